@@ -1,0 +1,96 @@
+"""Fixtures shared by every test run: real Mosquitto brokers and the vectors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from tests.fixtures.broker import Broker
+
+BROKER_USER = "hub"
+BROKER_PASSWORD = "hub-secret-9f2"  # noqa: S105
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Keep each phase's report on the item so fixtures can see a failure."""
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
+
+
+def _allow_sockets(request: pytest.FixtureRequest) -> None:
+    """Enable sockets where pytest-socket (Home Assistant's plugin) blocks them."""
+    try:
+        request.getfixturevalue("socket_enabled")
+    except pytest.FixtureLookupError:
+        pass
+
+
+@pytest.fixture
+def broker_factory(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Callable[..., Broker]]:
+    """Start brokers with any configuration; all are stopped after the test.
+
+    A failed test gets each broker's log attached to its report.
+    """
+    _allow_sockets(request)
+    brokers: list[Broker] = []
+
+    def start(**kwargs: Any) -> Broker:
+        broker = Broker(directory=tmp_path_factory.mktemp("mosquitto"), **kwargs)
+        brokers.append(broker)
+        return broker.start()
+
+    yield start
+    for broker in brokers:
+        broker.stop()
+    failed = any(
+        getattr(getattr(request.node, f"rep_{when}", None), "failed", False)
+        for when in ("setup", "call")
+    )
+    if failed:
+        for index, broker in enumerate(brokers):
+            request.node.add_report_section(
+                "teardown", f"mosquitto {index} log (port {broker.port})", broker.log()
+            )
+
+
+@pytest.fixture
+def mosquitto(broker_factory: Callable[..., Broker]) -> Broker:
+    """A plain broker: anonymous, no TLS."""
+    return broker_factory()
+
+
+@pytest.fixture
+def mosquitto_auth(broker_factory: Callable[..., Broker]) -> Broker:
+    """A broker that wants a user name and password (``hub`` / BROKER_PASSWORD)."""
+    return broker_factory(users={BROKER_USER: BROKER_PASSWORD})
+
+
+@pytest.fixture
+def mosquitto_tls(broker_factory: Callable[..., Broker]) -> Broker:
+    """A TLS broker with a CA the fixture generates (``broker.tls_files``)."""
+    return broker_factory(tls=True)
+
+
+@pytest.fixture
+def mosquitto_acl(broker_factory: Callable[..., Broker]) -> Broker:
+    """A broker with users ``hub``, ``room-a``, ``room-b`` and a per-device ACL.
+
+    Each device may read only its own data/test/cmd and write only its own
+    status/snapshot/ack under ``odoo_epaper/``; the hub reaches everything.
+    """
+    prefix = "odoo_epaper/"
+    acl = [f"user {BROKER_USER}", f"topic readwrite {prefix}#", ""]
+    for device in ("room-a", "room-b"):
+        acl += [f"user {device}"]
+        acl += [f"topic read {prefix}{device}/{leaf}" for leaf in ("data", "test", "cmd")]
+        acl += [f"topic write {prefix}{device}/{leaf}" for leaf in ("status", "snapshot", "ack")]
+        acl.append("")
+    users = {BROKER_USER: BROKER_PASSWORD, "room-a": "room-a-pw", "room-b": "room-b-pw"}
+    return broker_factory(users=users, acl="\n".join(acl))
+
