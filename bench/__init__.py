@@ -1,0 +1,1 @@
+"""Benchmarks of Odoo E-Paper; each writes its figures to docs/benchmarks.md."""
