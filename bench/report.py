@@ -15,7 +15,8 @@ from pathlib import Path
 BENCHMARKS_MD = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 HEADER = (
     "# Benchmarks\n\n"
-    "Figures written by the scripts in `bench/`; each section says the machine and date of its run.\n"
+    "Figures written by the scripts in `bench/`;\n"
+    "each section says the machine and date of its run.\n"
     "Run one with `.venv/bin/python -m bench.<name>`.\n"
 )
 

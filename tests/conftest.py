@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -10,7 +11,7 @@ import pytest
 from tests.fixtures.broker import Broker
 
 BROKER_USER = "hub"
-BROKER_PASSWORD = "hub-secret-9f2"  # noqa: S105
+BROKER_PASSWORD = "hub-secret-9f2"
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -23,10 +24,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 def _allow_sockets(request: pytest.FixtureRequest) -> None:
     """Enable sockets where pytest-socket (Home Assistant's plugin) blocks them."""
-    try:
+    with contextlib.suppress(pytest.FixtureLookupError):
         request.getfixturevalue("socket_enabled")
-    except pytest.FixtureLookupError:
-        pass
 
 
 @pytest.fixture
@@ -93,4 +92,3 @@ def mosquitto_acl(broker_factory: Callable[..., Broker]) -> Broker:
         acl.append("")
     users = {BROKER_USER: BROKER_PASSWORD, "room-a": "room-a-pw", "room-b": "room-b-pw"}
     return broker_factory(users=users, acl="\n".join(acl))
-
