@@ -80,7 +80,7 @@ def test_tls_broker_verifies_against_its_ca(mosquitto_tls: Broker, tmp_path: Pat
 
     other_ca = generate_tls(tmp_path / "other").ca_cert
     rogue, rogue_events = _client(mosquitto_tls, ca=other_ca)
-    kind, message = _next(rogue_events, "ssl")  # type: ignore[misc]
+    _kind, message = _next(rogue_events, "ssl")  # type: ignore[misc]
     assert "certificate verify failed" in message
     rogue.loop_stop()
 

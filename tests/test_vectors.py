@@ -10,7 +10,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from tests.fixtures.vectors import load_vectors, raw_payload
+from tests.fixtures.vectors import VECTORS, load_vectors, raw_payload
 
 DATA = load_vectors("data")
 SCHEMA = load_vectors("data.schema")
@@ -84,8 +84,6 @@ def test_changed_vectors_name_valid_devices() -> None:
 
 def test_protocol_doc_examples_are_valid() -> None:
     """Every ```json block of docs/protocol.md parses; data examples match the schema."""
-    from tests.fixtures.vectors import VECTORS  # noqa: PLC0415
-
     text = (VECTORS.parent.parent / "docs" / "protocol.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```json\n(.*?)```", text, flags=re.DOTALL)
     assert len(blocks) >= 5
