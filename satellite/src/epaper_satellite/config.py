@@ -1,0 +1,328 @@
+"""Configuration: a TOML file, validated, with environment overrides and redaction."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import tomllib
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+_LOGGER = logging.getLogger(__name__)
+
+DEFAULT_CONFIG_PATH = Path("/etc/epaper-satellite/config.toml")
+DEFAULT_STATE_DIR = Path("/var/lib/epaper-satellite")
+PASSWORD_ENV = "EPAPER_MQTT_PASSWORD"  # noqa: S105
+DEVICE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+DRIVERS = ("png", "waveshare")
+COLORS = ("bw", "bwr", "bwy")
+ROTATIONS = (0, 90, 180, 270)
+
+
+class ConfigError(Exception):
+    """A configuration file that cannot be used; the message names the key."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class MqttConfig:
+    """Broker connection settings."""
+
+    host: str
+    port: int = 8883
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    tls: bool = True
+    ca_certs: Path | None = None
+    certfile: Path | None = None
+    keyfile: Path | None = None
+    topic_prefix: str = "odoo_epaper/"
+    keepalive: int = 60
+    client_id: str | None = None
+    qos: int = 1
+    reconnect_max: float = 60.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeviceConfig:
+    """Who this satellite is and where it keeps its state."""
+
+    name: str
+    timezone: str | None = None
+    state_dir: Path = DEFAULT_STATE_DIR
+
+
+@dataclass(frozen=True, kw_only=True)
+class DisplayConfig:
+    """The panel: driver, model, size, rotation and palette."""
+
+    driver: str = "png"
+    model: str = "epd7in5_V2"
+    path: Path | None = None
+    width: int = 800
+    height: int = 480
+    rotate: int = 0
+    colors: str = "bw"
+    test_seconds: float = 60.0
+    offline_after: float = 120.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class RefreshConfig:
+    """How often the panel may be refreshed."""
+
+    min_interval: float = 0.0
+    full_every: int = 10
+    full_max_age: float = 24 * 3600.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class Config:
+    """The whole satellite configuration."""
+
+    mqtt: MqttConfig
+    device: DeviceConfig
+    display: DisplayConfig = field(default_factory=DisplayConfig)
+    refresh: RefreshConfig = field(default_factory=RefreshConfig)
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def base_topic(self) -> str:
+        """The topic every device topic starts with, ``{prefix}{device}/``."""
+        return f"{self.mqtt.topic_prefix}{self.device.name}/"
+
+    def redacted(self) -> dict[str, Any]:
+        """Return the configuration as a dict with secrets hidden, for logs."""
+        data = asdict(self)
+        data.pop("warnings", None)
+        if data["mqtt"]["password"] is not None:
+            data["mqtt"]["password"] = "***"  # noqa: S105
+        return data
+
+
+class _Section:
+    """Typed access to one TOML table, remembering which keys were read."""
+
+    def __init__(self, name: str, table: object, source: str) -> None:
+        if not isinstance(table, dict):
+            raise ConfigError(f"{source}: [{name}] must be a table")
+        self.name = name
+        self.table: dict[str, Any] = table
+        self.source = source
+        self.known: set[str] = set()
+
+    def _fail(self, key: str, why: str) -> ConfigError:
+        return ConfigError(f"{self.source}: [{self.name}] {key}: {why}")
+
+    def _get(self, key: str) -> Any:
+        self.known.add(key)
+        return self.table.get(key)
+
+    def string(self, key: str, default: str | None = None, *, required: bool = False) -> str | None:
+        """Return a string value."""
+        value = self._get(key)
+        if value is None:
+            if required:
+                raise self._fail(key, "is required")
+            return default
+        if not isinstance(value, str) or (required and not value.strip()):
+            raise self._fail(key, f"must be a non-empty string, got {value!r}")
+        return value
+
+    def path(self, key: str, default: Path | None = None) -> Path | None:
+        """Return a path value."""
+        value = self.string(key)
+        return Path(value).expanduser() if value else default
+
+    def integer(self, key: str, default: int, low: int, high: int) -> int:
+        """Return an integer within [low, high]."""
+        value = self._get(key)
+        if value is None:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise self._fail(key, f"must be an integer from {low} to {high}, got {value!r}")
+        return value
+
+    def number(self, key: str, default: float, low: float, high: float) -> float:
+        """Return a number within [low, high]."""
+        value = self._get(key)
+        if value is None:
+            return default
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not low <= value <= high
+        ):
+            raise self._fail(key, f"must be a number from {low:g} to {high:g}, got {value!r}")
+        return float(value)
+
+    def boolean(self, key: str, default: bool) -> bool:
+        """Return a boolean."""
+        value = self._get(key)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            raise self._fail(key, f"must be true or false, got {value!r}")
+        return value
+
+    def choice(self, key: str, default: Any, choices: tuple[Any, ...]) -> Any:
+        """Return one of ``choices``."""
+        value = self._get(key)
+        if value is None:
+            return default
+        if isinstance(value, bool) or value not in choices:
+            allowed = ", ".join(repr(choice) for choice in choices)
+            raise self._fail(key, f"must be one of {allowed}, got {value!r}")
+        return value
+
+    def unknown(self) -> list[str]:
+        """Return warnings for keys nobody read."""
+        return [
+            f"{self.source}: [{self.name}] {key}: unknown key, ignored"
+            for key in sorted(set(self.table) - self.known)
+        ]
+
+
+def valid_topic_prefix(prefix: str) -> bool:
+    """Tell whether ``prefix`` is a usable topic prefix (ends with '/', no wildcards)."""
+    return (
+        prefix.endswith("/")
+        and not prefix.startswith(("/", "$"))
+        and "+" not in prefix
+        and "#" not in prefix
+        and "//" not in prefix
+    )
+
+
+def _read_password_file(section: _Section) -> str | None:
+    path = section.path("password_file")
+    if path is None:
+        return None
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except OSError as err:
+        raise section._fail("password_file", f"cannot read {path}: {err.strerror}") from err
+
+
+def _mqtt(section: _Section, environ: dict[str, str]) -> MqttConfig:
+    host = section.string("host", required=True)
+    assert host is not None
+    password = section.string("password")
+    from_file = _read_password_file(section)
+    if password is not None and from_file is not None:
+        raise section._fail("password_file", "give password or password_file, not both")
+    password = environ.get(PASSWORD_ENV) or password or from_file
+    prefix = section.string("topic_prefix", "odoo_epaper/")
+    assert prefix is not None
+    if not valid_topic_prefix(prefix):
+        raise section._fail(
+            "topic_prefix", f"must end with '/' and hold no '+', '#' or empty level, got {prefix!r}"
+        )
+    certfile, keyfile = section.path("certfile"), section.path("keyfile")
+    if (certfile is None) != (keyfile is None):
+        raise section._fail("keyfile", "certfile and keyfile go together")
+    return MqttConfig(
+        host=host,
+        port=section.integer("port", 8883, 1, 65535),
+        username=section.string("username"),
+        password=password,
+        tls=section.boolean("tls", True),
+        ca_certs=section.path("ca_certs"),
+        certfile=certfile,
+        keyfile=keyfile,
+        topic_prefix=prefix,
+        keepalive=section.integer("keepalive", 60, 5, 3600),
+        client_id=section.string("client_id"),
+        qos=section.integer("qos", 1, 0, 2),
+        reconnect_max=section.number("reconnect_max", 60.0, 1.0, 3600.0),
+    )
+
+
+def _device(section: _Section, environ: dict[str, str]) -> DeviceConfig:
+    name = section.string("name", required=True)
+    assert name is not None
+    if not DEVICE_NAME.fullmatch(name):
+        raise section._fail(
+            "name", f"must match [a-z0-9][a-z0-9_-]{{0,63}} (lower case), got {name!r}"
+        )
+    timezone = section.string("timezone")
+    if timezone is not None:
+        from .schedule import zone  # noqa: PLC0415
+
+        if zone(timezone) is None:
+            raise section._fail("timezone", f"unknown IANA timezone {timezone!r}")
+    default_dir = (
+        Path(environ["STATE_DIRECTORY"].split(":")[0])
+        if environ.get("STATE_DIRECTORY")
+        else DEFAULT_STATE_DIR
+    )
+    state_dir = section.path("state_dir", default_dir)
+    assert state_dir is not None
+    return DeviceConfig(name=name, timezone=timezone, state_dir=state_dir)
+
+
+def _display(section: _Section, state_dir: Path) -> DisplayConfig:
+    driver = section.choice("driver", "png", DRIVERS)
+    return DisplayConfig(
+        driver=driver,
+        model=section.string("model", "epd7in5_V2") or "epd7in5_V2",
+        path=section.path("path", state_dir / "panel.png"),
+        width=section.integer("width", 800, 32, 4096),
+        height=section.integer("height", 480, 32, 4096),
+        rotate=section.choice("rotate", 0, ROTATIONS),
+        colors=section.choice("colors", "bw", COLORS),
+        test_seconds=section.number("test_seconds", 60.0, 1.0, 3600.0),
+        offline_after=section.number("offline_after", 120.0, 0.0, 86400.0),
+    )
+
+
+def _refresh(section: _Section, driver: str) -> RefreshConfig:
+    default_interval = 180.0 if driver == "waveshare" else 0.0
+    return RefreshConfig(
+        min_interval=section.number("min_interval", default_interval, 0.0, 86400.0),
+        full_every=section.integer("full_every", 10, 1, 10000),
+        full_max_age=section.number("full_max_age", 24 * 3600.0, 60.0, 7 * 86400.0),
+    )
+
+
+def parse_config(
+    data: dict[str, Any], source: str = "config", environ: dict[str, str] | None = None
+) -> Config:
+    """Build a validated :class:`Config` from parsed TOML."""
+    env = dict(os.environ if environ is None else environ)
+    warnings: list[str] = []
+    for name in sorted(set(data) - {"mqtt", "device", "display", "refresh"}):
+        warnings.append(f"{source}: [{name}]: unknown section, ignored")
+    if "mqtt" not in data:
+        raise ConfigError(f"{source}: [mqtt] host: is required")
+    if "device" not in data:
+        raise ConfigError(f"{source}: [device] name: is required")
+    sections = {
+        name: _Section(name, data.get(name, {}), source)
+        for name in ("mqtt", "device", "display", "refresh")
+    }
+    mqtt = _mqtt(sections["mqtt"], env)
+    device = _device(sections["device"], env)
+    display = _display(sections["display"], device.state_dir)
+    refresh = _refresh(sections["refresh"], display.driver)
+    for section in sections.values():
+        warnings += section.unknown()
+    return Config(
+        mqtt=mqtt, device=device, display=display, refresh=refresh, warnings=tuple(warnings)
+    )
+
+
+def load_config(path: Path, environ: dict[str, str] | None = None) -> Config:
+    """Read, parse and validate the TOML file at ``path``."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise ConfigError(f"{path}: cannot read: {err.strerror}") from err
+    except UnicodeDecodeError as err:
+        raise ConfigError(f"{path}: not UTF-8 text") from err
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"{path}: not valid TOML: {err}") from err
+    return parse_config(data, str(path), environ)

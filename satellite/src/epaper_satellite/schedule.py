@@ -1,0 +1,134 @@
+"""Room state as a pure function of events, the clock and the timezone."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+SOON = dt.timedelta(minutes=15)
+State = Literal["free", "busy", "starting_soon"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Event:
+    """One booking of the room (times in UTC)."""
+
+    title: str
+    start: dt.datetime
+    end: dt.datetime
+    organizer: str | None = None
+    private: bool = False
+
+    @property
+    def shown_title(self) -> str:
+        """The title to show: private events never show theirs."""
+        if self.private:
+            return "Booked"
+        return self.title.strip() or "Booked"
+
+
+@dataclass(frozen=True, kw_only=True)
+class RoomState:
+    """What the sign says now: the state, until when, and the meetings that matter."""
+
+    state: State
+    until: dt.datetime | None
+    current: Event | None = None
+    next: Event | None = None
+
+
+@functools.lru_cache(maxsize=64)
+def zone(name: str) -> ZoneInfo | None:
+    """Return the IANA zone called ``name``, or None when unknown."""
+    if not name or len(name) > 64 or name.startswith(("/", ".")) or ".." in name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return None
+
+
+def system_zone() -> dt.tzinfo:
+    """Return the machine's timezone (``TZ``, then /etc/localtime), else UTC."""
+    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    try:
+        link = Path("/etc/localtime").resolve()
+        if "zoneinfo" in link.parts:
+            candidates.append("/".join(link.parts[link.parts.index("zoneinfo") + 1 :]))
+    except OSError:
+        pass
+    for name in candidates:
+        found = zone(name) if name else None
+        if found is not None:
+            return found
+    return dt.UTC
+
+
+def _busy_until(events: tuple[Event, ...] | list[Event], now: dt.datetime) -> dt.datetime | None:
+    """Return the end of the run of back-to-back or overlapping events covering now."""
+    covering = [event for event in events if event.start <= now < event.end]
+    if not covering:
+        return None
+    until = max(event.end for event in covering)
+    extended = True
+    while extended:
+        extended = False
+        for event in events:
+            if event.start <= until < event.end:
+                until = event.end
+                extended = True
+    return until
+
+
+def end_of_local_day(now: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
+    """Return the next local midnight after ``now`` as a UTC instant."""
+    local = now.astimezone(tz)
+    tomorrow = local.date() + dt.timedelta(days=1)
+    midnight = dt.datetime.combine(tomorrow, dt.time(0), tzinfo=tz)
+    return midnight.astimezone(dt.UTC)
+
+
+def room_state(
+    events: tuple[Event, ...] | list[Event], now: dt.datetime, tz: dt.tzinfo
+) -> RoomState:
+    """Compute free / busy / starting_soon and until when, as the contract defines them."""
+    ordered = sorted(events, key=lambda event: (event.start, event.end))
+    current = next((event for event in ordered if event.start <= now < event.end), None)
+    upcoming = next((event for event in ordered if event.start > now), None)
+    busy_until = _busy_until(ordered, now)
+    if busy_until is not None:
+        after = next((event for event in ordered if event.start >= busy_until), None)
+        return RoomState(state="busy", until=busy_until, current=current, next=after)
+    if upcoming is None:
+        return RoomState(state="free", until=None)
+    if upcoming.start - now <= SOON:
+        return RoomState(state="starting_soon", until=upcoming.start, next=upcoming)
+    same_day = upcoming.start.astimezone(tz).date() == now.astimezone(tz).date()
+    return RoomState(state="free", until=upcoming.start if same_day else None, next=upcoming)
+
+
+def todays_agenda(
+    events: tuple[Event, ...] | list[Event], now: dt.datetime, tz: dt.tzinfo
+) -> list[Event]:
+    """Return the events not yet over that start before the end of the local day."""
+    midnight = end_of_local_day(now, tz)
+    return [event for event in events if event.end > now and event.start < midnight]
+
+
+def next_boundary(
+    events: tuple[Event, ...] | list[Event],
+    now: dt.datetime,
+    tz: dt.tzinfo,
+    extra: tuple[dt.datetime | None, ...] = (),
+) -> dt.datetime:
+    """Return the next instant at which what the sign shows may change."""
+    moments = [end_of_local_day(now, tz)]
+    for event in events:
+        moments += [event.start - SOON, event.start, event.end]
+    moments += [moment for moment in extra if moment is not None]
+    return min(moment for moment in moments if moment > now)

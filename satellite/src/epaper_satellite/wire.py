@@ -1,0 +1,215 @@
+"""The MQTT wire contract, version 1: parse and validate /data, /cmd and /test payloads."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from .schedule import Event, zone
+
+MAX_PAYLOAD = 64 * 1024
+MAX_EVENTS = 500
+MAX_QR = 1024
+MAX_TEST_ID = 64
+COMMANDS = ("refresh", "full_refresh", "clear", "identify")
+_TIMESTAMP = re.compile(
+    r"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})", re.ASCII
+)
+
+
+class PayloadError(ValueError):
+    """A payload the contract rejects; ``reason`` is the vectors' reason code."""
+
+    def __init__(self, reason: str, detail: str, ack_id: str | None = None) -> None:
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
+        self.ack_id = ack_id
+
+
+@dataclass(frozen=True, kw_only=True)
+class Message:
+    """A banner text, shown until ``until`` (or always)."""
+
+    text: str
+    until: dt.datetime | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RoomData:
+    """One accepted ``/data`` payload."""
+
+    device: str
+    room: str
+    events: tuple[Event, ...]
+    tz: str | None = None
+    generated_at: dt.datetime | None = None
+    valid_until: dt.datetime | None = None
+    message: Message | None = None
+    qr: str | None = None
+    content_hash: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class TestRequest:
+    """A ``/test`` message: answer on ``/ack`` with ``id``, then show ``text``."""
+
+    id: str
+    text: str | None
+
+
+def content_hash(raw: bytes) -> str:
+    """Return the short hash of a payload's bytes that the status reports."""
+    return hashlib.sha256(raw).hexdigest()[:16]
+
+
+def parse_timestamp(value: object, where: str) -> dt.datetime:
+    """Parse an ISO 8601 time that carries a UTC offset; return it in UTC."""
+    if not isinstance(value, str):
+        raise PayloadError("type", f"{where} must be a string")
+    match = _TIMESTAMP.fullmatch(value)
+    if match is None:
+        raise PayloadError("timestamp", f"{where} is not an ISO 8601 time with a UTC offset")
+    base, fraction, offset = match.groups()
+    micro = (fraction or "").ljust(6, "0")[:6]
+    try:
+        parsed = dt.datetime.fromisoformat(f"{base}.{micro}{'+00:00' if offset == 'Z' else offset}")
+    except ValueError as err:
+        raise PayloadError("timestamp", f"{where} is not a valid time: {err}") from err
+    return parsed.astimezone(dt.UTC)
+
+
+def decode_object(raw: bytes) -> dict[str, Any]:
+    """Check size, encoding and JSON; return the top-level object."""
+    if len(raw) > MAX_PAYLOAD:
+        raise PayloadError("size", f"payload of {len(raw)} bytes is over {MAX_PAYLOAD}")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise PayloadError("encoding", f"not UTF-8 at byte {err.start}") from err
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError) as err:
+        raise PayloadError("json", f"not valid JSON: {str(err)[:80]}") from err
+    if not isinstance(value, dict):
+        raise PayloadError("not_object", f"not a JSON object but {type(value).__name__}")
+    return value
+
+
+def _required(obj: dict[str, Any], key: str, kind: type, where: str) -> Any:
+    if key not in obj:
+        raise PayloadError("missing", f"{where}{key} is missing")
+    return _typed(obj[key], kind, f"{where}{key}")
+
+
+def _typed(value: Any, kind: type, where: str) -> Any:
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise PayloadError("type", f"{where} must be {_KIND_NAMES.get(kind, kind.__name__)}")
+    return value
+
+
+_KIND_NAMES = {str: "a string", list: "a list", dict: "an object", bool: "a boolean"}
+
+
+def _optional_str(obj: dict[str, Any], key: str, where: str) -> str | None:
+    value = obj.get(key)
+    return None if value is None else _typed(value, str, f"{where}{key}")
+
+
+def _event(item: Any, index: int) -> Event:
+    where = f"events[{index}]."
+    if not isinstance(item, dict):
+        raise PayloadError("type", f"events[{index}] must be an object")
+    title = _required(item, "title", str, where)
+    if "start" not in item:
+        raise PayloadError("missing", f"{where}start is missing")
+    if "end" not in item:
+        raise PayloadError("missing", f"{where}end is missing")
+    start = parse_timestamp(item["start"], f"{where}start")
+    end = parse_timestamp(item["end"], f"{where}end")
+    if end <= start:
+        raise PayloadError("order", f"{where}end is not after its start")
+    organizer = _optional_str(item, "organizer", where)
+    private = item.get("private", False)
+    if private is None:
+        private = False
+    _typed(private, bool, f"{where}private")
+    return Event(title=title, start=start, end=end, organizer=organizer, private=private)
+
+
+def _message(value: Any) -> Message | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise PayloadError("type", "message must be an object or null")
+    text = _required(value, "text", str, "message.")
+    until = value.get("until")
+    return Message(
+        text=text, until=None if until is None else parse_timestamp(until, "message.until")
+    )
+
+
+def parse_data(raw: bytes, device: str | None) -> RoomData:
+    """Validate a ``/data`` payload for ``device`` (None: any device)."""
+    obj = decode_object(raw)
+    version = obj.get("v")
+    if isinstance(version, bool) or not isinstance(version, int) or version != 1:
+        raise PayloadError("version", f"v is not 1 (got {version!r})")
+    name = _required(obj, "device", str, "")
+    room = _required(obj, "room", str, "")
+    events_raw = _required(obj, "events", list, "")
+    if device is not None and name != device:
+        raise PayloadError("device", f"payload is for device {name[:64]!r}, not {device!r}")
+    if len(events_raw) > MAX_EVENTS:
+        raise PayloadError("size", f"{len(events_raw)} events is over {MAX_EVENTS}")
+    tz = _optional_str(obj, "tz", "")
+    if tz is not None and zone(tz) is None:
+        raise PayloadError("tz", f"unknown timezone {tz[:64]!r}")
+    generated_at = obj.get("generated_at")
+    valid_until = obj.get("valid_until")
+    qr = _optional_str(obj, "qr", "")
+    if qr is not None and len(qr) > MAX_QR:
+        raise PayloadError("size", f"qr of {len(qr)} characters is over {MAX_QR}")
+    events = sorted(
+        (_event(item, index) for index, item in enumerate(events_raw)),
+        key=lambda event: (event.start, event.end),
+    )
+    return RoomData(
+        device=name,
+        room=room,
+        events=tuple(events),
+        tz=tz,
+        generated_at=None
+        if generated_at is None
+        else parse_timestamp(generated_at, "generated_at"),
+        valid_until=None if valid_until is None else parse_timestamp(valid_until, "valid_until"),
+        message=_message(obj.get("message")),
+        qr=qr or None,
+        content_hash=content_hash(raw),
+    )
+
+
+def parse_cmd(raw: bytes) -> str:
+    """Validate a ``/cmd`` payload and return the command."""
+    obj = decode_object(raw)
+    cmd = obj.get("cmd")
+    if not isinstance(cmd, str) or cmd not in COMMANDS:
+        shown = repr(cmd)[:40]
+        raise PayloadError("cmd", f"cmd must be one of {', '.join(COMMANDS)}, got {shown}")
+    return cmd
+
+
+def parse_test(raw: bytes) -> TestRequest:
+    """Validate a ``/test`` payload; an error with ``ack_id`` still gets an ack."""
+    obj = decode_object(raw)
+    test_id = obj.get("id")
+    if not isinstance(test_id, str) or not 0 < len(test_id) <= MAX_TEST_ID:
+        raise PayloadError("id", f"id must be a string of 1 to {MAX_TEST_ID} characters")
+    text = obj.get("text")
+    if text is not None and not isinstance(text, str):
+        raise PayloadError("type", "text must be a string", ack_id=test_id)
+    return TestRequest(id=test_id, text=text)

@@ -1,0 +1,122 @@
+"""Configuration loading: defaults, validation with one clear line, overrides, redaction."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from epaper_satellite.config import ConfigError, load_config, parse_config
+
+MINIMAL = '[mqtt]\nhost = "broker.lan"\n[device]\nname = "reception"\n'
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_minimal_config_defaults(tmp_path: Path) -> None:
+    """Only host and name are needed; the rest has the documented defaults."""
+    config = load_config(_write(tmp_path, MINIMAL), environ={})
+    assert config.mqtt.port == 8883
+    assert config.mqtt.tls is True
+    assert config.mqtt.topic_prefix == "odoo_epaper/"
+    assert config.mqtt.keepalive == 60
+    assert config.device.state_dir == Path("/var/lib/epaper-satellite")
+    assert config.display.driver == "png"
+    assert config.refresh.min_interval == 0
+    assert config.base_topic == "odoo_epaper/reception/"
+    assert config.warnings == ()
+
+
+def test_state_directory_from_systemd(tmp_path: Path) -> None:
+    """$STATE_DIRECTORY, as systemd sets it, is the default state dir."""
+    config = load_config(_write(tmp_path, MINIMAL), environ={"STATE_DIRECTORY": "/run/x:/run/y"})
+    assert config.device.state_dir == Path("/run/x")
+
+
+def test_waveshare_defaults_to_180_seconds(tmp_path: Path) -> None:
+    """The waveshare driver waits 180 s between refreshes unless told otherwise."""
+    text = MINIMAL + '[display]\ndriver = "waveshare"\n'
+    assert load_config(_write(tmp_path, text), environ={}).refresh.min_interval == 180
+
+
+def test_password_sources(tmp_path: Path) -> None:
+    """password_file is read; EPAPER_MQTT_PASSWORD wins over the file."""
+    secret = tmp_path / "secret"
+    secret.write_text("from-file\n")
+    text = MINIMAL.replace('host = "broker.lan"', f'host = "b"\npassword_file = "{secret}"')
+    path = _write(tmp_path, text)
+    assert load_config(path, environ={}).mqtt.password == "from-file"
+    env = {"EPAPER_MQTT_PASSWORD": "from-env"}
+    assert load_config(path, environ=env).mqtt.password == "from-env"
+
+
+def test_redaction_hides_the_password(tmp_path: Path) -> None:
+    """The redacted form never carries the password; repr does not either."""
+    text = MINIMAL.replace('host = "broker.lan"', 'host = "b"\npassword = "hunter2"')
+    config = load_config(_write(tmp_path, text), environ={})
+    assert config.mqtt.password == "hunter2"
+    assert "hunter2" not in str(config.redacted())
+    assert "hunter2" not in repr(config)
+
+
+def test_unknown_keys_warn(tmp_path: Path) -> None:
+    """Unknown keys and sections are warned about, not fatal."""
+    text = MINIMAL + "colour = 1\n[extra]\na = 1\n"
+    config = load_config(_write(tmp_path, text), environ={})
+    assert any("[device] colour" in warning for warning in config.warnings)
+    assert any("[extra]" in warning for warning in config.warnings)
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ('[device]\nname = "x"\n', "[mqtt] host"),
+        ('[mqtt]\nhost = "b"\n', "[device] name"),
+        ('[mqtt]\nhost = "b"\n[device]\nname = "Reception"\n', "[device] name"),
+        (MINIMAL + "[mqtt]\n", "not valid TOML"),
+        (MINIMAL.replace('"broker.lan"', '"b"\nport = "x"'), "[mqtt] port"),
+        (MINIMAL.replace('"broker.lan"', '"b"\nport = 70000'), "[mqtt] port"),
+        (MINIMAL.replace('"broker.lan"', '"b"\ntls = "yes"'), "[mqtt] tls"),
+        (MINIMAL.replace('"broker.lan"', '"b"\ntopic_prefix = "x"'), "[mqtt] topic_prefix"),
+        (MINIMAL.replace('"broker.lan"', '"b"\npassword_file = "/nonexistent"'), "password_file"),
+        (MINIMAL + 'timezone = "Mars/Base"\n', "[device] timezone"),
+        (MINIMAL + '[display]\ndriver = "inky"\n', "[display] driver"),
+        (MINIMAL + "[display]\nrotate = 45\n", "[display] rotate"),
+        (MINIMAL + '[display]\ncolors = "rgb"\n', "[display] colors"),
+        (MINIMAL + "[refresh]\nmin_interval = -1\n", "[refresh] min_interval"),
+        ("mqtt = 3\n[device]\nname = 'x'\n", "[mqtt] must be a table"),
+        ("[mqtt\n", "not valid TOML"),
+    ],
+)
+def test_bad_config_names_the_key(tmp_path: Path, text: str, needle: str) -> None:
+    """A bad file gives one line that names the key."""
+    with pytest.raises(ConfigError) as info:
+        load_config(_write(tmp_path, text), environ={})
+    message = str(info.value)
+    assert needle in message
+    assert "\n" not in message
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    """A missing file is a clear error too."""
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_config(tmp_path / "nope.toml")
+
+
+def test_example_config_is_valid() -> None:
+    """The shipped example parses without warnings."""
+    example = Path(__file__).resolve().parents[2] / "satellite" / "example.toml"
+    config = load_config(example, environ={})
+    assert config.warnings == ()
+    assert config.display.driver == "png"
+
+
+def test_parse_config_from_dict() -> None:
+    """parse_config works on an already parsed table."""
+    config = parse_config(
+        {"mqtt": {"host": "h", "tls": False, "port": 1883}, "device": {"name": "a"}}
+    )
+    assert (config.mqtt.port, config.mqtt.tls) == (1883, False)
