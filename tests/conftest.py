@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.fixtures.broker import Broker
+from tests.fixtures.broker import Broker, mosquitto_users_script
 
 BROKER_USER = "hub"
 BROKER_PASSWORD = "hub-secret-9f2"
@@ -78,17 +78,13 @@ def mosquitto_tls(broker_factory: Callable[..., Broker]) -> Broker:
 
 @pytest.fixture
 def mosquitto_acl(broker_factory: Callable[..., Broker]) -> Broker:
-    """A broker with users ``hub``, ``room-a``, ``room-b`` and a per-device ACL.
+    """A broker with the ACL that ``deploy/mosquitto/epaper-mosquitto-users`` writes.
 
-    Each device may read only its own data/test/cmd and write only its own
-    status/snapshot/ack under ``odoo_epaper/``; the hub reaches everything.
+    Users: ``hub`` (BROKER_PASSWORD), ``odoo`` and the displays ``room-a`` and
+    ``room-b`` (passwords in ``broker.users``), prefix ``odoo_epaper/``.
     """
-    prefix = "odoo_epaper/"
-    acl = [f"user {BROKER_USER}", f"topic readwrite {prefix}#", ""]
-    for device in ("room-a", "room-b"):
-        acl += [f"user {device}"]
-        acl += [f"topic read {prefix}{device}/{leaf}" for leaf in ("data", "test", "cmd")]
-        acl += [f"topic write {prefix}{device}/{leaf}" for leaf in ("status", "snapshot", "ack")]
-        acl.append("")
-    users = {BROKER_USER: BROKER_PASSWORD, "room-a": "room-a-pw", "room-b": "room-b-pw"}
-    return broker_factory(users=users, acl="\n".join(acl))
+    devices = ["room-a", "room-b"]
+    acl = mosquitto_users_script().build_acl("odoo_epaper/", devices, BROKER_USER, "odoo")
+    users = {BROKER_USER: BROKER_PASSWORD, "odoo": "odoo-pw-51"}
+    users |= {device: f"{device}-pw" for device in devices}
+    return broker_factory(users=users, acl=acl)

@@ -90,7 +90,7 @@ def test_acl_broker_limits_each_device(mosquitto_acl: Broker) -> None:
     _next(hub_events, "connect")
     hub.subscribe("odoo_epaper/#", qos=1)
     _next(hub_events, "suback")
-    room_a, a_events = _client(mosquitto_acl, user="room-a", password="room-a-pw")
+    room_a, a_events = _client(mosquitto_acl, user="room-a", password=mosquitto_acl.users["room-a"])
     _next(a_events, "connect")
     room_a.subscribe([("odoo_epaper/room-a/data", 1), ("odoo_epaper/room-b/data", 1)])
     # Mosquitto grants the subscription but never delivers what the ACL forbids.

@@ -1,0 +1,1 @@
+"""The whole Odoo E-Paper system on loopback: ``scripts/demo`` runs ``python -m demo``."""

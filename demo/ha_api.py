@@ -1,0 +1,140 @@
+"""Drive a real Home Assistant through its own HTTP APIs: onboarding and config flows."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from typing import Any
+
+CLIENT_ID = "http://127.0.0.1/"
+
+
+class HomeAssistantApi:
+    """A small synchronous client of a Home Assistant instance's HTTP API."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.token: str | None = None
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None = None,
+        form: dict[str, str] | None = None,
+    ) -> Any:
+        headers = {}
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        elif form is not None:
+            data = urllib.parse.urlencode(form).encode()
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        request = urllib.request.Request(  # noqa: S310 - the demo's own loopback URL
+            self.base_url + path, data=data, headers=headers, method=method
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+                text = response.read().decode()
+        except urllib.error.HTTPError as err:
+            detail = err.read().decode(errors="replace")
+            raise RuntimeError(f"{method} {path} answered {err.code}: {detail}") from err
+        return json.loads(text) if text else None
+
+    def wait_until_up(self, timeout: float) -> None:
+        """Wait until the HTTP server answers the onboarding status."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self._request("GET", "/api/onboarding")
+            except (OSError, RuntimeError):
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+            else:
+                return
+
+    def onboard(self, name: str, username: str, password: str) -> None:
+        """Create the owner, log in and finish every onboarding step."""
+        steps = {step["step"]: step["done"] for step in self._request("GET", "/api/onboarding")}
+        if steps.get("user"):
+            self.login(username, password)
+        else:
+            answer = self._request(
+                "POST",
+                "/api/onboarding/users",
+                {
+                    "client_id": CLIENT_ID,
+                    "name": name,
+                    "username": username,
+                    "password": password,
+                    "language": "en",
+                },
+            )
+            self._token_from_code(answer["auth_code"])
+        if not steps.get("core_config"):
+            self._request("POST", "/api/onboarding/core_config", {})
+        if not steps.get("analytics"):
+            self._request("POST", "/api/onboarding/analytics", {})
+        if not steps.get("integration"):
+            self._request(
+                "POST",
+                "/api/onboarding/integration",
+                {"client_id": CLIENT_ID, "redirect_uri": CLIENT_ID},
+            )
+
+    def login(self, username: str, password: str) -> None:
+        """Log in with the login flow of the homeassistant auth provider."""
+        flow = self._request(
+            "POST",
+            "/auth/login_flow",
+            {
+                "client_id": CLIENT_ID,
+                "handler": ["homeassistant", None],
+                "redirect_uri": CLIENT_ID,
+            },
+        )
+        result = self._request(
+            "POST",
+            f"/auth/login_flow/{flow['flow_id']}",
+            {"client_id": CLIENT_ID, "username": username, "password": password},
+        )
+        if result.get("type") != "create_entry":
+            raise RuntimeError(f"login refused: {result.get('errors')}")
+        self._token_from_code(result["result"])
+
+    def _token_from_code(self, code: str) -> None:
+        answer = self._request(
+            "POST",
+            "/auth/token",
+            form={"grant_type": "authorization_code", "code": code, "client_id": CLIENT_ID},
+        )
+        self.token = answer["access_token"]
+
+    def config_entries(self, domain: str) -> list[dict[str, Any]]:
+        """Return the config entries of a domain."""
+        entries = self._request("GET", f"/api/config/config_entries/entry?domain={domain}")
+        return list(entries)
+
+    def run_config_flow(self, handler: str, answers: list[dict[str, Any]]) -> dict[str, Any]:
+        """Start a config flow and answer its forms in order; return the final result."""
+        result = self._request("POST", "/api/config/config_entries/flow", {"handler": handler})
+        for answer in answers:
+            if result.get("type") != "form":
+                break
+            result = self._request(
+                "POST", f"/api/config/config_entries/flow/{result['flow_id']}", answer
+            )
+        if result.get("type") != "create_entry":
+            raise RuntimeError(f"config flow {handler} did not finish: {result}")
+        return dict(result)
+
+    def states(self) -> list[dict[str, Any]]:
+        """Return every entity state."""
+        return list(self._request("GET", "/api/states"))

@@ -1,0 +1,146 @@
+"""deploy/mosquitto/epaper-mosquitto-users writes users and an ACL that really isolate displays."""
+
+from __future__ import annotations
+
+import queue
+import subprocess
+import sys
+import time
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+
+import paho.mqtt.client as mqtt
+import pytest
+
+from tests.fixtures.broker import Broker
+
+SCRIPT = Path(__file__).resolve().parents[2] / "deploy" / "mosquitto" / "epaper-mosquitto-users"
+
+
+def run_script(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), *args], capture_output=True, text=True, check=False
+    )
+
+
+def credentials(folder: Path) -> dict[str, str]:
+    return dict(tomllib.loads((folder / "credentials.toml").read_text())["users"])
+
+
+def test_writes_files_and_keeps_passwords_on_a_second_run(tmp_path: Path) -> None:
+    result = run_script("--out", str(tmp_path), "reception", "boardroom")
+    assert result.returncode == 0, result.stderr
+    first = credentials(tmp_path)
+    assert set(first) == {"homeassistant", "odoo", "reception", "boardroom"}
+    assert len(set(first.values())) == 4
+    assert (tmp_path / "credentials.toml").stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "passwords").stat().st_mode & 0o777 == 0o600
+    passwd_lines = (tmp_path / "passwords").read_text().splitlines()
+    assert sorted(line.split(":")[0] for line in passwd_lines) == sorted(first)
+    assert all(first["reception"] not in line for line in passwd_lines)  # hashed
+
+    assert run_script("--out", str(tmp_path), "reception", "boardroom", "lobby").returncode == 0
+    second = credentials(tmp_path)
+    assert {user: second[user] for user in first} == first
+    assert "lobby" in second
+    assert "user lobby" in (tmp_path / "acl").read_text()
+
+    assert run_script("--out", str(tmp_path), "--rotate", "reception").returncode == 0
+    assert credentials(tmp_path)["reception"] != first["reception"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["Reception Hall"], "bad display name 'Reception Hall'"),
+        (["--prefix", "odoo_epaper", "reception"], "bad --prefix"),
+        (["--prefix", "a/+/", "reception"], "bad --prefix"),
+        (["--hub-user", "reception", "reception"], "every user name must be different"),
+    ],
+)
+def test_refuses_bad_arguments(tmp_path: Path, args: list[str], message: str) -> None:
+    result = run_script("--out", str(tmp_path), *args)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert not (tmp_path / "acl").exists()
+
+
+class Peer:
+    """A connected paho client that records the messages it receives."""
+
+    def __init__(self, broker: Broker, user: str, password: str) -> None:
+        self.messages: queue.Queue[tuple[str, bytes]] = queue.Queue()
+        self.connected: queue.Queue[int] = queue.Queue()
+        self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"t-{user}")
+        self.client.username_pw_set(user, password)
+        self.client.on_connect = lambda c, u, f, rc, p: self.connected.put(rc.value)
+        self.client.on_message = lambda c, u, m: self.messages.put((m.topic, m.payload))
+        self.client.connect(broker.host, broker.port)
+        self.client.loop_start()
+        assert self.connected.get(timeout=5) == 0
+
+    def subscribe(self, *topics: str) -> None:
+        done: queue.Queue[bool] = queue.Queue()
+        self.client.on_subscribe = lambda c, u, mid, rcs, p: done.put(True)
+        self.client.subscribe([(topic, 1) for topic in topics])
+        done.get(timeout=5)
+
+    def publish(self, topic: str, payload: bytes) -> None:
+        self.client.publish(topic, payload, qos=1).wait_for_publish(5)
+
+    def received(self, settle: float = 0.5) -> list[tuple[str, bytes]]:
+        time.sleep(settle)
+        seen = []
+        while not self.messages.empty():
+            seen.append(self.messages.get_nowait())
+        return seen
+
+    def close(self) -> None:
+        self.client.disconnect()
+        self.client.loop_stop()
+
+
+def test_generated_acl_isolates_displays(
+    tmp_path: Path, broker_factory: Callable[..., Broker]
+) -> None:
+    assert run_script("--out", str(tmp_path), "room-a", "room-b").returncode == 0
+    users = credentials(tmp_path)
+    broker = broker_factory(
+        password_file=tmp_path / "passwords", acl=(tmp_path / "acl").read_text()
+    )
+    hub = Peer(broker, "homeassistant", users["homeassistant"])
+    odoo = Peer(broker, "odoo", users["odoo"])
+    room_a = Peer(broker, "room-a", users["room-a"])
+    room_b = Peer(broker, "room-b", users["room-b"])
+    try:
+        hub.subscribe("odoo_epaper/#")
+        odoo.subscribe("odoo_epaper/+/status", "odoo_epaper/+/ack", "odoo_epaper/+/data")
+        room_a.subscribe("odoo_epaper/#")
+        room_b.subscribe("odoo_epaper/room-b/data", "odoo_epaper/room-b/test")
+
+        hub.publish("odoo_epaper/room-a/data", b"data-a")
+        hub.publish("odoo_epaper/room-b/data", b"data-b")
+        room_a.publish("odoo_epaper/room-a/status", b"online-a")
+        room_a.publish("odoo_epaper/room-b/status", b"forged-b")
+        room_a.publish("odoo_epaper/room-b/ack", b"forged-ack")
+        odoo.publish("odoo_epaper/room-b/test", b"test-b")
+        odoo.publish("odoo_epaper/_odoo/changed", b"changed")
+        odoo.publish("odoo_epaper/room-b/data", b"odoo-may-not-write-data")
+
+        assert sorted(room_a.received()) == [("odoo_epaper/room-a/data", b"data-a")]
+        assert sorted(room_b.received(0)) == [
+            ("odoo_epaper/room-b/data", b"data-b"),
+            ("odoo_epaper/room-b/test", b"test-b"),
+        ]
+        hub_seen = hub.received(0)
+        assert ("odoo_epaper/room-a/status", b"online-a") in hub_seen
+        assert ("odoo_epaper/_odoo/changed", b"changed") in hub_seen
+        assert all(payload not in {b"forged-b", b"forged-ack"} for _, payload in hub_seen)
+        assert ("odoo_epaper/room-b/data", b"odoo-may-not-write-data") not in hub_seen
+        odoo_seen = odoo.received(0)
+        assert ("odoo_epaper/room-a/status", b"online-a") in odoo_seen
+        assert all(not topic.endswith("/data") for topic, _ in odoo_seen)
+    finally:
+        for peer in (hub, odoo, room_a, room_b):
+            peer.close()
