@@ -1,0 +1,36 @@
+"""Plain-Python MQTT side of the addon: no ``odoo`` import anywhere in this package."""
+
+from __future__ import annotations
+
+from .change_notifier import ChangeNotice, ChangeNotifier
+from .client import Backoff, BridgeClient, TestMessageResult
+from .drainer import EventDrainer
+from .events import ConnectionEvent, Event, EventQueue, StatusEvent
+from .manager import MqttConnectionManager
+from .probe import ConnectResult, probe_connection
+from .return_codes import RC_MEANINGS, describe_return_code
+from .settings import BrokerSettings
+from .wire import DeviceStatus, WireError, is_valid_device_name, is_valid_topic_prefix
+
+__all__ = [
+    "RC_MEANINGS",
+    "Backoff",
+    "BridgeClient",
+    "BrokerSettings",
+    "ChangeNotice",
+    "ChangeNotifier",
+    "ConnectResult",
+    "ConnectionEvent",
+    "DeviceStatus",
+    "Event",
+    "EventDrainer",
+    "EventQueue",
+    "MqttConnectionManager",
+    "StatusEvent",
+    "TestMessageResult",
+    "WireError",
+    "describe_return_code",
+    "is_valid_device_name",
+    "is_valid_topic_prefix",
+    "probe_connection",
+]

@@ -1,0 +1,199 @@
+"""Wire contract v1 as the Odoo addon reads and writes it (topics, names, payloads)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+MAX_PAYLOAD_BYTES = 64 * 1024
+DEFAULT_TOPIC_PREFIX = "odoo_epaper/"
+ODOO_PEER = "_odoo"
+HUB_PEER = "_hub"
+STATUS_ONLINE = '{"state":"online"}'
+STATUS_OFFLINE = '{"state":"offline"}'
+STATES = ("online", "offline")
+
+_DEVICE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+_STATUS_FIELD_TYPES: dict[str, type] = {
+    "version": str,
+    "panel": str,
+    "width": int,
+    "height": int,
+    "colors": str,
+    "content_hash": str,
+    "rc": int,
+}
+
+
+class WireError(ValueError):
+    """A payload or name that breaks the wire contract; ``reason`` is the vectors' word."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+def is_valid_device_name(name: object) -> bool:
+    """Return True when ``name`` is a device name a satellite may use."""
+    return isinstance(name, str) and _DEVICE_NAME.fullmatch(name) is not None
+
+
+def is_valid_topic_prefix(prefix: object) -> bool:
+    """Return True for a prefix like ``odoo_epaper/`` or ``site/rooms/``."""
+    if not isinstance(prefix, str) or not prefix.endswith("/") or prefix.startswith(("/", "$")):
+        return False
+    if any(char in prefix for char in "+#\x00"):
+        return False
+    return all(prefix[:-1].split("/"))
+
+
+def topic(prefix: str, device: str, leaf: str) -> str:
+    """Return ``{prefix}{device}/{leaf}``."""
+    return f"{prefix}{device}/{leaf}"
+
+
+def device_from_topic(prefix: str, topic_name: str, leaf: str) -> str | None:
+    """Return the device level of ``{prefix}{device}/{leaf}``, or None when it is not one."""
+    suffix = f"/{leaf}"
+    if not topic_name.startswith(prefix) or not topic_name.endswith(suffix):
+        return None
+    device = topic_name[len(prefix) : -len(suffix)]
+    if not device or "/" in device:
+        return None
+    return device
+
+
+def parse_timestamp(value: str) -> dt.datetime:
+    """Parse ISO 8601 (``Z`` or an offset; naive means UTC) into an aware UTC datetime."""
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    parsed = dt.datetime.fromisoformat(text)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=dt.timezone.utc)  # noqa: UP017 (Odoo 18 runs on 3.10)
+    return parsed.astimezone(dt.timezone.utc)  # noqa: UP017
+
+
+@dataclass(frozen=True)
+class DeviceStatus:
+    """A valid status payload: ``state`` online/offline, ``error`` and the optional details."""
+
+    state: str
+    error: str | None = None
+    version: str | None = None
+    panel: str | None = None
+    width: int | None = None
+    height: int | None = None
+    colors: str | None = None
+    content_hash: str | None = None
+    last_render: dt.datetime | None = None
+    rc: int | None = None
+
+    @property
+    def mirror_state(self) -> str:
+        """The state Odoo shows: ``error`` for an online display that rejected input."""
+        if self.state == "online" and self.error:
+            return "error"
+        return self.state
+
+
+def _decode(payload: bytes) -> str:
+    if len(payload) > MAX_PAYLOAD_BYTES:
+        raise WireError("size", f"payload of {len(payload)} bytes is over 64 KiB")
+    try:
+        text = payload.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise WireError("encoding", f"payload is not UTF-8 ({exc.reason})") from exc
+    if not text.strip():
+        raise WireError("empty", "payload is empty")
+    return text
+
+
+def _plain_state(value: str) -> DeviceStatus:
+    state = value.strip()
+    if state not in STATES:
+        raise WireError("state", f"unknown state {state[:40]!r}")
+    return DeviceStatus(state=state)
+
+
+def parse_status(payload: bytes) -> DeviceStatus:
+    """Parse a ``/status`` payload or raise :class:`WireError` with the vectors' reason."""
+    text = _decode(payload)
+    if text.lstrip()[:1] not in ("{", "[", '"'):
+        return _plain_state(text)
+    try:
+        data: Any = json.loads(text)
+    except ValueError as exc:
+        raise WireError("json", f"malformed JSON: {exc}") from exc
+    if isinstance(data, str):
+        return _plain_state(data)
+    if not isinstance(data, dict):
+        raise WireError("not_object", f"status is a JSON {type(data).__name__}, not an object")
+    state = data.get("state")
+    if not isinstance(state, str) or state not in STATES:
+        raise WireError("state", f"state {state!r} is not 'online' or 'offline'")
+    error = data.get("error")
+    if error is not None and not isinstance(error, str):
+        raise WireError("type", "error must be a string or null")
+    details: dict[str, Any] = {}
+    for key, kind in _STATUS_FIELD_TYPES.items():
+        value = data.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise WireError("type", f"{key} must be {kind.__name__}")
+        details[key] = value
+    last_render = data.get("last_render")
+    if last_render is not None:
+        if not isinstance(last_render, str):
+            raise WireError("timestamp", "last_render must be an ISO 8601 text")
+        try:
+            details["last_render"] = parse_timestamp(last_render)
+        except ValueError as exc:
+            raise WireError("timestamp", f"last_render {last_render[:40]!r} is not a time") from exc
+    return DeviceStatus(state=state, error=error or None, **details)
+
+
+def changed_payload(devices: list[str] | set[str] | tuple[str, ...]) -> bytes:
+    """Return the ``_odoo/changed`` payload for these device names (sorted, unique)."""
+    names = sorted(set(devices))
+    bad = [name for name in names if not is_valid_device_name(name)]
+    if bad:
+        raise WireError("device", f"invalid device names: {', '.join(map(repr, bad))}")
+    return json.dumps({"devices": names}, separators=(",", ":")).encode("utf-8")
+
+
+def build_test_message(message_id: str, text: str) -> bytes:
+    """Return a ``/test`` payload."""
+    return json.dumps({"id": message_id, "text": text}, ensure_ascii=False).encode("utf-8")
+
+
+@dataclass(frozen=True)
+class Ack:
+    """A satellite's answer to a test message."""
+
+    id: str
+    ok: bool
+    error: str | None
+
+
+def parse_ack(payload: bytes) -> Ack:
+    """Parse an ``/ack`` payload or raise :class:`WireError`."""
+    text = _decode(payload)
+    try:
+        data: Any = json.loads(text)
+    except ValueError as exc:
+        raise WireError("json", f"malformed JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise WireError("not_object", "ack is not a JSON object")
+    ack_id, ok, error = data.get("id"), data.get("ok"), data.get("error")
+    if not isinstance(ack_id, str) or not ack_id:
+        raise WireError("id", "ack id must be a non-empty string")
+    if not isinstance(ok, bool):
+        raise WireError("type", "ack ok must be a boolean")
+    if error is not None and not isinstance(error, str):
+        raise WireError("type", "ack error must be a string or null")
+    return Ack(id=ack_id, ok=ok, error=error)
