@@ -1,0 +1,303 @@
+"""Run the whole Odoo E-Paper system on loopback (``scripts/demo``).
+
+Starts Mosquitto, the JSON-RPC Odoo test server with the demo company, a real
+Home Assistant with this integration (taken through onboarding and both config
+flows over its HTTP API) and three satellites with the png driver. With
+``--check`` it waits until every satellite has drawn its room and every
+satellite's display is online in Home Assistant, then stops and exits 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import json
+import logging
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import paho.mqtt.client as mqtt
+
+from demo import data
+from demo.ha_api import HomeAssistantApi
+from tests.fixtures.broker import Broker, free_port
+from tests.fixtures.odoo_server import OdooTestServer
+
+ROOT = Path(__file__).resolve().parent.parent
+PREFIX = "odoo_epaper/"
+HA_USER, HA_PASSWORD = "demo", "demo-password"
+LOG = logging.getLogger("demo")
+
+
+class Demo:
+    """Every process of the demo, started in order and stopped in reverse."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.broker: Broker | None = None
+        self.odoo: OdooTestServer | None = None
+        self.hass: subprocess.Popen[bytes] | None = None
+        self.ha_url = ""
+        self.api: HomeAssistantApi | None = None
+        self.satellites: dict[str, subprocess.Popen[bytes]] = {}
+
+    # -- starting -----------------------------------------------------------
+
+    def start_broker(self) -> None:
+        """Start mosquitto on a free loopback port."""
+        self.broker = Broker(directory=self.workdir / "mosquitto").start()
+        LOG.info("mosquitto listens on 127.0.0.1:%s", self.broker.port)
+
+    def start_odoo(self) -> None:
+        """Start the Odoo test server with the demo company."""
+        now = dt.datetime.now(dt.UTC)
+        fixture = data.write_fixture(self.workdir / "odoo-demo.json", now)
+        self.odoo = OdooTestServer(fixture).start()
+        LOG.info("Odoo test server at %s (database %s)", self.odoo.url, data.DATABASE)
+
+    def start_home_assistant(self, timeout: float) -> None:
+        """Write a config folder, start ``hass -c`` and wait for its HTTP API."""
+        config = self.workdir / "homeassistant"
+        (config / "custom_components").mkdir(parents=True)
+        (config / "custom_components" / "odoo_epaper").symlink_to(
+            ROOT / "custom_components" / "odoo_epaper"
+        )
+        port = free_port()
+        (config / "configuration.yaml").write_text(
+            "homeassistant:\n  name: Odoo E-Paper demo\n  time_zone: Europe/Brussels\n"
+            f"http:\n  server_host: 127.0.0.1\n  server_port: {port}\n"
+            "frontend:\nconfig:\n"
+            "logger:\n  default: warning\n  logs:\n    custom_components.odoo_epaper: info\n"
+            "    homeassistant.components.mqtt: info\n",
+            encoding="utf-8",
+        )
+        log = (self.workdir / "homeassistant.log").open("wb")
+        self.hass = subprocess.Popen(
+            [sys.executable, "-m", "homeassistant", "-c", str(config), "--skip-pip"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        self.ha_url = f"http://127.0.0.1:{port}"
+        self.api = HomeAssistantApi(self.ha_url)
+        LOG.info("Home Assistant starting at %s", self.ha_url)
+        self.api.wait_until_up(timeout)
+
+    def configure_home_assistant(self) -> None:
+        """Onboard, then add the MQTT and Odoo E-Paper integrations through config flows."""
+        assert self.api and self.broker and self.odoo
+        self.api.onboard("Demo", HA_USER, HA_PASSWORD)
+        self.api.run_config_flow("mqtt", [{"broker": "127.0.0.1", "port": self.broker.port}])
+        entry = self.api.run_config_flow(
+            "odoo_epaper",
+            [
+                {
+                    "url": self.odoo.url,
+                    "database": data.DATABASE,
+                    "username": data.LOGIN,
+                    "password": data.PASSWORD,
+                }
+            ],
+        )
+        LOG.info("Odoo E-Paper set up: %s", entry.get("title"))
+
+    def start_satellites(self) -> None:
+        """Start one png-driver satellite per demo panel."""
+        assert self.broker
+        for panel in data.PANELS:
+            folder = self.workdir / "satellites" / panel.device
+            folder.mkdir(parents=True)
+            config = folder / "config.toml"
+            config.write_text(
+                "[mqtt]\n"
+                f'host = "127.0.0.1"\nport = {self.broker.port}\ntls = false\n'
+                f'topic_prefix = "{PREFIX}"\nkeepalive = 10\n'
+                "[device]\n"
+                f'name = "{panel.device}"\ntimezone = "{data.TIMEZONE}"\n'
+                f'state_dir = "{folder / "state"}"\n'
+                "[display]\n"
+                f'driver = "png"\npath = "{self.panel_path(panel.device)}"\n'
+                f'width = {panel.width}\nheight = {panel.height}\ncolors = "{panel.colors}"\n',
+                encoding="utf-8",
+            )
+            log = (folder / "satellite.log").open("wb")
+            self.satellites[panel.device] = subprocess.Popen(
+                [str(Path(sys.executable).parent / "epaper-satellite"), "--config", str(config)],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        LOG.info("started %d satellites", len(self.satellites))
+
+    def panel_path(self, device: str) -> Path:
+        """Where a satellite's png driver writes its panel."""
+        return self.workdir / "panels" / f"{device}.png"
+
+    # -- checking -------------------------------------------------------------
+
+    def wait_until_drawn(self, timeout: float) -> dict[str, dict[str, Any]]:
+        """Wait until every satellite reports a drawn room in its retained status."""
+        assert self.broker
+        statuses: queue.Queue[tuple[str, dict[str, Any]]] = queue.Queue()
+
+        def on_message(_c: mqtt.Client, _u: object, message: mqtt.MQTTMessage) -> None:
+            with contextlib.suppress(ValueError):
+                device = message.topic[len(PREFIX) :].split("/")[0]
+                statuses.put((device, json.loads(message.payload)))
+
+        client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="demo-check")
+        client.on_message = on_message
+        client.connect("127.0.0.1", self.broker.port)
+        client.subscribe(f"{PREFIX}+/status", qos=1)
+        client.loop_start()
+        drawn: dict[str, dict[str, Any]] = {}
+        deadline = time.monotonic() + timeout
+        try:
+            while len(drawn) < len(data.PANELS):
+                self.assert_running()
+                try:
+                    device, status = statuses.get(timeout=max(0.1, deadline - time.monotonic()))
+                except queue.Empty:
+                    missing = sorted({p.device for p in data.PANELS} - set(drawn))
+                    raise TimeoutError(f"satellites never drew a room: {missing}") from None
+                if (
+                    isinstance(status, dict)
+                    and status.get("content_hash")
+                    and self.panel_path(device).exists()
+                ):
+                    drawn[device] = status
+        finally:
+            client.disconnect()
+            client.loop_stop()
+        return drawn
+
+    def wait_until_online_in_ha(self, timeout: float) -> list[str]:
+        """Wait until Home Assistant shows every satellite's display as connected."""
+        assert self.api
+        deadline = time.monotonic() + timeout
+        rooms = {room for device, room in data.ROOMS if device in self.satellites}
+        while True:
+            self.assert_running()
+            online = [
+                state["entity_id"]
+                for state in self.api.states()
+                if state["entity_id"].startswith("binary_sensor.")
+                and state["attributes"].get("device_class") == "connectivity"
+                and state["state"] == "on"
+            ]
+            if len(online) >= len(rooms):
+                return online
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"Home Assistant shows {len(online)} of {len(rooms)} online")
+            time.sleep(1)
+
+    def assert_running(self) -> None:
+        """Fail fast when a child process died."""
+        children = {"home assistant": self.hass, **self.satellites}
+        for name, process in children.items():
+            if process is not None and process.poll() is not None:
+                raise RuntimeError(f"{name} exited with {process.returncode}; see {self.workdir}")
+
+    # -- stopping -----------------------------------------------------------------
+
+    def stop(self) -> None:
+        """Stop everything, newest first."""
+        for process in [*self.satellites.values(), self.hass]:
+            if process is not None and process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in [*self.satellites.values(), self.hass]:
+            if process is None:
+                continue
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(5)
+        if self.odoo:
+            self.odoo.stop()
+        if self.broker:
+            self.broker.stop()
+
+
+@contextlib.contextmanager
+def workdir(path: Path | None, keep: bool) -> Iterator[Path]:
+    """The demo's folder: the given one (emptied first) or a temporary one."""
+    if path is None:
+        folder = Path(tempfile.mkdtemp(prefix="odoo-epaper-demo-"))
+    else:
+        folder = path.resolve()
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+    try:
+        yield folder
+    finally:
+        if not keep:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the demo; return the exit code."""
+    parser = argparse.ArgumentParser(prog="scripts/demo", description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="run headless, check, stop")
+    parser.add_argument("--dir", type=Path, help="working folder (default: demo-run/)")
+    parser.add_argument("--timeout", type=float, default=180, help="seconds for each wait")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="demo: %(message)s")
+    folder_arg = args.dir or (None if args.check else ROOT / "demo-run")
+    with workdir(folder_arg, keep=not args.check) as folder:
+        demo = Demo(folder)
+        stop_requested = False
+
+        def on_signal(_signum: int, _frame: object) -> None:
+            nonlocal stop_requested
+            stop_requested = True
+            raise KeyboardInterrupt
+
+        signal.signal(signal.SIGTERM, on_signal)
+        try:
+            demo.start_broker()
+            demo.start_odoo()
+            demo.start_satellites()
+            demo.start_home_assistant(args.timeout)
+            demo.configure_home_assistant()
+            drawn = demo.wait_until_drawn(args.timeout)
+            online = demo.wait_until_online_in_ha(args.timeout)
+            LOG.info("drawn: %s", ", ".join(f"{d} ({s['content_hash']})" for d, s in drawn.items()))
+            LOG.info("online in Home Assistant: %s", ", ".join(online))
+            if args.check:
+                LOG.info("check passed")
+                return 0
+            print(f"\nHome Assistant: {demo.ha_url}  (login {HA_USER} / {HA_PASSWORD})")
+            print(f"Odoo test server: {demo.odoo.url if demo.odoo else ''}")
+            print("Panels (png driver, redrawn as the schedule changes):")
+            for panel in data.PANELS:
+                print(f"  {panel.width}x{panel.height}  {demo.panel_path(panel.device)}")
+            print(f"Logs: {folder}\nPress Ctrl-C to stop.")
+            while True:
+                demo.assert_running()
+                time.sleep(1)
+        except KeyboardInterrupt:
+            LOG.info("stopping")
+            return 0
+        except (RuntimeError, TimeoutError, OSError) as err:
+            LOG.error("demo failed: %s (logs in %s)", err, folder)
+            for log in sorted(folder.rglob("*.log")):
+                tail = log.read_text(errors="replace").splitlines()[-25:]
+                print(f"--- {log.relative_to(folder)} (last lines)", file=sys.stderr)
+                print("\n".join(tail), file=sys.stderr)
+            return 1
+        finally:
+            demo.stop()
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    sys.exit(main())

@@ -1,0 +1,173 @@
+"""The demo company: five rooms whose bookings are laid around the current time."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+DATABASE = "demo"
+LOGIN = "admin"
+PASSWORD = "demo-admin"  # noqa: S105 - the demo's own loopback Odoo
+TIMEZONE = "Europe/Brussels"
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A satellite of the demo: which display it is and its panel size."""
+
+    device: str
+    width: int
+    height: int
+    colors: str = "bw"
+
+
+# (device, room name) of the five displays; three of them get a satellite.
+ROOMS = [
+    ("reception", "Reception"),
+    ("boardroom", "Boardroom"),
+    ("lab", "Lab"),
+    ("executive", "Executive Suite"),
+    ("kaigishitsu", "会議室 Tokyo"),
+]
+PANELS = [
+    Panel("reception", 800, 480),
+    Panel("boardroom", 400, 300, "bwr"),
+    Panel("kaigishitsu", 296, 128),
+]
+
+
+def _odoo_time(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _event(
+    event_id: int,
+    name: str,
+    room: str,
+    start: dt.datetime,
+    minutes: int,
+    *,
+    privacy: str = "public",
+) -> dict[str, Any]:
+    return {
+        "id": event_id,
+        "name": name,
+        "location": room,
+        "start": _odoo_time(start),
+        "stop": _odoo_time(start + dt.timedelta(minutes=minutes)),
+        "allday": False,
+        "start_date": False,
+        "stop_date": False,
+        "privacy": privacy,
+        "show_as": "busy",
+        "user_id": 2,
+        "active": True,
+    }
+
+
+HALF_HOUR = dt.timedelta(minutes=30)
+
+
+def events_around(now: dt.datetime) -> list[dict[str, Any]]:
+    """Calendar events: one room busy now, one starting soon, one free, one private, one long."""
+    now = now.replace(second=0, microsecond=0)
+    return [
+        _event(1, "Quarterly planning", "Reception", now - dt.timedelta(minutes=30), 75),
+        _event(2, "Customer visit: ACME", "Reception", now + dt.timedelta(minutes=90), 60),
+        _event(3, "Board meeting", "Boardroom", now + dt.timedelta(minutes=10), 60),
+        _event(4, "Budget review", "Boardroom", now + dt.timedelta(minutes=75), 45),
+        _event(5, "Lab induction", "Lab", now + dt.timedelta(days=1, hours=2), 90),
+        _event(6, "Merger talks", "Executive Suite", now - HALF_HOUR / 2, 60, privacy="private"),
+        _event(
+            7,
+            "Совещание отдела продаж: квартальный обзор результатов и планирование "
+            "следующего квартала (東京オフィスと合同)",
+            "会議室 Tokyo",
+            now - dt.timedelta(minutes=5),
+            50,
+        ),
+    ]
+
+
+def fixture(now: dt.datetime) -> dict[str, Any]:
+    """The Odoo test server's fixture for the demo (Community: calendar.event + the addon)."""
+    displays = [
+        {
+            "id": index,
+            "name": device,
+            "room_name": room,
+            "topic_prefix": False,
+            "tz": TIMEZONE,
+            "qos": 1,
+            "panel_model": False,
+            "mqtt_connection_state": "unknown",
+            "last_seen": False,
+            "last_error": False,
+            "active": True,
+        }
+        for index, (device, room) in enumerate(ROOMS, start=1)
+    ]
+    calendar_fields = {
+        name: {"type": kind}
+        for name, kind in [
+            ("name", "char"),
+            ("start", "datetime"),
+            ("stop", "datetime"),
+            ("allday", "boolean"),
+            ("start_date", "date"),
+            ("stop_date", "date"),
+            ("location", "char"),
+            ("privacy", "selection"),
+            ("show_as", "selection"),
+            ("active", "boolean"),
+        ]
+    }
+    calendar_fields["user_id"] = {"type": "many2one", "relation": "res.users"}
+    display_fields = {
+        name: {"type": kind}
+        for name, kind in [
+            ("name", "char"),
+            ("room_name", "char"),
+            ("topic_prefix", "char"),
+            ("tz", "selection"),
+            ("qos", "integer"),
+            ("panel_model", "char"),
+            ("mqtt_connection_state", "selection"),
+            ("last_seen", "datetime"),
+            ("last_error", "char"),
+            ("active", "boolean"),
+        ]
+    }
+    return {
+        "description": "scripts/demo: five rooms, bookings around the time the demo started.",
+        "databases": [DATABASE],
+        "user_fields": {
+            "name": {"type": "char"},
+            "login": {"type": "char"},
+            "tz": {"type": "selection"},
+            "calendar_default_privacy": {"type": "selection"},
+        },
+        "users": [
+            {
+                "id": 2,
+                "login": LOGIN,
+                "password": PASSWORD,
+                "name": "Demo Admin",
+                "tz": TIMEZONE,
+                "calendar_default_privacy": "public",
+            }
+        ],
+        "models": {
+            "calendar.event": {"fields": calendar_fields, "records": events_around(now)},
+            "room.rasp.connection": {"fields": display_fields, "records": displays},
+        },
+    }
+
+
+def write_fixture(path: Path, now: dt.datetime) -> Path:
+    """Write the fixture JSON and return its path."""
+    path.write_text(json.dumps(fixture(now), ensure_ascii=False, indent=1), encoding="utf-8")
+    return path
