@@ -1,0 +1,59 @@
+"""Checks of single values of the MQTT wire contract (names, times, sizes, JSON)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from .wire import MAX_PAYLOAD_BYTES, is_valid_device_name
+
+
+class WireError(ValueError):
+    """A payload that breaks the wire contract; ``reason`` is the vectors' reason code."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        """Keep the reason code beside the message."""
+        super().__init__(message)
+        self.reason = reason
+
+
+def is_device_name(value: object) -> bool:
+    """Return whether ``value`` is a display's device name (not a reserved one)."""
+    return isinstance(value, str) and is_valid_device_name(value)
+
+
+def parse_timestamp(value: object) -> datetime:
+    """Return an ISO 8601 time with a UTC offset as an aware UTC datetime."""
+    if not isinstance(value, str):
+        raise WireError("timestamp", f"not a time: {value!r}")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as err:
+        raise WireError("timestamp", f"not an ISO 8601 time: {value!r}") from err
+    if parsed.tzinfo is None:
+        raise WireError("timestamp", f"time without a UTC offset: {value!r}")
+    return parsed.astimezone(UTC)
+
+
+def decode_text(payload: bytes | str) -> str:
+    """Return the payload as text, enforcing the size limit and UTF-8."""
+    if isinstance(payload, str):
+        payload = payload.encode("utf-8", errors="surrogatepass")
+    if len(payload) > MAX_PAYLOAD_BYTES:
+        raise WireError("size", f"payload of {len(payload)} bytes is over 64 KiB")
+    try:
+        return payload.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise WireError("encoding", "payload is not UTF-8") from err
+
+
+def decode_json_object(payload: bytes | str) -> dict[str, Any]:
+    """Return the payload as a JSON object, or raise WireError."""
+    try:
+        value = json.loads(decode_text(payload))
+    except json.JSONDecodeError as err:
+        raise WireError("json", f"not valid JSON: {err.msg}") from err
+    if not isinstance(value, dict):
+        raise WireError("not_object", "not a JSON object")
+    return value

@@ -1,0 +1,105 @@
+"""The hub's room state against the shared state vectors, and its change instants."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from custom_components.odoo_epaper.room_state import (
+    SOON,
+    RoomState,
+    bookings_from_events,
+    next_change,
+    room_status,
+    shown_title,
+)
+from custom_components.odoo_epaper.schedule import Booking
+from tests.fixtures.vectors import load_vectors
+
+VECTORS = load_vectors("states")
+
+
+def _utc(text: str) -> datetime:
+    """Return an ISO time as aware UTC."""
+    return datetime.fromisoformat(text).astimezone(UTC)
+
+
+def test_soon_window_matches_the_vectors() -> None:
+    """The vectors and the hub agree on what "soon" means."""
+    assert timedelta(minutes=VECTORS["soon_minutes"]) == SOON
+
+
+@pytest.mark.parametrize("case", VECTORS["cases"], ids=lambda case: case["name"])
+def test_state_vectors(case: dict[str, Any]) -> None:
+    """Every case of tests/vectors/states.json gives its state and until."""
+    status = room_status(
+        bookings_from_events(case["events"]), _utc(case["now"]), ZoneInfo(case["tz"])
+    )
+    assert status.state == RoomState(case["state"])
+    expected = None if case["until"] is None else _utc(case["until"])
+    assert status.until == expected
+
+
+def test_current_and_next_booking() -> None:
+    """A busy room names its current booking and the one after it."""
+    bookings = bookings_from_events(
+        [
+            {"title": "Later", "start": "2026-11-27T12:00:00Z", "end": "2026-11-27T13:00:00Z"},
+            {
+                "title": "Secret",
+                "start": "2026-11-27T10:00:00Z",
+                "end": "2026-11-27T11:00:00Z",
+                "private": True,
+                "organizer": "A. Smith",
+            },
+        ]
+    )
+    status = room_status(bookings, _utc("2026-11-27T10:30:00Z"), UTC)
+    assert status.current is not None
+    assert shown_title(status.current) == "Booked"
+    assert status.current.organizer == "A. Smith"
+    assert status.next is not None
+    assert shown_title(status.next) == "Later"
+    assert status.next.start == _utc("2026-11-27T12:00:00Z")
+
+
+def test_malformed_events_are_skipped() -> None:
+    """Events without good times or ending before they start are left out."""
+    bookings = bookings_from_events(
+        [
+            {"title": "no end", "start": "2026-11-27T10:00:00Z"},
+            {"title": "naive", "start": "2026-11-27T10:00:00", "end": "2026-11-27T11:00:00Z"},
+            {"title": "reversed", "start": "2026-11-27T11:00:00Z", "end": "2026-11-27T10:00:00Z"},
+            {"title": 5, "start": "2026-11-27T10:00:00Z", "end": "2026-11-27T11:00:00Z"},
+        ]
+    )
+    assert len(bookings) == 1
+    assert shown_title(bookings[0]) == "Booked"
+
+
+def test_next_change_walks_the_boundaries() -> None:
+    """The state is re-evaluated 15 minutes before, at the start and at the end."""
+    booking = Booking(
+        title="M", start=_utc("2026-11-27T10:00:00Z"), end=_utc("2026-11-27T11:00:00Z")
+    )
+    berlin = ZoneInfo("Europe/Berlin")
+    now = _utc("2026-11-27T08:00:00Z")
+    seen = []
+    for _ in range(4):
+        now = next_change([booking], now, berlin)
+        seen.append(now)
+        status = room_status([booking], now, berlin)
+        seen.append(status.state)
+    assert seen == [
+        _utc("2026-11-27T09:45:00Z"),
+        RoomState.STARTING_SOON,
+        _utc("2026-11-27T10:00:00Z"),
+        RoomState.BUSY,
+        _utc("2026-11-27T11:00:00Z"),
+        RoomState.FREE,
+        _utc("2026-11-27T23:00:00Z"),  # local midnight in Berlin
+        RoomState.FREE,
+    ]
