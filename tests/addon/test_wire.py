@@ -141,9 +141,7 @@ def test_built_test_message_matches_vectors(case: dict[str, Any]) -> None:
     assert built == case["payload"]
 
 
-@pytest.mark.parametrize(
-    "case", [c for c in TEST_MESSAGES if "ack" in c], ids=lambda c: c["name"]
-)
+@pytest.mark.parametrize("case", [c for c in TEST_MESSAGES if "ack" in c], ids=lambda c: c["name"])
 def test_vector_acks_parse(case: dict[str, Any]) -> None:
     """Every ack of test.json is read with its id and ok flag."""
     ack = parse_ack(json.dumps(case["ack"]).encode())
@@ -152,8 +150,14 @@ def test_vector_acks_parse(case: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize(
     ("payload", "reason"),
-    [(b"", "empty"), (b"{", "json"), (b"[]", "not_object"), (b'{"ok":true}', "id"),
-     (b'{"id":"x","ok":"yes"}', "type"), (b'{"id":"x","ok":true,"error":1}', "type")],
+    [
+        (b"", "empty"),
+        (b"{", "json"),
+        (b"[]", "not_object"),
+        (b'{"ok":true}', "id"),
+        (b'{"id":"x","ok":"yes"}', "type"),
+        (b'{"id":"x","ok":true,"error":1}', "type"),
+    ],
 )
 def test_bad_acks_are_refused(payload: bytes, reason: str) -> None:
     """Malformed acks raise with a reason instead of crashing the reader."""
@@ -164,9 +168,13 @@ def test_bad_acks_are_refused(payload: bytes, reason: str) -> None:
 
 @pytest.mark.parametrize(
     ("topic", "device"),
-    [("odoo_epaper/reception/status", "reception"), ("odoo_epaper/a/b/status", None),
-     ("other/reception/status", None), ("odoo_epaper//status", None),
-     ("odoo_epaper/reception/data", None)],
+    [
+        ("odoo_epaper/reception/status", "reception"),
+        ("odoo_epaper/a/b/status", None),
+        ("other/reception/status", None),
+        ("odoo_epaper//status", None),
+        ("odoo_epaper/reception/data", None),
+    ],
 )
 def test_device_from_topic(topic: str, device: str | None) -> None:
     """Only one level between prefix and leaf is a device."""

@@ -51,13 +51,14 @@ def probe_connection(settings: BrokerSettings, timeout: float = 5.0) -> ConnectR
     client.on_connect = on_connect
     if settings.username:
         client.username_pw_set(settings.username, settings.password or None)
-    try:
-        if settings.use_tls:
+    if settings.use_tls:
+        try:
             client.tls_set_context(settings.tls_context())
+        except ValueError as exc:
+            return result(False, None, str(exc))
+    try:
         client.connect(settings.host, settings.port, settings.keepalive)
-    except ValueError as exc:
-        return result(False, None, str(exc))
-    except OSError as exc:
+    except (OSError, ValueError) as exc:
         return result(False, None, describe_connect_error(settings.host, settings.port, exc))
     try:
         deadline = started + timeout
