@@ -1,0 +1,37 @@
+"""Constants of the Odoo E-Paper integration."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Final
+
+DOMAIN: Final = "odoo_epaper"
+LOGGER = logging.getLogger(__package__)
+
+CONF_DATABASE: Final = "database"
+CONF_TOPIC_PREFIX: Final = "topic_prefix"
+CONF_QOS: Final = "qos"
+CONF_SOURCE: Final = "source"
+CONF_HORIZON_DAYS: Final = "horizon_days"
+
+SOURCE_AUTO: Final = "auto"
+SOURCE_ROOM_BOOKING: Final = "room_booking"
+SOURCE_CALENDAR: Final = "calendar"
+SOURCES: Final = (SOURCE_AUTO, SOURCE_ROOM_BOOKING, SOURCE_CALENDAR)
+
+DEFAULT_TOPIC_PREFIX: Final = "odoo_epaper/"
+DEFAULT_QOS: Final = 1
+DEFAULT_SCAN_INTERVAL: Final = 60
+MIN_SCAN_INTERVAL: Final = 15
+MAX_SCAN_INTERVAL: Final = 3600
+DEFAULT_SOURCE: Final = SOURCE_AUTO
+DEFAULT_HORIZON_DAYS: Final = 7
+MAX_HORIZON_DAYS: Final = 31
+
+# A published payload is valid for PAYLOAD_LIFETIME after it was generated; the
+# hub republishes a display once less than half of that is left, so a sign whose
+# hub is alive never turns stale, and one whose hub died shows "stale" after 12 h.
+PAYLOAD_LIFETIME: Final = timedelta(hours=12)
+
+HUB_DEVICE: Final = "_hub"

@@ -1,0 +1,162 @@
+"""The coordinator: read Odoo every ``scan_interval``, publish what changed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, TypeAlias
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.util import dt as dt_util
+
+from .const import DOMAIN, LOGGER
+from .devices import async_sync_display_devices
+from .odoo_client import OdooAuthError, OdooClient, OdooError, ServerInfo
+from .options import EpaperOptions
+from .publisher import DataPublisher
+from .schedule import Booking, Display, Schedule, booking_window
+from .wire import build_payload, content_hash, data_topic
+
+
+@dataclass(frozen=True, kw_only=True)
+class DisplayData:
+    """One display as the hub last built it: where it goes and what it shows."""
+
+    display: Display
+    topic_prefix: str
+    bookings: tuple[Booking, ...]
+    payload: dict[str, Any]
+    content_hash: str
+
+    @property
+    def device(self) -> str:
+        """The device name on the wire."""
+        return self.display.device
+
+    @property
+    def room(self) -> str:
+        """The room name shown on the sign."""
+        return self.display.room
+
+    @property
+    def data_topic(self) -> str:
+        """The retained topic the payload goes to."""
+        return data_topic(self.topic_prefix, self.device)
+
+
+@dataclass(frozen=True, kw_only=True)
+class OdooEpaperData:
+    """The coordinator's data: every display by device name."""
+
+    displays: dict[str, DisplayData]
+    refreshed_at: dt.datetime
+
+
+@dataclass(kw_only=True)
+class OdooEpaperRuntimeData:
+    """What a loaded entry holds (``entry.runtime_data``)."""
+
+    client: OdooClient
+    info: ServerInfo
+    publisher: DataPublisher
+    coordinator: OdooEpaperCoordinator
+
+
+# A TypeAlias, not a ``type`` statement: ruff targets Python 3.11 for the whole repository.
+OdooEpaperConfigEntry: TypeAlias = ConfigEntry[OdooEpaperRuntimeData]
+
+
+async def async_connect(hass: HomeAssistant, client: OdooClient) -> ServerInfo:
+    """Log in at setup; map failures to ConfigEntryAuthFailed / ConfigEntryNotReady."""
+    try:
+        return await hass.async_add_executor_job(client.connect)
+    except OdooAuthError as err:
+        raise ConfigEntryAuthFailed(
+            translation_domain=DOMAIN, translation_key="invalid_auth"
+        ) from err
+    except OdooError as err:
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="cannot_connect",
+            translation_placeholders={"error": str(err)},
+        ) from err
+
+
+def build_display_data(
+    schedule: Schedule, options: EpaperOptions, now: dt.datetime, lifetime: dt.timedelta
+) -> dict[str, DisplayData]:
+    """Build every display's payload; a display's own prefix wins over the option."""
+    displays: dict[str, DisplayData] = {}
+    for display in schedule.displays:
+        bookings = schedule.bookings.get(display.device, ())
+        payload = build_payload(
+            device=display.device,
+            room=display.room,
+            tz=display.tz or "UTC",
+            bookings=bookings,
+            now=now,
+            lifetime=lifetime,
+            qr=display.qr,
+        )
+        displays[display.device] = DisplayData(
+            display=display,
+            topic_prefix=display.topic_prefix or options.topic_prefix,
+            bookings=tuple(bookings),
+            payload=payload,
+            content_hash=content_hash(payload),
+        )
+    return displays
+
+
+class OdooEpaperCoordinator(DataUpdateCoordinator[OdooEpaperData]):
+    """Refresh every display from Odoo in two RPCs and publish the changed ones."""
+
+    config_entry: OdooEpaperConfigEntry
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: OdooEpaperConfigEntry,
+        client: OdooClient,
+        publisher: DataPublisher,
+    ) -> None:
+        """Poll at the entry's ``scan_interval``."""
+        self.client = client
+        self.publisher = publisher
+        self.options = EpaperOptions.from_mapping(entry.options)
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=f"Odoo E-Paper {entry.title}",
+            update_interval=dt.timedelta(seconds=self.options.scan_interval),
+        )
+
+    async def _async_update_data(self) -> OdooEpaperData:
+        """Read Odoo, publish the displays that are due, keep the devices in step."""
+        now = dt_util.utcnow()
+        start, end = booking_window(now, self.options.horizon_days)
+        try:
+            schedule = await self.hass.async_add_executor_job(
+                self.client.fetch_schedule, self.options.source, start, end
+            )
+        except OdooAuthError as err:
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN, translation_key="invalid_auth"
+            ) from err
+        except OdooError as err:
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="update_failed",
+                translation_placeholders={"error": str(err)},
+            ) from err
+        displays = build_display_data(schedule, self.options, now, self.publisher.lifetime)
+        await self.publisher.async_publish_data(
+            ((item.data_topic, item.content_hash, item.payload) for item in displays.values()),
+            now,
+        )
+        async_sync_display_devices(self.hass, self.config_entry, displays.values())
+        return OdooEpaperData(displays=displays, refreshed_at=now)

@@ -1,0 +1,78 @@
+"""The device registry layout: one hub device per entry, one device per display."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
+
+from .const import DOMAIN
+from .odoo_client import ServerInfo
+
+if TYPE_CHECKING:
+    from .coordinator import DisplayData
+
+
+def hub_identifier(entry: ConfigEntry) -> tuple[str, str]:
+    """Identify the hub device of an entry."""
+    return (DOMAIN, entry.entry_id)
+
+
+def display_identifier(entry: ConfigEntry, device: str) -> tuple[str, str]:
+    """Identify the device of a display (unique per entry and device name)."""
+    return (DOMAIN, f"{entry.entry_id}_{device}")
+
+
+def hub_device_info(entry: ConfigEntry, info: ServerInfo) -> DeviceInfo:
+    """Describe the hub: the Odoo connection."""
+    return DeviceInfo(
+        identifiers={hub_identifier(entry)},
+        name=entry.title,
+        manufacturer="Odoo",
+        model=f"Odoo {info.version}",
+        sw_version=info.version,
+        configuration_url=info.server,
+        entry_type=DeviceEntryType.SERVICE,
+    )
+
+
+def display_device_info(entry: ConfigEntry, display: DisplayData) -> DeviceInfo:
+    """Describe a display: named after its room, linked to the hub."""
+    return DeviceInfo(
+        identifiers={display_identifier(entry, display.device)},
+        name=display.room,
+        manufacturer="Waveshare",
+        model=display.display.panel_model,
+        serial_number=display.device,
+        via_device=hub_identifier(entry),
+    )
+
+
+@callback
+def async_register_hub_device(hass: HomeAssistant, entry: ConfigEntry, info: ServerInfo) -> None:
+    """Create or update the hub device."""
+    dr.async_get(hass).async_get_or_create(
+        config_entry_id=entry.entry_id, **hub_device_info(entry, info)
+    )
+
+
+@callback
+def async_sync_display_devices(
+    hass: HomeAssistant, entry: ConfigEntry, displays: Iterable[DisplayData]
+) -> None:
+    """Create a device per display; detach devices of displays Odoo no longer has."""
+    registry = dr.async_get(hass)
+    current = set()
+    for display in displays:
+        device = registry.async_get_or_create(
+            config_entry_id=entry.entry_id, **display_device_info(entry, display)
+        )
+        current.add(device.id)
+    hub = registry.async_get_device(identifiers={hub_identifier(entry)})
+    for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
+        if device.id not in current and (hub is None or device.id != hub.id):
+            registry.async_update_device(device.id, remove_config_entry_id=entry.entry_id)

@@ -1,0 +1,371 @@
+"""A blocking Odoo JSON-RPC client over odoorpc; Home Assistant runs it in its executor.
+
+No Home Assistant imports here: the client is plain Python, tested against a
+real HTTP JSON-RPC server. Every failure leaves as one of the typed errors below.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import http.client
+import logging
+import threading
+import urllib.error
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import odoorpc
+
+from .schedule import Display, Schedule
+from .sources import SOURCES, ScheduleSource
+from .wire import is_valid_device_name, slugify_device_name
+
+_LOGGER = logging.getLogger(__name__)
+_T = TypeVar("_T")
+
+DISPLAY_MODEL = "room.rasp.connection"
+ROOM_MODEL = "room.room"
+KNOWN_MODELS = (DISPLAY_MODEL, ROOM_MODEL, "room.booking", "calendar.event")
+DEFAULT_TIMEOUT = 10.0
+
+
+class OdooError(Exception):
+    """Any failure talking to Odoo."""
+
+
+class OdooUrlError(OdooError):
+    """The URL is not an http(s) URL of a server root."""
+
+
+class OdooConnectionError(OdooError):
+    """The server cannot be reached or does not answer like Odoo."""
+
+
+class OdooAuthError(OdooError):
+    """The login, password or API key was refused."""
+
+
+class OdooDatabaseError(OdooError):
+    """The database does not exist on the server."""
+
+
+class OdooAccessError(OdooError):
+    """The user lacks read rights on a model the hub needs."""
+
+
+class OdooMissingModelError(OdooError):
+    """No installed module provides the schedule source asked for."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServerInfo:
+    """What the hub learns once at setup: who we are and which models exist."""
+
+    server: str
+    database: str
+    uid: int
+    version: str
+    user_tz: str | None
+    models: frozenset[str]
+    display_fields: frozenset[str]
+
+    @property
+    def unique_id(self) -> str:
+        """Identify this server, database and user."""
+        return f"{self.server}|{self.database}|{self.uid}"
+
+    @property
+    def has_addon(self) -> bool:
+        """Whether the Odoo E-Paper addon (``room.rasp.connection``) is installed."""
+        return DISPLAY_MODEL in self.models
+
+    def source(self, option: str) -> ScheduleSource | None:
+        """Return the schedule source for an option (``auto`` prefers ``room.booking``)."""
+        if option == "auto":
+            option = "room_booking" if "room.booking" in self.models else "calendar"
+        source = SOURCES.get(option)
+        return source if source is not None and source.model in self.models else None
+
+
+@dataclass(frozen=True)
+class ServerAddress:
+    """Where the server listens, parsed from a URL."""
+
+    protocol: str
+    host: str
+    port: int
+
+    @property
+    def url(self) -> str:
+        """The normalised URL (scheme, lower-case host, explicit port)."""
+        scheme = "https" if self.protocol == "jsonrpc+ssl" else "http"
+        return f"{scheme}://{self.host}:{self.port}"
+
+
+def parse_url(url: str) -> ServerAddress:
+    """Parse ``http(s)://host[:port]``; Odoo under a sub-path is not supported by odoorpc."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError as err:
+        raise OdooUrlError(f"Invalid URL {url!r}: {err}") from err
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise OdooUrlError(f"Invalid URL {url!r}: expected http(s)://host[:port]")
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise OdooUrlError(f"Invalid URL {url!r}: Odoo must be served at the root")
+    https = parts.scheme == "https"
+    return ServerAddress(
+        protocol="jsonrpc+ssl" if https else "jsonrpc",
+        host=parts.hostname.lower(),
+        port=port or (443 if https else 80),
+    )
+
+
+def valid_timezone(name: Any) -> str | None:
+    """Return ``name`` when it is a known IANA timezone, else None."""
+    if not isinstance(name, str) or not name:
+        return None
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+    return name
+
+
+def _map_rpc_error(err: odoorpc.error.RPCError) -> OdooError:
+    """Turn an Odoo server error into one of the typed errors."""
+    info = err.info if isinstance(err.info, dict) else {}
+    data = info.get("data") or {}
+    name = str(data.get("name") or "")
+    message = str(data.get("message") or err)
+    if not info and "password" in str(err):
+        return OdooAuthError(str(err))
+    if name.endswith("AccessDenied"):
+        return OdooAuthError(message)
+    if name.endswith("AccessError"):
+        return OdooAccessError(message)
+    if "OperationalError" in name or ("does not exist" in message and "database" in message):
+        return OdooDatabaseError(message)
+    return OdooError(f"{name}: {message}" if name else message)
+
+
+class OdooClient:
+    """Read displays and schedules from one Odoo database as one user."""
+
+    def __init__(
+        self,
+        url: str,
+        database: str,
+        username: str,
+        password: str,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> None:
+        """Remember where and who; nothing is sent before :meth:`connect`."""
+        self.address = parse_url(url)
+        self.database = database
+        self.username = username
+        self._password = password
+        self._timeout = timeout
+        self._odoo: odoorpc.ODOO | None = None
+        self._info: ServerInfo | None = None
+        self._lock = threading.Lock()
+        self._warned: set[str] = set()
+
+    @property
+    def info(self) -> ServerInfo:
+        """What :meth:`connect` learned."""
+        if self._info is None:
+            raise OdooError("Not connected")
+        return self._info
+
+    def _guard(self, call: Callable[[], _T]) -> _T:
+        """Run one RPC step, mapping every failure to a typed error."""
+        try:
+            return call()
+        except odoorpc.error.RPCError as err:
+            raise _map_rpc_error(err) from err
+        except (urllib.error.URLError, http.client.HTTPException, OSError) as err:
+            reason = getattr(err, "reason", None) or err
+            raise OdooConnectionError(f"Cannot reach {self.address.url}: {reason}") from err
+        except ValueError as err:
+            raise OdooConnectionError(
+                f"{self.address.url} does not answer like an Odoo server: {err}"
+            ) from err
+
+    def _server(self) -> odoorpc.ODOO:
+        """Return the odoorpc connector (its constructor asks the server version)."""
+        if self._odoo is None:
+            address = self.address
+            self._odoo = self._guard(
+                lambda: odoorpc.ODOO(
+                    address.host,
+                    protocol=address.protocol,
+                    port=address.port,
+                    timeout=self._timeout,
+                )
+            )
+        return self._odoo
+
+    def _call(self, model: str, method: str, *args: Any, **kwargs: Any) -> Any:
+        odoo = self._server()
+        return self._guard(lambda: odoo.execute_kw(model, method, list(args), kwargs))
+
+    def list_databases(self) -> list[str] | None:
+        """Return the server's databases, or None when it does not list them."""
+        with self._lock:
+            odoo = self._server()
+            try:
+                names = self._guard(odoo.db.list)
+            except OdooConnectionError:
+                raise
+            except OdooError:
+                return None
+            return [str(name) for name in names]
+
+    def connect(self) -> ServerInfo:
+        """Log in and read the metadata once: models present, user timezone, display fields."""
+        with self._lock:
+            odoo = self._server()
+            self._guard(lambda: odoo.login(self.database, self.username, self._password))
+            uid = int(odoo.env.uid)
+            user_tz = valid_timezone(odoo.env.context.get("tz"))
+            rows = self._call("ir.model", "search_read", [("model", "in", list(KNOWN_MODELS))])
+            models = frozenset(str(row["model"]) for row in rows)
+            display_model = DISPLAY_MODEL if DISPLAY_MODEL in models else ROOM_MODEL
+            display_fields: frozenset[str] = frozenset()
+            if display_model in models:
+                if not self._call(display_model, "check_access_rights", "read", False):
+                    raise OdooAccessError(f"User {self.username} may not read {display_model}")
+                display_fields = frozenset(
+                    self._call(display_model, "fields_get", attributes=["type", "relation"])
+                )
+            self._info = ServerInfo(
+                server=self.address.url,
+                database=self.database,
+                uid=uid,
+                version=str(odoo.version),
+                user_tz=user_tz,
+                models=models,
+                display_fields=display_fields,
+            )
+            return self._info
+
+    def fetch_schedule(self, source_option: str, start: dt.datetime, end: dt.datetime) -> Schedule:
+        """Read every display and its bookings in the window: two RPCs."""
+        with self._lock:
+            info = self.info
+            source = info.source(source_option)
+            if source is None:
+                raise OdooMissingModelError(
+                    f"No schedule source for {source_option!r}: "
+                    "neither the Meeting Rooms app nor Calendar fits"
+                )
+            displays = self._fetch_displays(info)
+            if not displays:
+                return Schedule(displays=())
+            result = self._call(
+                source.model,
+                "web_search_read",
+                source.domain(displays, start, end),
+                specification=source.specification(),
+                order="id",
+            )
+            tz = {display.device: display.tz or "UTC" for display in displays}
+            bookings = source.assign(result["records"], displays, tz)
+            return Schedule(
+                displays=tuple(displays),
+                bookings={device: tuple(items) for device, items in bookings.items()},
+            )
+
+    def report_status(self, reports: Sequence[dict[str, Any]]) -> None:
+        """Mirror display statuses into the addon in one RPC (``mqtt_status_report``)."""
+        with self._lock:
+            self._call(DISPLAY_MODEL, "mqtt_status_report", list(reports))
+
+    def _fetch_displays(self, info: ServerInfo) -> list[Display]:
+        if info.has_addon:
+            return self._addon_displays(info)
+        if ROOM_MODEL in info.models:
+            return self._room_displays(info)
+        return []
+
+    def _warn_once(self, key: str, message: str, *args: Any) -> None:
+        if key not in self._warned:
+            self._warned.add(key)
+            _LOGGER.warning(message, *args)
+
+    def _addon_displays(self, info: ServerInfo) -> list[Display]:
+        fields = info.display_fields
+        spec: dict[str, Any] = {
+            name: {}
+            for name in ("name", "room_name", "topic_prefix", "tz", "panel_model")
+            if name in fields
+        }
+        if "room_id" in fields:
+            spec["room_id"] = {"fields": {"name": {}, "room_booking_url": {}}}
+        result = self._call(DISPLAY_MODEL, "web_search_read", [], specification=spec, order="name")
+        displays: list[Display] = []
+        seen: set[str] = set()
+        for record in result["records"]:
+            name = record.get("name")
+            if not isinstance(name, str) or not is_valid_device_name(name) or name in seen:
+                self._warn_once(
+                    f"name:{name}",
+                    "Skipping display %r (record %s): not a valid device name "
+                    "([a-z0-9][a-z0-9_-]{0,63}) or a duplicate",
+                    name,
+                    record.get("id"),
+                )
+                continue
+            seen.add(name)
+            room = record.get("room_id") or {}
+            tz = valid_timezone(record.get("tz"))
+            if record.get("tz") and tz is None:
+                self._warn_once(
+                    f"tz:{name}:{record.get('tz')}",
+                    "Display %s has an unknown timezone %r; using the user's",
+                    name,
+                    record.get("tz"),
+                )
+            prefix = record.get("topic_prefix") or None
+            displays.append(
+                Display(
+                    device=name,
+                    room=str(room.get("name") or record.get("room_name") or name),
+                    odoo_id=int(record["id"]),
+                    room_id=int(room["id"]) if room.get("id") else None,
+                    tz=tz or info.user_tz or "UTC",
+                    topic_prefix=prefix if isinstance(prefix, str) else None,
+                    qr=room.get("room_booking_url") or None,
+                    panel_model=record.get("panel_model") or None,
+                )
+            )
+        return displays
+
+    def _room_displays(self, info: ServerInfo) -> list[Display]:
+        spec: dict[str, Any] = {"name": {}}
+        if "room_booking_url" in info.display_fields:
+            spec["room_booking_url"] = {}
+        result = self._call(ROOM_MODEL, "web_search_read", [], specification=spec, order="id")
+        displays: list[Display] = []
+        used: set[str] = set()
+        for record in result["records"]:
+            room = str(record.get("name") or "")
+            device = slugify_device_name(room)
+            if not is_valid_device_name(device) or device in used:
+                device = f"{device[:50] or 'room'}-{record['id']}"
+            used.add(device)
+            displays.append(
+                Display(
+                    device=device,
+                    room=room or device,
+                    room_id=int(record["id"]),
+                    tz=info.user_tz or "UTC",
+                    qr=record.get("room_booking_url") or None,
+                )
+            )
+        return displays

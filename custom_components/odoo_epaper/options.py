@@ -1,0 +1,53 @@
+"""The options of a config entry, with their defaults."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from homeassistant.const import CONF_SCAN_INTERVAL
+
+from .const import (
+    CONF_HORIZON_DAYS,
+    CONF_QOS,
+    CONF_SOURCE,
+    CONF_TOPIC_PREFIX,
+    DEFAULT_HORIZON_DAYS,
+    DEFAULT_QOS,
+    DEFAULT_SCAN_INTERVAL,
+    DEFAULT_SOURCE,
+    DEFAULT_TOPIC_PREFIX,
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class EpaperOptions:
+    """Typed view of ``entry.options``."""
+
+    topic_prefix: str = DEFAULT_TOPIC_PREFIX
+    qos: int = DEFAULT_QOS
+    scan_interval: int = DEFAULT_SCAN_INTERVAL
+    source: str = DEFAULT_SOURCE
+    horizon_days: int = DEFAULT_HORIZON_DAYS
+
+    @classmethod
+    def from_mapping(cls, options: Mapping[str, Any]) -> EpaperOptions:
+        """Read options, filling in defaults for keys not set."""
+        return cls(
+            topic_prefix=str(options.get(CONF_TOPIC_PREFIX, DEFAULT_TOPIC_PREFIX)),
+            qos=int(float(options.get(CONF_QOS, DEFAULT_QOS))),
+            scan_interval=int(float(options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL))),
+            source=str(options.get(CONF_SOURCE, DEFAULT_SOURCE)),
+            horizon_days=int(float(options.get(CONF_HORIZON_DAYS, DEFAULT_HORIZON_DAYS))),
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the options as stored in ``entry.options``."""
+        return {
+            CONF_TOPIC_PREFIX: self.topic_prefix,
+            CONF_QOS: self.qos,
+            CONF_SCAN_INTERVAL: self.scan_interval,
+            CONF_SOURCE: self.source,
+            CONF_HORIZON_DAYS: self.horizon_days,
+        }

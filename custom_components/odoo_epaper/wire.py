@@ -1,0 +1,120 @@
+"""The MQTT wire contract, version 1, as the hub produces it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import unicodedata
+from collections.abc import Iterable
+from typing import Any
+
+from .schedule import Booking
+
+WIRE_VERSION = 1
+MAX_PAYLOAD_BYTES = 64 * 1024
+MAX_EVENTS = 500
+MAX_QR_CHARS = 1024
+MAX_DEVICE_CHARS = 64
+MAX_TITLE_CHARS = 200
+_DEVICE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+_NOT_IN_NAME = re.compile(r"[^a-z0-9_-]+")
+_HASH_IGNORES = ("generated_at", "valid_until")
+
+
+def is_valid_device_name(name: str) -> bool:
+    """Return whether ``name`` is a device name a satellite may use."""
+    return _DEVICE_NAME.fullmatch(name) is not None
+
+
+def slugify_device_name(text: str) -> str:
+    """Turn a room name into a device name (``Salle Été 2`` -> ``salle-ete-2``)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = _NOT_IN_NAME.sub("-", ascii_text.lower()).strip("-_")
+    return slug[:MAX_DEVICE_CHARS].rstrip("-_")
+
+
+def is_valid_topic_prefix(prefix: str) -> bool:
+    """Return whether ``prefix`` can start every topic of the contract."""
+    if not prefix.endswith("/") or prefix.startswith(("/", "$")):
+        return False
+    if "+" in prefix or "#" in prefix or "\0" in prefix:
+        return False
+    return all(prefix.split("/")[:-1])
+
+
+def data_topic(prefix: str, device: str) -> str:
+    """Return the retained room-data topic of a display."""
+    return f"{prefix}{device}/data"
+
+
+def status_topic(prefix: str, device: str) -> str:
+    """Return the retained status topic of a display, ``_hub`` or ``_odoo``."""
+    return f"{prefix}{device}/status"
+
+
+def format_time(moment: dt.datetime) -> str:
+    """Format an aware time as ISO 8601 UTC with a ``Z``."""
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def encode(payload: dict[str, Any]) -> bytes:
+    """Serialise a payload as compact UTF-8 JSON."""
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def content_hash(payload: dict[str, Any]) -> str:
+    """Hash what a sign shows: the payload without ``generated_at`` and ``valid_until``."""
+    content = {key: value for key, value in payload.items() if key not in _HASH_IGNORES}
+    canonical = json.dumps(content, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _event(booking: Booking) -> dict[str, Any]:
+    return {
+        "title": booking.title[:MAX_TITLE_CHARS],
+        "start": format_time(booking.start),
+        "end": format_time(booking.end),
+        "organizer": booking.organizer,
+        "private": booking.private,
+    }
+
+
+def _fit_events(bookings: Iterable[Booking], now: dt.datetime) -> list[Booking]:
+    """Sort, drop empty events and keep at most MAX_EVENTS, past ones going first."""
+    events = sorted((b for b in bookings if b.end > b.start), key=lambda b: (b.start, b.end))
+    while len(events) > MAX_EVENTS and events[0].end <= now:
+        events.pop(0)
+    return events[:MAX_EVENTS]
+
+
+def build_payload(
+    *,
+    device: str,
+    room: str,
+    tz: str,
+    bookings: Iterable[Booking],
+    now: dt.datetime,
+    lifetime: dt.timedelta,
+    qr: str | None = None,
+) -> dict[str, Any]:
+    """Build the ``/data`` payload of one display; it always fits the contract's limits."""
+    payload: dict[str, Any] = {
+        "v": WIRE_VERSION,
+        "device": device,
+        "room": room,
+        "tz": tz,
+        "generated_at": format_time(now),
+        "valid_until": format_time(now + lifetime),
+        "events": [_event(booking) for booking in _fit_events(bookings, now)],
+        "qr": qr if qr and len(qr) <= MAX_QR_CHARS else None,
+    }
+    events: list[dict[str, Any]] = payload["events"]
+    budget = MAX_PAYLOAD_BYTES - len(encode({**payload, "events": []}))
+    for index, event in enumerate(events):
+        budget -= len(encode(event)) + (1 if index else 0)
+        if budget < 0:
+            del events[index:]
+            break
+    return payload
