@@ -1,0 +1,134 @@
+"""Command line: ``epaper-satellite [--config FILE]`` runs the daemon; ``render`` draws offline."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import os
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
+
+from . import __version__
+from .config import COLORS, DEFAULT_CONFIG_PATH, ConfigError, load_config
+from .drivers import DriverError
+from .drivers.png import write_png_atomically
+from .render import render_room, room_view
+from .schedule import system_zone, zone
+from .wire import PayloadError, parse_data, parse_timestamp
+
+_LOGGER = logging.getLogger("epaper_satellite")
+
+
+def setup_logging(level: int) -> None:
+    """Log to stderr once; without timestamps under journald, which adds its own."""
+    if os.environ.get("JOURNAL_STREAM"):
+        fmt = "%(levelname)s %(name)s: %(message)s"
+    else:
+        fmt = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+    logging.basicConfig(level=level, format=fmt, stream=sys.stderr, force=True)
+    logging.getLogger("PIL").setLevel(max(level, logging.INFO))
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="epaper-satellite",
+        description="Draw a meeting room's schedule from MQTT on an e-paper panel.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=DEFAULT_CONFIG_PATH,
+        help=f"TOML configuration file (default {DEFAULT_CONFIG_PATH})",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("run", help="run the daemon (the default)")
+    commands.add_parser("check", help="validate the configuration and print it, redacted")
+    render = commands.add_parser("render", help="render a /data payload to a PNG, no MQTT")
+    render.add_argument("--payload", type=Path, required=True, help="JSON file of a /data payload")
+    render.add_argument("--out", type=Path, required=True, help="PNG file to write")
+    render.add_argument("--width", type=int, default=800)
+    render.add_argument("--height", type=int, default=480)
+    render.add_argument("--colors", choices=COLORS, default="bw")
+    render.add_argument("--now", help="ISO 8601 time with offset to render at (default: now)")
+    render.add_argument("--tz", help="timezone when the payload has none (default: machine's)")
+    render.add_argument("--offline", action="store_true", help="draw the offline mark")
+    return parser
+
+
+def render_command(args: argparse.Namespace) -> int:
+    """Render a payload file to a PNG."""
+    try:
+        data = parse_data(args.payload.read_bytes(), None)
+        now = parse_timestamp(args.now, "--now") if args.now else dt.datetime.now(dt.UTC)
+    except OSError as err:
+        _LOGGER.error("%s: cannot read: %s", args.payload, err.strerror)
+        return 1
+    except PayloadError as err:
+        _LOGGER.error("%s: rejected (%s): %s", args.payload, err.reason, err.detail)
+        return 1
+    tz = next((z for z in (zone(data.tz or ""), zone(args.tz or "")) if z is not None), None)
+    if args.tz and zone(args.tz) is None:
+        _LOGGER.error("--tz: unknown timezone %r", args.tz)
+        return 1
+    if not (32 <= args.width <= 4096 and 32 <= args.height <= 4096):
+        _LOGGER.error("--width and --height must be from 32 to 4096")
+        return 1
+    view = room_view(data, now, tz or system_zone(), online=not args.offline)
+    rendered = render_room(view, args.width, args.height, args.colors)
+    write_png_atomically(rendered.image, args.out)
+    _LOGGER.info("Wrote %s (%dx%d, %s)", args.out, args.width, args.height, args.colors)
+    return 0
+
+
+def run_daemon(config_path: Path, check_only: bool = False) -> int:
+    """Load the configuration and run the controller until SIGTERM or SIGINT."""
+    from .controller import MQTTDisplay  # noqa: PLC0415 - keeps 'render' free of paho
+
+    try:
+        config = load_config(config_path)
+    except ConfigError as err:
+        _LOGGER.error("Bad configuration: %s", err)
+        return 2
+    for warning in config.warnings:
+        _LOGGER.warning("%s", warning)
+    if check_only:
+        print(config.redacted())
+        return 0
+    _LOGGER.info("epaper-satellite %s, configuration %s", __version__, config_path)
+    _LOGGER.debug("Configuration: %s", config.redacted())
+    display = MQTTDisplay(config)
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        _LOGGER.info("Signal %s: stopping", signal.Signals(signum).name)
+        display.stop()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        display.run()
+    except DriverError as err:
+        _LOGGER.error("Panel: %s", err)
+        return 1
+    except (OSError, ValueError) as err:
+        _LOGGER.error("Cannot start: %s", err)
+        return 1
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``epaper-satellite`` console script."""
+    args = _parser().parse_args(argv)
+    setup_logging(logging.DEBUG if args.verbose else logging.INFO)
+    if args.command == "render":
+        return render_command(args)
+    return run_daemon(args.config, check_only=args.command == "check")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,187 @@
+"""Fonts: DejaVu when present, Pillow's scalable default otherwise, per-glyph fallback."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+from PIL import ImageDraw, ImageFont
+
+_LOGGER = logging.getLogger(__name__)
+
+FONT_DIRS = (
+    Path("/usr/share/fonts/truetype/dejavu"),
+    Path("/usr/share/fonts/dejavu"),
+    Path("/usr/local/share/fonts"),
+)
+REGULAR = "DejaVuSans.ttf"
+BOLD = "DejaVuSans-Bold.ttf"
+# Fonts with CJK (and other scripts DejaVu lacks) tried glyph by glyph after DejaVu.
+FALLBACKS = (
+    Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
+    Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc"),
+    Path("/usr/share/fonts/truetype/noto/NotoSansCJK-Regular.ttc"),
+    Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"),
+    Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
+    Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"),
+    Path("/usr/share/fonts/truetype/unifont/unifont.ttf"),
+    Path("/usr/share/fonts/opentype/unifont/unifont.otf"),
+)
+_NEVER_A_GLYPH = "\U0010ffff"
+Font = ImageFont.FreeTypeFont
+
+
+def _first_existing(name: str) -> Path | None:
+    return next((d / name for d in FONT_DIRS if (d / name).is_file()), None)
+
+
+def _signature(font: Font, char: str) -> tuple[tuple[int, int], bytes]:
+    mask = font.getmask(char)
+    return mask.size, bytes(mask)
+
+
+class FontSet:
+    """A primary face (regular and bold) plus fallback faces, by pixel size."""
+
+    def __init__(
+        self,
+        regular: Path | None = None,
+        bold: Path | None = None,
+        fallbacks: Sequence[Path] | None = None,
+    ) -> None:
+        self.regular = regular if regular is not None else _first_existing(REGULAR)
+        self.bold = bold if bold is not None else (_first_existing(BOLD) or self.regular)
+        candidates = FALLBACKS if fallbacks is None else fallbacks
+        self.fallbacks = tuple(path for path in candidates if path.is_file())
+        self._glyphs: dict[tuple[int, str], bool] = {}
+
+    def describe(self) -> str:
+        """Say which fonts are in use, for the log."""
+        primary = str(self.regular) if self.regular else "Pillow's default font"
+        extra = ", ".join(str(path) for path in self.fallbacks) or "none"
+        return f"{primary} (fallbacks: {extra})"
+
+    @functools.lru_cache(maxsize=128)  # noqa: B019 - one FontSet lives as long as the process
+    def faces(self, size: int, bold: bool = False) -> tuple[Font, ...]:
+        """Return the primary face and the fallback faces at ``size`` pixels."""
+        path = self.bold if bold else self.regular
+        faces: list[Font] = []
+        if path is not None:
+            faces.append(ImageFont.truetype(str(path), size))
+        else:
+            default = ImageFont.load_default(size)
+            assert isinstance(default, Font)
+            faces.append(default)
+        for fallback in self.fallbacks:
+            try:
+                faces.append(ImageFont.truetype(str(fallback), size))
+            except OSError as err:
+                _LOGGER.warning("Cannot load font %s: %s", fallback, err)
+        return tuple(faces)
+
+    def has_glyph(self, face: Font, char: str) -> bool:
+        """Tell whether ``face`` draws ``char`` itself rather than its missing-glyph box."""
+        key = (id(face), char)
+        known = self._glyphs.get(key)
+        if known is None:
+            known = char.isspace() or _signature(face, char) != _signature(face, _NEVER_A_GLYPH)
+            self._glyphs[key] = known
+        return known
+
+    def runs(self, text: str, size: int, bold: bool = False) -> list[tuple[str, Font]]:
+        """Split ``text`` into runs, each drawn by the first face that has its glyphs."""
+        faces = self.faces(size, bold)
+        runs: list[tuple[str, Font]] = []
+        for char in text:
+            face = next((f for f in faces if self.has_glyph(f, char)), faces[0])
+            if runs and runs[-1][1] is face:
+                runs[-1] = (runs[-1][0] + char, face)
+            else:
+                runs.append((char, face))
+        return runs
+
+    def width(self, text: str, size: int, bold: bool = False) -> int:
+        """Return the advance width of ``text`` in pixels."""
+        return round(sum(face.getlength(run) for run, face in self.runs(text, size, bold)))
+
+    def line_height(self, size: int, bold: bool = False) -> int:
+        """Return the height of one line (ascent + descent) of the primary face."""
+        ascent, descent = self.faces(size, bold)[0].getmetrics()
+        return int(ascent + descent)
+
+    def ascent(self, size: int, bold: bool = False) -> int:
+        """Return the ascent of the primary face."""
+        return int(self.faces(size, bold)[0].getmetrics()[0])
+
+    def draw(
+        self,
+        draw: ImageDraw.ImageDraw,
+        xy: tuple[int, int],
+        text: str,
+        size: int,
+        *,
+        fill: tuple[int, int, int],
+        bold: bool = False,
+    ) -> tuple[int, int, int, int]:
+        """Draw ``text`` with its top-left at ``xy``; return the box it covers."""
+        x, top = xy
+        baseline = top + self.ascent(size, bold)
+        for run, face in self.runs(text, size, bold):
+            draw.text((x, baseline), run, font=face, fill=fill, anchor="ls")
+            x += round(face.getlength(run))
+        return (xy[0], top, x, top + self.line_height(size, bold))
+
+    def fit(self, text: str, size: int, max_width: int, bold: bool = False) -> str:
+        """Return ``text``, cut with an ellipsis when wider than ``max_width``."""
+        if self.width(text, size, bold) <= max_width:
+            return text
+        low, high = 0, len(text)
+        while low < high:
+            middle = (low + high + 1) // 2
+            if self.width(text[:middle].rstrip() + "…", size, bold) <= max_width:
+                low = middle
+            else:
+                high = middle - 1
+        return (text[:low].rstrip() + "…") if low else ""
+
+    def wrap(
+        self, text: str, size: int, max_width: int, max_lines: int, bold: bool = False
+    ) -> list[str]:
+        """Break ``text`` into at most ``max_lines`` lines; the last is cut with an ellipsis."""
+        lines: list[str] = []
+        words = text.split()
+        current = ""
+        index = 0
+        while index < len(words):
+            word = words[index]
+            candidate = f"{current} {word}" if current else word
+            if self.width(candidate, size, bold) <= max_width:
+                current = candidate
+                index += 1
+                continue
+            if not current:
+                # One word wider than the line (or text without spaces, like CJK): split it.
+                cut = max(1, len(self.fit(word, size, max_width, bold).rstrip("…")))
+                lines.append(word[:cut])
+                words[index] = word[cut:]
+            else:
+                lines.append(current)
+                current = ""
+            if len(lines) == max_lines:
+                break
+        if current and len(lines) < max_lines:
+            lines.append(current)
+        if index < len(words) and lines:
+            rest = " ".join(words[index:])
+            lines[-1] = self.fit(f"{lines[-1]} {rest}", size, max_width, bold)
+        return lines[:max_lines]
+
+
+@functools.lru_cache(maxsize=1)
+def default_fonts() -> FontSet:
+    """Return the process-wide font set."""
+    fonts = FontSet()
+    _LOGGER.debug("Fonts: %s", fonts.describe())
+    return fonts
