@@ -1,0 +1,531 @@
+"""The e-paper displays (model ``room.rasp.connection``, seed: RoomRaspConnection)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+from typing import Any
+
+from odoo import api, fields, models
+from odoo.addons.base.models.res_partner import _tz_get
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
+
+from .. import mqtt_runtime
+from ..mqtt_bridge import (
+    BrokerSettings,
+    ConnectionEvent,
+    MqttConnectionManager,
+    StatusEvent,
+    is_valid_device_name,
+    is_valid_topic_prefix,
+    probe_connection,
+)
+from ..mqtt_bridge.wire import DEFAULT_TOPIC_PREFIX, parse_timestamp
+
+_logger = logging.getLogger(__name__)
+
+STATES = [
+    ("unknown", "Unknown"),
+    ("online", "Online"),
+    ("offline", "Offline"),
+    ("error", "Error"),
+]
+REPORT_STATES = ("online", "offline", "error")
+PARAM_PREFIX = "connection_conf.default_topic_prefix"
+PARAM_STALE = "connection_conf.stale_after_minutes"
+PARAM_ACK_TIMEOUT = "connection_conf.ack_timeout_seconds"
+LAST_SEEN_RESOLUTION = dt.timedelta(seconds=60)
+
+
+def _naive_utc(moment: dt.datetime) -> dt.datetime:
+    """Return an aware datetime as the naive UTC value Odoo stores."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.timezone.utc).replace(tzinfo=None)  # noqa: UP017
+    return moment.replace(microsecond=0)
+
+
+class RoomRaspConnection(models.Model):
+    """An e-paper door sign: its broker settings and its mirrored MQTT status."""
+
+    _name = "room.rasp.connection"
+    _description = "E-Paper Display"
+    _inherit = ["mail.thread"]
+    _order = "name"
+    _rec_name = "name"
+
+    name = fields.Char(
+        string="Device Name",
+        required=True,
+        tracking=True,
+        help="Name of the display in MQTT topics: lower-case letters, digits, '-' and '_', "
+        "at most 64 characters, not starting with '_'.",
+    )
+    room_name = fields.Char(
+        help="Room shown on the sign and matched against the location of calendar events."
+    )
+    topic_prefix = fields.Char(
+        help="MQTT topic prefix of this display; empty means the default "
+        "(system parameter connection_conf.default_topic_prefix, else 'odoo_epaper/')."
+    )
+    mqtt_host = fields.Char(string="Broker Host", required=True, default="localhost")
+    mqtt_port = fields.Integer(string="Broker Port", required=True, default=8883)
+    mqtt_username = fields.Char(string="Broker User")
+    mqtt_password = fields.Char(
+        string="Broker Password",
+        groups="connection_conf.group_epaper_manager",
+        copy=False,
+    )
+    mqtt_use_tls = fields.Boolean(string="Use TLS", default=True)
+    mqtt_ca_cert = fields.Text(
+        string="CA Certificate",
+        groups="connection_conf.group_epaper_manager",
+        help="PEM text of the CA that signed the broker's certificate; "
+        "empty means the system's trusted CAs.",
+    )
+    qos = fields.Integer(string="QoS", default=1, required=True)
+    keepalive = fields.Integer(string="Keepalive (s)", default=60, required=True)
+    mqtt_connection_state = fields.Selection(
+        STATES,
+        string="State",
+        default="unknown",
+        required=True,
+        readonly=True,
+        tracking=True,
+        copy=False,
+    )
+    last_seen = fields.Datetime(readonly=True, copy=False)
+    last_error = fields.Char(readonly=True, tracking=True, copy=False)
+    broker_message = fields.Char(
+        string="Odoo Link",
+        readonly=True,
+        copy=False,
+        help="What Odoo's own MQTT session last reported (connected, refused, unreachable).",
+    )
+    panel_model = fields.Char(help="Waveshare model, e.g. epd7in5_V2; filled from the status.")
+    tz = fields.Selection(
+        _tz_get,
+        string="Timezone",
+        help="Timezone of the room; empty means the timezone of the Odoo user.",
+    )
+    active = fields.Boolean(default=True)
+    odoo_connected = fields.Boolean(
+        compute="_compute_odoo_connected",
+        help="Whether this Odoo process holds an MQTT session for this display's broker.",
+    )
+
+    _sql_constraints = [
+        ("name_unique", "unique(name)", "Each display needs its own device name."),
+    ]
+
+    # -- validation -----------------------------------------------------------
+
+    @api.constrains("name")
+    def _check_name(self) -> None:
+        for display in self:
+            if not is_valid_device_name(display.name):
+                raise ValidationError(
+                    self.env._(
+                        "%(name)r is not a valid device name: use lower-case letters, digits, "
+                        "'-' and '_' (at most 64, not starting with '_' or '-').",
+                        name=display.name,
+                    )
+                )
+
+    @api.constrains("topic_prefix")
+    def _check_topic_prefix(self) -> None:
+        for display in self:
+            if display.topic_prefix and not is_valid_topic_prefix(display.topic_prefix):
+                raise ValidationError(
+                    self.env._(
+                        "Topic prefix %(prefix)r must end with '/', must not start with '/' "
+                        "or '$', and must hold no '+', '#' or empty level.",
+                        prefix=display.topic_prefix,
+                    )
+                )
+
+    @api.constrains("mqtt_port", "qos", "keepalive")
+    def _check_numbers(self) -> None:
+        for display in self:
+            if not 1 <= display.mqtt_port <= 65535:
+                raise ValidationError(self.env._("The broker port must be between 1 and 65535."))
+            if display.qos not in (0, 1, 2):
+                raise ValidationError(self.env._("QoS must be 0, 1 or 2."))
+            if not 5 <= display.keepalive <= 3600:
+                raise ValidationError(self.env._("Keepalive must be between 5 and 3600 seconds."))
+
+    # -- settings ---------------------------------------------------------------
+
+    def _effective_prefix(self) -> str:
+        self.ensure_one()
+        if self.topic_prefix:
+            return self.topic_prefix
+        return (
+            self.env["ir.config_parameter"].sudo().get_param(PARAM_PREFIX) or DEFAULT_TOPIC_PREFIX
+        )
+
+    def _mqtt_settings(self) -> BrokerSettings:
+        """Return the plain settings of this display's broker (secrets read as superuser)."""
+        self.ensure_one()
+        display = self.sudo()
+        return BrokerSettings(
+            host=(display.mqtt_host or "").strip(),
+            port=display.mqtt_port,
+            username=display.mqtt_username or None,
+            password=display.mqtt_password or None,
+            use_tls=display.mqtt_use_tls,
+            ca_cert=display.mqtt_ca_cert or None,
+            topic_prefix=self._effective_prefix(),
+            qos=display.qos,
+            keepalive=display.keepalive,
+        )
+
+    def _mqtt_key(self) -> str:
+        self.ensure_one()
+        return mqtt_runtime.client_key(self.env.cr.dbname, self._mqtt_settings())
+
+    def _group_by_broker(self) -> dict[str, tuple[BrokerSettings, Any]]:
+        """Return ``{key: (settings, displays)}`` for the displays in ``self``."""
+        groups: dict[str, tuple[BrokerSettings, Any]] = {}
+        for display in self:
+            settings = display._mqtt_settings()
+            key = mqtt_runtime.client_key(self.env.cr.dbname, settings)
+            previous = groups.get(key, (settings, self.browse()))[1]
+            groups[key] = (settings, previous | display)
+        return groups
+
+    def _compute_odoo_connected(self) -> None:
+        manager = MqttConnectionManager()
+        for display in self:
+            display.odoo_connected = bool(display.id) and manager.is_connected(display._mqtt_key())
+
+    # -- MQTT session (seed names) -------------------------------------------
+
+    def _mqtt_loop_start(self) -> dict[str, Any]:
+        """Start the MQTT session of each broker in ``self``; return ``{key: client}``."""
+        clients = {}
+        for key, (settings, displays) in self._group_by_broker().items():
+            try:
+                clients[key] = mqtt_runtime.register(self.env.cr.dbname, settings)
+            except ValueError as exc:
+                _logger.warning("MQTT settings of %s unusable: %s", displays.mapped("name"), exc)
+                displays.sudo().write({"broker_message": str(exc)})
+        return clients
+
+    def connect_mqtt(self) -> dict[str, Any]:
+        """Button "Connect": start the session and report whether it came up."""
+        self.check_access("write")
+        clients = self._mqtt_loop_start()
+        lines, ok = [], bool(clients)
+        for client in clients.values():
+            connected = client.wait_connected(5.0)
+            ok = ok and connected
+            lines.append(client.last_message)
+        if not clients:
+            lines.append(self.env._("No usable broker settings."))
+        return self._notify(self.env._("Connect"), "\n".join(lines), ok)
+
+    def _reconnect_mqtt(self) -> None:
+        """Restart the sessions of ``self`` that are missing or whose thread died."""
+        manager = MqttConnectionManager()
+        stale = self.browse()
+        for key, (_settings, displays) in self._group_by_broker().items():
+            client = manager.get_client(key)
+            if client is None or not client.running:
+                manager.unregister(key)
+                stale |= displays
+        if stale:
+            _logger.info("MQTT: (re)starting sessions for %s", stale.mapped("name"))
+            stale._mqtt_loop_start()
+
+    def _on_connect(self, event: ConnectionEvent) -> None:
+        """Odoo's session to these displays' broker is up."""
+        message = self.env._("Connected: %(message)s", message=event.message)
+        self.filtered(lambda d: d.broker_message != message).write({"broker_message": message})
+
+    def _on_disconnect(self, event: ConnectionEvent) -> None:
+        """Odoo's session is down or refused: say so once on each display."""
+        message = self.env._(
+            "%(kind)s: %(message)s", kind=event.kind.capitalize(), message=event.message
+        )
+        changed = self.filtered(lambda d: d.broker_message != message)
+        changed.write({"broker_message": message})
+        if event.kind == "failed":
+            for display in changed:
+                display.message_post(body=self.env._("MQTT connection failed: %s", event.message))
+
+    @api.model
+    def _cron_mqtt_connection_monitor(self) -> None:
+        """Every minute: restart missing sessions, refresh live displays, expire silent ones."""
+        # The monitor has to visit every active display, however many there are.
+        displays = self.search([])  # pylint: disable=no-search-all
+        if not displays:
+            return
+        displays._reconnect_mqtt()
+        manager = MqttConnectionManager()
+        now = fields.Datetime.now()
+        for key, (_settings, group) in displays._group_by_broker().items():
+            client = manager.get_client(key)
+            if client is None or not client.is_connected():
+                continue
+            client.publish_online()
+            live = {name for name, event in client.statuses().items() if event.state != "offline"}
+            group.filtered(
+                lambda d, live=live: (
+                    d.name in live
+                    and (not d.last_seen or now - d.last_seen >= LAST_SEEN_RESOLUTION)
+                )
+            ).write({"last_seen": now})
+        self._mark_silent_displays_offline(now)
+
+    def _mark_silent_displays_offline(self, now: dt.datetime) -> None:
+        minutes = int(
+            self.env["ir.config_parameter"].sudo().get_param(PARAM_STALE, default="10") or 0
+        )
+        if minutes <= 0:
+            return
+        silent = self.search(
+            [
+                ("mqtt_connection_state", "in", ("online", "error")),
+                "|",
+                ("last_seen", "=", False),
+                ("last_seen", "<", now - dt.timedelta(minutes=minutes)),
+            ]
+        )
+        if silent:
+            _logger.info("MQTT: no status for %d min from %s", minutes, silent.mapped("name"))
+            silent.write(
+                {
+                    "mqtt_connection_state": "offline",
+                    "last_error": self.env._("No status for %(minutes)s minutes", minutes=minutes),
+                }
+            )
+
+    # -- test buttons -------------------------------------------------------------
+
+    def test_mqtt_connection(self) -> dict[str, Any]:
+        """Button "Test connection": connect once and say what the broker answered."""
+        self.ensure_one()
+        self.check_access("write")
+        result = probe_connection(self._mqtt_settings(), timeout=5.0)
+        if result.rc is not None:
+            text = self.env._(
+                "Return code %(rc)s: %(message)s", rc=result.rc, message=result.message
+            )
+        else:
+            text = result.message
+        self.sudo().write({"broker_message": text})
+        return self._notify(self.env._("Test connection"), text, result.ok)
+
+    def publish_test_message(self) -> dict[str, Any]:
+        """Button "Send test message": publish ``/test``, wait for ``/ack``, show the result."""
+        self.ensure_one()
+        self.check_access("write")
+        timeout = float(
+            self.env["ir.config_parameter"].sudo().get_param(PARAM_ACK_TIMEOUT, default="10") or 10
+        )
+        client = self._mqtt_loop_start().get(self._mqtt_key())
+        if client is None:
+            return self._notify(self.env._("Test message"), self.broker_message or "", False)
+        text = self.env._("Test from Odoo (%(user)s)", user=self.env.user.name)
+        result = client.send_test_message(self.name, text, timeout=timeout)
+        self.message_post(body=result.summary())
+        return self._notify(
+            self.env._("Test message"), result.summary(), result.acked and result.ok
+        )
+
+    def _notify(self, title: str, message: str, ok: bool) -> dict[str, Any]:
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": title,
+                "message": message,
+                "type": "success" if ok else "danger",
+                "sticky": not ok,
+            },
+        }
+
+    # -- storing statuses ---------------------------------------------------------
+
+    def _store_status(
+        self,
+        state: str,
+        error: str | None,
+        seen_at: dt.datetime,
+        panel: str | None = None,
+    ) -> bool:
+        """Write one status if it is news; return True when something changed (idempotent)."""
+        self.ensure_one()
+        seen_at = _naive_utc(seen_at)
+        if self.last_seen and seen_at < self.last_seen and state != self.mqtt_connection_state:
+            return False  # an older report than what is stored
+        vals: dict[str, Any] = {}
+        if state != self.mqtt_connection_state:
+            vals["mqtt_connection_state"] = state
+        if state != "offline" and (error or False) != (self.last_error or False):
+            vals["last_error"] = error or False
+        if panel and panel != self.panel_model:
+            vals["panel_model"] = panel
+        if state != "offline" and (
+            vals or not self.last_seen or seen_at - self.last_seen >= LAST_SEEN_RESOLUTION
+        ):
+            vals["last_seen"] = seen_at
+        if vals:
+            self.write(vals)
+        return bool(vals)
+
+    def _lock_displays(self, names: list[str]) -> Any:
+        """Return the displays named ``names`` that this transaction could lock.
+
+        Rows another worker is updating right now are skipped: it writes the same
+        retained status (see README, "Several Odoo workers").
+        """
+        if not names:
+            return self.browse()
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM room_rasp_connection WHERE name IN %s AND active "
+                "FOR NO KEY UPDATE SKIP LOCKED",
+                tuple(names),
+            )
+        )
+        return self.browse([row[0] for row in self.env.cr.fetchall()])
+
+    @api.model
+    def _displays_of_session(self, key: str) -> Any:
+        """Return the displays served by the MQTT session ``key``."""
+        client = MqttConnectionManager().get_client(key)
+        if client is None:
+            return self.browse()
+        candidates = self.search(
+            [("mqtt_host", "=", client.settings.host), ("mqtt_port", "=", client.settings.port)]
+        )
+        return candidates.filtered(lambda d: d._mqtt_key() == key)
+
+    @api.model
+    def _mqtt_apply_events(self, events: list[Any]) -> None:
+        """Store a batch of events from the MQTT thread (the drain's own cursor)."""
+        latest: dict[str, StatusEvent] = {}
+        for event in events:
+            if isinstance(event, StatusEvent):
+                latest[event.device] = event
+            elif isinstance(event, ConnectionEvent):
+                displays = self._displays_of_session(event.connection_key)
+                if event.kind == "connected":
+                    displays._on_connect(event)
+                else:
+                    displays._on_disconnect(event)
+        by_name = {d.name: d for d in self._lock_displays(sorted(latest))}
+        for name, event in latest.items():
+            display = by_name.get(name)
+            if display is None:
+                _logger.debug("MQTT status of %r: no such display here (or locked)", name)
+                continue
+            display._store_status(event.state, event.error, event.received_at, event.status.panel)
+
+    @api.model
+    def mqtt_status_report(self, reports: list[dict[str, Any]]) -> dict[str, list[str]]:
+        """Mirror statuses sent by the Home Assistant hub (one RPC per burst).
+
+        ``reports`` is a list of ``{"device", "state", "last_seen", "error"}``; ``state`` is
+        online, offline or error; ``last_seen`` an ISO 8601 or Odoo datetime text (UTC).
+        Needs write access on displays. Returns the names updated, unchanged, unknown and
+        the invalid entries with the reason.
+        """
+        self.check_access("write")
+        if not isinstance(reports, list):
+            raise UserError(
+                self.env._("reports must be a list of {device, state, last_seen, error}")
+            )
+        result: dict[str, list[str]] = {
+            "updated": [],
+            "unchanged": [],
+            "unknown": [],
+            "invalid": [],
+        }
+        valid: dict[str, tuple[str, str | None, dt.datetime]] = {}
+        for report in reports:
+            parsed = self._parse_report(report)
+            if isinstance(parsed, str):
+                result["invalid"].append(parsed)
+                continue
+            valid[parsed[0]] = parsed[1:]
+        displays = self.search([("name", "in", sorted(valid))])
+        displays.check_access("write")
+        by_name = {d.name: d for d in displays}
+        for name, (state, error, seen_at) in valid.items():
+            display = by_name.get(name)
+            if display is None:
+                result["unknown"].append(name)
+            elif display._store_status(state, error, seen_at):
+                result["updated"].append(name)
+            else:
+                result["unchanged"].append(name)
+        return result
+
+    @api.model
+    def _parse_report(self, report: Any) -> tuple[str, str, str | None, dt.datetime] | str:
+        """Return ``(device, state, error, seen_at)`` or the reason it is invalid."""
+        if not isinstance(report, dict):
+            return f"{report!r:.60}: not an object"
+        device, state = report.get("device"), report.get("state")
+        error, last_seen = report.get("error"), report.get("last_seen")
+        if not is_valid_device_name(device):
+            return f"{device!r:.60}: invalid device name"
+        if state not in REPORT_STATES:
+            return f"{device}: state {state!r:.30} is not online, offline or error"
+        if error not in (None, False) and not isinstance(error, str):
+            return f"{device}: error must be a text or null"
+        seen_at = self._parse_last_seen(last_seen)
+        if seen_at is None:
+            return f"{device}: last_seen {last_seen!r:.40} is not an ISO 8601 or Odoo time"
+        return device, state, (error or None), seen_at
+
+    @api.model
+    def _parse_last_seen(self, last_seen: Any) -> dt.datetime | None:
+        """Return the time of a report (now when absent), None when it is not a time."""
+        if last_seen in (None, False):
+            return fields.Datetime.now()
+        if not isinstance(last_seen, str):
+            return None
+        try:
+            return parse_timestamp(last_seen)
+        except ValueError:
+            return None
+
+    # -- push on change ---------------------------------------------------------
+
+    @api.model
+    def _epaper_displays_for_locations(self, locations: list[str | bool]) -> Any:
+        """Return the displays whose room is one of ``locations`` (case and spaces ignored)."""
+        wanted = {loc.strip().casefold() for loc in locations if isinstance(loc, str) and loc}
+        if not wanted:
+            return self.browse()
+        displays = self.sudo().search(self._epaper_room_domain())
+        return displays.filtered(lambda d: d._epaper_room_key() in wanted)
+
+    @api.model
+    def _epaper_room_domain(self) -> list[Any]:
+        """Displays that have a room label at all (the room bridge widens it)."""
+        return [("room_name", "!=", False)]
+
+    def _epaper_room_key(self) -> str:
+        """The room label matched against event locations (the room bridge extends it)."""
+        self.ensure_one()
+        return (self.room_name or "").strip().casefold()
+
+    def _epaper_queue_changed(self) -> None:
+        """After commit, tell the hub these displays' schedules changed (one notice per broker)."""
+        if not self:
+            return
+        postcommit = self.env.cr.postcommit
+        pending = postcommit.data.get(mqtt_runtime.CHANGED_DATA_KEY)
+        if pending is None:
+            pending = postcommit.data[mqtt_runtime.CHANGED_DATA_KEY] = {}
+            postcommit.add(
+                functools.partial(mqtt_runtime.send_change_notices, self.env.cr.dbname, pending)
+            )
+        for key, (settings, displays) in self.sudo()._group_by_broker().items():
+            pending.setdefault(key, (settings, set()))[1].update(displays.mapped("name"))

@@ -1,0 +1,104 @@
+"""Glue between the plain MQTT bridge and Odoo: per-database event drains and change notices.
+
+Everything here is per process. Events from paho's thread go into a queue per database;
+one drain thread per database stores them with its own cursor. No recordset ever crosses
+a thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from typing import Any
+
+from odoo import SUPERUSER_ID, api
+from odoo.modules.registry import Registry
+
+from .mqtt_bridge import (
+    BridgeClient,
+    BrokerSettings,
+    ChangeNotifier,
+    Event,
+    EventDrainer,
+    EventQueue,
+    MqttConnectionManager,
+)
+
+_logger = logging.getLogger(__name__)
+
+KEY_SEPARATOR = "|"
+CHANGED_DATA_KEY = "connection_conf.changed"
+
+_lock = threading.Lock()
+_state: dict[str, Any] = {"pid": os.getpid(), "drains": {}, "notifier": None}
+
+
+def _reset_after_fork() -> None:
+    if _state["pid"] != os.getpid():
+        _state.update(pid=os.getpid(), drains={}, notifier=None)
+
+
+def client_key(dbname: str, settings: BrokerSettings) -> str:
+    """Return the manager key of a database's session with one broker and prefix."""
+    return f"{dbname}{KEY_SEPARATOR}{settings.connection_key()}"
+
+
+def dbname_of(key: str) -> str:
+    """Return the database name a manager key belongs to."""
+    return key.split(KEY_SEPARATOR, 1)[0]
+
+
+def _store_batch(dbname: str, batch: list[Event]) -> None:
+    registry = Registry(dbname)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        env["room.rasp.connection"]._mqtt_apply_events(batch)
+
+
+def event_queue(dbname: str) -> EventQueue:
+    """Return the event queue of ``dbname``, starting its drain thread when needed."""
+    with _lock:
+        _reset_after_fork()
+        drain = _state["drains"].get(dbname)
+        if drain is None:
+            drain = EventDrainer(
+                EventQueue(),
+                lambda batch: _store_batch(dbname, batch),
+                name=f"connection_conf-drain-{dbname}",
+            )
+            _state["drains"][dbname] = drain
+        drain.start()
+        return drain.events
+
+
+def register(dbname: str, settings: BrokerSettings) -> BridgeClient:
+    """Start (or return) the session of ``dbname`` with these settings."""
+    return MqttConnectionManager().register(
+        client_key(dbname, settings), settings, event_queue(dbname).put
+    )
+
+
+def client_for_key(key: str, settings: BrokerSettings) -> BridgeClient:
+    """Session factory of the change notifier."""
+    return register(dbname_of(key), settings)
+
+
+def notifier() -> ChangeNotifier:
+    """Return the process's change notifier."""
+    with _lock:
+        _reset_after_fork()
+        if _state["notifier"] is None:
+            _state["notifier"] = ChangeNotifier(client_for_key)
+        return _state["notifier"]
+
+
+def send_change_notices(dbname: str, pending: dict[str, tuple[BrokerSettings, set[str]]]) -> None:
+    """Postcommit hook: queue one ``_odoo/changed`` per broker; returns at once."""
+    for key, (settings, devices) in pending.items():
+        if not isinstance(settings, BrokerSettings) or not devices:
+            continue
+        try:
+            notifier().notify(key, settings, sorted(devices))
+        except Exception:
+            _logger.exception("change notice for %s not queued (%s)", sorted(devices), dbname)
