@@ -56,6 +56,7 @@ class FontSet:
         candidates = FALLBACKS if fallbacks is None else fallbacks
         self.fallbacks = tuple(path for path in candidates if path.is_file())
         self._glyphs: dict[tuple[int, str], bool] = {}
+        self._faces: dict[tuple[int, bool], tuple[Font, ...]] = {}
 
     def describe(self) -> str:
         """Say which fonts are in use, for the log."""
@@ -63,9 +64,14 @@ class FontSet:
         extra = ", ".join(str(path) for path in self.fallbacks) or "none"
         return f"{primary} (fallbacks: {extra})"
 
-    @functools.lru_cache(maxsize=128)  # noqa: B019 - one FontSet lives as long as the process
     def faces(self, size: int, bold: bool = False) -> tuple[Font, ...]:
         """Return the primary face and the fallback faces at ``size`` pixels."""
+        key = (size, bold)
+        if key not in self._faces:
+            self._faces[key] = self._load(size, bold)
+        return self._faces[key]
+
+    def _load(self, size: int, bold: bool) -> tuple[Font, ...]:
         path = self.bold if bold else self.regular
         faces: list[Font] = []
         if path is not None:

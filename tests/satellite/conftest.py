@@ -1,0 +1,332 @@
+"""Helpers for the satellite's tests: configs, an MQTT recorder, running satellites."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import paho.mqtt.client as mqtt
+import pytest
+from epaper_satellite.config import Config, load_config
+from epaper_satellite.controller import MQTTDisplay
+from paho.mqtt.enums import CallbackAPIVersion
+
+from tests.fixtures.broker import Broker
+
+PREFIX = "odoo_epaper/"
+DEVICE = "reception"
+STANDIN = Path(__file__).resolve().parent / "standin"
+
+
+def room_payload(**changes: Any) -> dict[str, Any]:
+    """Return a valid /data payload for DEVICE, with ``changes`` applied."""
+    payload: dict[str, Any] = {
+        "v": 1,
+        "device": DEVICE,
+        "room": "Reception",
+        "tz": "Europe/Berlin",
+        "generated_at": "2026-11-27T09:00:00Z",
+        "valid_until": "2026-11-27T21:00:00Z",
+        "events": [
+            {
+                "title": "Board meeting",
+                "start": "2026-11-27T10:00:00Z",
+                "end": "2026-11-27T11:00:00Z",
+                "organizer": "A. Smith",
+                "private": False,
+            }
+        ],
+        "message": None,
+        "qr": None,
+    }
+    payload.update(changes)
+    return payload
+
+
+def config_text(broker: Broker | None, directory: Path, **sections: dict[str, Any]) -> str:
+    """Return a TOML configuration for a png satellite in ``directory``."""
+    values: dict[str, dict[str, Any]] = {
+        "mqtt": {"host": "127.0.0.1", "port": broker.port if broker else 1, "tls": False},
+        "device": {"name": DEVICE, "state_dir": str(directory / "state"), "timezone": "UTC"},
+        "display": {
+            "driver": "png",
+            "path": str(directory / "panel.png"),
+            "width": 400,
+            "height": 300,
+            "offline_after": 0,
+        },
+        "refresh": {},
+    }
+    for name, updates in sections.items():
+        values[name].update(updates)
+    lines = []
+    for name, table in values.items():
+        lines.append(f"[{name}]")
+        lines += [f"{key} = {json.dumps(value)}" for key, value in table.items()]
+    return "\n".join(lines) + "\n"
+
+
+def write_config(broker: Broker | None, directory: Path, **sections: dict[str, Any]) -> Path:
+    """Write a configuration file and return its path."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "config.toml"
+    path.write_text(config_text(broker, directory, **sections), encoding="utf-8")
+    return path
+
+
+def make_config(broker: Broker | None, directory: Path, **sections: dict[str, Any]) -> Config:
+    """Return a loaded configuration (see :func:`write_config`)."""
+    return load_config(write_config(broker, directory, **sections), environ={})
+
+
+def wait_until(predicate: Callable[[], Any], timeout: float = 5.0, what: str = "condition") -> Any:
+    """Poll ``predicate`` until it returns something truthy; fail after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.02)
+
+
+@dataclass
+class Received:
+    """One message the recorder saw."""
+
+    topic: str
+    payload: bytes
+    retain: bool
+    at: float
+
+    def json(self) -> Any:
+        """The payload as JSON."""
+        return json.loads(self.payload)
+
+
+@dataclass
+class Recorder:
+    """A real paho client that publishes and records everything under the prefix."""
+
+    broker: Broker
+    username: str | None = None
+    password: str | None = None
+    messages: list[Received] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    client: mqtt.Client | None = None
+
+    def start(self, topic: str = f"{PREFIX}#") -> Recorder:
+        """Connect, subscribe and wait for the subscription."""
+        client = mqtt.Client(
+            CallbackAPIVersion.VERSION2, client_id=f"recorder-{time.monotonic_ns()}"
+        )
+        if self.username:
+            client.username_pw_set(self.username, self.password)
+        subscribed = threading.Event()
+        client.on_message = lambda _c, _u, msg: self._add(msg)
+        client.on_subscribe = lambda *_args: subscribed.set()
+        client.connect("127.0.0.1", self.broker.port, 30)
+        client.loop_start()
+        client.subscribe(topic, qos=1)
+        assert subscribed.wait(5), "recorder subscription not acknowledged"
+        self.client = client
+        return self
+
+    def _add(self, message: mqtt.MQTTMessage) -> None:
+        with self.lock:
+            self.messages.append(
+                Received(
+                    message.topic, bytes(message.payload), bool(message.retain), time.monotonic()
+                )
+            )
+
+    def stop(self) -> None:
+        """Disconnect."""
+        if self.client is not None:
+            self.client.disconnect()
+            self.client.loop_stop()
+
+    def publish(self, leaf: str, payload: Any, *, retain: bool = False, qos: int = 1) -> None:
+        """Publish to ``{prefix}{device}/{leaf}`` and wait until the broker has it."""
+        assert self.client is not None
+        raw = payload if isinstance(payload, bytes | str) else json.dumps(payload)
+        self.client.publish(
+            f"{PREFIX}{DEVICE}/{leaf}", raw, qos=qos, retain=retain
+        ).wait_for_publish(5)
+
+    def on(self, leaf: str) -> list[Received]:
+        """Messages seen on ``{prefix}{device}/{leaf}``."""
+        with self.lock:
+            return [m for m in self.messages if m.topic == f"{PREFIX}{DEVICE}/{leaf}"]
+
+    def mark(self) -> int:
+        """Return a position; :meth:`wait` can look only at messages after it."""
+        with self.lock:
+            return len(self.messages)
+
+    def wait(
+        self,
+        leaf: str,
+        predicate: Callable[[Received], bool] = lambda _m: True,
+        *,
+        after: int = 0,
+        timeout: float = 5.0,
+    ) -> Received:
+        """Wait for a message on ``leaf`` after position ``after`` that matches ``predicate``."""
+        topic = f"{PREFIX}{DEVICE}/{leaf}"
+
+        def find() -> Received | None:
+            with self.lock:
+                seen = self.messages[after:]
+            return next((m for m in seen if m.topic == topic and predicate(m)), None)
+
+        return wait_until(find, timeout, f"a message on {topic}")
+
+
+def status_is(state: str, **fields: Any) -> Callable[[Received], bool]:
+    """Match a status message with ``state`` and the given fields."""
+
+    def match(message: Received) -> bool:
+        try:
+            body = message.json()
+        except ValueError:
+            return False
+        return body.get("state") == state and all(body.get(k) == v for k, v in fields.items())
+
+    return match
+
+
+@pytest.fixture
+def recorder(mosquitto: Broker) -> Iterator[Recorder]:
+    """A recorder on the plain broker."""
+    rec = Recorder(mosquitto).start()
+    yield rec
+    rec.stop()
+
+
+class ThreadedSatellite:
+    """An MQTTDisplay running its main loop in a thread of the test process."""
+
+    def __init__(self, display: MQTTDisplay) -> None:
+        self.display = display
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        try:
+            self.display.run()
+        except BaseException as err:  # reported by the test
+            self.error = err
+
+    def start(self) -> ThreadedSatellite:
+        """Start the main loop."""
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop the main loop and wait for it."""
+        self.display.stop()
+        self.thread.join(10)
+        assert not self.thread.is_alive(), "satellite main loop did not stop"
+        assert self.error is None, f"satellite main loop failed: {self.error!r}"
+
+
+@pytest.fixture
+def run_satellite() -> Iterator[Callable[[MQTTDisplay], ThreadedSatellite]]:
+    """Start MQTTDisplay main loops in threads; all are stopped after the test."""
+    running: list[ThreadedSatellite] = []
+
+    def start(display: MQTTDisplay) -> ThreadedSatellite:
+        satellite = ThreadedSatellite(display).start()
+        running.append(satellite)
+        return satellite
+
+    yield start
+    for satellite in running:
+        if satellite.thread.is_alive():
+            satellite.stop()
+
+
+class SatelliteProcess:
+    """``epaper-satellite --config FILE`` as a subprocess, its log in a file."""
+
+    def __init__(self, config: Path, env: dict[str, str] | None = None) -> None:
+        self.log_path = config.parent / "satellite.log"
+        self.log_file = self.log_path.open("wb")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "epaper_satellite", "--config", str(config)],
+            stdout=subprocess.DEVNULL,
+            stderr=self.log_file,
+            env=env,
+        )
+
+    def log(self) -> str:
+        """What the satellite logged so far."""
+        return self.log_path.read_text(errors="replace")
+
+    def wait_log(self, needle: str, timeout: float = 10.0) -> str:
+        """Wait until the log holds ``needle``; return the log."""
+        wait_until(lambda: needle in self.log(), timeout, f"{needle!r} in the satellite log")
+        return self.log()
+
+    def alive(self) -> bool:
+        """Whether the process still runs."""
+        return self.process.poll() is None
+
+    def stop(self) -> None:
+        """Kill the process if it still runs."""
+        if self.alive():
+            self.process.kill()
+        self.process.wait(10)
+        self.log_file.close()
+
+
+@pytest.fixture
+def satellite_process(request: pytest.FixtureRequest) -> Iterator[Callable[..., SatelliteProcess]]:
+    """Start satellite subprocesses; all are killed after the test, logs shown on failure."""
+    started: list[SatelliteProcess] = []
+
+    def start(config: Path, env: dict[str, str] | None = None) -> SatelliteProcess:
+        process = SatelliteProcess(config, env)
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        process.stop()
+    if getattr(getattr(request.node, "rep_call", None), "failed", False):
+        for index, process in enumerate(started):
+            request.node.add_report_section("teardown", f"satellite {index} log", process.log())
+
+
+class FakeClock:
+    """An injected wall clock that moves only when told to."""
+
+    def __init__(self, start: str) -> None:
+        self.now = dt.datetime.fromisoformat(start.replace("Z", "+00:00"))
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def set(self, moment: str) -> None:
+        """Jump to ``moment`` (ISO 8601 with Z)."""
+        self.now = dt.datetime.fromisoformat(moment.replace("Z", "+00:00"))
+
+
+class FakeMonotonic:
+    """An injected monotonic clock."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now

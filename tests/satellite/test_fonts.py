@@ -1,0 +1,67 @@
+"""Fonts: per-glyph fallback, fitting with an ellipsis, wrapping."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from epaper_satellite.fonts import FontSet, default_fonts
+
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
+needs_dejavu = pytest.mark.skipif(
+    not (DEJAVU / "DejaVuSans.ttf").is_file(), reason="DejaVu not installed"
+)
+
+
+@needs_dejavu
+def test_glyphs_fall_back_per_character() -> None:
+    """Characters the primary face lacks are drawn by the first fallback that has them."""
+    math_face = DEJAVU / "DejaVuMathTeXGyre.ttf"
+    fonts = FontSet(regular=math_face, bold=math_face, fallbacks=[DEJAVU / "DejaVuSans.ttf"])
+    runs = [(text, Path(str(face.path)).name) for text, face in fonts.runs("Hello Привет", 20)]
+    assert runs == [("Hello ", "DejaVuMathTeXGyre.ttf"), ("Привет", "DejaVuSans.ttf")]
+
+
+def test_missing_glyphs_stay_on_the_primary_face() -> None:
+    """A character no face has is drawn by the primary face (its missing-glyph box)."""
+    fonts = FontSet(fallbacks=[])
+    (run, face), *rest = fonts.runs("会", 20)
+    assert rest == []
+    assert face is fonts.faces(20)[0]
+    assert not fonts.has_glyph(face, run)
+
+
+def test_fit_cuts_with_an_ellipsis() -> None:
+    """Text wider than the room ends with '…' and fits."""
+    fonts = default_fonts()
+    text = "A very long meeting title that does not fit"
+    cut = fonts.fit(text, 16, 120)
+    assert cut.endswith("…")
+    assert fonts.width(cut, 16) <= 120
+    assert fonts.fit("Short", 16, 120) == "Short"
+    assert fonts.fit("Anything", 16, 2) == ""
+
+
+def test_wrap_keeps_to_lines_and_width() -> None:
+    """Wrapped lines fit the width; the last one carries the ellipsis when text remains."""
+    fonts = default_fonts()
+    text = "one two three four five six seven eight nine ten eleven twelve"
+    lines = fonts.wrap(text, 16, 100, 2)
+    assert len(lines) == 2
+    assert all(fonts.width(line, 16) <= 100 for line in lines)
+    assert lines[-1].endswith("…")
+    assert fonts.wrap("short text", 16, 300, 3) == ["short text"]
+
+
+def test_wrap_breaks_text_without_spaces() -> None:
+    """Text without spaces (CJK) and over-long words break inside the word."""
+    fonts = default_fonts()
+    lines = fonts.wrap("会議室東京" * 4, 20, 100, 3)
+    assert len(lines) >= 2
+    assert all(fonts.width(line, 20) <= 100 for line in lines)
+    assert "".join(lines).replace("…", "") in "会議室東京" * 4
+
+
+def test_describe_names_the_fonts() -> None:
+    """The log line says which font files are in use."""
+    assert "fallbacks" in default_fonts().describe()
