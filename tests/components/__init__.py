@@ -1,0 +1,1 @@
+"""Home Assistant tests (run with pytest-homeassistant-custom-component)."""

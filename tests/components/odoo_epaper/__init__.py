@@ -1,0 +1,1 @@
+"""Tests of the Odoo E-Paper integration."""

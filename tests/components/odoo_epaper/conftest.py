@@ -1,0 +1,190 @@
+"""Fixtures: the Odoo test server, a real mosquitto, HA's real MQTT entry, an outside subscriber."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+from unittest.mock import patch
+
+import paho.mqtt.client as paho
+import pytest
+from homeassistant.components import mqtt
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import CONF_PASSWORD, CONF_URL, CONF_USERNAME
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.odoo_epaper.const import CONF_DATABASE, DOMAIN
+from custom_components.odoo_epaper.options import EpaperOptions
+from tests.fixtures.broker import Broker
+from tests.fixtures.odoo_server import OdooTestServer
+
+ODOO_DATABASE = "odoo"
+ODOO_LOGIN = "admin"
+ODOO_PASSWORD = "admin-pw"
+ODOO_UID = 2
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
+    """Let Home Assistant load custom_components/odoo_epaper."""
+
+
+@pytest.fixture
+def odoo_server(socket_enabled: None) -> Iterator[OdooTestServer]:
+    """The JSON-RPC Odoo stand-in with the default fixture, stopped (thread joined) after."""
+    server = OdooTestServer().start()
+    yield server
+    server.stop()
+
+
+def entry_data(server: OdooTestServer, **changes: str) -> dict[str, str]:
+    """The entry.data of a config entry for the test server's admin user."""
+    return {
+        CONF_URL: server.url,
+        CONF_DATABASE: ODOO_DATABASE,
+        CONF_USERNAME: ODOO_LOGIN,
+        CONF_PASSWORD: ODOO_PASSWORD,
+        **changes,
+    }
+
+
+def unique_id(server: OdooTestServer, database: str = ODOO_DATABASE, uid: int = ODOO_UID) -> str:
+    """The unique id an entry for that server, database and user gets."""
+    return f"{server.url}|{database}|{uid}"
+
+
+@pytest.fixture
+def config_entry(hass: HomeAssistant, odoo_server: OdooTestServer) -> MockConfigEntry:
+    """An Odoo E-Paper entry with default options, added to hass (not set up)."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title=f"odoo on {odoo_server.url}",
+        data=entry_data(odoo_server),
+        options=EpaperOptions().as_dict(),
+        unique_id=unique_id(odoo_server),
+    )
+    entry.add_to_hass(hass)
+    return entry
+
+
+async def wait_until(condition: Callable[[], bool], within: float = 10.0) -> None:
+    """Poll ``condition`` on the event loop until it holds, or fail."""
+    deadline = time.monotonic() + within
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {condition}")
+        await asyncio.sleep(0.01)
+
+
+@pytest.fixture
+async def mqtt_entry(hass: HomeAssistant, mosquitto: Broker) -> AsyncIterator[MockConfigEntry]:
+    """Home Assistant's real MQTT integration, connected to a real mosquitto."""
+    entry = MockConfigEntry(
+        domain=mqtt.DOMAIN, data={"broker": "127.0.0.1", "port": mosquitto.port}
+    )
+    entry.add_to_hass(hass)
+    with patch("homeassistant.config.load_yaml_config_file", return_value={}):
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+    assert await mqtt.async_wait_for_mqtt_client(hass)
+    await wait_until(lambda: mqtt.is_connected(hass))
+    yield entry
+    if entry.state is ConfigEntryState.LOADED:
+        await hass.config_entries.async_unload(entry.entry_id)
+        await hass.async_block_till_done()
+
+
+@pytest.fixture
+async def init_integration(
+    hass: HomeAssistant, mqtt_entry: MockConfigEntry, config_entry: MockConfigEntry
+) -> AsyncIterator[MockConfigEntry]:
+    """The Odoo E-Paper entry set up against the test server and the real broker."""
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert config_entry.state is ConfigEntryState.LOADED
+    yield config_entry
+    if config_entry.state is ConfigEntryState.LOADED:
+        await hass.config_entries.async_unload(config_entry.entry_id)
+        await hass.async_block_till_done()
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message the outside subscriber received."""
+
+    topic: str
+    payload: bytes
+    retain: bool
+    qos: int
+
+    def json(self) -> Any:
+        """The payload parsed as JSON."""
+        return json.loads(self.payload)
+
+
+class OutsideSubscriber:
+    """A plain paho client on the broker, like a satellite would be."""
+
+    def __init__(self, port: int, topic: str = "#") -> None:
+        """Connect and subscribe to ``topic``; messages collect in :attr:`messages`."""
+        self.messages: list[Message] = []
+        self._lock = threading.Lock()
+        self._subscribed = threading.Event()
+        self.client = paho.Client(paho.CallbackAPIVersion.VERSION2, client_id="outside-subscriber")
+        self.client.on_connect = lambda c, *_: c.subscribe(topic, qos=1)
+        self.client.on_subscribe = lambda *_: self._subscribed.set()
+        self.client.on_message = self._on_message
+        self.client.connect("127.0.0.1", port)
+        self.client.loop_start()
+        if not self._subscribed.wait(10):
+            self.stop()
+            raise AssertionError("outside subscriber could not subscribe")
+
+    def _on_message(self, _client: paho.Client, _userdata: Any, msg: paho.MQTTMessage) -> None:
+        with self._lock:
+            self.messages.append(Message(msg.topic, bytes(msg.payload), bool(msg.retain), msg.qos))
+
+    def on(self, suffix: str) -> list[Message]:
+        """The messages whose topic ends with ``suffix``."""
+        return [m for m in self.snapshot() if m.topic.endswith(suffix)]
+
+    def snapshot(self) -> list[Message]:
+        """A copy of the messages so far."""
+        with self._lock:
+            return list(self.messages)
+
+    async def wait_for(
+        self, condition: Callable[[list[Message]], bool], within: float = 10.0
+    ) -> list[Message]:
+        """Wait (without blocking the event loop) until ``condition(messages)`` holds."""
+        try:
+            await wait_until(lambda: condition(self.snapshot()), within)
+        except AssertionError:
+            raise AssertionError(f"timed out; got {[m.topic for m in self.snapshot()]}") from None
+        return self.snapshot()
+
+    def stop(self) -> None:
+        """Disconnect and join paho's network thread."""
+        self.client.disconnect()
+        self.client.loop_stop()
+
+
+@pytest.fixture
+def subscriber_factory(mosquitto: Broker) -> Iterator[Callable[..., OutsideSubscriber]]:
+    """Start outside subscribers; all are stopped at teardown."""
+    started: list[OutsideSubscriber] = []
+
+    def start(topic: str = "#") -> OutsideSubscriber:
+        subscriber = OutsideSubscriber(mosquitto.port, topic)
+        started.append(subscriber)
+        return subscriber
+
+    yield start
+    for subscriber in started:
+        subscriber.stop()

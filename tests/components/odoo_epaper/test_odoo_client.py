@@ -1,0 +1,380 @@
+"""The Odoo client against the JSON-RPC test server, over real HTTP."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from custom_components.odoo_epaper.odoo_client import (
+    OdooAccessError,
+    OdooAuthError,
+    OdooClient,
+    OdooConnectionError,
+    OdooDatabaseError,
+    OdooError,
+    OdooMissingModelError,
+    OdooUrlError,
+    parse_url,
+    valid_timezone,
+)
+from custom_components.odoo_epaper.schedule import Schedule, booking_window
+from tests.fixtures.odoo_server import OdooTestServer
+
+from .conftest import ODOO_DATABASE, ODOO_LOGIN, ODOO_PASSWORD
+
+
+def make_client(server: OdooTestServer, **changes: str) -> OdooClient:
+    """A client for the server's admin user."""
+    args = {
+        "url": server.url,
+        "database": ODOO_DATABASE,
+        "username": ODOO_LOGIN,
+        "password": ODOO_PASSWORD,
+        **changes,
+    }
+    return OdooClient(args["url"], args["database"], args["username"], args["password"])
+
+
+def window(server: OdooTestServer, days: int = 7) -> tuple[dt.datetime, dt.datetime]:
+    """The refresh window around the server's today at noon."""
+    now = dt.datetime.combine(server.today, dt.time(12), tzinfo=dt.UTC)
+    return booking_window(now, days)
+
+
+def fetch(server: OdooTestServer, source: str = "auto", days: int = 7) -> Schedule:
+    """Connect and read one cycle."""
+    client = make_client(server)
+    client.connect()
+    return client.fetch_schedule(source, *window(server, days))
+
+
+def titles(schedule: Schedule, device: str) -> list[str]:
+    """The titles of a device's bookings, in start order."""
+    return [b.title for b in sorted(schedule.bookings[device], key=lambda b: b.start)]
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("http://odoo.local:8069", "http://odoo.local:8069"),
+        ("https://Odoo.Example.com", "https://odoo.example.com:443"),
+        ("http://10.0.0.5/", "http://10.0.0.5:80"),
+        ("  https://odoo.example.com:8443/  ", "https://odoo.example.com:8443"),
+    ],
+)
+def test_parse_url(url: str, expected: str) -> None:
+    """URLs are normalised to scheme, lower-case host and explicit port."""
+    assert parse_url(url).url == expected
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "odoo.local",
+        "ftp://odoo.local",
+        "http://",
+        "http://odoo.local/odoo",
+        "http://h:99999",
+        "http://h/?db=x",
+    ],
+)
+def test_parse_url_rejects(url: str) -> None:
+    """Anything but an http(s) server root is refused with a clear error."""
+    with pytest.raises(OdooUrlError, match="Invalid URL"):
+        parse_url(url)
+
+
+def test_valid_timezone() -> None:
+    """Only IANA names pass."""
+    assert valid_timezone("Europe/Berlin") == "Europe/Berlin"
+    assert valid_timezone("Mars/Olympus") is None
+    assert valid_timezone(False) is None
+    assert valid_timezone("../etc") is None
+
+
+def test_connect_reads_metadata_once(odoo_server: OdooTestServer) -> None:
+    """Login, models, user timezone and the display fields; a handful of RPCs, once."""
+    client = make_client(odoo_server)
+    with pytest.raises(OdooError, match="Not connected"):
+        _ = client.info
+    info = client.connect()
+    assert info.uid == 2
+    assert info.version == "18.0"
+    assert info.user_tz == "Europe/Brussels"
+    assert info.models == {"room.rasp.connection", "room.room", "room.booking", "calendar.event"}
+    assert info.has_addon
+    assert {"name", "room_id", "topic_prefix", "tz"} <= info.display_fields
+    assert info.unique_id == f"{odoo_server.url}|odoo|2"
+    assert client.info is info
+    assert odoo_server.count(service="common", method=None) == 1
+    assert sum(odoo_server.counts().values()) == 4
+
+
+def test_source_choice(odoo_server: OdooTestServer) -> None:
+    """``auto`` prefers room.booking, falls back to calendar.event, never both."""
+    info = make_client(odoo_server).connect()
+    assert info.source("auto").model == "room.booking"
+    assert info.source("calendar").model == "calendar.event"
+    assert info.source("bogus") is None
+    odoo_server.remove_model("room.booking")
+    info = make_client(odoo_server).connect()
+    assert info.source("auto").model == "calendar.event"
+    assert info.source("room_booking") is None
+
+
+def test_list_databases(odoo_server: OdooTestServer) -> None:
+    """The db service lists databases; a server that hides them gives None."""
+    assert make_client(odoo_server).list_databases() == ["odoo", "staging"]
+    odoo_server.list_db = False
+    assert make_client(odoo_server).list_databases() is None
+
+
+def test_list_databases_server_down(odoo_server: OdooTestServer) -> None:
+    """A server that is down is a connection error, not an empty list."""
+    odoo_server.go_down()
+    with pytest.raises(OdooConnectionError, match="Cannot reach"):
+        make_client(odoo_server).list_databases()
+
+
+@pytest.mark.parametrize("how", ["refused", "http_error"])
+def test_connect_server_down(odoo_server: OdooTestServer, how: str) -> None:
+    """Connection refused and HTTP 500 are both 'cannot connect'."""
+    odoo_server.go_down(how)
+    with pytest.raises(OdooConnectionError, match="Cannot reach"):
+        make_client(odoo_server).connect()
+
+
+def test_connect_bad_password(odoo_server: OdooTestServer) -> None:
+    """A refused login is an auth error."""
+    with pytest.raises(OdooAuthError):
+        make_client(odoo_server, password="wrong").connect()
+
+
+def test_connect_unknown_database(odoo_server: OdooTestServer) -> None:
+    """An unknown database is its own error."""
+    with pytest.raises(OdooDatabaseError, match="does not exist"):
+        make_client(odoo_server, database="nope").connect()
+
+
+def test_connect_without_read_rights(odoo_server: OdooTestServer) -> None:
+    """A user who may not read the displays gets an access error at setup."""
+    odoo_server.deny_access("room.rasp.connection")
+    with pytest.raises(OdooAccessError, match="may not read"):
+        make_client(odoo_server).connect()
+
+
+def test_fetch_room_booking(odoo_server: OdooTestServer) -> None:
+    """Every display and its bookings in two RPCs; rooms by id, else by name."""
+    client = make_client(odoo_server)
+    client.connect()
+    odoo_server.reset_counts()
+    schedule = client.fetch_schedule("auto", *window(odoo_server))
+    assert odoo_server.counts() == {
+        ("room.rasp.connection", "web_search_read"): 1,
+        ("room.booking", "web_search_read"): 1,
+    }
+    displays = {d.device: d for d in schedule.displays}
+    assert set(displays) == {"reception", "boardroom", "lab-door"}  # old-sign is archived
+    assert displays["reception"].room == "Reception"
+    assert displays["reception"].room_id == 1
+    assert displays["reception"].tz == "Europe/Berlin"
+    assert displays["reception"].qr == "https://odoo.example.com/room/RCP/book"
+    assert displays["reception"].panel_model == "epd7in5_V2"
+    assert displays["reception"].topic_prefix is None
+    assert displays["boardroom"].tz == "Europe/Brussels"  # the user's
+    assert displays["lab-door"].room == "Lab"  # room_name fallback
+    assert displays["lab-door"].topic_prefix == "test/room/"
+    assert titles(schedule, "reception") == ["Stand-up", "Interview"]  # day+30 is out
+    assert titles(schedule, "boardroom") == ["Board meeting"]
+    assert titles(schedule, "lab-door") == ["Lab induction"]
+    interview = next(b for b in schedule.bookings["reception"] if b.title == "Interview")
+    assert interview.organizer == "Marc Demo"
+    assert interview.private is False
+    assert interview.start == dt.datetime.combine(
+        odoo_server.today + dt.timedelta(days=1), dt.time(13), tzinfo=dt.UTC
+    )
+    lab = schedule.bookings["lab-door"][0]
+    assert lab.organizer is None
+
+
+def test_fetch_calendar(odoo_server: OdooTestServer) -> None:
+    """calendar.event by location; privacy from the event, else the organizer's default."""
+    schedule = fetch(odoo_server, "calendar")
+    assert titles(schedule, "reception") == ["Secret merger talks", "Demo day"]
+    by_title = {b.title: b for b in schedule.bookings["reception"]}
+    assert by_title["Secret merger talks"].private is True
+    assert by_title["Demo day"].private is True  # privacy False: Marc Demo's default is private
+    assert titles(schedule, "boardroom") == ["Board meeting"]
+    assert schedule.bookings["boardroom"][0].private is False
+
+
+def test_fetch_calendar_all_day_uses_local_days(odoo_server: OdooTestServer) -> None:
+    """An all-day event spans the display's whole local day(s), not 08:00-18:00."""
+    schedule = fetch(odoo_server, "calendar")
+    offsite = schedule.bookings["lab-door"][0]
+    assert offsite.title == "Offsite"
+    day = odoo_server.today + dt.timedelta(days=2)
+    new_york = ZoneInfo("America/New_York")
+    assert offsite.start.astimezone(new_york).time() == dt.time(0)
+    assert offsite.start.astimezone(new_york).date() == day
+    assert offsite.end - offsite.start == dt.timedelta(days=1)
+
+
+def test_two_displays_of_one_room_share_bookings(odoo_server: OdooTestServer) -> None:
+    """Two signs at two doors of one room both get its bookings."""
+    odoo_server.add_record(
+        "room.rasp.connection",
+        {
+            "name": "reception-2",
+            "room_id": 1,
+            "room_name": False,
+            "topic_prefix": False,
+            "tz": False,
+            "panel_model": False,
+            "active": True,
+        },
+    )
+    schedule = fetch(odoo_server)
+    assert titles(schedule, "reception-2") == titles(schedule, "reception")
+
+
+def test_invalid_display_names_and_timezones(
+    odoo_server: OdooTestServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A display whose name breaks the contract is skipped, loudly; a bad tz falls back."""
+    odoo_server.add_record(
+        "room.rasp.connection",
+        {"name": "Reception Hall", "room_id": 1, "active": True, "tz": False},
+    )
+    odoo_server.update_record("room.rasp.connection", 2, {"tz": "Mars/Olympus"})
+    client = make_client(odoo_server)
+    client.connect()
+    schedule = client.fetch_schedule("auto", *window(odoo_server))
+    client.fetch_schedule("auto", *window(odoo_server))
+    assert "Reception Hall" not in {d.device for d in schedule.displays}
+    assert caplog.text.count("Skipping display 'Reception Hall'") == 1  # once, not every cycle
+    assert "unknown timezone 'Mars/Olympus'" in caplog.text
+    assert {d.device: d.tz for d in schedule.displays}["boardroom"] == "Europe/Brussels"
+
+
+def test_without_addon_rooms_become_displays(odoo_server: OdooTestServer) -> None:
+    """Without the addon every room.room is a display named by a slug of its name."""
+    odoo_server.remove_model("room.rasp.connection")
+    odoo_server.add_record("room.room", {"name": "Salle Été 2", "active": True})
+    odoo_server.add_record("room.room", {"name": "salle-ete-2", "active": True})
+    odoo_server.add_record("room.room", {"name": "!!!", "active": True})
+    client = make_client(odoo_server)
+    client.connect()
+    odoo_server.reset_counts()
+    schedule = client.fetch_schedule("auto", *window(odoo_server))
+    assert sum(odoo_server.counts().values()) == 2
+    devices = {d.device: d for d in schedule.displays}
+    assert set(devices) == {
+        "reception",
+        "boardroom",
+        "lab",
+        "salle-ete-2",
+        "salle-ete-2-5",
+        "room-6",
+    }
+    assert devices["salle-ete-2"].room == "Salle Été 2"
+    assert devices["reception"].qr == "https://odoo.example.com/room/RCP/book"
+    assert devices["lab"].tz == "Europe/Brussels"
+    assert titles(schedule, "reception") == ["Stand-up", "Interview"]
+
+
+def test_without_addon_and_rooms_no_displays(odoo_server: OdooTestServer) -> None:
+    """Calendar only and no addon: no display to serve, and no schedule RPC."""
+    odoo_server.remove_model("room.rasp.connection")
+    odoo_server.remove_model("room.room")
+    odoo_server.remove_model("room.booking")
+    client = make_client(odoo_server)
+    client.connect()
+    odoo_server.reset_counts()
+    assert client.fetch_schedule("auto", *window(odoo_server)).displays == ()
+    assert sum(odoo_server.counts().values()) == 0
+
+
+def test_missing_source(odoo_server: OdooTestServer) -> None:
+    """Asking for a source whose module is not installed is a typed error."""
+    odoo_server.remove_model("room.booking")
+    client = make_client(odoo_server)
+    client.connect()
+    with pytest.raises(OdooMissingModelError, match="room_booking"):
+        client.fetch_schedule("room_booking", *window(odoo_server))
+
+
+def test_runtime_failures_are_typed(odoo_server: OdooTestServer) -> None:
+    """Down, password changed, access removed, model uninstalled: each its own error."""
+    client = make_client(odoo_server)
+    client.connect()
+    odoo_server.deny_access("room.booking")
+    with pytest.raises(OdooAccessError, match="not allowed"):
+        client.fetch_schedule("auto", *window(odoo_server))
+    odoo_server.allow_access("room.booking")
+    odoo_server.remove_model("room.booking")
+    with pytest.raises(OdooError, match="doesn't exist"):
+        client.fetch_schedule("auto", *window(odoo_server))
+    odoo_server.set_password(ODOO_LOGIN, "changed")
+    with pytest.raises(OdooAuthError, match="Access Denied"):
+        client.fetch_schedule("calendar", *window(odoo_server))
+    odoo_server.go_down("http_error")
+    with pytest.raises(OdooConnectionError):
+        client.fetch_schedule("calendar", *window(odoo_server))
+
+
+def test_not_an_odoo_server(odoo_server: OdooTestServer) -> None:
+    """A URL that answers a web page instead of JSON is 'cannot connect', with a reason."""
+    odoo_server.go_down("not_json")
+    with pytest.raises(OdooConnectionError, match="does not answer like an Odoo server"):
+        make_client(odoo_server).connect()
+
+
+def test_unknown_failure_mode(odoo_server: OdooTestServer) -> None:
+    """The test server refuses failure modes it does not know."""
+    with pytest.raises(ValueError, match="unknown failure"):
+        odoo_server.go_down("meteor")
+
+
+def test_two_hundred_rooms_cost_two_rpcs(odoo_server: OdooTestServer) -> None:
+    """The RPC count per cycle does not grow with the number of rooms."""
+    for index in range(200):
+        room_id = odoo_server.add_record("room.room", {"name": f"Room {index}", "active": True})
+        odoo_server.add_record(
+            "room.rasp.connection",
+            {"name": f"room-{index}", "room_id": room_id, "active": True, "tz": False},
+        )
+        odoo_server.add_record(
+            "room.booking",
+            {
+                "name": f"Meeting {index}",
+                "room_id": room_id,
+                "organizer_id": 2,
+                "start_datetime": "{day} 10:00:00",
+                "stop_datetime": "{day} 11:00:00",
+            },
+        )
+    client = make_client(odoo_server)
+    client.connect()
+    odoo_server.reset_counts()
+    schedule = client.fetch_schedule("auto", *window(odoo_server))
+    assert len(schedule.displays) == 203
+    assert sum(odoo_server.counts().values()) == 2
+    assert titles(schedule, "room-150") == ["Meeting 150"]
+
+
+def test_report_status(odoo_server: OdooTestServer) -> None:
+    """Status reports reach the addon in one RPC."""
+    client = make_client(odoo_server)
+    client.connect()
+    odoo_server.reset_counts()
+    client.report_status(
+        [{"device": "reception", "state": "online", "last_seen": False, "error": None}]
+    )
+    assert odoo_server.count("room.rasp.connection", "mqtt_status_report") == 1
+    assert odoo_server.status_reports == [
+        [{"device": "reception", "state": "online", "last_seen": False, "error": None}]
+    ]
+    assert odoo_server.records["room.rasp.connection"][1]["mqtt_connection_state"] == "online"
