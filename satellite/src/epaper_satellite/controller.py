@@ -65,7 +65,7 @@ class MQTTDisplay:
         """Keep the configuration; nothing touches the network or the panel yet."""
         self.config = config
         self.device = config.device.name
-        self.driver = driver or create_driver(config)
+        self.driver = driver or create_driver(config, monotonic)
         self.clock = clock
         self.monotonic = monotonic
         self.store = PayloadStore(config.device.state_dir)

@@ -1,0 +1,234 @@
+"""MQTTDisplay without a network: boot from the store, boundaries on an injected clock."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import paho.mqtt.client as mqtt
+import pytest
+from epaper_satellite.controller import MQTTDisplay
+from PIL import Image
+
+from tests.satellite.conftest import (
+    DEVICE,
+    PREFIX,
+    FakeClock,
+    FakeMonotonic,
+    make_config,
+    room_payload,
+)
+
+
+def _message(leaf: str, payload: object) -> mqtt.MQTTMessage:
+    message = mqtt.MQTTMessage(topic=f"{PREFIX}{DEVICE}/{leaf}".encode())
+    message.payload = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+    return message
+
+
+def _display(tmp_path: Path, clock: FakeClock, **sections: dict[str, object]) -> MQTTDisplay:
+    config = make_config(None, tmp_path, **sections)
+    return MQTTDisplay(config, clock=clock, monotonic=FakeMonotonic())
+
+
+def _panel(tmp_path: Path) -> bytes:
+    with Image.open(tmp_path / "panel.png") as image:
+        return image.convert("1").tobytes()
+
+
+def _state_texts(display: MQTTDisplay) -> str:
+    return "\n".join(text for text, _ in display._screen(display.clock()).texts)
+
+
+def test_boot_draws_the_stored_payload_before_the_network(tmp_path: Path) -> None:
+    """The last good payload in the state dir is drawn by setup_display, no broker needed."""
+    clock = FakeClock("2026-11-27T10:30:00Z")
+    first = _display(tmp_path, clock)
+    first.setup_display()
+    first.on_message(None, None, _message("data", room_payload(room="Boardroom")))  # type: ignore[arg-type]
+    assert (tmp_path / "state" / "last_data.json").exists()
+    shown = _panel(tmp_path)
+    (tmp_path / "panel.png").unlink()
+
+    second = _display(tmp_path, clock)
+    second.setup_display()
+    assert second.data is not None and second.data.room == "Boardroom"
+    assert _panel(tmp_path) == shown
+    assert "Busy" in _state_texts(second)
+
+
+def test_corrupt_store_is_ignored(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A damaged stored payload is logged and the waiting screen drawn."""
+    (tmp_path / "state").mkdir(parents=True)
+    (tmp_path / "state" / "last_data.json").write_bytes(b'{"v": 1, "dev')
+    display = _display(tmp_path, FakeClock("2026-11-27T10:30:00Z"))
+    display.setup_display()
+    assert display.data is None
+    assert "Ignoring the stored payload" in caplog.text
+    assert "waits for its" in _state_texts(display)
+
+
+def test_bad_payload_keeps_the_panel_and_sets_the_error(tmp_path: Path) -> None:
+    """Rejected data leaves the panel and the stored payload as they were."""
+    display = _display(tmp_path, FakeClock("2026-11-27T10:30:00Z"))
+    display.setup_display()
+    display.on_message(None, None, _message("data", room_payload()))  # type: ignore[arg-type]
+    shown = _panel(tmp_path)
+    stored = (tmp_path / "state" / "last_data.json").read_bytes()
+    good_hash = display.content_hash
+    display.on_message(None, None, _message("data", room_payload(v=2)))  # type: ignore[arg-type]
+    assert display.error is not None and display.error.startswith("data rejected: v is not 1")
+    assert _panel(tmp_path) == shown
+    assert (tmp_path / "state" / "last_data.json").read_bytes() == stored
+    assert display.status_payload()["content_hash"] == good_hash
+    display.on_message(None, None, _message("data", room_payload(room="Again")))  # type: ignore[arg-type]
+    assert display.error is None
+
+
+def test_state_changes_on_time_with_the_network_down(tmp_path: Path) -> None:
+    """With no broker at all, the sign turns Free -> Starting soon -> Busy -> Free on time."""
+    clock = FakeClock("2026-11-27T09:00:00Z")
+    display = _display(tmp_path, clock, display={"offline_after": 86400})
+    display.setup_display()
+    display.on_message(None, None, _message("data", room_payload()))  # type: ignore[arg-type]
+    assert "Free" in _state_texts(display)
+    assert (
+        display.redraw_at is not None
+        and display.redraw_at.isoformat() == "2026-11-27T09:45:00+00:00"
+    )
+    frames = {"free": _panel(tmp_path)}
+    for moment, word, key in (
+        ("2026-11-27T09:44:59Z", "Free", "free"),
+        ("2026-11-27T09:45:00Z", "Starting soon", "soon"),
+        ("2026-11-27T10:00:00Z", "Busy", "busy"),
+        ("2026-11-27T11:00:00Z", "Free", "after"),
+    ):
+        clock.set(moment)
+        display.tick()
+        assert word in _state_texts(display).split("\n")
+        frames.setdefault(key, _panel(tmp_path))
+    assert frames["free"] != frames["soon"] != frames["busy"] != frames["after"]
+    assert display.last_render is not None and display.last_render.isoformat().startswith(
+        "2026-11-27T11:00"
+    )
+
+
+def test_min_interval_defers_boundary_redraws(tmp_path: Path) -> None:
+    """A boundary inside min_interval is drawn as soon as the interval allows."""
+    clock = FakeClock("2026-11-27T09:44:00Z")
+    display = _display(tmp_path, clock, refresh={"min_interval": 180})
+    monotonic = display.monotonic
+    assert isinstance(monotonic, FakeMonotonic)
+    display.setup_display()
+    monotonic.now += 200
+    display.on_message(None, None, _message("data", room_payload()))  # type: ignore[arg-type]
+    drawn = display.last_render
+    clock.set("2026-11-27T09:45:00Z")
+    monotonic.now += 60
+    display.tick()
+    assert display.last_render == drawn
+    assert display.retry_at == pytest.approx(monotonic.now + 120)
+    monotonic.now += 120
+    display.tick()
+    assert display.last_render == clock.now
+    assert display.retry_at is None
+
+
+def test_offline_mark_after_offline_after(tmp_path: Path) -> None:
+    """Without the broker for offline_after seconds, the panel shows OFFLINE."""
+    clock = FakeClock("2026-11-27T09:00:00Z")
+    display = _display(tmp_path, clock, display={"offline_after": 120})
+    monotonic = display.monotonic
+    assert isinstance(monotonic, FakeMonotonic)
+    display.setup_display()
+    display.on_message(None, None, _message("data", room_payload()))  # type: ignore[arg-type]
+    assert "OFFLINE" not in _state_texts(display)
+    monotonic.now += 121
+    display.tick()
+    assert display.offline_shown
+    assert "OFFLINE" in _state_texts(display)
+
+
+def test_stale_mark_after_valid_until(tmp_path: Path) -> None:
+    """After valid_until the panel marks itself stale, at that very boundary."""
+    clock = FakeClock("2026-11-27T20:00:00Z")
+    display = _display(tmp_path, clock, display={"offline_after": 86400})
+    display.setup_display()
+    display.on_message(None, None, _message("data", room_payload()))  # type: ignore[arg-type]
+    assert display.redraw_at is not None and display.redraw_at.isoformat().startswith(
+        "2026-11-27T21:00"
+    )
+    clock.set("2026-11-27T21:00:00Z")
+    display.tick()
+    assert "STALE" in _state_texts(display)
+
+
+def test_test_screen_then_back(tmp_path: Path) -> None:
+    """A /test shows its text for test_seconds, then the room again."""
+    clock = FakeClock("2026-11-27T09:00:00Z")
+    display = _display(tmp_path, clock, display={"test_seconds": 30, "offline_after": 86400})
+    display.setup_display()
+    display.on_message(None, None, _message("data", room_payload()))  # type: ignore[arg-type]
+    room = _panel(tmp_path)
+    display.on_message(None, None, _message("test", {"id": "t1", "text": "Hello from Odoo"}))  # type: ignore[arg-type]
+    assert "Hello from Odoo" in _state_texts(display)
+    assert _panel(tmp_path) != room
+    clock.set("2026-11-27T09:00:31Z")
+    display.tick()
+    assert _panel(tmp_path) == room
+
+
+def test_commands(tmp_path: Path) -> None:
+    """clear blanks the panel, refresh brings the room back, identify names the device."""
+    clock = FakeClock("2026-11-27T09:00:00Z")
+    display = _display(tmp_path, clock, display={"offline_after": 86400})
+    display.setup_display()
+    display.on_message(None, None, _message("data", room_payload()))  # type: ignore[arg-type]
+    room = _panel(tmp_path)
+    display.on_message(None, None, _message("cmd", {"cmd": "clear"}))  # type: ignore[arg-type]
+    assert set(_panel(tmp_path)) == {0xFF}
+    assert display.content_hash is None
+    display.on_message(None, None, _message("cmd", {"cmd": "refresh"}))  # type: ignore[arg-type]
+    assert _panel(tmp_path) == room
+    before = display.last_render
+    clock.set("2026-11-27T09:00:05Z")
+    display.on_message(None, None, _message("cmd", {"cmd": "full_refresh"}))  # type: ignore[arg-type]
+    assert display.last_render != before
+    display.on_message(None, None, _message("cmd", {"cmd": "identify"}))  # type: ignore[arg-type]
+    assert f"This is display {DEVICE}." in _state_texts(display)
+    display.on_message(None, None, _message("cmd", {"cmd": "reboot"}))  # type: ignore[arg-type]
+    assert f"This is display {DEVICE}." in _state_texts(display)
+
+
+def test_payload_timezone_wins_over_config(tmp_path: Path) -> None:
+    """The payload's tz decides local times; without it the configured zone does."""
+    clock = FakeClock("2026-11-27T08:00:00Z")
+    display = _display(tmp_path, clock, device={"timezone": "America/New_York"})
+    display.setup_display()
+    display.on_message(None, None, _message("data", room_payload()))  # type: ignore[arg-type]
+    assert "until 11:00" in _state_texts(display)
+    payload = room_payload()
+    del payload["tz"]
+    display.on_message(None, None, _message("data", payload))  # type: ignore[arg-type]
+    assert "until 05:00" in _state_texts(display)
+
+
+def test_status_payload_fields(tmp_path: Path) -> None:
+    """The status carries every field of the contract, valid against the status vectors' rules."""
+    display = _display(tmp_path, FakeClock("2026-11-27T09:00:00Z"))
+    display.setup_display()
+    display.on_message(None, None, _message("data", room_payload()))  # type: ignore[arg-type]
+    status = display.status_payload()
+    assert set(status) == {
+        "state", "version", "panel", "width", "height", "colors",
+        "content_hash", "last_render", "error", "rc",
+    }  # fmt: skip
+    assert status["state"] == "online"
+    assert (status["panel"], status["width"], status["height"], status["colors"]) == (
+        "png",
+        400,
+        300,
+        "bw",
+    )
+    assert status["last_render"] == "2026-11-27T09:00:00Z"
+    assert isinstance(status["content_hash"], str) and len(status["content_hash"]) == 16
