@@ -384,6 +384,7 @@ class RoomRaspConnection(models.Model):
         """
         if not names:
             return self.browse()
+        self.flush_model(["name", "active"])
         self.env.cr.execute(
             SQL(
                 "SELECT id FROM room_rasp_connection WHERE name IN %s AND active "

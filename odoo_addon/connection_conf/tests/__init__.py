@@ -1,0 +1,1 @@
+from . import test_room_rasp_connection  # noqa: F401

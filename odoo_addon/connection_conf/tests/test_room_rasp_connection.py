@@ -1,0 +1,232 @@
+"""Odoo-side tests of room.rasp.connection (run with odoo-bin --test-enable)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import socket
+
+from odoo import fields
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tools import mute_logger
+from psycopg2 import IntegrityError
+
+from ..mqtt_bridge import ConnectionEvent, DeviceStatus, StatusEvent
+from ..mqtt_runtime import CHANGED_DATA_KEY
+
+INVALID_NAMES = ["", "_hub", "Reception", "room 1", "room/1", "room+", "-room", "x" * 65, "salle-é"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@tagged("post_install", "-at_install")
+class TestRoomRaspConnection(TransactionCase):
+    """Validation, status mirror, access rights, cron expiry and change notices."""
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        """Two displays on an unreachable broker, a manager and a viewer."""
+        super().setUpClass()
+        cls.Display = cls.env["room.rasp.connection"]
+        cls.reception = cls.Display.create(
+            {
+                "name": "reception",
+                "room_name": "Reception",
+                "mqtt_host": "127.0.0.1",
+                "mqtt_port": _free_port(),
+                "mqtt_use_tls": False,
+            }
+        )
+        cls.boardroom = cls.Display.create(
+            {"name": "boardroom", "room_name": " Board Room ", "mqtt_host": "127.0.0.1"}
+        )
+        cls.manager = new_test_user(
+            cls.env,
+            login="epaper-manager",
+            groups="base.group_user,connection_conf.group_epaper_manager",
+        )
+        cls.viewer = new_test_user(cls.env, login="epaper-viewer", groups="base.group_user")
+
+    def test_device_names_follow_the_wire_contract(self) -> None:
+        """Device names follow the wire contract."""
+        for name in INVALID_NAMES:
+            with (
+                self.subTest(name=name),
+                self.assertRaises((ValidationError, IntegrityError)),
+                mute_logger("odoo.sql_db"),
+                self.cr.savepoint(),
+            ):
+                self.Display.create({"name": name, "mqtt_host": "127.0.0.1"})
+        self.assertTrue(self.Display.create({"name": "r2_d2-0", "mqtt_host": "127.0.0.1"}))
+
+    def test_device_name_is_unique(self) -> None:
+        """Device name is unique."""
+        with (
+            mute_logger("odoo.sql_db"),
+            self.assertRaises(IntegrityError),
+            self.cr.savepoint(),
+        ):
+            self.Display.create({"name": "reception", "mqtt_host": "127.0.0.1"})
+            self.env.flush_all()
+
+    def test_topic_prefix_and_numbers_are_checked(self) -> None:
+        """Topic prefix and numbers are checked."""
+        for prefix in ("odoo_epaper", "/odoo/", "a//b/", "odoo+/", "$SYS/"):
+            with (
+                self.subTest(prefix=prefix),
+                self.assertRaises(ValidationError),
+                self.cr.savepoint(),
+            ):
+                self.reception.topic_prefix = prefix
+        self.reception.topic_prefix = "test/room/"
+        self.assertEqual(self.reception._mqtt_settings().topic_prefix, "test/room/")
+        with self.assertRaises(ValidationError), self.cr.savepoint():
+            self.reception.qos = 3
+        with self.assertRaises(ValidationError), self.cr.savepoint():
+            self.reception.mqtt_port = 70000
+
+    def test_default_prefix_comes_from_the_system_parameter(self) -> None:
+        """Default prefix comes from the system parameter."""
+        self.assertEqual(self.boardroom._mqtt_settings().topic_prefix, "odoo_epaper/")
+        self.env["ir.config_parameter"].set_param("connection_conf.default_topic_prefix", "site/")
+        self.assertEqual(self.boardroom._mqtt_settings().topic_prefix, "site/")
+
+    def test_password_is_for_managers_only(self) -> None:
+        """Password is for managers only."""
+        self.reception.mqtt_password = "s3cret"  # noqa: S105
+        as_viewer = self.reception.with_user(self.viewer)
+        self.assertEqual(as_viewer.name, "reception")
+        with self.assertRaises(AccessError):
+            _ = as_viewer.mqtt_password
+        self.assertEqual(self.reception.with_user(self.manager).mqtt_password, "s3cret")
+        self.assertEqual(as_viewer._mqtt_settings().password, "s3cret")  # read as superuser
+
+    def test_status_report_mirrors_a_burst(self) -> None:
+        """Status report mirrors a burst."""
+        result = self.Display.with_user(self.manager).mqtt_status_report(
+            [
+                {
+                    "device": "reception",
+                    "state": "online",
+                    "last_seen": "2026-11-27T09:00:00Z",
+                    "error": None,
+                },
+                {
+                    "device": "boardroom",
+                    "state": "error",
+                    "last_seen": "2026-11-27 09:00:05",
+                    "error": "data rejected: v is not 1",
+                },
+                {"device": "nowhere", "state": "online", "last_seen": None, "error": None},
+                {"device": "Bad Name", "state": "online"},
+                {"device": "reception", "state": "sleeping"},
+                "junk",
+            ]
+        )
+        self.assertEqual(sorted(result["updated"]), ["boardroom", "reception"])
+        self.assertEqual(result["unknown"], ["nowhere"])
+        self.assertEqual(len(result["invalid"]), 3)
+        self.assertEqual(self.reception.mqtt_connection_state, "online")
+        self.assertEqual(self.reception.last_seen, dt.datetime(2026, 11, 27, 9, 0, 0))
+        self.assertEqual(self.boardroom.mqtt_connection_state, "error")
+        self.assertEqual(self.boardroom.last_error, "data rejected: v is not 1")
+
+    def test_status_report_is_idempotent_and_newest_wins(self) -> None:
+        """Status report is idempotent and newest wins."""
+        report = {"device": "reception", "state": "online", "last_seen": "2026-11-27T09:00:00Z"}
+        as_manager = self.Display.with_user(self.manager)
+        self.assertEqual(as_manager.mqtt_status_report([report])["updated"], ["reception"])
+        self.assertEqual(as_manager.mqtt_status_report([report])["unchanged"], ["reception"])
+        older = dict(report, state="offline", last_seen="2026-11-27T08:00:00Z")
+        self.assertEqual(as_manager.mqtt_status_report([older])["unchanged"], ["reception"])
+        self.assertEqual(self.reception.mqtt_connection_state, "online")
+
+    def test_status_report_needs_write_access(self) -> None:
+        """Status report needs write access."""
+        with self.assertRaises(AccessError):
+            self.Display.with_user(self.viewer).mqtt_status_report(
+                [{"device": "reception", "state": "online"}]
+            )
+
+    def test_state_changes_are_posted_in_the_chatter(self) -> None:
+        """State changes are posted in the chatter."""
+        before = len(self.reception.message_ids)
+        self.Display.mqtt_status_report([{"device": "reception", "state": "online"}])
+        self.env.cr.precommit.run()  # tracking is written before commit
+        self.assertGreater(len(self.reception.message_ids), before)
+        tracked = self.reception.message_ids.tracking_value_ids.field_id.mapped("name")
+        self.assertIn("mqtt_connection_state", tracked)
+
+    def test_events_from_the_mqtt_thread_are_stored(self) -> None:
+        """Events from the mqtt thread are stored."""
+        now = dt.datetime.now(dt.timezone.utc)  # noqa: UP017
+        online = StatusEvent(
+            connection_key="k",
+            device="reception",
+            status=DeviceStatus(state="online", panel="epd7in5_V2"),
+            received_at=now,
+        )
+        offline = StatusEvent(
+            connection_key="k",
+            device="reception",
+            status=DeviceStatus(state="offline"),
+            received_at=now,
+        )
+        self.Display._mqtt_apply_events([online])
+        self.assertEqual(self.reception.mqtt_connection_state, "online")
+        self.assertEqual(self.reception.panel_model, "epd7in5_V2")
+        self.assertFalse(self.reception._store_status("online", None, now))  # idempotent
+        self.Display._mqtt_apply_events([online, offline])  # the last of a burst wins
+        self.assertEqual(self.reception.mqtt_connection_state, "offline")
+        unknown = StatusEvent(connection_key="k", device="ghost", status=DeviceStatus("online"))
+        self.Display._mqtt_apply_events([unknown])  # no such display: ignored
+
+    def test_connection_events_without_session_are_harmless(self) -> None:
+        """Connection events without session are harmless."""
+        event = ConnectionEvent(connection_key="db|nothing", kind="failed", message="refused")
+        self.Display._mqtt_apply_events([event])
+        self.assertFalse(self.reception.broker_message)
+
+    def test_silent_displays_turn_offline(self) -> None:
+        """Silent displays turn offline."""
+        now = fields.Datetime.now()
+        self.reception.sudo().write(
+            {"mqtt_connection_state": "online", "last_seen": now - dt.timedelta(hours=1)}
+        )
+        self.boardroom.sudo().write({"mqtt_connection_state": "online", "last_seen": now})
+        self.Display._mark_silent_displays_offline(now)
+        self.assertEqual(self.reception.mqtt_connection_state, "offline")
+        self.assertIn("No status", self.reception.last_error)
+        self.assertEqual(self.boardroom.mqtt_connection_state, "online")
+
+    def test_test_connection_reports_an_unreachable_broker(self) -> None:
+        """Test connection reports an unreachable broker."""
+        action = self.reception.with_user(self.manager).test_mqtt_connection()
+        self.assertEqual(action["params"]["type"], "danger")
+        self.assertIn("Broker unreachable", action["params"]["message"])
+        self.assertIn("Broker unreachable", self.reception.broker_message)
+
+    def test_buttons_need_write_access(self) -> None:
+        """Buttons need write access."""
+        with self.assertRaises(AccessError):
+            self.reception.with_user(self.viewer).test_mqtt_connection()
+
+    def test_locations_match_displays_ignoring_case_and_spaces(self) -> None:
+        """Locations match displays ignoring case and spaces."""
+        found = self.Display._epaper_displays_for_locations(["board room", False, "Elsewhere"])
+        self.assertEqual(found.mapped("name"), ["boardroom"])
+
+    def test_change_notices_are_queued_once_per_transaction(self) -> None:
+        """Change notices are queued once per transaction."""
+        self.reception._epaper_queue_changed()
+        pending = self.env.cr.postcommit.data[CHANGED_DATA_KEY]
+        (self.reception | self.boardroom)._epaper_queue_changed()
+        self.assertIs(self.env.cr.postcommit.data[CHANGED_DATA_KEY], pending)
+        devices = set().union(*(names for _settings, names in pending.values()))
+        self.assertEqual(devices, {"reception", "boardroom"})
+        self.env.cr.postcommit.clear()  # a rollback drops the notice
+        self.assertNotIn(CHANGED_DATA_KEY, self.env.cr.postcommit.data)

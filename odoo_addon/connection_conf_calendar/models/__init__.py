@@ -1,0 +1,1 @@
+from . import calendar_event  # noqa: F401

@@ -1,0 +1,1 @@
+from . import test_calendar_event  # noqa: F401

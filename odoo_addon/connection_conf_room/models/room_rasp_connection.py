@@ -1,0 +1,44 @@
+"""Adds the Meeting Rooms room (``room.room``) to the e-paper displays."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from odoo import api, fields, models
+
+
+class RoomRaspConnection(models.Model):
+    """An e-paper display, linked to the room whose door it hangs on."""
+
+    _inherit = "room.rasp.connection"
+
+    room_id = fields.Many2one(
+        "room.room",
+        ondelete="set null",
+        index=True,
+        tracking=True,
+        help="Meeting room shown on this sign; its name wins over the room name text.",
+    )
+
+    @api.onchange("room_id")
+    def _onchange_room_id(self) -> None:
+        for display in self:
+            if display.room_id and not display.room_name:
+                display.room_name = display.room_id.name
+
+    @api.model
+    def _epaper_room_domain(self) -> list[Any]:
+        return ["|", ("room_id", "!=", False), *super()._epaper_room_domain()]
+
+    def _epaper_room_key(self) -> str:
+        self.ensure_one()
+        if self.room_id:
+            return (self.room_id.name or "").strip().casefold()
+        return super()._epaper_room_key()
+
+    @api.model
+    def _epaper_displays_for_rooms(self, rooms: Any) -> Any:
+        """Return the displays of these ``room.room`` records."""
+        if not rooms:
+            return self.browse()
+        return self.sudo().search([("room_id", "in", rooms.ids)])
