@@ -120,6 +120,7 @@ class Recorder:
     broker: Broker
     username: str | None = None
     password: str | None = None
+    ca_cert: Path | None = None
     messages: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     client: mqtt.Client | None = None
@@ -131,6 +132,8 @@ class Recorder:
         )
         if self.username:
             client.username_pw_set(self.username, self.password)
+        if self.ca_cert is not None:
+            client.tls_set(ca_certs=str(self.ca_cert))
         subscribed = threading.Event()
         client.on_message = lambda _c, _u, msg: self._add(msg)
         client.on_subscribe = lambda *_args: subscribed.set()

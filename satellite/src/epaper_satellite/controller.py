@@ -191,10 +191,10 @@ class MQTTDisplay:
             _LOGGER.debug("Refresh deferred by min_interval")
             return False
         self.retry_at = None
+        self.content_hash = None if self.cleared or self.data is None else self.data.content_hash
         if result.outcome == "unchanged":
             return False
         self.last_render = now
-        self.content_hash = None if self.cleared or self.data is None else self.data.content_hash
         buffer = io.BytesIO()
         screen.image.save(buffer, format="PNG")
         self.snapshot = buffer.getvalue()
