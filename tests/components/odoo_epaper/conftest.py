@@ -6,6 +6,7 @@ import asyncio
 import json
 import threading
 import time
+import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -131,13 +132,13 @@ class Message:
 class OutsideSubscriber:
     """A plain paho client on the broker, like a satellite would be."""
 
-    def __init__(self, port: int, topic: str = "#") -> None:
+    def __init__(self, port: int, topic: str = "#", qos: int = 1) -> None:
         """Connect and subscribe to ``topic``; messages collect in :attr:`messages`."""
         self.messages: list[Message] = []
         self._lock = threading.Lock()
         self._subscribed = threading.Event()
-        self.client = paho.Client(paho.CallbackAPIVersion.VERSION2, client_id="outside-subscriber")
-        self.client.on_connect = lambda c, *_: c.subscribe(topic, qos=1)
+        self.client = paho.Client(paho.CallbackAPIVersion.VERSION2)
+        self.client.on_connect = lambda c, *_: c.subscribe(topic, qos=qos)
         self.client.on_subscribe = lambda *_: self._subscribed.set()
         self.client.on_message = self._on_message
         self.client.connect("127.0.0.1", port)
@@ -150,9 +151,20 @@ class OutsideSubscriber:
         with self._lock:
             self.messages.append(Message(msg.topic, bytes(msg.payload), bool(msg.retain), msg.qos))
 
-    def on(self, suffix: str) -> list[Message]:
-        """The messages whose topic ends with ``suffix``."""
-        return [m for m in self.snapshot() if m.topic.endswith(suffix)]
+    def on(self, suffix: str, since: int = 0) -> list[Message]:
+        """The messages whose topic ends with ``suffix`` (from index ``since`` on)."""
+        return [m for m in self.snapshot()[since:] if m.topic.endswith(suffix)]
+
+    async def sync(self, hass: HomeAssistant) -> int:
+        """Publish a marker through Home Assistant and wait for it.
+
+        Messages from one client arrive in order, so once the marker is here every
+        message Home Assistant published before it is here too. Returns the count.
+        """
+        topic = f"odoo_epaper/_test/{uuid.uuid4().hex}"
+        await mqtt.async_publish(hass, topic, "marker", 1, False)
+        await self.wait_for(lambda messages: any(m.topic == topic for m in messages))
+        return len(self.snapshot())
 
     def snapshot(self) -> list[Message]:
         """A copy of the messages so far."""
@@ -180,8 +192,8 @@ def subscriber_factory(mosquitto: Broker) -> Iterator[Callable[..., OutsideSubsc
     """Start outside subscribers; all are stopped at teardown."""
     started: list[OutsideSubscriber] = []
 
-    def start(topic: str = "#") -> OutsideSubscriber:
-        subscriber = OutsideSubscriber(mosquitto.port, topic)
+    def start(topic: str = "#", qos: int = 1) -> OutsideSubscriber:
+        subscriber = OutsideSubscriber(mosquitto.port, topic, qos)
         started.append(subscriber)
         return subscriber
 

@@ -1,0 +1,179 @@
+"""Setup, unload, reload and the device registry, with real MQTT and the Odoo test server."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import pytest
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.device_registry import DeviceEntryType
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.odoo_epaper.const import CONF_SOURCE, CONF_TOPIC_PREFIX, DOMAIN
+from custom_components.odoo_epaper.coordinator import OdooEpaperCoordinator
+from custom_components.odoo_epaper.odoo_client import OdooClient
+from custom_components.odoo_epaper.options import EpaperOptions
+from tests.fixtures.odoo_server import OdooTestServer
+
+from .conftest import ODOO_LOGIN, OutsideSubscriber
+
+pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
+
+
+async def test_setup_and_unload(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    subscriber_factory: Callable[..., OutsideSubscriber],
+) -> None:
+    """Setup announces the hub online (retained); unload leaves it offline (retained)."""
+    runtime = init_integration.runtime_data
+    assert isinstance(runtime.client, OdooClient)
+    assert isinstance(runtime.coordinator, OdooEpaperCoordinator)
+    assert runtime.info.has_addon
+    assert runtime.coordinator.last_update_success
+    assert set(runtime.coordinator.data.displays) == {"reception", "boardroom", "lab-door"}
+    subscriber = subscriber_factory("odoo_epaper/_hub/status")
+    messages = await subscriber.wait_for(lambda ms: len(ms) == 1)
+    assert messages[0].json() == {"state": "online"}
+    assert messages[0].retain
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert init_integration.state is ConfigEntryState.NOT_LOADED
+    messages = await subscriber.wait_for(lambda ms: len(ms) == 2)
+    assert messages[1].json() == {"state": "offline"}
+    late = subscriber_factory("odoo_epaper/_hub/status")
+    messages = await late.wait_for(lambda ms: len(ms) == 1)
+    assert messages[0].json() == {"state": "offline"}
+    assert messages[0].retain
+
+
+async def test_setup_without_mqtt(
+    hass: HomeAssistant, config_entry: MockConfigEntry, odoo_server: OdooTestServer
+) -> None:
+    """No MQTT integration: not ready (retried later), Odoo not even asked."""
+    await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert config_entry.state is ConfigEntryState.SETUP_RETRY
+    assert "MQTT integration is not set up" in (config_entry.reason or "")
+    assert odoo_server.calls == []
+
+
+async def test_setup_odoo_down(
+    hass: HomeAssistant,
+    mqtt_entry: MockConfigEntry,
+    config_entry: MockConfigEntry,
+    odoo_server: OdooTestServer,
+    subscriber_factory: Callable[..., OutsideSubscriber],
+) -> None:
+    """Odoo unreachable at setup: not ready, nothing published."""
+    subscriber = subscriber_factory("odoo_epaper/#")
+    odoo_server.go_down()
+    await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert config_entry.state is ConfigEntryState.SETUP_RETRY
+    assert "Cannot connect to Odoo" in (config_entry.reason or "")
+    assert await subscriber.sync(hass) == 1  # only the marker
+
+
+async def test_setup_bad_password_starts_reauth(
+    hass: HomeAssistant,
+    mqtt_entry: MockConfigEntry,
+    config_entry: MockConfigEntry,
+    odoo_server: OdooTestServer,
+) -> None:
+    """Odoo refuses the stored password: setup error and a reauth flow."""
+    odoo_server.set_password(ODOO_LOGIN, "changed")
+    await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert config_entry.state is ConfigEntryState.SETUP_ERROR
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+
+
+async def test_setup_source_missing(
+    hass: HomeAssistant,
+    mqtt_entry: MockConfigEntry,
+    odoo_server: OdooTestServer,
+) -> None:
+    """The chosen source's module is not installed: not ready, with the reason."""
+    odoo_server.remove_model("room.booking")
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        data={
+            "url": odoo_server.url,
+            "database": "odoo",
+            "username": "admin",
+            "password": "admin-pw",
+        },
+        options={**EpaperOptions().as_dict(), CONF_SOURCE: "room_booking"},
+    )
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.SETUP_RETRY
+    assert "No schedule source for 'room_booking'" in (entry.reason or "")
+
+
+async def test_devices(
+    hass: HomeAssistant,
+    device_registry: dr.DeviceRegistry,
+    init_integration: MockConfigEntry,
+    odoo_server: OdooTestServer,
+) -> None:
+    """A hub device for the connection and a device per display named after its room."""
+    entry_id = init_integration.entry_id
+    hub = device_registry.async_get_device(identifiers={(DOMAIN, entry_id)})
+    assert hub is not None
+    assert hub.entry_type is DeviceEntryType.SERVICE
+    assert hub.manufacturer == "Odoo"
+    assert hub.sw_version == "18.0"
+    assert hub.configuration_url == odoo_server.url
+    devices = {
+        device.serial_number: device
+        for device in dr.async_entries_for_config_entry(device_registry, entry_id)
+        if device.id != hub.id
+    }
+    assert set(devices) == {"reception", "boardroom", "lab-door"}
+    assert devices["reception"].name == "Reception"
+    assert devices["lab-door"].name == "Lab"
+    assert devices["reception"].model == "epd7in5_V2"
+    assert devices["reception"].identifiers == {(DOMAIN, f"{entry_id}_reception")}
+    assert all(device.via_device_id == hub.id for device in devices.values())
+
+    odoo_server.update_record("room.room", 1, {"name": "Front desk"})
+    odoo_server.update_record("room.rasp.connection", 2, {"active": False})
+    await init_integration.runtime_data.coordinator.async_refresh()
+    names = {
+        device.serial_number: device.name
+        for device in dr.async_entries_for_config_entry(device_registry, entry_id)
+        if device.id != hub.id
+    }
+    assert names == {"reception": "Front desk", "lab-door": "Lab"}
+
+
+async def test_options_change_reloads(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    subscriber_factory: Callable[..., OutsideSubscriber],
+) -> None:
+    """New options reload the entry: the old prefix's hub goes offline, the new one online."""
+    subscriber = subscriber_factory("#")
+    await subscriber.sync(hass)
+    hass.config_entries.async_update_entry(
+        init_integration, options={**init_integration.options, CONF_TOPIC_PREFIX: "signs/"}
+    )
+    await hass.async_block_till_done()
+    assert init_integration.state is ConfigEntryState.LOADED
+    assert init_integration.runtime_data.coordinator.options.topic_prefix == "signs/"
+    await subscriber.sync(hass)
+    states = {m.topic: json.loads(m.payload) for m in subscriber.on("/status")}
+    assert states["odoo_epaper/_hub/status"] == {"state": "offline"}
+    assert states["signs/_hub/status"] == {"state": "online"}
+    assert {m.topic for m in subscriber.on("/data")} >= {
+        "signs/reception/data",
+        "signs/boardroom/data",
+        "test/room/lab-door/data",  # the display's own prefix wins
+    }
