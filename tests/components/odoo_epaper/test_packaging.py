@@ -1,0 +1,145 @@
+"""The package's metadata: manifest by hassfest's rules, translations, hacs.json."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import voluptuous as vol
+from awesomeversion import AwesomeVersion, AwesomeVersionStrategy
+from homeassistant.components import mqtt
+from homeassistant.core import HomeAssistant
+from homeassistant.loader import async_get_integration
+
+from custom_components.odoo_epaper import config_flow
+from custom_components.odoo_epaper.const import DOMAIN
+
+ROOT = Path(__file__).resolve().parents[3]
+PACKAGE = ROOT / "custom_components" / DOMAIN
+IOT_CLASSES = [
+    "assumed_state",
+    "calculated",
+    "cloud_polling",
+    "cloud_push",
+    "local_polling",
+    "local_push",
+]
+INTEGRATION_TYPES = [
+    "device",
+    "entity",
+    "hardware",
+    "helper",
+    "hub",
+    "service",
+    "system",
+    "virtual",
+]
+
+
+def load(path: Path) -> Any:
+    """Parse a JSON file of the repository."""
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def https_url(value: str) -> str:
+    """Accept https URLs only."""
+    if not re.fullmatch(r"https://[^\s/]+(/\S*)?", value):
+        raise vol.Invalid(f"{value} is not an https URL")
+    return value
+
+
+def valid_version(value: str) -> str:
+    """Accept the version strategies hassfest accepts for custom integrations."""
+    if AwesomeVersion(value).strategy not in {
+        AwesomeVersionStrategy.CALVER,
+        AwesomeVersionStrategy.SEMVER,
+        AwesomeVersionStrategy.SIMPLEVER,
+        AwesomeVersionStrategy.BUILDVER,
+        AwesomeVersionStrategy.PEP440,
+    }:
+        raise vol.Invalid(f"{value} is not a valid version")
+    return value
+
+
+MANIFEST_SCHEMA = vol.Schema(
+    {
+        vol.Required("domain"): DOMAIN,
+        vol.Required("name"): str,
+        vol.Required("codeowners"): [vol.Match(r"^@[\w.-]+(/[\w.-]+)?$")],
+        vol.Required("config_flow"): True,
+        vol.Required("dependencies"): [str],
+        vol.Required("documentation"): https_url,
+        vol.Required("integration_type"): vol.In(INTEGRATION_TYPES),
+        vol.Required("iot_class"): vol.In(IOT_CLASSES),
+        vol.Required("issue_tracker"): https_url,
+        vol.Optional("loggers"): [str],
+        vol.Required("requirements"): [vol.Match(r"^[A-Za-z0-9_.-]+==[0-9][0-9.]*$")],
+        vol.Required("version"): valid_version,
+    }
+)
+
+
+def test_manifest_by_hassfest_rules() -> None:
+    """Schema, key order (domain, name, then alphabetical) and the issue's values."""
+    manifest = load(PACKAGE / "manifest.json")
+    MANIFEST_SCHEMA(manifest)
+    keys = list(manifest)
+    assert keys == ["domain", "name", *sorted(keys[2:])]
+    assert manifest["name"] == "Odoo E-Paper"
+    assert manifest["dependencies"] == [mqtt.DOMAIN]
+    assert manifest["requirements"] == ["odoorpc==0.10.1"]
+    assert manifest["integration_type"] == "hub"
+
+
+async def test_home_assistant_loads_the_manifest(hass: HomeAssistant) -> None:
+    """Home Assistant's loader reads it as a custom integration with a config flow."""
+    integration = await async_get_integration(hass, DOMAIN)
+    assert not integration.is_built_in
+    assert integration.config_flow
+    assert str(integration.version) == load(PACKAGE / "manifest.json")["version"]
+
+
+def test_strings_equal_english_translation() -> None:
+    """strings.json (development) and translations/en.json (runtime) are the same."""
+    assert load(PACKAGE / "strings.json") == load(PACKAGE / "translations" / "en.json")
+
+
+def test_no_unresolved_references() -> None:
+    """Custom integrations get no [%key:...%] resolution at runtime."""
+    assert "[%key:" not in (PACKAGE / "translations" / "en.json").read_text(encoding="utf-8")
+
+
+def test_every_flow_error_is_translated() -> None:
+    """Each error and abort the flows can show has an English text."""
+    strings = load(PACKAGE / "translations" / "en.json")
+    config_errors = set(strings["config"]["error"])
+    assert {error for _, _, error in config_flow._FORM_ERRORS} <= config_errors
+    assert {"invalid_database", "unknown"} <= config_errors
+    source = (PACKAGE / "config_flow.py").read_text(encoding="utf-8")
+    aborts = set(re.findall(r'reason="(\w+)"', source)) | {"already_configured"}
+    assert aborts <= set(strings["config"]["abort"])
+    option_errors = set(re.findall(r'= "(invalid_topic_prefix|source_unavailable)"', source))
+    assert option_errors == set(strings["options"]["error"])
+    for step in ("user", "reauth_confirm", "reconfigure"):
+        assert strings["config"]["step"][step]["data"]
+    assert set(strings["selector"]["source"]["options"]) == {"auto", "room_booking", "calendar"}
+
+
+def test_every_exception_key_is_translated() -> None:
+    """translation_key values raised in the package exist under 'exceptions'."""
+    strings = load(PACKAGE / "translations" / "en.json")
+    used = {
+        key
+        for path in PACKAGE.glob("*.py")
+        for key in re.findall(r'translation_key="(\w+)"', path.read_text(encoding="utf-8"))
+    }
+    assert used
+    assert used <= set(strings["exceptions"])
+
+
+def test_hacs_json() -> None:
+    """HACS metadata: name, minimum Home Assistant, README rendering."""
+    hacs = load(ROOT / "hacs.json")
+    assert hacs == {"name": "Odoo E-Paper", "homeassistant": "2025.4.0", "render_readme": True}
