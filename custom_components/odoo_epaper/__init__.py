@@ -49,13 +49,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: OdooEpaperConfigEntry) -
 
 async def async_unload_entry(hass: HomeAssistant, entry: OdooEpaperConfigEntry) -> bool:
     """Unload platforms, then leave the hub's retained offline status on the broker."""
-    if not await hass.config_entries.async_unload_platforms(entry, PLATFORMS):
-        return False
-    runtime = entry.runtime_data
-    # The options in force while loaded: an options change reloads after storing new ones.
-    prefix = runtime.coordinator.options.topic_prefix
-    await runtime.publisher.async_publish_hub_status(prefix, "offline")
-    return True
+    unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    if unloaded:
+        runtime = entry.runtime_data
+        # The options in force while loaded: an options change reloads after storing new ones.
+        prefix = runtime.coordinator.options.topic_prefix
+        await runtime.publisher.async_publish_hub_status(prefix, "offline")
+    return unloaded
 
 
 async def _async_options_updated(hass: HomeAssistant, entry: OdooEpaperConfigEntry) -> None:

@@ -19,7 +19,8 @@ from custom_components.odoo_epaper.odoo_client import (
     parse_url,
     valid_timezone,
 )
-from custom_components.odoo_epaper.schedule import Schedule, booking_window
+from custom_components.odoo_epaper.schedule import Display, Schedule, booking_window
+from custom_components.odoo_epaper.sources import RoomBookingSource
 from tests.fixtures.odoo_server import OdooTestServer
 
 from .conftest import ODOO_DATABASE, ODOO_LOGIN, ODOO_PASSWORD
@@ -136,6 +137,35 @@ def test_list_databases_server_down(odoo_server: OdooTestServer) -> None:
     odoo_server.go_down()
     with pytest.raises(OdooConnectionError, match="Cannot reach"):
         make_client(odoo_server).list_databases()
+
+
+def test_list_databases_server_gone_after_login(odoo_server: OdooTestServer) -> None:
+    """The server going away between calls is still a connection error."""
+    client = make_client(odoo_server)
+    client.connect()
+    odoo_server.go_down("http_error")
+    with pytest.raises(OdooConnectionError, match="Internal Server Error"):
+        client.list_databases()
+
+
+def test_room_booking_domain() -> None:
+    """Linked rooms by id, unlinked ones by name, both with an OR."""
+    start, end = booking_window(dt.datetime(2026, 11, 27, 12, tzinfo=dt.UTC), 1)
+    linked = Display(device="a", room="A", room_id=4)
+    named = Display(device="b", room="B")
+    times = [
+        ("stop_datetime", ">", "2026-11-26 00:00:00"),
+        ("start_datetime", "<", "2026-11-29 00:00:00"),
+    ]
+    source = RoomBookingSource()
+    assert source.domain([linked], start, end) == [("room_id", "in", [4]), *times]
+    assert source.domain([named], start, end) == [("room_id.name", "in", ["B"]), *times]
+    assert source.domain([linked, named], start, end) == [
+        "|",
+        ("room_id", "in", [4]),
+        ("room_id.name", "in", ["B"]),
+        *times,
+    ]
 
 
 @pytest.mark.parametrize("how", ["refused", "http_error"])
