@@ -1,0 +1,282 @@
+"""The JSON-RPC Odoo test server itself: endpoints, domains, counters, failures, cleanup."""
+
+from __future__ import annotations
+
+import json
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import odoorpc
+import pytest
+
+from tests.fixtures.odoo_server import OdooTestServer
+
+
+@pytest.fixture
+def odoo(odoo_server: OdooTestServer) -> Iterator[odoorpc.ODOO]:
+    """A logged-in odoorpc client."""
+    client = odoorpc.ODOO("127.0.0.1", port=odoo_server.port)
+    client.login("odoo", "admin", "admin-pw")
+    yield client
+
+
+def post(server: OdooTestServer, path: str, body: bytes) -> tuple[int, bytes]:
+    """POST raw bytes, return the status and body."""
+    request = urllib.request.Request(  # noqa: S310 (http on loopback)
+        server.url + path, data=body, headers={"Content-Type": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
+            return response.status, response.read()
+    except urllib.error.HTTPError as err:
+        return err.code, err.read()
+
+
+def rpc(server: OdooTestServer, params: dict[str, Any], path: str = "/jsonrpc") -> Any:
+    """One JSON-RPC call; the decoded answer."""
+    body = json.dumps({"jsonrpc": "2.0", "method": "call", "params": params, "id": 1})
+    return json.loads(post(server, path, body.encode())[1])
+
+
+def names(odoo: odoorpc.ODOO, domain: list[Any], model: str = "calendar.event") -> list[str]:
+    """Names of the records matching ``domain``, by id."""
+    rows = odoo.execute_kw(model, "search_read", [domain], {"fields": ["name"]})
+    return [row["name"] for row in rows]
+
+
+@pytest.mark.parametrize(
+    ("domain", "expected"),
+    [
+        ([("location", "=", "Lab")], ["Offsite"]),
+        ([("location", "!=", "Reception"), ("location", "!=", "Lab")], ["Board meeting", "Coffee"]),
+        ([("location", "in", ["Lab", "Cafeteria"])], ["Offsite", "Coffee"]),
+        (
+            [("location", "not in", ["Reception"]), ("privacy", "=", False)],
+            [],
+        ),
+        ([("privacy", "=", False)], ["Demo day"]),
+        ([("name", "ilike", "MEET")], ["Board meeting"]),
+        ([("name", "like", "MEET")], []),
+        (
+            [("name", "not ilike", "MEET")],
+            ["Secret merger talks", "Demo day", "Offsite", "Long gone", "Coffee"],
+        ),
+        ([("location", "=ilike", "lab")], ["Offsite"]),
+        ([("user_id.name", "=", "Marc Demo")], ["Demo day"]),
+        (["|", ("location", "=", "Lab"), ("location", "=", "Cafeteria")], ["Offsite", "Coffee"]),
+        (["!", ("location", "=", "Reception")], ["Board meeting", "Offsite", "Coffee"]),
+        (["&", ("allday", "=", True), ("location", "=", "Lab")], ["Offsite"]),
+        ([("active", "=", False)], ["Archived"]),
+        ([("id", "in", [1, 7])], ["Board meeting"]),
+    ],
+)
+def test_domains(odoo: odoorpc.ODOO, domain: list[Any], expected: list[str]) -> None:
+    """The operators the integration and the addon use, with Odoo's active filter."""
+    assert names(odoo, domain) == expected
+
+
+def test_datetime_comparison(odoo: odoorpc.ODOO, odoo_server: OdooTestServer) -> None:
+    """Naive UTC strings compare as times; False never matches an order operator."""
+    day = odoo_server.today.isoformat()
+    found = names(odoo, [("start", ">=", f"{day} 09:00:00"), ("stop", "<=", f"{day} 15:00:00")])
+    assert found == ["Board meeting", "Secret merger talks", "Coffee"]
+    assert names(odoo, [("start_date", "<", "9999-01-01")]) == ["Offsite"]
+
+
+def test_search_read_shapes(odoo: odoorpc.ODOO) -> None:
+    """many2one as [id, name], limit, offset and order like Odoo."""
+    rows = odoo.execute_kw(
+        "room.booking",
+        "search_read",
+        [[]],
+        {"fields": ["name", "room_id"], "order": "name desc", "limit": 2, "offset": 1},
+    )
+    assert rows == [
+        {"id": 5, "name": "Lab induction", "room_id": [3, "Lab"]},
+        {"id": 2, "name": "Interview", "room_id": [1, "Reception"]},
+    ]
+    everything = odoo.execute_kw("room.booking", "search_read", [[("id", "=", 5)]])
+    assert everything[0]["organizer_id"] is False
+    assert set(everything[0]) == {
+        "id",
+        "name",
+        "room_id",
+        "start_datetime",
+        "stop_datetime",
+        "organizer_id",
+    }
+
+
+def test_web_search_read_specification(odoo: odoorpc.ODOO) -> None:
+    """Nested specifications return related records in the same RPC."""
+    result = odoo.execute_kw(
+        "calendar.event",
+        "web_search_read",
+        [[("id", "in", [3, 6])]],
+        {
+            "specification": {
+                "name": {},
+                "user_id": {"fields": {"display_name": {}, "calendar_default_privacy": {}}},
+                "location": {},
+            },
+            "limit": 1,
+        },
+    )
+    assert result == {
+        "length": 2,
+        "records": [
+            {
+                "id": 3,
+                "name": "Demo day",
+                "user_id": {
+                    "id": 6,
+                    "display_name": "Marc Demo",
+                    "calendar_default_privacy": "private",
+                },
+                "location": "Reception",
+            }
+        ],
+    }
+
+
+def test_other_methods(odoo: odoorpc.ODOO, odoo_server: OdooTestServer) -> None:
+    """read, search, search_count, fields_get, access checks, context."""
+    assert odoo.execute_kw("room.room", "read", [[1, 99], ["name"]]) == [
+        {"id": 1, "name": "Reception"}
+    ]
+    assert odoo.execute_kw("room.room", "read", [2, ["short_code"]]) == [
+        {"id": 2, "short_code": "BRD"}
+    ]
+    assert odoo.execute_kw("room.room", "search", [[("name", "ilike", "r")]]) == [1, 2]
+    assert odoo.execute_kw("room.room", "search_count", [[]]) == 3
+    fields = odoo.execute_kw("room.booking", "fields_get", [], {"attributes": ["type", "relation"]})
+    assert fields["room_id"] == {"type": "many2one", "relation": "room.room"}
+    assert odoo.execute_kw("room.booking", "fields_get", [["name"]]) == {
+        "name": {"string": "Name", "type": "char"}
+    }
+    assert odoo.execute_kw("room.room", "check_access_rights", ["read"]) is True
+    assert odoo.execute_kw("room.room", "has_access", ["read"]) is True
+    odoo_server.deny_access("room.room")
+    assert odoo.execute_kw("room.room", "has_access", ["read"]) is False
+    with pytest.raises(odoorpc.error.RPCError, match="not allowed"):
+        odoo.execute_kw("room.room", "check_access_rights", ["read"])
+    assert odoo.execute("res.users", "context_get") == {
+        "lang": "en_US",
+        "tz": "Europe/Brussels",
+        "uid": 2,
+    }
+
+
+def test_errors_like_odoo(odoo: odoorpc.ODOO, odoo_server: OdooTestServer) -> None:
+    """Unknown methods, fields, operators and models answer Odoo-shaped errors."""
+    cases = [
+        (("room.room", "unlink", [[1]]), "does not exist on the model"),
+        (("room.room", "search", [[("nope", "=", 1)]]), "Invalid field room.room.nope"),
+        (("room.room", "search", [[("name", "child_of", 1)]]), "Invalid leaf operator"),
+        (("room.room", "search_read", [[], ["nope"]]), "Invalid field 'nope'"),
+        (("ghost.model", "search", [[]]), "Object ghost.model doesn't exist"),
+        (("room.booking", "mqtt_status_report", [[]]), "mqtt_status_report"),
+    ]
+    for (model, method, args), message in cases:
+        with pytest.raises(odoorpc.error.RPCError, match=message) as caught:
+            odoo.execute_kw(model, method, args)
+        assert caught.value.info["data"]["name"]
+    assert odoo_server.count("room.room") == 4
+    assert odoo_server.count(method="search") == 3
+    assert odoo_server.counts()[("ghost.model", "search")] == 1
+
+
+def test_raw_protocol(odoo_server: OdooTestServer) -> None:
+    """Version info, services, bad bodies and unknown paths."""
+    info = rpc(odoo_server, {}, "/web/webclient/version_info")["result"]
+    assert info["server_version"] == "18.0"
+    assert (
+        rpc(odoo_server, {"service": "common", "method": "version"})["result"]["server_version"]
+        == "18.0"
+    )
+    assert rpc(odoo_server, {"service": "db", "method": "server_version"})["result"] == "18.0"
+    assert "error" in rpc(odoo_server, {"service": "db", "method": "drop"})
+    assert "error" in rpc(odoo_server, {"service": "common", "method": "about"})
+    assert "error" in rpc(odoo_server, {"service": "report", "method": "x"})
+    assert "error" in rpc(
+        odoo_server, {"service": "object", "method": "exec_workflow", "args": [1, 2, 3, 4, 5]}
+    )
+    assert "error" in rpc(odoo_server, {"service": "object", "method": "execute"})  # too few args
+    assert rpc(odoo_server, {}, "/web/dataset/call_kw")["error"]["data"]["name"].endswith(
+        "NotFound"
+    )
+    assert post(odoo_server, "/jsonrpc", b"{not json")[0] == 400
+    uid = rpc(
+        odoo_server,
+        {"service": "common", "method": "authenticate", "args": ["odoo", "demo", "demo-pw", {}]},
+    )
+    assert uid["result"] == 6
+
+
+def test_wrong_password_on_object_calls(odoo_server: OdooTestServer) -> None:
+    """A changed password makes object calls fail with AccessDenied, like Odoo."""
+    answer = rpc(
+        odoo_server,
+        {
+            "service": "object",
+            "method": "execute_kw",
+            "args": ["odoo", 2, "bad", "room.room", "search", [[]]],
+        },
+    )
+    assert answer["error"]["data"]["name"] == "odoo.exceptions.AccessDenied"
+
+
+def test_runtime_changes(odoo: odoorpc.ODOO, odoo_server: OdooTestServer) -> None:
+    """Records added, changed and deleted at runtime are served at once."""
+    new_id = odoo_server.add_record("room.room", {"name": "Annex", "active": True})
+    odoo_server.update_record("room.room", 1, {"name": "Front desk"})
+    odoo_server.delete_record("room.room", 2)
+    assert names(odoo, [], "room.room") == ["Front desk", "Lab", "Annex"]
+    assert new_id == 4
+    odoo_server.remove_model("room.room")
+    assert odoo.execute_kw("ir.model", "search_count", [[("model", "=", "room.room")]]) == 0
+
+
+def test_restart_on_same_port_and_clean_stop(odoo_server: OdooTestServer) -> None:
+    """go_down/come_up keeps the port; stop joins the serving thread."""
+    port = odoo_server.port
+    odoo_server.go_down()
+    with pytest.raises(urllib.error.URLError):
+        post(odoo_server, "/jsonrpc", b"{}")
+    odoo_server.come_up()
+    odoo_server.start()  # already running: no second thread
+    assert odoo_server.port == port
+    assert rpc(odoo_server, {"service": "db", "method": "list"})["result"] == ["odoo", "staging"]
+    odoo_server.stop()
+    odoo_server.stop()
+    assert not [t for t in threading.enumerate() if t.name.startswith("odoo-test-server")]
+
+
+def test_context_manager_and_fixture_path(socket_enabled: None, tmp_path: Any) -> None:
+    """A server from a fixture path, used as a context manager."""
+    fixture = tmp_path / "tiny.json"
+    fixture.write_text(
+        json.dumps(
+            {
+                "databases": ["db"],
+                "user_fields": {"name": {"type": "char"}},
+                "users": [{"id": 2, "login": "u", "password": "p", "name": "U"}],
+                "models": {
+                    "room.room": {
+                        "fields": {"name": {"type": "char"}},
+                        "records": [{"id": 1, "name": "{day+1}"}],
+                    }
+                },
+            }
+        )
+    )
+    with OdooTestServer(fixture) as server:
+        client = odoorpc.ODOO("127.0.0.1", port=server.port)
+        client.login("db", "u", "p")
+        rows = client.execute_kw("room.room", "search_read", [[]], {"fields": ["name"]})
+        assert (
+            rows[0]["name"] == (server.today.fromordinal(server.today.toordinal() + 1)).isoformat()
+        )
