@@ -109,7 +109,18 @@ def test_timestamps_in_utc(text: str, iso: str) -> None:
     assert parse_timestamp(text, "t").isoformat() == iso
 
 
-@pytest.mark.parametrize("text", ["2026-13-01T00:00:00Z", "2026-11-27", "2026-11-27T10:00:00"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-13-01T00:00:00Z",
+        "2026-11-27",
+        "2026-11-27T10:00:00",
+        "0001-01-01T00:00:00Z",
+        "9999-12-31T23:59:59-12:00",
+        "2026-11-27T10:00:00+24:00",
+        "\uff12\uff10\uff12\uff16-11-27T10:00:00Z",
+    ],
+)
 def test_bad_timestamps(text: str) -> None:
     """Impossible dates and times without an offset are rejected."""
     with pytest.raises(PayloadError) as info:

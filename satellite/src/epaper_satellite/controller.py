@@ -277,8 +277,7 @@ class MQTTDisplay:
             else:
                 self.client.connect(settings.host, settings.port, settings.keepalive)
         except (OSError, ValueError) as err:
-            reason = getattr(err, "reason", None) or getattr(err, "strerror", None) or str(err)
-            _LOGGER.warning("Cannot reach broker %s:%d: %s", settings.host, settings.port, reason)
+            _LOGGER.warning("Cannot reach broker %s:%d: %s", settings.host, settings.port, err)
             self._schedule_reconnect()
             return
         self._socket_open = True

@@ -15,6 +15,10 @@ MAX_PAYLOAD = 64 * 1024
 MAX_EVENTS = 500
 MAX_QR = 1024
 MAX_TEST_ID = 64
+# Times outside these years are refused: nothing real is booked there, and the
+# arithmetic around them (a day later, 15 minutes earlier) must not overflow.
+EARLIEST = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+LATEST = dt.datetime(9998, 1, 1, tzinfo=dt.UTC)
 COMMANDS = ("refresh", "full_refresh", "clear", "identify")
 _TIMESTAMP = re.compile(
     r"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})", re.ASCII
@@ -78,9 +82,12 @@ def parse_timestamp(value: object, where: str) -> dt.datetime:
     micro = (fraction or "").ljust(6, "0")[:6]
     try:
         parsed = dt.datetime.fromisoformat(f"{base}.{micro}{'+00:00' if offset == 'Z' else offset}")
-    except ValueError as err:
+        utc = parsed.astimezone(dt.UTC)
+    except (ValueError, OverflowError) as err:
         raise PayloadError("timestamp", f"{where} is not a valid time: {err}") from err
-    return parsed.astimezone(dt.UTC)
+    if not EARLIEST <= utc <= LATEST:
+        raise PayloadError("timestamp", f"{where} is outside {EARLIEST.year}-{LATEST.year}")
+    return utc
 
 
 def decode_object(raw: bytes) -> dict[str, Any]:
