@@ -7,6 +7,7 @@ a thread.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import threading
@@ -49,11 +50,21 @@ def dbname_of(key: str) -> str:
     return key.split(KEY_SEPARATOR, 1)[0]
 
 
+MAX_ATTEMPTS = 20
+
+
 def _store_batch(dbname: str, batch: list[Event]) -> None:
     registry = Registry(dbname)
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
-        env["room.rasp.connection"]._mqtt_apply_events(batch)
+        skipped = env["room.rasp.connection"]._mqtt_apply_events(batch)
+    # Rows locked by another transaction: try again in the next batch (newest still wins).
+    events = event_queue(dbname)
+    for event in skipped:
+        if event.attempts < MAX_ATTEMPTS:
+            events.put(dataclasses.replace(event, attempts=event.attempts + 1))
+        else:
+            _logger.warning("status of %r dropped: its display stayed locked", event.device)
 
 
 def event_queue(dbname: str) -> EventQueue:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
+import time
 from typing import Any
 
 from odoo import api, fields, models
@@ -37,6 +38,8 @@ PARAM_PREFIX = "connection_conf.default_topic_prefix"
 PARAM_STALE = "connection_conf.stale_after_minutes"
 PARAM_ACK_TIMEOUT = "connection_conf.ack_timeout_seconds"
 LAST_SEEN_RESOLUTION = dt.timedelta(seconds=60)
+SESSION_WAIT = 5.0
+RETAINED_SETTLE = 1.0
 
 
 def _naive_utc(moment: dt.datetime) -> dt.datetime:
@@ -95,7 +98,15 @@ class RoomRaspConnection(models.Model):
         tracking=True,
         copy=False,
     )
-    last_seen = fields.Datetime(readonly=True, copy=False)
+    last_seen = fields.Datetime(
+        readonly=True, copy=False, help="Last time the display was known to be online."
+    )
+    last_status_at = fields.Datetime(
+        string="Last Status",
+        readonly=True,
+        copy=False,
+        help="Time of the newest status stored; older reports arriving late are ignored.",
+    )
     last_error = fields.Char(readonly=True, tracking=True, copy=False)
     broker_message = fields.Char(
         string="Odoo Link",
@@ -267,8 +278,10 @@ class RoomRaspConnection(models.Model):
         now = fields.Datetime.now()
         for key, (_settings, group) in displays._group_by_broker().items():
             client = manager.get_client(key)
-            if client is None or not client.is_connected():
+            if client is None or not client.wait_connected(SESSION_WAIT):
                 continue
+            # A session that has just come up gets a moment for the retained statuses.
+            time.sleep(max(0.0, RETAINED_SETTLE - client.connected_for()))
             client.publish_online()
             live = {name for name, event in client.statuses().items() if event.state != "offline"}
             group.filtered(
@@ -359,8 +372,8 @@ class RoomRaspConnection(models.Model):
         """Write one status if it is news; return True when something changed (idempotent)."""
         self.ensure_one()
         seen_at = _naive_utc(seen_at)
-        if self.last_seen and seen_at < self.last_seen and state != self.mqtt_connection_state:
-            return False  # an older report than what is stored
+        if self.last_status_at and seen_at < self.last_status_at:
+            return False  # older than what is stored: a late or retried report
         vals: dict[str, Any] = {}
         if state != self.mqtt_connection_state:
             vals["mqtt_connection_state"] = state
@@ -373,6 +386,7 @@ class RoomRaspConnection(models.Model):
         ):
             vals["last_seen"] = seen_at
         if vals:
+            vals["last_status_at"] = seen_at
             self.write(vals)
         return bool(vals)
 
@@ -406,25 +420,38 @@ class RoomRaspConnection(models.Model):
         return candidates.filtered(lambda d: d._mqtt_key() == key)
 
     @api.model
-    def _mqtt_apply_events(self, events: list[Any]) -> None:
-        """Store a batch of events from the MQTT thread (the drain's own cursor)."""
+    def _mqtt_apply_events(self, events: list[Any]) -> list[StatusEvent]:
+        """Store a batch of events from the MQTT thread (the drain's own cursor).
+
+        Returns the status events of displays another transaction had locked, for a retry.
+        """
         latest: dict[str, StatusEvent] = {}
         for event in events:
             if isinstance(event, StatusEvent):
-                latest[event.device] = event
+                known = latest.get(event.device)
+                if known is None or event.received_at >= known.received_at:
+                    latest[event.device] = event
             elif isinstance(event, ConnectionEvent):
                 displays = self._displays_of_session(event.connection_key)
                 if event.kind == "connected":
                     displays._on_connect(event)
                 else:
                     displays._on_disconnect(event)
-        by_name = {d.name: d for d in self._lock_displays(sorted(latest))}
+        names = sorted(latest)
+        by_name = {d.name: d for d in self._lock_displays(names)}
+        existing = set(self.search([("name", "in", names)]).mapped("name")) if names else set()
+        skipped = []
         for name, event in latest.items():
             display = by_name.get(name)
-            if display is None:
-                _logger.debug("MQTT status of %r: no such display here (or locked)", name)
-                continue
-            display._store_status(event.state, event.error, event.received_at, event.status.panel)
+            if display is not None:
+                display._store_status(
+                    event.state, event.error, event.received_at, event.status.panel
+                )
+            elif name in existing:
+                skipped.append(event)
+            else:
+                _logger.debug("MQTT status of %r: no such display", name)
+        return skipped
 
     @api.model
     def mqtt_status_report(self, reports: list[dict[str, Any]]) -> dict[str, list[str]]:

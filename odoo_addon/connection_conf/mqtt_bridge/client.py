@@ -117,6 +117,7 @@ class BridgeClient:
         self._acks: dict[str, _AckWaiter] = {}
         self._lock = threading.Lock()
         self._ready = threading.Event()
+        self._ready_since = 0.0
         self._stop = threading.Event()
         self._pending_subs: set[int] = set()
         self._last_kind: str | None = None
@@ -179,6 +180,10 @@ class BridgeClient:
     def is_connected(self) -> bool:
         """True when the session is up and its subscriptions are acknowledged."""
         return self._ready.is_set() and self._client.is_connected()
+
+    def connected_for(self) -> float:
+        """Seconds since the session became ready (0 when it is not)."""
+        return time.monotonic() - self._ready_since if self.is_connected() else 0.0
 
     def wait_connected(self, timeout: float) -> bool:
         """Wait up to ``timeout`` seconds for :meth:`is_connected`."""
@@ -261,6 +266,7 @@ class BridgeClient:
         with self._lock:
             self._pending_subs.discard(mid)
             if not self._pending_subs:
+                self._ready_since = time.monotonic()
                 self._ready.set()
 
     def _on_disconnect(

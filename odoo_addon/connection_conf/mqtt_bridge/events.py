@@ -27,6 +27,7 @@ class StatusEvent:
     status: DeviceStatus
     received_at: dt.datetime = field(default_factory=utcnow)
     retained: bool = False
+    attempts: int = 0
 
     @property
     def state(self) -> str:

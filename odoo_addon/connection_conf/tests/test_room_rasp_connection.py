@@ -170,20 +170,22 @@ class TestRoomRaspConnection(TransactionCase):
             status=DeviceStatus(state="online", panel="epd7in5_V2"),
             received_at=now,
         )
+        self.assertEqual(self.Display._mqtt_apply_events([online]), [])
+        self.assertEqual(self.reception.mqtt_connection_state, "online")
+        self.assertEqual(self.reception.panel_model, "epd7in5_V2")
+        self.assertFalse(self.reception._store_status("online", None, now))  # idempotent
         offline = StatusEvent(
             connection_key="k",
             device="reception",
             status=DeviceStatus(state="offline"),
-            received_at=now,
+            received_at=now + dt.timedelta(seconds=1),
         )
-        self.Display._mqtt_apply_events([online])
-        self.assertEqual(self.reception.mqtt_connection_state, "online")
-        self.assertEqual(self.reception.panel_model, "epd7in5_V2")
-        self.assertFalse(self.reception._store_status("online", None, now))  # idempotent
-        self.Display._mqtt_apply_events([online, offline])  # the last of a burst wins
+        self.Display._mqtt_apply_events([offline, online])  # the newest of a burst wins
+        self.assertEqual(self.reception.mqtt_connection_state, "offline")
+        self.Display._mqtt_apply_events([online])  # a late retry of an older status
         self.assertEqual(self.reception.mqtt_connection_state, "offline")
         unknown = StatusEvent(connection_key="k", device="ghost", status=DeviceStatus("online"))
-        self.Display._mqtt_apply_events([unknown])  # no such display: ignored
+        self.assertEqual(self.Display._mqtt_apply_events([unknown]), [])  # no such display
 
     def test_connection_events_without_session_are_harmless(self) -> None:
         """Connection events without session are harmless."""
