@@ -120,3 +120,11 @@ def test_parse_config_from_dict() -> None:
         {"mqtt": {"host": "h", "tls": False, "port": 1883}, "device": {"name": "a"}}
     )
     assert (config.mqtt.port, config.mqtt.tls) == (1883, False)
+
+
+def test_relative_paths_are_taken_from_the_config_folder(tmp_path: Path) -> None:
+    """state_dir and path may be relative to the configuration file."""
+    text = MINIMAL + 'state_dir = "state"\n[display]\npath = "out/panel.png"\n'
+    config = load_config(_write(tmp_path, text), environ={})
+    assert config.device.state_dir == tmp_path / "state"
+    assert config.display.path == tmp_path / "out" / "panel.png"

@@ -232,3 +232,22 @@ def test_status_payload_fields(tmp_path: Path) -> None:
     )
     assert status["last_render"] == "2026-11-27T09:00:00Z"
     assert isinstance(status["content_hash"], str) and len(status["content_hash"]) == 16
+
+
+def test_periodic_full_refresh_without_changes(tmp_path: Path) -> None:
+    """Even with nothing new to show, the panel gets a full refresh after full_max_age."""
+    clock = FakeClock("2026-11-27T09:00:00Z")
+    display = _display(
+        tmp_path, clock, display={"offline_after": 86400}, refresh={"full_max_age": 3600}
+    )
+    monotonic = display.monotonic
+    assert isinstance(monotonic, FakeMonotonic)
+    display.setup_display()
+    display.on_message(None, None, _message("data", room_payload(events=[])))  # type: ignore[arg-type]
+    first_full = display.driver.last_full
+    monotonic.now += 3599
+    display.tick()
+    assert display.driver.last_full == first_full
+    monotonic.now += 1
+    display.tick()
+    assert display.driver.last_full == monotonic.now

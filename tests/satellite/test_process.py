@@ -218,3 +218,20 @@ def test_journald_logs_have_no_timestamps(tmp_path: Path) -> None:
         check=True,
     )
     assert plain.stderr[:4].isdigit()
+
+
+def test_example_config_draws_a_retained_room(
+    mosquitto: Broker, recorder: Recorder, satellite_process: Spawn, tmp_path: Path
+) -> None:
+    """The shipped example.toml, pointed at the test broker, draws a room from retained data."""
+    example = Path(__file__).resolve().parents[2] / "satellite" / "example.toml"
+    text = example.read_text(encoding="utf-8")
+    assert "port = 1883" in text
+    config = tmp_path / "example.toml"
+    config.write_text(text.replace("port = 1883", f"port = {mosquitto.port}"), encoding="utf-8")
+    recorder.publish("data", room_payload(room="Example room"), retain=True)
+    satellite_process(config)
+    recorder.wait("status", lambda m: bool(m.json().get("content_hash")))
+    with Image.open(tmp_path / "epaper-state" / "panel.png") as image:
+        assert image.size == (800, 480)
+    assert (tmp_path / "epaper-state" / "last_data.json").exists()

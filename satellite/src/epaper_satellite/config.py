@@ -104,9 +104,10 @@ class Config:
 class _Section:
     """Typed access to one TOML table, remembering which keys were read."""
 
-    def __init__(self, name: str, table: object, source: str) -> None:
+    def __init__(self, name: str, table: object, source: str, base_dir: Path) -> None:
         if not isinstance(table, dict):
             raise ConfigError(f"{source}: [{name}] must be a table")
+        self.base_dir = base_dir
         self.name = name
         self.table: dict[str, Any] = table
         self.source = source
@@ -131,9 +132,9 @@ class _Section:
         return value
 
     def path(self, key: str, default: Path | None = None) -> Path | None:
-        """Return a path value."""
+        """Return a path value; relative paths are taken from the config file's folder."""
         value = self.string(key)
-        return Path(value).expanduser() if value else default
+        return self.base_dir / Path(value).expanduser() if value else default
 
     def integer(self, key: str, default: int, low: int, high: int) -> int:
         """Return an integer within [low, high]."""
@@ -287,9 +288,12 @@ def _refresh(section: _Section, driver: str) -> RefreshConfig:
 
 
 def parse_config(
-    data: dict[str, Any], source: str = "config", environ: dict[str, str] | None = None
+    data: dict[str, Any],
+    source: str = "config",
+    environ: dict[str, str] | None = None,
+    base_dir: Path | None = None,
 ) -> Config:
-    """Build a validated :class:`Config` from parsed TOML."""
+    """Build a validated :class:`Config` from parsed TOML (relative paths from ``base_dir``)."""
     env = dict(os.environ if environ is None else environ)
     warnings: list[str] = []
     for name in sorted(set(data) - {"mqtt", "device", "display", "refresh"}):
@@ -299,7 +303,7 @@ def parse_config(
     if "device" not in data:
         raise ConfigError(f"{source}: [device] name: is required")
     sections = {
-        name: _Section(name, data.get(name, {}), source)
+        name: _Section(name, data.get(name, {}), source, base_dir or Path.cwd())
         for name in ("mqtt", "device", "display", "refresh")
     }
     mqtt = _mqtt(sections["mqtt"], env)
@@ -325,4 +329,4 @@ def load_config(path: Path, environ: dict[str, str] | None = None) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(f"{path}: not valid TOML: {err}") from err
-    return parse_config(data, str(path), environ)
+    return parse_config(data, str(path), environ, path.resolve().parent)
