@@ -33,7 +33,7 @@ def test_register_connect_unregister(manager: MqttConnectionManager, mosquitto: 
     assert manager.is_connected("db1")
     assert manager.register("db1", settings) is client
     assert manager.get_client("db1") is client
-    assert manager.keys() == ["db1"]
+    assert manager.registered_keys() == ["db1"]
     assert manager.unregister("db1")
     assert not client.running
     assert manager.get_client("db1") is None

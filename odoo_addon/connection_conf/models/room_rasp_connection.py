@@ -275,8 +275,10 @@ class RoomRaspConnection(models.Model):
             return
         displays._reconnect_mqtt()
         manager = MqttConnectionManager()
+        groups = displays._group_by_broker()
+        self._stop_unused_sessions(set(groups))
         now = fields.Datetime.now()
-        for key, (_settings, group) in displays._group_by_broker().items():
+        for key, (_settings, group) in groups.items():
             client = manager.get_client(key)
             if client is None or not client.wait_connected(SESSION_WAIT):
                 continue
@@ -291,6 +293,15 @@ class RoomRaspConnection(models.Model):
                 )
             ).write({"last_seen": now})
         self._mark_silent_displays_offline(now)
+
+    @api.model
+    def _stop_unused_sessions(self, used: set[str]) -> None:
+        """Stop this database's sessions no display needs any more (settings changed)."""
+        manager = MqttConnectionManager()
+        for key in manager.registered_keys():
+            if mqtt_runtime.dbname_of(key) == self.env.cr.dbname and key not in used:
+                _logger.info("MQTT: stopping the unused session %s", key)
+                manager.unregister(key)
 
     def _mark_silent_displays_offline(self, now: dt.datetime) -> None:
         minutes = int(

@@ -86,7 +86,7 @@ class MqttConnectionManager:
         client = self.get_client(key)
         return client is not None and client.is_connected()
 
-    def keys(self) -> list[str]:
+    def registered_keys(self) -> list[str]:
         """Return the keys of all registered clients."""
         with self._lock:
             self._forget_if_forked()
@@ -94,5 +94,5 @@ class MqttConnectionManager:
 
     def shutdown(self) -> None:
         """Stop every client (process exit, tests)."""
-        for key in self.keys():
+        for key in self.registered_keys():
             self.unregister(key)
