@@ -15,6 +15,7 @@ from mqtt_bridge.wire import (
     is_valid_topic_prefix,
     parse_ack,
     parse_status,
+    parse_timestamp,
 )
 
 from tests.fixtures.vectors import load_vectors, raw_payload
@@ -179,3 +180,22 @@ def test_bad_acks_are_refused(payload: bytes, reason: str) -> None:
 def test_device_from_topic(topic: str, device: str | None) -> None:
     """Only one level between prefix and leaf is a device."""
     assert device_from_topic("odoo_epaper/", topic, "status") == device
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("2026-11-27T09:00:05Z", "2026-11-27T09:00:05+00:00"),
+        ("2026-11-27T10:00:05+01:00", "2026-11-27T09:00:05+00:00"),
+        ("2026-11-27 09:00:05", "2026-11-27T09:00:05+00:00"),  # Odoo's naive UTC text
+    ],
+)
+def test_timestamps_become_aware_utc(text: str, iso: str) -> None:
+    """ISO 8601 with Z or offset, and Odoo's naive UTC datetimes, are read as UTC."""
+    assert parse_timestamp(text).isoformat() == iso
+
+
+def test_bad_timestamp_raises() -> None:
+    """Text that is no time raises ValueError."""
+    with pytest.raises(ValueError):
+        parse_timestamp("yesterday")
