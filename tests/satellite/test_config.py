@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from epaper_satellite.config import ConfigError, load_config, parse_config
 
+from tests.fixtures.vectors import load_vectors
+
 MINIMAL = '[mqtt]\nhost = "broker.lan"\n[device]\nname = "reception"\n'
 
 
@@ -128,3 +130,34 @@ def test_relative_paths_are_taken_from_the_config_folder(tmp_path: Path) -> None
     config = load_config(_write(tmp_path, text), environ={})
     assert config.device.state_dir == tmp_path / "state"
     assert config.display.path == tmp_path / "out" / "panel.png"
+
+
+NAMES = load_vectors("device_names")
+PREFIXES = load_vectors("topic_prefixes")
+
+
+@pytest.mark.parametrize(
+    ("name", "valid"), [(n, True) for n in NAMES["valid"]] + [(n, False) for n in NAMES["invalid"]]
+)
+def test_device_name_vectors(name: str, valid: bool) -> None:
+    """[device] name follows the contract's device-name vectors."""
+    data = {"mqtt": {"host": "h"}, "device": {"name": name}}
+    if valid:
+        assert parse_config(data, environ={}).device.name == name
+    else:
+        with pytest.raises(ConfigError, match=r"\[device\] name"):
+            parse_config(data, environ={})
+
+
+@pytest.mark.parametrize(
+    ("prefix", "valid"),
+    [(p, True) for p in PREFIXES["valid"]] + [(p, False) for p in PREFIXES["invalid"]],
+)
+def test_topic_prefix_vectors(prefix: str, valid: bool) -> None:
+    """[mqtt] topic_prefix follows the contract's prefix vectors."""
+    data = {"mqtt": {"host": "h", "topic_prefix": prefix}, "device": {"name": "a"}}
+    if valid:
+        assert parse_config(data, environ={}).base_topic == f"{prefix}a/"
+    else:
+        with pytest.raises(ConfigError, match=r"\[mqtt\] topic_prefix"):
+            parse_config(data, environ={})

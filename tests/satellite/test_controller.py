@@ -251,3 +251,23 @@ def test_periodic_full_refresh_without_changes(tmp_path: Path) -> None:
     monotonic.now += 1
     display.tick()
     assert display.driver.last_full == monotonic.now
+
+
+def test_status_matches_the_status_vectors(tmp_path: Path) -> None:
+    """Our status has the keys and value types of the contract's full online status."""
+    from tests.fixtures.vectors import load_vectors
+
+    full = next(
+        c
+        for c in load_vectors("status")["cases"]
+        if c["name"] == "online with a connect return code"
+    )
+    display = _display(tmp_path, FakeClock("2026-11-27T09:00:00Z"))
+    display.setup_display()
+    display.on_message(None, None, _message("data", room_payload()))  # type: ignore[arg-type]
+    display.rc = 0
+    ours = display.status_payload()
+    assert set(ours) == set(full["payload"])
+    for key, value in full["payload"].items():
+        assert type(ours[key]) is type(value), key
+    assert display.status_payload("offline")["state"] == "offline"

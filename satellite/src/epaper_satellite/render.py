@@ -228,8 +228,12 @@ def _header(canvas: Canvas, layout: Layout, view: RoomView) -> None:
             bold=True,
         )
         right -= width + pad
-    if view.updated is not None and not layout.compact:
-        stamp = f"Updated {_hm(view.updated, view.tz)}"
+    if view.updated is not None:
+        stamp = (
+            _hm(view.updated, view.tz)
+            if layout.compact
+            else f"Updated {_hm(view.updated, view.tz)}"
+        )
         width = canvas.fonts.width(stamp, small)
         if right - width > x0 + (x1 - x0) // 2:
             top = y0 + (y1 - y0 - canvas.fonts.line_height(small)) // 2
