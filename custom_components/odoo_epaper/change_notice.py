@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from .wire_values import WireError, decode_json_object, is_device_name
+from .wire_values import Payload, WireError, decode_json_object, is_device_name
 
 
-def parse_changed(payload: bytes | str) -> list[str]:
+def parse_changed(payload: Payload) -> list[str]:
     """Return the device names of a ``_odoo/changed`` notice, or raise WireError."""
     value = decode_json_object(payload)
     if "devices" not in value:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
-from .wire_values import WireError, decode_json_object, decode_text, parse_timestamp
+from .wire_values import Payload, WireError, decode_json_object, decode_text, parse_timestamp
 
 STATES: Final = ("online", "offline")
 MAX_SNAPSHOT_BYTES: Final = 2 * 1024 * 1024
@@ -57,7 +57,7 @@ class Ack:
     error: str | None
 
 
-def parse_status(payload: bytes | str) -> DisplayStatus:
+def parse_status(payload: Payload) -> DisplayStatus:
     """Return the status in a payload, or raise WireError with the vectors' reason."""
     text = decode_text(payload).strip()
     if not text:
@@ -115,7 +115,7 @@ def parse_snapshot(payload: bytes) -> Snapshot | None:
     return Snapshot(png=payload, width=width, height=height)
 
 
-def parse_ack(payload: bytes | str) -> Ack:
+def parse_ack(payload: Payload) -> Ack:
     """Return the acknowledgement in a payload, or raise WireError."""
     value = decode_json_object(payload)
     ack_id = value.get("id")

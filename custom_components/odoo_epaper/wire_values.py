@@ -8,6 +8,8 @@ from typing import Any
 
 from .wire import MAX_PAYLOAD_BYTES, is_valid_device_name
 
+Payload = bytes | bytearray | str
+
 
 class WireError(ValueError):
     """A payload that breaks the wire contract; ``reason`` is the vectors' reason code."""
@@ -36,19 +38,19 @@ def parse_timestamp(value: object) -> datetime:
     return parsed.astimezone(UTC)
 
 
-def decode_text(payload: bytes | str) -> str:
+def decode_text(payload: Payload) -> str:
     """Return the payload as text, enforcing the size limit and UTF-8."""
     if isinstance(payload, str):
         payload = payload.encode("utf-8", errors="surrogatepass")
     if len(payload) > MAX_PAYLOAD_BYTES:
         raise WireError("size", f"payload of {len(payload)} bytes is over 64 KiB")
     try:
-        return payload.decode("utf-8")
+        return bytes(payload).decode("utf-8")
     except UnicodeDecodeError as err:
         raise WireError("encoding", "payload is not UTF-8") from err
 
 
-def decode_json_object(payload: bytes | str) -> dict[str, Any]:
+def decode_json_object(payload: Payload) -> dict[str, Any]:
     """Return the payload as a JSON object, or raise WireError."""
     try:
         value = json.loads(decode_text(payload))

@@ -1,0 +1,268 @@
+"""What the displays say over MQTT: their status, snapshot and test acknowledgements."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Final
+
+from homeassistant.components import mqtt
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers.dispatcher import async_dispatcher_send
+from homeassistant.util import dt as dt_util
+
+from .change_notice import parse_changed
+from .const import LOGGER
+from .display_status import DisplayStatus, Snapshot, parse_ack, parse_snapshot, parse_status
+from .wire_values import WireError, is_device_name
+
+ODOO_DEVICE: Final = "_odoo"
+TEST_QOS: Final = 1
+
+
+def signal_display(entry_id: str, device: str) -> str:
+    """Return the dispatcher signal sent when a display's MQTT state changes."""
+    return f"odoo_epaper_{entry_id}_display_{device}"
+
+
+@dataclass(slots=True)
+class DisplayState:
+    """The last good things a display said over MQTT."""
+
+    prefix: str
+    status: DisplayStatus | None = None
+    status_at: datetime | None = None
+    last_seen: datetime | None = None
+    snapshot: Snapshot | None = None
+    snapshot_at: datetime | None = None
+
+    @property
+    def online(self) -> bool | None:
+        """Return whether the display is online, None before any status."""
+        return None if self.status is None else self.status.online
+
+    @property
+    def error(self) -> str | None:
+        """Return the error of the last status, if any."""
+        return None if self.status is None else self.status.error
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TestResult:
+    """The outcome of one test message."""
+
+    device: str
+    id: str
+    acknowledged: bool
+    ok: bool | None = None
+    error: str | None = None
+    milliseconds: int | None = None
+
+
+@dataclass(slots=True)
+class _Subscription:
+    """The unsubscribe callables of one topic prefix."""
+
+    unsubscribes: list[CALLBACK_TYPE] = field(default_factory=list)
+
+
+class DisplayTracker:
+    """Subscribe to every display's status, snapshot and ack under the topic prefixes."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry_id: str,
+        *,
+        on_changed: Callable[[list[str]], None] | None = None,
+    ) -> None:
+        """Keep no subscription until :meth:`async_set_prefixes`."""
+        self.hass = hass
+        self.entry_id = entry_id
+        self.displays: dict[str, DisplayState] = {}
+        self._on_changed = on_changed
+        self._subscriptions: dict[str, _Subscription] = {}
+        self._listeners: list[Callable[[str, DisplayState], None]] = []
+        self._waiters: dict[str, tuple[asyncio.Future[TestResult], float]] = {}
+        self._warned: set[tuple[str, str]] = set()
+
+    @property
+    def prefixes(self) -> set[str]:
+        """Return the topic prefixes subscribed to now."""
+        return set(self._subscriptions)
+
+    def online_count(self, devices: Iterable[str]) -> int:
+        """Return how many of ``devices`` say they are online."""
+        return sum(1 for device in devices if (state := self.displays.get(device)) and state.online)
+
+    async def async_set_prefixes(self, prefixes: Iterable[str]) -> None:
+        """Subscribe under new prefixes and leave those no display uses any more."""
+        wanted = set(prefixes)
+        for prefix in set(self._subscriptions) - wanted:
+            for unsubscribe in self._subscriptions.pop(prefix).unsubscribes:
+                unsubscribe()
+        for prefix in sorted(wanted - set(self._subscriptions)):
+            subscription = self._subscriptions[prefix] = _Subscription()
+            for suffix, handler, qos in (
+                ("+/status", self._handle_status, 1),
+                ("+/snapshot", self._handle_snapshot, 0),
+                ("+/ack", self._handle_ack, 1),
+                (f"{ODOO_DEVICE}/changed", self._handle_changed, 1),
+            ):
+                subscription.unsubscribes.append(
+                    await mqtt.async_subscribe(
+                        self.hass, f"{prefix}{suffix}", handler, qos, encoding=None
+                    )
+                )
+            LOGGER.debug("Following displays under %s", prefix)
+
+    @callback
+    def async_stop(self) -> None:
+        """Drop every subscription and fail every pending test message."""
+        for subscription in self._subscriptions.values():
+            for unsubscribe in subscription.unsubscribes:
+                unsubscribe()
+        self._subscriptions.clear()
+        for waiter, _started in self._waiters.values():
+            waiter.cancel()
+        self._waiters.clear()
+
+    @callback
+    def async_add_listener(self, listener: Callable[[str, DisplayState], None]) -> CALLBACK_TYPE:
+        """Call ``listener(device, state)`` after every change of a display's state."""
+        self._listeners.append(listener)
+
+        @callback
+        def remove() -> None:
+            self._listeners.remove(listener)
+
+        return remove
+
+    def _split(self, msg: mqtt.ReceiveMessage) -> tuple[str, str] | None:
+        """Return the prefix and device of a message's topic, None for reserved names."""
+        prefix = msg.subscribed_topic.rsplit("+/", 1)[0]
+        device = msg.topic[len(prefix) :].split("/", 1)[0]
+        if not is_device_name(device):
+            return None
+        return prefix, device
+
+    def _state(self, prefix: str, device: str) -> DisplayState:
+        """Return the state of a display, created on its first message."""
+        state = self.displays.get(device)
+        if state is None:
+            state = self.displays[device] = DisplayState(prefix=prefix)
+        state.prefix = prefix
+        return state
+
+    def _warn(self, device: str, what: str, err: WireError) -> None:
+        """Log a refused message, once per display and reason."""
+        key = (device, f"{what}:{err.reason}")
+        if key in self._warned:
+            LOGGER.debug("Ignored %s of %s: %s", what, device, err)
+            return
+        self._warned.add(key)
+        LOGGER.warning("Ignored %s of display %s: %s", what, device, err)
+
+    @callback
+    def _changed(self, device: str, state: DisplayState) -> None:
+        """Tell entities and listeners that a display changed."""
+        async_dispatcher_send(self.hass, signal_display(self.entry_id, device))
+        for listener in list(self._listeners):
+            listener(device, state)
+
+    @callback
+    def _handle_status(self, msg: mqtt.ReceiveMessage) -> None:
+        """Keep a display's last good status."""
+        if (where := self._split(msg)) is None:
+            return
+        prefix, device = where
+        try:
+            status = parse_status(msg.payload)
+        except WireError as err:
+            self._warn(device, "status", err)
+            return
+        state = self._state(prefix, device)
+        now = dt_util.utcnow()
+        state.status = status
+        state.status_at = now
+        if status.online:
+            state.last_seen = now
+        self._changed(device, state)
+
+    @callback
+    def _handle_snapshot(self, msg: mqtt.ReceiveMessage) -> None:
+        """Keep a display's last snapshot."""
+        if (where := self._split(msg)) is None:
+            return
+        prefix, device = where
+        payload = msg.payload.encode() if isinstance(msg.payload, str) else bytes(msg.payload)
+        try:
+            snapshot = parse_snapshot(payload)
+        except WireError as err:
+            self._warn(device, "snapshot", err)
+            return
+        state = self._state(prefix, device)
+        state.snapshot = snapshot
+        state.snapshot_at = dt_util.utcnow()
+        self._changed(device, state)
+
+    @callback
+    def _handle_ack(self, msg: mqtt.ReceiveMessage) -> None:
+        """Resolve the pending test message an ack answers."""
+        if (where := self._split(msg)) is None:
+            return
+        _prefix, device = where
+        try:
+            ack = parse_ack(msg.payload)
+        except WireError as err:
+            self._warn(device, "ack", err)
+            return
+        pending = self._waiters.get(ack.id)
+        if pending is None or pending[0].done():
+            LOGGER.debug("Ack %s of %s answers no pending test message", ack.id, device)
+            return
+        waiter, started = pending
+        waiter.set_result(
+            TestResult(
+                device=device,
+                id=ack.id,
+                acknowledged=True,
+                ok=ack.ok,
+                error=ack.error,
+                milliseconds=round((time.monotonic() - started) * 1000),
+            )
+        )
+
+    @callback
+    def _handle_changed(self, msg: mqtt.ReceiveMessage) -> None:
+        """Pass the devices of a change notice on."""
+        try:
+            devices = parse_changed(msg.payload)
+        except WireError as err:
+            self._warn(ODOO_DEVICE, "change notice", err)
+            return
+        LOGGER.debug("Odoo reports changed schedules of %s", devices)
+        if self._on_changed is not None and devices:
+            self._on_changed(devices)
+
+    async def async_test_message(
+        self, prefix: str, device: str, text: str, wait: float
+    ) -> TestResult:
+        """Send ``/test`` with a fresh id and wait up to ``wait`` seconds for the ack."""
+        test_id = uuid.uuid4().hex
+        waiter: asyncio.Future[TestResult] = self.hass.loop.create_future()
+        self._waiters[test_id] = (waiter, time.monotonic())
+        payload = json.dumps({"id": test_id, "text": text}, ensure_ascii=False)
+        try:
+            await mqtt.async_publish(self.hass, f"{prefix}{device}/test", payload, TEST_QOS)
+            async with asyncio.timeout(wait):
+                return await waiter
+        except TimeoutError:
+            return TestResult(device=device, id=test_id, acknowledged=False)
+        finally:
+            self._waiters.pop(test_id, None)

@@ -1,0 +1,112 @@
+"""Write display status changes back to Odoo, one RPC per burst."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any, Final
+
+from homeassistant.core import CALLBACK_TYPE, HassJob, HomeAssistant, callback
+from homeassistant.helpers.event import async_call_later
+
+from .const import LOGGER
+from .display_tracker import DisplayState
+from .schedule import to_odoo
+
+DEFAULT_DELAY: Final = 1.0
+DEFAULT_RETRY: Final = 30.0
+
+Report = dict[str, Any]
+ReportSender = Callable[[list[Report]], Awaitable[None]]
+
+
+def status_report(device: str, state: DisplayState) -> Report:
+    """Return the ``mqtt_status_report`` entry of one display."""
+    last_seen: datetime | None = state.last_seen
+    return {
+        "device": device,
+        "state": state.status.state if state.status else "unknown",
+        "last_seen": to_odoo(last_seen) if last_seen else False,
+        "error": state.error or False,
+    }
+
+
+class StatusMirror:
+    """Collect status changes and send them to Odoo in batches, retrying on failure."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        send: ReportSender,
+        *,
+        delay: float = DEFAULT_DELAY,
+        retry: float = DEFAULT_RETRY,
+    ) -> None:
+        """Send nothing until a change is reported."""
+        self.hass = hass
+        self._send = send
+        self._delay = delay
+        self._retry = retry
+        self._pending: dict[str, Report] = {}
+        self._mirrored: dict[str, tuple[Any, Any]] = {}
+        self._timer: CALLBACK_TYPE | None = None
+        self._failing = False
+        self._stopped = False
+        self._job = HassJob(self._async_flush, "odoo_epaper status mirror", cancel_on_shutdown=True)
+
+    @property
+    def pending(self) -> list[Report]:
+        """Return the reports not yet written to Odoo."""
+        return list(self._pending.values())
+
+    @callback
+    def async_track(self, device: str, state: DisplayState) -> None:
+        """Queue a report when a display's state or error changed since the last one."""
+        report = status_report(device, state)
+        key = (report["state"], report["error"])
+        if self._mirrored.get(device) == key:
+            return
+        self._mirrored[device] = key
+        self._pending[device] = report
+        self._schedule(self._delay)
+
+    @callback
+    def async_stop(self) -> None:
+        """Cancel the timer; pending reports are dropped."""
+        self._stopped = True
+        if self._timer is not None:
+            self._timer()
+            self._timer = None
+
+    @callback
+    def _schedule(self, delay: float) -> None:
+        """Flush after ``delay`` seconds unless a flush is already due."""
+        if self._timer is None and not self._stopped:
+            self._timer = async_call_later(self.hass, delay, self._job)
+
+    async def _async_flush(self, _now: datetime | None = None) -> None:
+        """Send every pending report in one RPC."""
+        self._timer = None
+        if not self._pending:
+            return
+        batch, self._pending = self._pending, {}
+        try:
+            await self._send(list(batch.values()))
+        except Exception as err:  # any failure is retried, never raised
+            for device, report in batch.items():
+                self._pending.setdefault(device, report)
+            if not self._failing:
+                self._failing = True
+                LOGGER.warning(
+                    "Cannot mirror display status to Odoo, retrying every %g s: %s",
+                    self._retry,
+                    err,
+                )
+            self._schedule(self._retry)
+            return
+        if self._failing:
+            self._failing = False
+            LOGGER.info("Mirroring display status to Odoo works again")
+        LOGGER.debug("Mirrored the status of %s to Odoo", sorted(batch))
+        if self._pending:
+            self._schedule(self._delay)

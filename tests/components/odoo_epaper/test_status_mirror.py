@@ -1,0 +1,131 @@
+"""The status mirror: batched, debounced writes to the Odoo test server, with retries."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from homeassistant.core import HomeAssistant
+
+from custom_components.odoo_epaper.display_status import DisplayStatus
+from custom_components.odoo_epaper.display_tracker import DisplayState
+from custom_components.odoo_epaper.odoo_client import OdooClient
+from custom_components.odoo_epaper.status_mirror import StatusMirror, status_report
+from tests.components.odoo_epaper.conftest import (
+    ODOO_DATABASE,
+    ODOO_LOGIN,
+    ODOO_PASSWORD,
+    wait_until,
+)
+from tests.fixtures.odoo_server import OdooTestServer
+
+pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
+SEEN = datetime(2026, 11, 27, 9, 0, 5, tzinfo=UTC)
+
+
+def display(state: str, error: str | None = None) -> DisplayState:
+    """Return a display state with a status."""
+    return DisplayState(
+        prefix="odoo_epaper/", status=DisplayStatus(state=state, error=error), last_seen=SEEN
+    )
+
+
+@pytest.fixture
+async def mirror(hass: HomeAssistant, odoo_server: OdooTestServer) -> AsyncIterator[StatusMirror]:
+    """A mirror writing through a real OdooClient to the test server."""
+    client = OdooClient(odoo_server.url, ODOO_DATABASE, ODOO_LOGIN, ODOO_PASSWORD)
+    await hass.async_add_executor_job(client.connect)
+
+    attempts: list[int] = []
+
+    async def send(reports: list[dict[str, Any]]) -> None:
+        attempts.append(len(reports))
+        await hass.async_add_executor_job(client.report_status, reports)
+
+    mirror = StatusMirror(hass, send, delay=0.05, retry=0.2)
+    mirror.attempts = attempts  # type: ignore[attr-defined]
+    yield mirror
+    mirror.async_stop()
+
+
+def test_report_form() -> None:
+    """A report carries device, state, Odoo's naive UTC last_seen and the error."""
+    assert status_report("room-1", display("online", "bad data")) == {
+        "device": "room-1",
+        "state": "online",
+        "last_seen": "2026-11-27 09:00:05",
+        "error": "bad data",
+    }
+    assert status_report("room-1", DisplayState(prefix="x/")) == {
+        "device": "room-1",
+        "state": "unknown",
+        "last_seen": False,
+        "error": False,
+    }
+
+
+async def test_burst_is_one_rpc(
+    hass: HomeAssistant, mirror: StatusMirror, odoo_server: OdooTestServer
+) -> None:
+    """Changes within the delay go out in one RPC; unchanged states are not resent."""
+    for device in ("reception", "boardroom", "lab"):
+        mirror.async_track(device, display("online"))
+    mirror.async_track("reception", display("offline"))
+    await wait_until(lambda: bool(odoo_server.status_reports))
+    assert len(odoo_server.status_reports) == 1
+    batch = {report["device"]: report["state"] for report in odoo_server.status_reports[0]}
+    assert batch == {"reception": "offline", "boardroom": "online", "lab": "online"}
+    assert odoo_server.count("room.rasp.connection", "mqtt_status_report") == 1
+
+    mirror.async_track("lab", display("online"))
+    mirror.async_track("lab", display("online", "data rejected"))
+    await wait_until(lambda: len(odoo_server.status_reports) == 2)
+    assert odoo_server.status_reports[1] == [
+        {
+            "device": "lab",
+            "state": "online",
+            "last_seen": "2026-11-27 09:00:05",
+            "error": "data rejected",
+        }
+    ]
+    assert mirror.pending == []
+
+
+async def test_failures_are_logged_once_and_retried(
+    hass: HomeAssistant,
+    mirror: Any,
+    odoo_server: OdooTestServer,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """While Odoo is down the reports wait; one warning; all go out on recovery."""
+    odoo_server.go_down("http_error")
+    with caplog.at_level(logging.INFO):
+        mirror.async_track("reception", display("online"))
+        await wait_until(lambda: "Cannot mirror display status" in caplog.text)
+        mirror.async_track("boardroom", display("offline"))
+        await wait_until(lambda: mirror.attempts[-2:] == [2, 2], 5)
+        assert caplog.text.count("Cannot mirror display status") == 1
+        assert {report["device"] for report in mirror.pending} == {"reception", "boardroom"}
+        odoo_server.come_up()
+        await wait_until(lambda: bool(odoo_server.status_reports), 5)
+    assert {report["device"] for report in odoo_server.status_reports[0]} == {
+        "reception",
+        "boardroom",
+    }
+    assert "Mirroring display status to Odoo works again" in caplog.text
+    assert mirror.pending == []
+
+
+async def test_stop_drops_the_timer(
+    hass: HomeAssistant, mirror: StatusMirror, odoo_server: OdooTestServer
+) -> None:
+    """A stopped mirror sends nothing more."""
+    mirror.async_track("reception", display("online"))
+    mirror.async_stop()
+    mirror.async_track("boardroom", display("online"))
+    await hass.async_block_till_done()
+    assert mirror.pending
+    assert odoo_server.status_reports == []
