@@ -2,15 +2,34 @@
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-ADDON = Path(__file__).resolve().parents[2] / "odoo_addon" / "connection_conf"
-if str(ADDON) not in sys.path:
-    sys.path.insert(0, str(ADDON))
+BRIDGE = Path(__file__).resolve().parents[2] / "odoo_addon" / "connection_conf" / "mqtt_bridge"
+
+
+def _load_bridge() -> None:
+    """Import ``mqtt_bridge`` from its folder as a top-level package.
+
+    Not by putting ``connection_conf`` on sys.path: its Odoo ``tests`` package (a regular
+    package) would then shadow this repository's ``tests`` (a namespace package).
+    """
+    if "mqtt_bridge" in sys.modules:
+        return
+    spec = importlib.util.spec_from_file_location(
+        "mqtt_bridge", BRIDGE / "__init__.py", submodule_search_locations=[str(BRIDGE)]
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["mqtt_bridge"] = module
+    spec.loader.exec_module(module)
+
+
+_load_bridge()
 
 from mqtt_bridge import BridgeClient, BrokerSettings, Event  # noqa: E402
 
