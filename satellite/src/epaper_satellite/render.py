@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-import qrcode
+import qrcode  # type: ignore[import-untyped]
 from PIL import Image, ImageDraw
 
 from .fonts import FontSet, default_fonts
@@ -456,7 +456,7 @@ def render_notice(
         title, (inner[0], inner[1], inner[2], inner[1] + round(height * 0.3)), round(short * 0.2)
     )
     canvas.text((inner[0], inner[1]), title, title_size, max_width=inner[2] - inner[0], bold=True)
-    body = max(9, round(short * 0.07))
+    body = max(11, round(short * 0.08))
     footer_size = max(8, round(short * 0.05))
     footer_y = inner[3] - canvas.fonts.line_height(footer_size)
     top = inner[1] + canvas.fonts.line_height(title_size, True) + pad
