@@ -195,7 +195,18 @@ def test_timestamps_become_aware_utc(text: str, iso: str) -> None:
     assert parse_timestamp(text).isoformat() == iso
 
 
-def test_bad_timestamp_raises() -> None:
-    """Text that is no time raises ValueError."""
+@pytest.mark.parametrize(
+    "text", ["yesterday", "9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+23:59"]
+)
+def test_bad_timestamp_raises(text: str) -> None:
+    """No time, or a time that leaves the calendar in UTC, raises ValueError."""
     with pytest.raises(ValueError):
-        parse_timestamp("yesterday")
+        parse_timestamp(text)
+
+
+def test_out_of_range_last_render_is_a_timestamp_error() -> None:
+    """A status whose last_render overflows in UTC is invalid for reason "timestamp"."""
+    payload = b'{"state":"online","last_render":"9999-12-31T23:59:59-23:59"}'
+    with pytest.raises(WireError) as info:
+        parse_status(payload)
+    assert info.value.reason == "timestamp"

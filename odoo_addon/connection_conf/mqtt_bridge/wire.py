@@ -74,7 +74,10 @@ def parse_timestamp(value: str) -> dt.datetime:
     parsed = dt.datetime.fromisoformat(text)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=dt.timezone.utc)  # noqa: UP017 (Odoo 18 runs on 3.10)
-    return parsed.astimezone(dt.timezone.utc)  # noqa: UP017
+    try:
+        return parsed.astimezone(dt.timezone.utc)  # noqa: UP017
+    except OverflowError as exc:
+        raise ValueError(f"{value!r} is out of range in UTC") from exc
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,62 @@
+"""Any bytes on a status or ack topic give a result or a WireError, never another exception."""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from mqtt_bridge.wire import WireError, parse_ack, parse_status
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+STATUS_LIKE = st.fixed_dictionaries(
+    {"state": st.sampled_from(["online", "offline", "x", 1, None])},
+    optional={
+        "error": st.none() | st.text(max_size=10) | st.integers(),
+        "width": st.integers() | st.text(max_size=4) | st.booleans(),
+        "last_render": st.text(max_size=30)
+        | st.integers()
+        | st.datetimes(timezones=st.timezones()).map(lambda moment: moment.isoformat()),
+        "rc": st.integers() | st.none(),
+    },
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=200))
+def test_random_bytes(payload: bytes) -> None:
+    """Random bytes never raise anything but WireError."""
+    for parse in (parse_status, parse_ack):
+        try:
+            parse(payload)
+        except WireError as exc:
+            assert exc.reason
+
+
+@settings(max_examples=300, deadline=None)
+@given(JSON_VALUES | STATUS_LIKE)
+def test_random_json(value: object) -> None:
+    """Random JSON documents: a valid status has a known state, others a reason."""
+    payload = json.dumps(value).encode()
+    try:
+        status = parse_status(payload)
+    except WireError as exc:
+        assert exc.reason in {
+            "empty",
+            "json",
+            "not_object",
+            "state",
+            "type",
+            "timestamp",
+            "encoding",
+            "size",
+        }
+    else:
+        assert status.state in ("online", "offline")
+        assert status.error is None or isinstance(status.error, str)
