@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from mqtt_bridge import (
     RC_MEANINGS,
+    Backoff,
     BridgeClient,
     BrokerSettings,
     ConnectionEvent,
@@ -173,3 +174,13 @@ def test_session_to_nothing_keeps_trying(start_client: Start) -> None:
     assert isinstance(events[0], ConnectionEvent)
     assert events[0].message.startswith("Broker unreachable")
     assert client.running
+
+
+def test_backoff_grows_to_its_cap_and_resets() -> None:
+    """Reconnect delays double up to the maximum (with at most 20 % jitter), then reset."""
+    backoff = Backoff(first=1.0, maximum=8.0)
+    delays = [backoff.next_delay() for _ in range(6)]
+    for delay, nominal in zip(delays, [1, 2, 4, 8, 8, 8], strict=True):
+        assert 0.8 * nominal <= delay <= nominal
+    backoff.reset()
+    assert backoff.next_delay() <= 1.0
