@@ -271,3 +271,17 @@ def test_status_matches_the_status_vectors(tmp_path: Path) -> None:
     for key, value in full["payload"].items():
         assert type(ours[key]) is type(value), key
     assert display.status_payload("offline")["state"] == "offline"
+
+
+def test_clock_stepping_back_redraws(tmp_path: Path) -> None:
+    """When the clock jumps back (NTP after a boot with a wrong time), the screen is redone."""
+    clock = FakeClock("2026-11-27T10:30:00Z")
+    display = _display(tmp_path, clock, display={"offline_after": 86400})
+    display.setup_display()
+    display.on_message(None, None, _message("data", room_payload()))  # type: ignore[arg-type]
+    display.tick()
+    assert "Busy" in _state_texts(display).split("\n")
+    clock.set("2026-11-27T09:00:00Z")
+    display.tick()
+    assert display.last_render == clock.now
+    assert "Free" in _state_texts(display).split("\n")

@@ -30,6 +30,7 @@ _LOGGER = logging.getLogger(__name__)
 MAX_WAIT = 0.5
 PANEL_RETRY = 60.0
 EXIT_PUBLISH_TIMEOUT = 2.0
+CLOCK_STEP_BACK = dt.timedelta(seconds=60)
 
 
 def utc_now() -> dt.datetime:
@@ -85,6 +86,7 @@ class MQTTDisplay:
         self.overlay: Overlay | None = None
         self.cleared = False
         self.redraw_at: dt.datetime | None = None
+        self.last_tick: dt.datetime | None = None
         self.retry_at: float | None = None
         self.disconnected_since: float | None = monotonic()
         self.offline_shown = False
@@ -199,9 +201,9 @@ class MQTTDisplay:
         screen.image.save(buffer, format="PNG")
         self.snapshot = buffer.getvalue()
         _LOGGER.info(
-            "Panel drawn (%s refresh)%s",
+            "Panel drawn (%s refresh), next change due %s",
             result.refresh,
-            f", next change at {self.redraw_at:%H:%M}Z" if self.redraw_at else "",
+            iso_utc(self.redraw_at) if self.redraw_at else "never",
         )
         self._publish_snapshot()
         self._publish_status()
@@ -218,6 +220,12 @@ class MQTTDisplay:
         """Run what is due: boundaries, overlay end, deferred draws, offline mark, full refresh."""
         now = self.clock()
         due = self.redraw_at is not None and now >= self.redraw_at
+        if self.last_tick is not None and now < self.last_tick - CLOCK_STEP_BACK:
+            _LOGGER.warning(
+                "The clock went back from %s to %s", iso_utc(self.last_tick), iso_utc(now)
+            )
+            due = True
+        self.last_tick = now
         due |= self.retry_at is not None and self.monotonic() >= self.retry_at
         due |= self._show_offline() != self.offline_shown
         full_at = self.driver.full_due_at()
