@@ -122,6 +122,24 @@ class DisplayTracker:
             LOGGER.debug("Following displays under %s", prefix)
 
     @callback
+    def async_follow_connection(self) -> CALLBACK_TYPE:
+        """Log once when the broker connection drops and once when it is back."""
+        connected = mqtt.is_connected(self.hass)
+
+        @callback
+        def on_change(now_connected: bool) -> None:
+            nonlocal connected
+            if now_connected == connected:
+                return
+            connected = now_connected
+            if connected:
+                LOGGER.info("The MQTT broker is reachable again; displays are available")
+            else:
+                LOGGER.warning("Lost the MQTT broker; display entities are unavailable")
+
+        return mqtt.async_subscribe_connection_status(self.hass, on_change)
+
+    @callback
     def async_stop(self) -> None:
         """Drop every subscription and fail every pending test message."""
         for subscription in self._subscriptions.values():

@@ -1,0 +1,86 @@
+"""Buttons: refresh a display, send it a test message."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Final
+
+from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
+from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .const import DOMAIN
+from .coordinator import OdooEpaperConfigEntry
+from .display_actions import async_refresh_displays, async_send_test_messages
+from .entity import OdooEpaperMqttEntity, async_add_display_entities
+
+PARALLEL_UPDATES = 0
+TEST_TEXT: Final = "Test from Home Assistant"
+TEST_WAIT: Final = 10.0
+
+
+async def _async_test(hass: HomeAssistant, entry: OdooEpaperConfigEntry, device: str) -> None:
+    """Send a test message; fail when the display does not acknowledge it."""
+    (result,) = await async_send_test_messages(hass, entry, [device], TEST_TEXT, TEST_WAIT)
+    if not result.acknowledged:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="test_not_acknowledged",
+            translation_placeholders={"device": device, "seconds": f"{TEST_WAIT:g}"},
+        )
+    if not result.ok:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="test_rejected",
+            translation_placeholders={"device": device, "error": result.error or ""},
+        )
+
+
+async def _async_refresh(hass: HomeAssistant, entry: OdooEpaperConfigEntry, device: str) -> None:
+    """Refresh one display."""
+    await async_refresh_displays(hass, entry, [device])
+
+
+@dataclass(frozen=True, kw_only=True)
+class DisplayButtonDescription(ButtonEntityDescription):
+    """A button that acts on one display."""
+
+    press_fn: Callable[[HomeAssistant, OdooEpaperConfigEntry, str], Awaitable[None]]
+
+
+BUTTONS: tuple[DisplayButtonDescription, ...] = (
+    DisplayButtonDescription(key="refresh", translation_key="refresh", press_fn=_async_refresh),
+    DisplayButtonDescription(
+        key="send_test_message",
+        translation_key="send_test_message",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        press_fn=_async_test,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: OdooEpaperConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the buttons of every display."""
+    async_add_display_entities(
+        entry,
+        async_add_entities,
+        lambda device: (DisplayButton(entry, description, device) for description in BUTTONS),
+    )
+
+
+class DisplayButton(OdooEpaperMqttEntity, ButtonEntity):
+    """A button of one display."""
+
+    entity_description: DisplayButtonDescription
+
+    async def async_press(self) -> None:
+        """Act on the display."""
+        assert self.device is not None
+        await self.entity_description.press_fn(self.hass, self.entry, self.device)

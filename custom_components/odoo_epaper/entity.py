@@ -1,0 +1,123 @@
+"""Base entities: one device per display, one hub device per entry."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from homeassistant.components import mqtt
+from homeassistant.core import callback
+from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
+from homeassistant.helpers.entity import Entity, EntityDescription
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
+
+from .coordinator import DisplayData, OdooEpaperConfigEntry, OdooEpaperCoordinator
+from .devices import display_identifier, hub_identifier
+from .display_tracker import DisplayState, signal_display
+
+
+class OdooEpaperEntity(CoordinatorEntity[OdooEpaperCoordinator]):
+    """An entity of the hub (``device`` None) or of one display."""
+
+    _attr_has_entity_name = True
+
+    def __init__(
+        self,
+        entry: OdooEpaperConfigEntry,
+        description: EntityDescription,
+        device: str | None = None,
+    ) -> None:
+        """Attach the entity to its device."""
+        super().__init__(entry.runtime_data.coordinator)
+        self.entry = entry
+        self.entity_description = description
+        self.device = device
+        if device is None:
+            self._attr_unique_id = f"{entry.entry_id}_{description.key}"
+            self._attr_device_info = DeviceInfo(identifiers={hub_identifier(entry)})
+        else:
+            self._attr_unique_id = f"{entry.entry_id}_{device}_{description.key}"
+            self._attr_device_info = DeviceInfo(identifiers={display_identifier(entry, device)})
+
+    @property
+    def display_data(self) -> DisplayData | None:
+        """Return what the hub last read from Odoo for this display."""
+        if self.device is None or self.coordinator.data is None:
+            return None
+        return self.coordinator.data.displays.get(self.device)
+
+    @property
+    def available(self) -> bool:
+        """Return whether Odoo answered and still has this display."""
+        return super().available and (self.device is None or self.display_data is not None)
+
+
+class OdooEpaperMqttEntity(OdooEpaperEntity):
+    """A display entity that shows what the display says over MQTT."""
+
+    _mqtt_connected = True
+
+    @property
+    def display_state(self) -> DisplayState | None:
+        """Return the display's last status and snapshot."""
+        if self.device is None:
+            return None
+        return self.entry.runtime_data.tracker.displays.get(self.device)
+
+    @property
+    def available(self) -> bool:
+        """Return whether the broker is reachable; an offline display stays available."""
+        known = self.device is None or (
+            self.coordinator.data is not None and self.device in self.coordinator.data.displays
+        )
+        return self._mqtt_connected and known
+
+    async def async_added_to_hass(self) -> None:
+        """Follow the display's messages and the broker connection."""
+        await super().async_added_to_hass()
+        self._mqtt_connected = mqtt.is_connected(self.hass)
+        if self.device is not None:
+            self.async_on_remove(
+                async_dispatcher_connect(
+                    self.hass,
+                    signal_display(self.entry.entry_id, self.device),
+                    self._handle_display_update,
+                )
+            )
+        self.async_on_remove(
+            mqtt.async_subscribe_connection_status(self.hass, self._handle_connection)
+        )
+
+    @callback
+    def _handle_display_update(self) -> None:
+        """Write the new state."""
+        self.async_write_ha_state()
+
+    @callback
+    def _handle_connection(self, connected: bool) -> None:
+        """Go unavailable while the broker connection is down."""
+        self._mqtt_connected = connected
+        self.async_write_ha_state()
+
+
+@callback
+def async_add_display_entities(
+    entry: OdooEpaperConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+    build: Callable[[str], Iterable[Entity]],
+) -> None:
+    """Add a display's entities now and whenever Odoo reports a new display."""
+    coordinator = entry.runtime_data.coordinator
+    known: set[str] = set()
+
+    @callback
+    def add_new_displays() -> None:
+        current = set(coordinator.data.displays) if coordinator.data else set()
+        known.intersection_update(current)
+        if new := current - known:
+            known.update(new)
+            async_add_entities(entity for device in sorted(new) for entity in build(device))
+
+    add_new_displays()
+    entry.async_on_unload(coordinator.async_add_listener(add_new_displays))

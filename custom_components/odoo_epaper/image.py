@@ -1,0 +1,49 @@
+"""The image entity: the display's last snapshot, exactly what the door shows."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from homeassistant.components.image import ImageEntity, ImageEntityDescription
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .coordinator import OdooEpaperConfigEntry
+from .entity import OdooEpaperMqttEntity, async_add_display_entities
+
+PARALLEL_UPDATES = 0
+
+SNAPSHOT = ImageEntityDescription(key="snapshot", translation_key="snapshot")
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: OdooEpaperConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add a snapshot image per display."""
+    async_add_display_entities(
+        entry, async_add_entities, lambda device: [SnapshotImage(hass, entry, device)]
+    )
+
+
+class SnapshotImage(OdooEpaperMqttEntity, ImageEntity):
+    """The PNG the display last published on ``/snapshot``."""
+
+    _attr_content_type = "image/png"
+
+    def __init__(self, hass: HomeAssistant, entry: OdooEpaperConfigEntry, device: str) -> None:
+        """Set up both bases."""
+        OdooEpaperMqttEntity.__init__(self, entry, SNAPSHOT, device)
+        ImageEntity.__init__(self, hass)
+
+    @property
+    def image_last_updated(self) -> datetime | None:
+        """Return when the snapshot arrived."""
+        state = self.display_state
+        return None if state is None or state.snapshot is None else state.snapshot_at
+
+    async def async_image(self) -> bytes | None:
+        """Return the PNG bytes."""
+        state = self.display_state
+        return None if state is None or state.snapshot is None else state.snapshot.png

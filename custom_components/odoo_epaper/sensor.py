@@ -1,0 +1,230 @@
+"""Sensors: room state and meetings from the schedule, render facts from the display."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.const import EntityCategory
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.event import async_track_point_in_utc_time
+from homeassistant.helpers.typing import StateType
+from homeassistant.util import dt as dt_util
+
+from .coordinator import DisplayData, OdooEpaperConfigEntry
+from .display_tracker import DisplayState
+from .entity import OdooEpaperEntity, OdooEpaperMqttEntity, async_add_display_entities
+from .room_state import RoomState, RoomStatus, next_change, room_status, shown_title
+
+PARALLEL_UPDATES = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScheduleSensorDescription(SensorEntityDescription):
+    """A sensor computed from a display's schedule and the clock."""
+
+    value_fn: Callable[[RoomStatus], StateType | datetime]
+    attributes_fn: Callable[[RoomStatus], Mapping[str, Any] | None] = lambda _status: None
+
+
+@dataclass(frozen=True, kw_only=True)
+class DisplaySensorDescription(SensorEntityDescription):
+    """A sensor computed from what a display says over MQTT."""
+
+    value_fn: Callable[[DisplayState | None, DisplayData | None], StateType | datetime]
+
+
+SCHEDULE_SENSORS: tuple[ScheduleSensorDescription, ...] = (
+    ScheduleSensorDescription(
+        key="room_state",
+        translation_key="room_state",
+        device_class=SensorDeviceClass.ENUM,
+        options=[state.value for state in RoomState],
+        value_fn=lambda status: status.state.value,
+        attributes_fn=lambda status: {"until": status.until.isoformat() if status.until else None},
+    ),
+    ScheduleSensorDescription(
+        key="current_meeting",
+        translation_key="current_meeting",
+        value_fn=lambda status: shown_title(status.current) if status.current else None,
+        attributes_fn=lambda status: {
+            "start": status.current.start.isoformat() if status.current else None,
+            "end": status.current.end.isoformat() if status.current else None,
+            "organizer": None
+            if status.current is None or status.current.private
+            else status.current.organizer,
+        },
+    ),
+    ScheduleSensorDescription(
+        key="next_meeting",
+        translation_key="next_meeting",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value_fn=lambda status: status.next.start if status.next else None,
+        attributes_fn=lambda status: {
+            "title": shown_title(status.next) if status.next else None,
+        },
+    ),
+)
+
+DISPLAY_SENSORS: tuple[DisplaySensorDescription, ...] = (
+    DisplaySensorDescription(
+        key="last_render",
+        translation_key="last_render",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value_fn=lambda state, _data: state.status.last_render if state and state.status else None,
+    ),
+    DisplaySensorDescription(
+        key="panel",
+        translation_key="panel",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
+        value_fn=lambda state, data: (
+            (state.status.panel if state and state.status else None)
+            or (data.display.panel_model if data else None)
+        ),
+    ),
+    DisplaySensorDescription(
+        key="version",
+        translation_key="version",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
+        value_fn=lambda state, _data: state.status.version if state and state.status else None,
+    ),
+)
+
+DISPLAYS_ONLINE = SensorEntityDescription(
+    key="displays_online",
+    translation_key="displays_online",
+    state_class=SensorStateClass.MEASUREMENT,
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: OdooEpaperConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the hub's online count and every display's sensors."""
+    async_add_entities([DisplaysOnlineSensor(entry, DISPLAYS_ONLINE)])
+
+    def build(device: str) -> list[SensorEntity]:
+        entities: list[SensorEntity] = [
+            ScheduleSensor(entry, description, device) for description in SCHEDULE_SENSORS
+        ]
+        entities.extend(
+            DisplaySensor(entry, description, device) for description in DISPLAY_SENSORS
+        )
+        return entities
+
+    async_add_display_entities(entry, async_add_entities, build)
+
+
+def display_timezone(data: DisplayData) -> ZoneInfo:
+    """Return the display's timezone (UTC when unknown)."""
+    try:
+        return ZoneInfo(data.display.tz or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+class ScheduleSensor(OdooEpaperEntity, SensorEntity):
+    """A sensor that follows the schedule and changes on time at event boundaries."""
+
+    entity_description: ScheduleSensorDescription
+    _status: RoomStatus | None = None
+    _unsub_timer: CALLBACK_TYPE | None = None
+
+    async def async_added_to_hass(self) -> None:
+        """Compute the state now and at every boundary."""
+        await super().async_added_to_hass()
+        self.async_on_remove(self._cancel_timer)
+        self._update_status()
+
+    @callback
+    def _cancel_timer(self) -> None:
+        """Stop waiting for the next boundary."""
+        if self._unsub_timer is not None:
+            self._unsub_timer()
+            self._unsub_timer = None
+
+    @callback
+    def _update_status(self) -> None:
+        """Recompute the room's status and wait for its next change."""
+        self._cancel_timer()
+        data = self.display_data
+        if data is None:
+            self._status = None
+            return
+        now = dt_util.utcnow()
+        tz = display_timezone(data)
+        self._status = room_status(data.bookings, now, tz)
+        self._unsub_timer = async_track_point_in_utc_time(
+            self.hass, self._handle_boundary, next_change(data.bookings, now, tz)
+        )
+
+    @callback
+    def _handle_boundary(self, _now: datetime) -> None:
+        """A meeting starts, ends or is about to start: recompute."""
+        self._unsub_timer = None
+        self._update_status()
+        self.async_write_ha_state()
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        """Recompute from the new schedule."""
+        self._update_status()
+        super()._handle_coordinator_update()
+
+    @property
+    def native_value(self) -> StateType | datetime:
+        """Return the value for the current status."""
+        if self._status is None:
+            return RoomState.UNKNOWN.value if self.entity_description.key == "room_state" else None
+        return self.entity_description.value_fn(self._status)
+
+    @property
+    def extra_state_attributes(self) -> Mapping[str, Any] | None:
+        """Return the details of the current status."""
+        if self._status is None:
+            return None
+        return self.entity_description.attributes_fn(self._status)
+
+
+class DisplaySensor(OdooEpaperMqttEntity, SensorEntity):
+    """A fact from the display's last status."""
+
+    entity_description: DisplaySensorDescription
+
+    @property
+    def native_value(self) -> StateType | datetime:
+        """Return the value from the display's last status."""
+        return self.entity_description.value_fn(self.display_state, self.display_data)
+
+
+class DisplaysOnlineSensor(OdooEpaperMqttEntity, SensorEntity):
+    """How many of the entry's displays say they are online."""
+
+    async def async_added_to_hass(self) -> None:
+        """Follow every display's status."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            self.entry.runtime_data.tracker.async_add_listener(
+                lambda _device, _state: self.async_write_ha_state()
+            )
+        )
+
+    @property
+    def native_value(self) -> int:
+        """Return the number of displays online."""
+        displays = self.coordinator.data.displays if self.coordinator.data else {}
+        return self.entry.runtime_data.tracker.online_count(displays)
