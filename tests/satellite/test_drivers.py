@@ -232,3 +232,36 @@ def test_package_imports_without_hardware_libraries() -> None:
     import epaper_satellite.drivers  # noqa: F401
 
     assert "epaper" not in sys.modules or sys.modules["epaper"] is None
+
+
+def test_controller_with_the_waveshare_driver(epaper: ModuleType, tmp_path: Path) -> None:
+    """MQTTDisplay on a (stand-in) 7.5" panel: size from the model, pacing, sleep at the end."""
+    import json
+
+    import paho.mqtt.client as mqtt
+    from epaper_satellite.controller import MQTTDisplay
+
+    from tests.satellite.conftest import DEVICE, PREFIX, FakeClock, make_config, room_payload
+
+    clock = FakeClock("2026-11-27T09:00:00Z")
+    monotonic = FakeMonotonic()
+    config = make_config(
+        None,
+        tmp_path,
+        display={"driver": "waveshare", "model": "epd7in5_V2", "offline_after": 86400},
+        refresh={},
+    )
+    assert config.refresh.min_interval == 180
+    display = MQTTDisplay(config, clock=clock, monotonic=monotonic)
+    display.setup_display()
+    assert display.status_payload()["panel"] == "epd7in5_V2"
+    assert (display.status_payload()["width"], display.status_payload()["height"]) == (800, 480)
+    message = mqtt.MQTTMessage(topic=f"{PREFIX}{DEVICE}/data".encode())
+    message.payload = json.dumps(room_payload()).encode()
+    display.on_message(None, None, message)  # type: ignore[arg-type]
+    assert _kinds(epaper.CALLS).count("display") == 1  # the boot screen only: data waits
+    monotonic.now += 180
+    display.tick()
+    assert _kinds(epaper.CALLS)[-3:] == ["init_part", "display_Partial", "sleep"]
+    display.driver.close()
+    assert _kinds(epaper.CALLS)[-1] == "sleep"
