@@ -54,7 +54,7 @@ MAX_ATTEMPTS = 20
 
 
 def _store_batch(dbname: str, batch: list[Event]) -> None:
-    registry = Registry(dbname)
+    registry = Registry(dbname).check_signaling()  # pick up module changes of other workers
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         skipped = env["room.rasp.connection"]._mqtt_apply_events(batch)
