@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Iterator
 
 import pytest
@@ -67,6 +68,7 @@ def test_a_forked_child_starts_empty(manager: MqttConnectionManager, mosquitto: 
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - runs in the child
+        signal.alarm(5)  # never hang the suite, whatever the child inherited
         os.close(read_end)
         os.write(write_end, b"1" if manager.get_client("db1") is None else b"0")
         os._exit(0)
