@@ -285,3 +285,18 @@ def test_clock_stepping_back_redraws(tmp_path: Path) -> None:
     display.tick()
     assert display.last_render == clock.now
     assert "Free" in _state_texts(display).split("\n")
+
+
+def test_reconnect_backoff_doubles_up_to_the_cap(tmp_path: Path) -> None:
+    """Each failed attempt waits twice as long as the one before, up to reconnect_max."""
+    display = _display(tmp_path, FakeClock("2026-11-27T09:00:00Z"), mqtt={"reconnect_max": 10})
+    monotonic = display.monotonic
+    assert isinstance(monotonic, FakeMonotonic)
+    waits = []
+    for _ in range(6):
+        display.on_disconnect(None, None, None, "lost")  # type: ignore[arg-type]
+        waits.append(display._next_attempt - monotonic.now)
+    assert waits == [1, 2, 4, 8, 10, 10]
+    display.on_connect(None, None, None, 5)  # type: ignore[arg-type]
+    assert display.rc == 5
+    assert not display.connected
