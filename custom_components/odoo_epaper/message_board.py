@@ -9,7 +9,6 @@ from typing import Any
 
 from homeassistant.core import CALLBACK_TYPE, HassJob, HomeAssistant, callback
 from homeassistant.helpers.event import async_track_point_in_utc_time
-from homeassistant.util import dt as dt_util
 
 from .wire import format_time
 
@@ -72,10 +71,9 @@ class MessageBoard:
             first = min(message.until for message in self._messages.values())
             self._timer = async_track_point_in_utc_time(self.hass, self._job, first)
 
-    async def _async_expire(self, _now: datetime) -> None:
+    async def _async_expire(self, now: datetime) -> None:
         """Drop expired messages and republish their displays."""
         self._timer = None
-        now = dt_util.utcnow()
         expired = {device for device, msg in self._messages.items() if msg.until <= now}
         for device in expired:
             del self._messages[device]
