@@ -130,6 +130,15 @@ class RoomRaspConnection(models.Model):
         ("name_unique", "unique(name)", "Each display needs its own device name."),
     ]
 
+    def copy_data(self, default: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Duplicates get a free device name (``name-copy``), since names are unique."""
+        default = dict(default or {})
+        vals_list = super().copy_data(default=default)
+        if "name" not in default:
+            for display, vals in zip(self, vals_list, strict=True):
+                vals["name"] = f"{display.name[:59]}-copy"
+        return vals_list
+
     # -- validation -----------------------------------------------------------
 
     @api.constrains("name")

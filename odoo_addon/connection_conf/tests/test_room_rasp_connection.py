@@ -73,6 +73,13 @@ class TestRoomRaspConnection(TransactionCase):
             self.Display.create({"name": "reception", "mqtt_host": "127.0.0.1"})
             self.env.flush_all()
 
+    def test_duplicate_gets_a_free_name_and_no_status(self) -> None:
+        """A duplicated display is named ``-copy`` and starts unknown."""
+        self.reception.sudo().write({"mqtt_connection_state": "online"})
+        copy = self.reception.copy()
+        self.assertEqual(copy.name, "reception-copy")
+        self.assertEqual(copy.mqtt_connection_state, "unknown")
+
     def test_topic_prefix_and_numbers_are_checked(self) -> None:
         """Topic prefix and numbers are checked."""
         for prefix in ("odoo_epaper", "/odoo/", "a//b/", "odoo+/", "$SYS/"):
