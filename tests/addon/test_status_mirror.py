@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from mqtt_bridge import BridgeClient, ConnectionEvent, Event, StatusEvent
+from mqtt_bridge import Backoff, BridgeClient, ConnectionEvent, Event, StatusEvent
 
 from tests.addon.conftest import settings_for
 from tests.addon.helpers import Peer, wait_for
@@ -202,3 +202,16 @@ def test_reconnects_after_broker_restart(mosquitto: Broker, start_client: Start)
     peer.publish(f"{PREFIX}reception/status", "offline")
     assert wait_for(lambda: statuses(events, "reception")[-1].state == "offline")
     peer.close()
+
+
+def test_connects_once_the_broker_comes_up(mosquitto: Broker, start_client: Start) -> None:
+    """Broker down at start: failed event, then the backoff retries until it is up."""
+    mosquitto.stop()
+    client, events = start_client(settings_for(mosquitto), backoff=Backoff(first=0.1, maximum=0.5))
+    assert wait_for(lambda: events)
+    assert isinstance(events[0], ConnectionEvent) and events[0].kind == "failed"
+    mosquitto.start()
+    assert client.wait_connected(10)
+    kinds = [e.kind for e in events if isinstance(e, ConnectionEvent)]
+    assert kinds[-1] == "connected"
+    assert kinds.count("failed") == 1  # the same failure is reported once, not per attempt
