@@ -184,7 +184,6 @@ def test_hub_and_odoo_peers_are_not_displays(mosquitto: Broker, start_client: St
     peer.close()
 
 
-@pytest.mark.slow
 def test_reconnects_after_broker_restart(mosquitto: Broker, start_client: Start) -> None:
     """A broker restart: disconnected event, then connected again and statuses re-read."""
     peer: Any = Peer(mosquitto)
