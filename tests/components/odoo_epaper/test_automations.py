@@ -1,0 +1,143 @@
+"""The automation examples of docs/home-assistant.md and the shipped blueprint, run for real."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from homeassistant.components import persistent_notification
+from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+
+from tests.components.odoo_epaper.conftest import OutsideSubscriber, wait_until
+from tests.components.odoo_epaper.entity_helpers import PREFIX, send_status
+from tests.components.odoo_epaper.mqtt_helpers import async_mqtt_synced, publish
+
+pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
+ROOT = Path(__file__).resolve().parents[3]
+DOCS = ROOT / "docs" / "home-assistant.md"
+BLUEPRINT = ROOT / "blueprints" / "automation" / "odoo_epaper" / "notify_display_offline.yaml"
+
+
+def doc_automation(alias: str) -> list[dict[str, Any]]:
+    """Return the automation with ``alias`` from the docs' YAML examples."""
+    for block in re.findall(r"```yaml\n(.*?)```", DOCS.read_text(encoding="utf-8"), re.S):
+        config = yaml.safe_load(block)
+        if isinstance(config, dict) and "automation" in config:
+            found = [item for item in config["automation"] if item.get("alias") == alias]
+            if found:
+                return found
+    raise AssertionError(f"no automation {alias!r} in {DOCS}")
+
+
+def install_blueprint(target: Path) -> None:
+    """Copy the shipped blueprint into a configuration's blueprint folder."""
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy(BLUEPRINT, target / BLUEPRINT.name)
+
+
+@pytest.fixture
+async def sat(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    subscriber_factory: Callable[..., OutsideSubscriber],
+) -> OutsideSubscriber:
+    """An outside client for commands, after the hub subscribed."""
+    client = subscriber_factory(f"{PREFIX}+/cmd")
+    await async_mqtt_synced(hass, client.client)
+    return client
+
+
+async def test_doc_example_refresh_on_input_change(
+    hass: HomeAssistant, init_integration: MockConfigEntry, sat: OutsideSubscriber
+) -> None:
+    """Flipping the input refreshes every sign (a refresh command reaches each)."""
+    assert await async_setup_component(
+        hass, "input_boolean", {"input_boolean": {"building_closed": {}}}
+    )
+    config = doc_automation("Door signs follow the facilities calendar")
+    assert await async_setup_component(hass, "automation", {"automation": config})
+    await hass.async_block_till_done()
+    await hass.services.async_call(
+        "input_boolean", "turn_on", {"entity_id": "input_boolean.building_closed"}, blocking=True
+    )
+    await sat.wait_for(lambda ms: {m.topic for m in ms} >= {f"{PREFIX}reception/cmd"})
+    assert sat.on("reception/cmd")[0].json() == {"cmd": "refresh"}
+
+
+async def test_doc_example_notify_offline(
+    hass: HomeAssistant, init_integration: MockConfigEntry, sat: OutsideSubscriber
+) -> None:
+    """A sign offline for five minutes creates a notification naming it."""
+    assert await async_setup_component(hass, "persistent_notification", {})
+    config = doc_automation("Door sign offline")
+    assert await async_setup_component(hass, "automation", {"automation": config})
+    send_status(sat.client, "reception")
+    await wait_until(lambda: hass.states.is_state("binary_sensor.reception_connectivity", "on"))
+    publish(sat.client, f"{PREFIX}reception/status", b"offline", retain=True)
+    await wait_until(lambda: hass.states.is_state("binary_sensor.reception_connectivity", "off"))
+    notifications = persistent_notification._async_get_or_create_notifications(hass)
+    assert notifications == {}
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=5, seconds=1))
+    await hass.async_block_till_done()
+    assert len(notifications) == 1
+    (notification,) = notifications.values()
+    assert "Reception" in notification["message"]
+
+
+async def test_blueprint(
+    hass: HomeAssistant, init_integration: MockConfigEntry, sat: OutsideSubscriber
+) -> None:
+    """The shipped blueprint runs its offline and back-online actions."""
+    await hass.async_add_executor_job(
+        install_blueprint, Path(hass.config.path("blueprints", "automation", "odoo_epaper"))
+    )
+    fired: list[dict[str, Any]] = []
+
+    @callback
+    def record(event: Event) -> None:
+        fired.append(dict(event.data))
+
+    hass.bus.async_listen("sign_event", record)
+    config = {
+        "use_blueprint": {
+            "path": f"odoo_epaper/{BLUEPRINT.name}",
+            "input": {
+                "displays": ["binary_sensor.reception_connectivity"],
+                "offline_for": {"hours": 0, "minutes": 2, "seconds": 0},
+                "offline_actions": [
+                    {
+                        "event": "sign_event",
+                        "event_data": {"what": "offline", "name": "{{ display_name }}"},
+                    }
+                ],
+                "back_online_actions": [
+                    {
+                        "event": "sign_event",
+                        "event_data": {"what": "online", "entity": "{{ display_entity }}"},
+                    }
+                ],
+            },
+        }
+    }
+    assert await async_setup_component(hass, "automation", {"automation": [config]})
+    await hass.async_block_till_done()
+    assert hass.states.get("automation.odoo_e_paper_display_offline") is not None
+    send_status(sat.client, "reception")
+    await wait_until(lambda: hass.states.is_state("binary_sensor.reception_connectivity", "on"))
+    publish(sat.client, f"{PREFIX}reception/status", b"offline", retain=True)
+    await wait_until(lambda: hass.states.is_state("binary_sensor.reception_connectivity", "off"))
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=2, seconds=1))
+    await hass.async_block_till_done()
+    assert fired == [{"what": "offline", "name": "Reception Connectivity"}]
+    send_status(sat.client, "reception")
+    await wait_until(lambda: len(fired) == 2)
+    assert fired[1] == {"what": "online", "entity": "binary_sensor.reception_connectivity"}

@@ -1,0 +1,149 @@
+"""Push from Odoo's change notices, the status mirror, reload and unload hygiene."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+
+import pytest
+from homeassistant.components.mqtt.const import DATA_MQTT
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.odoo_epaper.const import CONF_STATUS_MIRROR
+from tests.components.odoo_epaper.conftest import OutsideSubscriber, wait_until
+from tests.components.odoo_epaper.entity_helpers import PREFIX, send_status
+from tests.components.odoo_epaper.mqtt_helpers import async_mqtt_synced, publish
+from tests.fixtures.odoo_server import OdooTestServer
+
+pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
+SCHEDULE_READ = ("room.booking", "web_search_read")
+
+
+def odoo_topics(hass: HomeAssistant) -> set[str]:
+    """Return the topics Home Assistant's MQTT client is subscribed to for displays."""
+    client = hass.data[DATA_MQTT].client
+    return {
+        sub.topic
+        for sub in client.subscriptions
+        if "odoo_epaper/" in sub.topic or "test/room/" in sub.topic
+    }
+
+
+@pytest.fixture
+async def watcher(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    subscriber_factory: Callable[..., OutsideSubscriber],
+) -> OutsideSubscriber:
+    """An outside client on every topic, its retained backlog dropped."""
+    client = subscriber_factory("#")
+    await client.wait_for(lambda ms: len([m for m in ms if m.topic.endswith("/data")]) == 3)
+    await async_mqtt_synced(hass, client.client)
+    client.messages.clear()
+    return client
+
+
+async def test_change_notice_reaches_the_door_within_two_seconds(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    odoo_server: OdooTestServer,
+    watcher: OutsideSubscriber,
+) -> None:
+    """A booking changed in Odoo and announced on _odoo/changed is on /data in < 2 s."""
+    odoo_server.update_record("room.booking", 3, {"name": "Stand-up (moved)"})
+    started = time.monotonic()
+    publish(watcher.client, f"{PREFIX}_odoo/changed", json.dumps({"devices": ["reception"]}))
+    await watcher.wait_for(lambda ms: any(m.topic == f"{PREFIX}reception/data" for m in ms), 2)
+    elapsed = time.monotonic() - started
+    assert elapsed < 2
+    payload = watcher.on("reception/data")[0].json()
+    assert "Stand-up (moved)" in [event["title"] for event in payload["events"]]
+    assert [m.topic for m in watcher.on("/data")] == [f"{PREFIX}reception/data"]
+
+
+async def test_burst_of_notices_costs_one_read(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    odoo_server: OdooTestServer,
+    watcher: OutsideSubscriber,
+) -> None:
+    """Five notices in a row lead to one read of Odoo's schedule."""
+    before = odoo_server.count(*SCHEDULE_READ)
+    odoo_server.update_record("room.booking", 1, {"name": "Board meeting (new room)"})
+    for _ in range(5):
+        publish(watcher.client, f"{PREFIX}_odoo/changed", json.dumps({"devices": ["boardroom"]}))
+    await watcher.wait_for(lambda ms: any(m.topic.endswith("boardroom/data") for m in ms), 3)
+    await hass.async_block_till_done()
+    assert odoo_server.count(*SCHEDULE_READ) == before + 1
+    publish(watcher.client, f"{PREFIX}_odoo/changed", b"{not json")
+    await async_mqtt_synced(hass, watcher.client)
+    await hass.async_block_till_done()
+    assert odoo_server.count(*SCHEDULE_READ) == before + 1
+
+
+async def test_status_mirror_writes_bursts(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    odoo_server: OdooTestServer,
+    watcher: OutsideSubscriber,
+) -> None:
+    """Status changes of the displays reach Odoo in one mqtt_status_report call."""
+    send_status(watcher.client, "reception")
+    send_status(watcher.client, "boardroom", error="data rejected: v is not 1")
+    await wait_until(lambda: bool(odoo_server.status_reports), 5)
+    reports = {report["device"]: report for batch in odoo_server.status_reports for report in batch}
+    assert reports["reception"]["state"] == "online"
+    assert reports["boardroom"]["error"] == "data rejected: v is not 1"
+    records = {rec["name"]: rec for rec in odoo_server.records["room.rasp.connection"].values()}
+    assert records["reception"]["mqtt_connection_state"] == "online"
+    assert records["boardroom"]["last_error"] == "data rejected: v is not 1"
+
+
+async def test_status_mirror_can_be_switched_off(
+    hass: HomeAssistant,
+    mqtt_entry: MockConfigEntry,
+    config_entry: MockConfigEntry,
+    odoo_server: OdooTestServer,
+    subscriber_factory: Callable[..., OutsideSubscriber],
+) -> None:
+    """With the option off no status is written to Odoo."""
+    hass.config_entries.async_update_entry(
+        config_entry, options={**config_entry.options, CONF_STATUS_MIRROR: False}
+    )
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert config_entry.runtime_data.mirror is None
+    client = subscriber_factory(f"{PREFIX}+/status")
+    send_status(client.client, "reception")
+    await wait_until(lambda: "reception" in config_entry.runtime_data.tracker.displays)
+    await hass.async_block_till_done()
+    assert odoo_server.status_reports == []
+    assert await hass.config_entries.async_unload(config_entry.entry_id)
+
+
+async def test_reload_and_unload_leave_no_subscription(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """Subscriptions exist while loaded, once after a reload, none after unload."""
+    expected = {
+        f"{PREFIX}+/status",
+        f"{PREFIX}+/snapshot",
+        f"{PREFIX}+/ack",
+        f"{PREFIX}_odoo/changed",
+        "test/room/+/status",
+        "test/room/+/snapshot",
+        "test/room/+/ack",
+        "test/room/_odoo/changed",
+    }
+    assert odoo_topics(hass) == expected
+    client = hass.data[DATA_MQTT].client
+    count = len(client.subscriptions)
+    assert await hass.config_entries.async_reload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert odoo_topics(hass) == expected
+    assert len(client.subscriptions) == count
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert odoo_topics(hass) == set()

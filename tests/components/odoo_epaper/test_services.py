@@ -1,0 +1,278 @@
+"""The actions with targets, message expiry and errors, with real MQTT and Odoo."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import paho.mqtt.client as paho
+import pytest
+from homeassistant.components import mqtt
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import device_registry as dr
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+
+from custom_components.odoo_epaper.const import DOMAIN
+from custom_components.odoo_epaper.devices import display_identifier, hub_identifier
+from tests.components.odoo_epaper.conftest import OutsideSubscriber, wait_until
+from tests.components.odoo_epaper.entity_helpers import PREFIX, entity_id
+from tests.components.odoo_epaper.mqtt_helpers import async_mqtt_synced
+from tests.fixtures.broker import Broker
+from tests.fixtures.odoo_server import OdooTestServer
+
+pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
+LAB_PREFIX = "test/room/"
+
+
+@pytest.fixture
+async def watcher(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    subscriber_factory: Callable[..., OutsideSubscriber],
+) -> OutsideSubscriber:
+    """An outside client that sees every topic, started after setup's publishes."""
+    client = subscriber_factory("#")
+    await client.wait_for(lambda ms: len([m for m in ms if m.topic.endswith("/data")]) == 3)
+    client.messages.clear()
+    return client
+
+
+def commands(watcher: OutsideSubscriber) -> dict[str, list[Any]]:
+    """Return the commands received per topic."""
+    found: dict[str, list[Any]] = {}
+    for message in watcher.snapshot():
+        if message.topic.endswith("/cmd"):
+            found.setdefault(message.topic, []).append(message.json())
+    return found
+
+
+def device_id(hass: HomeAssistant, entry: MockConfigEntry, device: str) -> str:
+    """Return the registry id of a display's device."""
+    found = dr.async_get(hass).async_get_device(identifiers={display_identifier(entry, device)})
+    assert found is not None
+    return found.id
+
+
+async def test_refresh_entity_target(
+    hass: HomeAssistant, init_integration: MockConfigEntry, watcher: OutsideSubscriber
+) -> None:
+    """An entity target refreshes its display alone: data republished and a refresh command."""
+    target = entity_id(hass, init_integration, "sensor", "room_state", "reception")
+    await hass.services.async_call(DOMAIN, "refresh", {"entity_id": target}, blocking=True)
+    await watcher.wait_for(lambda ms: any(m.topic.endswith("/cmd") for m in ms))
+    assert commands(watcher) == {f"{PREFIX}reception/cmd": [{"cmd": "refresh"}]}
+    data = watcher.on("/data")
+    assert [m.topic for m in data] == [f"{PREFIX}reception/data"]
+    assert data[0].retain
+
+
+async def test_refresh_device_and_hub_targets(
+    hass: HomeAssistant, init_integration: MockConfigEntry, watcher: OutsideSubscriber
+) -> None:
+    """A device target picks its display; the hub device means all of its displays."""
+    await hass.services.async_call(
+        DOMAIN,
+        "refresh",
+        {"device_id": device_id(hass, init_integration, "lab-door")},
+        blocking=True,
+    )
+    await watcher.wait_for(lambda ms: any(m.topic.endswith("/cmd") for m in ms))
+    assert set(commands(watcher)) == {f"{LAB_PREFIX}lab-door/cmd"}
+    watcher.messages.clear()
+    hub = dr.async_get(hass).async_get_device(identifiers={hub_identifier(init_integration)})
+    assert hub is not None
+    await hass.services.async_call(DOMAIN, "refresh", {"device_id": hub.id}, blocking=True)
+    await watcher.wait_for(lambda ms: len([m for m in ms if m.topic.endswith("/cmd")]) == 3)
+    assert set(commands(watcher)) == {
+        f"{PREFIX}reception/cmd",
+        f"{PREFIX}boardroom/cmd",
+        f"{LAB_PREFIX}lab-door/cmd",
+    }
+
+
+async def test_refresh_all(
+    hass: HomeAssistant, init_integration: MockConfigEntry, watcher: OutsideSubscriber
+) -> None:
+    """No target refreshes every display and reads Odoo now."""
+    runtime = init_integration.runtime_data
+    before = runtime.coordinator.data.refreshed_at
+    await hass.services.async_call(DOMAIN, "refresh", {}, blocking=True)
+    assert runtime.coordinator.data.refreshed_at > before
+    await watcher.wait_for(lambda ms: len([m for m in ms if m.topic.endswith("/cmd")]) == 3)
+    assert len(watcher.on("/data")) == 3
+
+
+async def test_unknown_targets(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
+    """Targets that are no display raise a translated validation error."""
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN, "refresh", {"entity_id": "sensor.not_a_sign"}, blocking=True
+        )
+    assert err.value.translation_key == "unknown_display"
+    with pytest.raises(ServiceValidationError):
+        await hass.services.async_call(
+            DOMAIN, "refresh", {"device_id": "0123456789abcdef"}, blocking=True
+        )
+    other = dr.async_get(hass).async_get_or_create(
+        config_entry_id=init_integration.entry_id, identifiers={("other", "x")}
+    )
+    with pytest.raises(ServiceValidationError):
+        await hass.services.async_call(DOMAIN, "refresh", {"device_id": other.id}, blocking=True)
+
+
+async def test_not_loaded(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
+    """After unload the actions stay registered but say nothing is loaded."""
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(DOMAIN, "refresh", {}, blocking=True)
+    assert err.value.translation_key == "not_loaded"
+
+
+async def test_refresh_while_odoo_is_down(
+    hass: HomeAssistant, init_integration: MockConfigEntry, odoo_server: OdooTestServer
+) -> None:
+    """A refresh that cannot read Odoo fails with a translated error."""
+    odoo_server.go_down("http_error")
+    with pytest.raises(HomeAssistantError) as err:
+        await hass.services.async_call(DOMAIN, "refresh", {}, blocking=True)
+    assert err.value.translation_key == "refresh_failed"
+
+
+async def test_show_message_until_it_expires(
+    hass: HomeAssistant, init_integration: MockConfigEntry, watcher: OutsideSubscriber
+) -> None:
+    """The targets' payload carries the message, and loses it when it expires."""
+    target = entity_id(hass, init_integration, "sensor", "room_state", "boardroom")
+    start = dt_util.utcnow()
+    await hass.services.async_call(
+        DOMAIN,
+        "show_message",
+        {"entity_id": target, "text": "Fire drill at 14:00", "duration": {"minutes": 10}},
+        blocking=True,
+    )
+    messages = await watcher.wait_for(lambda ms: len(ms) >= 1)
+    assert [m.topic for m in messages] == [f"{PREFIX}boardroom/data"]
+    payload = messages[0].json()
+    assert payload["message"]["text"] == "Fire drill at 14:00"
+    until = dt_util.parse_datetime(payload["message"]["until"])
+    assert until is not None
+    assert timedelta(minutes=9) < until - start <= timedelta(minutes=10, seconds=1)
+
+    watcher.messages.clear()
+    async_fire_time_changed(hass, until + timedelta(seconds=1))
+    await hass.async_block_till_done()
+    messages = await watcher.wait_for(lambda ms: len(ms) >= 1)
+    assert [m.topic for m in messages] == [f"{PREFIX}boardroom/data"]
+    assert messages[0].json().get("message") is None
+
+
+async def test_show_message_to_all_survives_a_poll(
+    hass: HomeAssistant, init_integration: MockConfigEntry, watcher: OutsideSubscriber
+) -> None:
+    """A message stays in the payloads across a regular read of Odoo."""
+    await hass.services.async_call(
+        DOMAIN, "show_message", {"text": "Building closed"}, blocking=True
+    )
+    await watcher.wait_for(lambda ms: len(ms) == 3)
+    assert all(m.json()["message"]["text"] == "Building closed" for m in watcher.on("/data"))
+    coordinator = init_integration.runtime_data.coordinator
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    for data in coordinator.data.displays.values():
+        assert data.payload["message"]["text"] == "Building closed"
+
+
+def _answer_tests(client: paho.Client, ok: bool = True) -> None:
+    """Let an outside client acknowledge every test message like a satellite."""
+
+    def on_message(_client: paho.Client, _userdata: Any, msg: paho.MQTTMessage) -> None:
+        request = json.loads(msg.payload)
+        error = None if ok else "panel busy"
+        ack = json.dumps({"id": request["id"], "ok": ok, "error": error})
+        client.publish(msg.topic.removesuffix("/test") + "/ack", ack, qos=1)
+
+    client.on_message = on_message
+
+
+async def test_send_test_message_response(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    subscriber_factory: Callable[..., OutsideSubscriber],
+) -> None:
+    """The response says which targets acknowledged and how fast."""
+    responder = subscriber_factory(f"{PREFIX}reception/test")
+    _answer_tests(responder.client)
+    await async_mqtt_synced(hass, responder.client)
+    response = await hass.services.async_call(
+        DOMAIN,
+        "send_test_message",
+        {
+            "device_id": [
+                device_id(hass, init_integration, "reception"),
+                device_id(hass, init_integration, "boardroom"),
+            ],
+            "text": "Hello",
+            "wait": 1,
+        },
+        blocking=True,
+        return_response=True,
+    )
+    assert response is not None
+    displays: Any = response["displays"]
+    assert displays["reception"]["acknowledged"] is True
+    assert displays["reception"]["ok"] is True
+    assert 0 <= displays["reception"]["milliseconds"] < 1000
+    assert displays["boardroom"] == {
+        "acknowledged": False,
+        "ok": None,
+        "error": None,
+        "milliseconds": None,
+    }
+
+
+async def test_test_button(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    subscriber_factory: Callable[..., OutsideSubscriber],
+) -> None:
+    """The test button succeeds on an ack and fails on a refusal."""
+    responder = subscriber_factory(f"{PREFIX}+/test")
+    _answer_tests(responder.client)
+    await async_mqtt_synced(hass, responder.client)
+    button = entity_id(hass, init_integration, "button", "send_test_message", "reception")
+    await hass.services.async_call("button", "press", {"entity_id": button}, blocking=True)
+    _answer_tests(responder.client, ok=False)
+    with pytest.raises(HomeAssistantError) as err:
+        await hass.services.async_call("button", "press", {"entity_id": button}, blocking=True)
+    assert err.value.translation_key == "test_rejected"
+
+
+async def test_refresh_button(
+    hass: HomeAssistant, init_integration: MockConfigEntry, watcher: OutsideSubscriber
+) -> None:
+    """The refresh button refreshes its display alone."""
+    button = entity_id(hass, init_integration, "button", "refresh", "boardroom")
+    await hass.services.async_call("button", "press", {"entity_id": button}, blocking=True)
+    await watcher.wait_for(lambda ms: any(m.topic.endswith("/cmd") for m in ms))
+    assert set(commands(watcher)) == {f"{PREFIX}boardroom/cmd"}
+
+
+@pytest.mark.slow
+async def test_actions_without_broker(
+    hass: HomeAssistant, init_integration: MockConfigEntry, mosquitto: Broker
+) -> None:
+    """Without the broker the actions fail with a translated error."""
+    mosquitto.stop()
+    await wait_until(lambda: not mqtt.is_connected(hass))
+    for service, data in (
+        ("refresh", {}),
+        ("show_message", {"text": "x"}),
+        ("send_test_message", {}),
+    ):
+        with pytest.raises(HomeAssistantError) as err:
+            await hass.services.async_call(DOMAIN, service, data, blocking=True)
+        assert err.value.translation_key == "mqtt_not_connected"
