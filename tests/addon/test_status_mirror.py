@@ -214,3 +214,12 @@ def test_connects_once_the_broker_comes_up(mosquitto: Broker, start_client: Star
     kinds = [e.kind for e in events if isinstance(e, ConnectionEvent)]
     assert kinds[-1] == "connected"
     assert kinds.count("failed") == 1  # the same failure is reported once, not per attempt
+
+
+def test_stop_right_after_start_never_leaves_a_thread(mosquitto: Broker) -> None:
+    """Stopping while the first connect is under way still ends the session thread."""
+    for _ in range(20):
+        client = BridgeClient(settings_for(mosquitto)).start()
+        client.stop()
+        assert not client.running
+        assert not client.is_connected()

@@ -202,6 +202,9 @@ class BridgeClient:
                 message = describe_connect_error(self.settings.host, self.settings.port, exc)
                 self._emit_connection("failed", message, None)
             else:
+                if self._stop.is_set():  # stop() came while connect() was blocking
+                    self._client.disconnect()
+                    break
                 self._disable_nagle()
                 self._got_connack = False
                 try:
@@ -250,6 +253,9 @@ class BridgeClient:
         self, client: mqtt.Client, _userdata: Any, _flags: Any, reason: Any, _props: Any
     ) -> None:
         self._got_connack = True
+        if self._stop.is_set():
+            client.disconnect()
+            return
         rc = return_code(reason)
         if getattr(reason, "is_failure", False) or rc not in (0, None):
             self._emit_connection("failed", describe_return_code(reason), rc)
