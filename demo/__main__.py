@@ -61,7 +61,7 @@ class Demo:
     def start_odoo(self) -> None:
         """Start the Odoo test server with the demo company."""
         now = dt.datetime.now(dt.UTC)
-        fixture = data.write_fixture(self.workdir / "odoo-demo.json", now)
+        fixture = data.write_fixture(self.workdir / "odoo-demo.json", data.fixture(now))
         self.odoo = OdooTestServer(fixture).start()
         LOG.info("Odoo test server at %s (database %s)", self.odoo.url, data.DATABASE)
 

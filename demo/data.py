@@ -43,7 +43,7 @@ def _odoo_time(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def _event(
+def event(
     event_id: int,
     name: str,
     room: str,
@@ -52,6 +52,7 @@ def _event(
     *,
     privacy: str = "public",
 ) -> dict[str, Any]:
+    """A calendar.event record in ``room`` from ``start`` for ``minutes``."""
     return {
         "id": event_id,
         "name": name,
@@ -75,13 +76,13 @@ def events_around(now: dt.datetime) -> list[dict[str, Any]]:
     """Calendar events: one room busy now, one starting soon, one free, one private, one long."""
     now = now.replace(second=0, microsecond=0)
     return [
-        _event(1, "Quarterly planning", "Reception", now - dt.timedelta(minutes=30), 75),
-        _event(2, "Customer visit: ACME", "Reception", now + dt.timedelta(minutes=90), 60),
-        _event(3, "Board meeting", "Boardroom", now + dt.timedelta(minutes=10), 60),
-        _event(4, "Budget review", "Boardroom", now + dt.timedelta(minutes=75), 45),
-        _event(5, "Lab induction", "Lab", now + dt.timedelta(days=1, hours=2), 90),
-        _event(6, "Merger talks", "Executive Suite", now - HALF_HOUR / 2, 60, privacy="private"),
-        _event(
+        event(1, "Quarterly planning", "Reception", now - dt.timedelta(minutes=30), 75),
+        event(2, "Customer visit: ACME", "Reception", now + dt.timedelta(minutes=90), 60),
+        event(3, "Board meeting", "Boardroom", now + dt.timedelta(minutes=10), 60),
+        event(4, "Budget review", "Boardroom", now + dt.timedelta(minutes=75), 45),
+        event(5, "Lab induction", "Lab", now + dt.timedelta(days=1, hours=2), 90),
+        event(6, "Merger talks", "Executive Suite", now - HALF_HOUR / 2, 60, privacy="private"),
+        event(
             7,
             "Совещание отдела продаж: квартальный обзор результатов и планирование "
             "следующего квартала (東京オフィスと合同)",
@@ -92,8 +93,18 @@ def events_around(now: dt.datetime) -> list[dict[str, Any]]:
     ]
 
 
-def fixture(now: dt.datetime) -> dict[str, Any]:
-    """The Odoo test server's fixture for the demo (Community: calendar.event + the addon)."""
+def fixture(
+    now: dt.datetime,
+    rooms: list[tuple[str, str]] | None = None,
+    events: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """The Odoo test server's fixture (Community: calendar.event + the addon).
+
+    The demo's five rooms and events around ``now`` unless ``rooms`` (device,
+    room name) and ``events`` (calendar.event records) are given.
+    """
+    rooms = ROOMS if rooms is None else rooms
+    events = events_around(now) if events is None else events
     displays = [
         {
             "id": index,
@@ -108,7 +119,7 @@ def fixture(now: dt.datetime) -> dict[str, Any]:
             "last_error": False,
             "active": True,
         }
-        for index, (device, room) in enumerate(ROOMS, start=1)
+        for index, (device, room) in enumerate(rooms, start=1)
     ]
     calendar_fields = {
         name: {"type": kind}
@@ -161,13 +172,13 @@ def fixture(now: dt.datetime) -> dict[str, Any]:
             }
         ],
         "models": {
-            "calendar.event": {"fields": calendar_fields, "records": events_around(now)},
+            "calendar.event": {"fields": calendar_fields, "records": events},
             "room.rasp.connection": {"fields": display_fields, "records": displays},
         },
     }
 
 
-def write_fixture(path: Path, now: dt.datetime) -> Path:
-    """Write the fixture JSON and return its path."""
-    path.write_text(json.dumps(fixture(now), ensure_ascii=False, indent=1), encoding="utf-8")
+def write_fixture(path: Path, content: dict[str, Any]) -> Path:
+    """Write a fixture as JSON and return its path."""
+    path.write_text(json.dumps(content, ensure_ascii=False, indent=1), encoding="utf-8")
     return path
