@@ -34,6 +34,7 @@ class MqttConfig:
     username: str | None = None
     password: str | None = field(default=None, repr=False)
     tls: bool = True
+    tls_insecure: bool = False
     ca_certs: Path | None = None
     certfile: Path | None = None
     keyfile: Path | None = None
@@ -120,15 +121,18 @@ class _Section:
         self.known.add(key)
         return self.table.get(key)
 
-    def string(self, key: str, default: str | None = None, *, required: bool = False) -> str | None:
-        """Return a string value."""
+    def string(
+        self, key: str, default: str | None = None, *, required: bool = False, secret: bool = False
+    ) -> str | None:
+        """Return a string value (a ``secret`` one is never repeated in the error)."""
         value = self._get(key)
         if value is None:
             if required:
                 raise self._fail(key, "is required")
             return default
         if not isinstance(value, str) or (required and not value.strip()):
-            raise self._fail(key, f"must be a non-empty string, got {value!r}")
+            shown = f"a {type(value).__name__}" if secret else repr(value)
+            raise self._fail(key, f"must be a non-empty string, got {shown}")
         return value
 
     def path(self, key: str, default: Path | None = None) -> Path | None:
@@ -209,7 +213,7 @@ def _read_password_file(section: _Section) -> str | None:
 def _mqtt(section: _Section, environ: dict[str, str]) -> MqttConfig:
     host = section.string("host", required=True)
     assert host is not None
-    password = section.string("password")
+    password = section.string("password", secret=True)
     from_file = _read_password_file(section)
     if password is not None and from_file is not None:
         raise section._fail("password_file", "give password or password_file, not both")
@@ -223,12 +227,17 @@ def _mqtt(section: _Section, environ: dict[str, str]) -> MqttConfig:
     certfile, keyfile = section.path("certfile"), section.path("keyfile")
     if (certfile is None) != (keyfile is None):
         raise section._fail("keyfile", "certfile and keyfile go together")
+    tls = section.boolean("tls", True)
+    tls_insecure = section.boolean("tls_insecure", False)
+    if tls_insecure and not tls:
+        raise section._fail("tls_insecure", "only means something with tls = true")
     return MqttConfig(
         host=host,
         port=section.integer("port", 8883, 1, 65535),
         username=section.string("username"),
         password=password,
-        tls=section.boolean("tls", True),
+        tls=tls,
+        tls_insecure=tls_insecure,
         ca_certs=section.path("ca_certs"),
         certfile=certfile,
         keyfile=keyfile,

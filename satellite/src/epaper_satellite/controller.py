@@ -31,6 +31,13 @@ MAX_WAIT = 0.5
 PANEL_RETRY = 60.0
 EXIT_PUBLISH_TIMEOUT = 2.0
 CLOCK_STEP_BACK = dt.timedelta(seconds=60)
+SESSION_TAKEN_OVER = 142  # MQTT 5 DISCONNECT reason: another client connected with our id
+
+
+def _reason_value(reason: Any) -> int | None:
+    """Return the numeric value of a paho reason code, or None for other values."""
+    value = getattr(reason, "value", reason)
+    return value if isinstance(value, int) else None
 
 
 def utc_now() -> dt.datetime:
@@ -75,6 +82,7 @@ class MQTTDisplay:
             leaf: f"{base}{leaf}" for leaf in ("data", "test", "cmd", "status", "ack", "snapshot")
         }
         self.client: mqtt.Client | None = None
+        self.client_id = config.mqtt.client_id or f"epaper-{self.device}"
         self.connected = False
         self.rc: int | None = None
         self.data: RoomData | None = None
@@ -210,11 +218,16 @@ class MQTTDisplay:
         return True
 
     def display_room_data(self, data: RoomData) -> bool:
-        """Take a new room payload and draw it."""
+        """Take a new room payload and draw it; a payload that cannot be drawn is undone."""
+        previous = (self.data, self.received_at, self.cleared)
         self.data = data
         self.received_at = self.clock()
         self.cleared = False
-        return self.refresh_panel()
+        try:
+            return self.refresh_panel()
+        except Exception:
+            self.data, self.received_at, self.cleared = previous
+            raise
 
     def tick(self) -> None:
         """Run what is due: boundaries, overlay end, deferred draws, offline mark, full refresh."""
@@ -244,12 +257,27 @@ class MQTTDisplay:
     def connect_mqtt(self) -> mqtt.Client:
         """Create the MQTT client (TLS, credentials, LWT) and make the first connection attempt."""
         settings = self.config.mqtt
-        client_id = settings.client_id or f"epaper-{self.device}-{secrets.token_hex(3)}"
+        self.client_id = settings.client_id or f"epaper-{self.device}"
+        client = self._new_client(self.client_id)
+        _LOGGER.info(
+            "MQTT client %s for %s:%d (tls %s), topics %s#",
+            self.client_id,
+            settings.host,
+            settings.port,
+            ("on, certificate NOT verified" if settings.tls_insecure else "on")
+            if settings.tls
+            else "off",
+            self.config.base_topic,
+        )
+        self._attempt_connect()
+        return client
+
+    def _new_client(self, client_id: str) -> mqtt.Client:
+        settings = self.config.mqtt
         client = mqtt.Client(
             callback_api_version=CallbackAPIVersion.VERSION2,
             client_id=client_id,
-            protocol=mqtt.MQTTv311,
-            clean_session=True,
+            protocol=mqtt.MQTTv5,
         )
         if settings.username is not None:
             client.username_pw_set(settings.username, settings.password)
@@ -258,37 +286,56 @@ class MQTTDisplay:
                 ca_certs=str(settings.ca_certs) if settings.ca_certs else None,
                 certfile=str(settings.certfile) if settings.certfile else None,
                 keyfile=str(settings.keyfile) if settings.keyfile else None,
-                cert_reqs=ssl.CERT_REQUIRED,
+                cert_reqs=ssl.CERT_NONE if settings.tls_insecure else ssl.CERT_REQUIRED,
             )
+            client.tls_insecure_set(settings.tls_insecure)
         client.will_set(self.topics["status"], json.dumps({"state": "offline"}), qos=1, retain=True)
         client.on_connect = self.on_connect
         client.on_disconnect = self.on_disconnect
         client.on_message = self.on_message
         self.client = client
-        _LOGGER.info(
-            "MQTT client %s for %s:%d (tls %s), topics %s#",
-            client_id,
-            settings.host,
-            settings.port,
-            "on" if settings.tls else "off",
-            self.config.base_topic,
-        )
-        self._attempt_connect()
         return client
 
     def _attempt_connect(self) -> None:
         assert self.client is not None
         settings = self.config.mqtt
+        if settings.tls and settings.tls_insecure:
+            _LOGGER.warning(
+                "TLS certificate verification is OFF for %s:%d (tls_insecure = true): "
+                "anyone on the network path can pose as the broker; give ca_certs instead",
+                settings.host,
+                settings.port,
+            )
         try:
             if self.client.host:
                 self.client.reconnect()
             else:
-                self.client.connect(settings.host, settings.port, settings.keepalive)
+                self.client.connect(
+                    settings.host, settings.port, settings.keepalive, clean_start=True
+                )
         except (OSError, ValueError) as err:
             _LOGGER.warning("Cannot reach broker %s:%d: %s", settings.host, settings.port, err)
             self._schedule_reconnect()
             return
         self._socket_open = True
+
+    def _client_id_taken(self) -> None:
+        """Another client connected with our client id: say so, and step aside to a new id."""
+        taken = self.client_id
+        self.client_id = f"{taken}-{secrets.token_hex(3)}"
+        _LOGGER.error(
+            "The broker closed this connection because another client connected with the "
+            "same client id %r (session taken over): is a second satellite configured with "
+            "device name %r? Each display needs its own [device] name. "
+            "Reconnecting as %r so that the two stop taking turns",
+            taken,
+            self.device,
+            self.client_id,
+        )
+        self.error = f"client id {taken} taken over by another client"
+        self._new_client(self.client_id)
+        self._backoff = 1.0
+        self._schedule_reconnect()
 
     def _schedule_reconnect(self) -> None:
         self._socket_open = False
@@ -342,6 +389,9 @@ class MQTTDisplay:
             self.disconnected_since = self.monotonic()
         if self._stop.is_set():
             return
+        if client is self.client and _reason_value(reason_code) == SESSION_TAKEN_OVER:
+            self._client_id_taken()
+            return
         if was_connected:
             _LOGGER.warning("Disconnected from the broker: %s", reason_code)
         self._schedule_reconnect()
@@ -368,17 +418,26 @@ class MQTTDisplay:
             self.error = f"data rejected: {err.detail}"[:200]
             self._publish_status()
             return
-        self.error = None
-        if (
-            self.data is not None
-            and self.data.content_hash == data.content_hash
-            and not self.cleared
-        ):
-            _LOGGER.debug("Same room data again")
-        else:
+        new_content = (
+            self.data is None or self.data.content_hash != data.content_hash or self.cleared
+        )
+        if new_content:
             _LOGGER.info("Room data for %r: %d events", data.room, len(data.events))
+        else:
+            _LOGGER.debug("Same room data again")
+        self.error = None
+        try:
+            drawn = self.display_room_data(data)
+        except Exception as err:
+            _LOGGER.exception(
+                "Rejected /data (render): cannot draw it; the panel keeps its content"
+            )
+            self.error = f"data rejected: cannot draw it ({type(err).__name__})"
+            self._publish_status()
+            return
+        if new_content:
             self.store.save(raw)
-        if not self.display_room_data(data):
+        if not drawn:
             self._publish_status()
 
     def _handle_test(self, raw: bytes) -> None:
@@ -460,10 +519,18 @@ class MQTTDisplay:
         self.connect_mqtt()
         try:
             while not self._stop.is_set():
-                self.tick()
+                self._guarded_tick()
                 self._step()
         finally:
             self._shutdown()
+
+    def _guarded_tick(self) -> None:
+        try:
+            self.tick()
+        except Exception:
+            _LOGGER.exception("Drawing failed; the next try is in %.0f s", PANEL_RETRY)
+            self.redraw_at = None
+            self.retry_at = self.monotonic() + PANEL_RETRY
 
     def _step(self) -> None:
         assert self.client is not None

@@ -104,7 +104,20 @@ def decode_object(raw: bytes) -> dict[str, Any]:
         raise PayloadError("json", f"not valid JSON: {str(err)[:80]}") from err
     if not isinstance(value, dict):
         raise PayloadError("not_object", f"not a JSON object but {type(value).__name__}")
+    _refuse_surrogates(text, value)
     return value
+
+
+def _refuse_surrogates(text: str, value: dict[str, Any]) -> None:
+    """Refuse a lone UTF-16 surrogate escape (such as \\ud800): it is no character."""
+    if "\\u" not in text:
+        return
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as err:
+        raise PayloadError(
+            "encoding", f"holds a lone surrogate escape (\\u{ord(err.object[err.start]):04x})"
+        ) from err
 
 
 def _required(obj: dict[str, Any], key: str, kind: type, where: str) -> Any:
