@@ -30,12 +30,12 @@ ROOMS = [
     ("boardroom", "Boardroom"),
     ("lab", "Lab"),
     ("executive", "Executive Suite"),
-    ("kaigishitsu", "会議室 Tokyo"),
+    ("athina", "Αίθουσα Αθήνα"),
 ]
 PANELS = [
     Panel("reception", 800, 480),
     Panel("boardroom", 400, 300, "bwr"),
-    Panel("kaigishitsu", 296, 128),
+    Panel("athina", 296, 128),
 ]
 
 
@@ -85,8 +85,8 @@ def events_around(now: dt.datetime) -> list[dict[str, Any]]:
         event(
             7,
             "Совещание отдела продаж: квартальный обзор результатов и планирование "
-            "следующего квартала (東京オフィスと合同)",
-            "会議室 Tokyo",
+            "следующего квартала вместе с офисом в Афинах",
+            "Αίθουσα Αθήνα",
             now - dt.timedelta(minutes=5),
             50,
         ),
