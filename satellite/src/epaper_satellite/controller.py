@@ -10,6 +10,7 @@ import secrets
 import ssl
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +33,12 @@ PANEL_RETRY = 60.0
 EXIT_PUBLISH_TIMEOUT = 2.0
 CLOCK_STEP_BACK = dt.timedelta(seconds=60)
 SESSION_TAKEN_OVER = 142  # MQTT 5 DISCONNECT reason: another client connected with our id
+NOT_AUTHORIZED = 135  # MQTT 5 PUBACK reason: the ACL refused the publish
+# Brokers that close a taken-over session without a reason (Mosquitto 2.0.11): this many
+# closes of an established session within the window, each time accepted again at once,
+# are taken as another client using the same client id.
+KICKS = 3
+KICK_WINDOW = 60.0
 
 
 def _reason_value(reason: Any) -> int | None:
@@ -102,6 +109,9 @@ class MQTTDisplay:
         self._backoff = 1.0
         self._next_attempt = 0.0
         self._stop = threading.Event()
+        self._kicks: deque[float] = deque()
+        self._publishing: dict[int, str] = {}
+        self._refusal_logged = False
 
     # Panel -----------------------------------------------------------------
 
@@ -293,6 +303,7 @@ class MQTTDisplay:
         client.on_connect = self.on_connect
         client.on_disconnect = self.on_disconnect
         client.on_message = self.on_message
+        client.on_publish = self.on_publish
         self.client = client
         return client
 
@@ -315,24 +326,35 @@ class MQTTDisplay:
                 )
         except (OSError, ValueError) as err:
             _LOGGER.warning("Cannot reach broker %s:%d: %s", settings.host, settings.port, err)
+            self._kicks.clear()
             self._schedule_reconnect()
             return
         self._socket_open = True
 
-    def _client_id_taken(self) -> None:
+    def _client_id_taken(self, *, suspected: bool = False) -> None:
         """Another client connected with our client id: say so, and step aside to a new id."""
         taken = self.client_id
         self.client_id = f"{taken}-{secrets.token_hex(3)}"
+        if suspected:
+            why = (
+                f"The broker closed this connection {KICKS} times in {KICK_WINDOW:.0f} s and "
+                f"accepted it again at once each time: another client probably uses the same "
+                f"client id {taken!r}, or the network keeps dropping."
+            )
+        else:
+            why = (
+                "The broker closed this connection because another client connected with the "
+                f"same client id {taken!r} (session taken over)."
+            )
         _LOGGER.error(
-            "The broker closed this connection because another client connected with the "
-            "same client id %r (session taken over): is a second satellite configured with "
-            "device name %r? Each display needs its own [device] name. "
-            "Reconnecting as %r so that the two stop taking turns",
-            taken,
+            "%s Is a second satellite configured with device name %r? Each display needs its "
+            "own [device] name. Reconnecting as %r so that the two stop taking turns",
+            why,
             self.device,
             self.client_id,
         )
         self.error = f"client id {taken} taken over by another client"
+        self._kicks.clear()
         self._new_client(self.client_id)
         self._backoff = 1.0
         self._schedule_reconnect()
@@ -354,6 +376,7 @@ class MQTTDisplay:
         """Subscribe to data, test and cmd, and publish the retained online status."""
         self.rc = seed_rc(reason_code)
         if self.rc != 0:
+            self._kicks.clear()
             _LOGGER.error("MQTT connect failed (rc %d): %s", self.rc, rc_meaning(reason_code))
             return
         _LOGGER.info(
@@ -365,6 +388,8 @@ class MQTTDisplay:
         self.connected = True
         self._backoff = 1.0
         self.disconnected_since = None
+        self._refusal_logged = False
+        self._publishing.clear()
         qos = self.config.mqtt.qos
         client.subscribe(
             [(self.topics["data"], qos), (self.topics["test"], 1), (self.topics["cmd"], 1)]
@@ -392,9 +417,42 @@ class MQTTDisplay:
         if client is self.client and _reason_value(reason_code) == SESSION_TAKEN_OVER:
             self._client_id_taken()
             return
+        if was_connected and self._note_kick():
+            self._client_id_taken(suspected=True)
+            return
         if was_connected:
             _LOGGER.warning("Disconnected from the broker: %s", reason_code)
         self._schedule_reconnect()
+
+    def _note_kick(self) -> bool:
+        """Count a close of an established session; True when they look like an id conflict."""
+        now = self.monotonic()
+        self._kicks.append(now)
+        while self._kicks and self._kicks[0] < now - KICK_WINDOW:
+            self._kicks.popleft()
+        return len(self._kicks) >= KICKS
+
+    def on_publish(
+        self,
+        client: mqtt.Client,
+        userdata: Any,
+        mid: int,
+        reason_code: Any,
+        properties: Any = None,
+    ) -> None:
+        """Log once per connection when the broker's ACL refuses what we publish."""
+        topic = self._publishing.pop(mid, None)
+        if topic is None or _reason_value(reason_code) != NOT_AUTHORIZED:
+            return
+        if not self._refusal_logged:
+            self._refusal_logged = True
+            _LOGGER.error(
+                "The broker refused our publish on %s (not authorised): user %r may not "
+                "write the topics of device %r; check the broker's ACL and this [device] name",
+                topic,
+                self.config.mqtt.username,
+                self.device,
+            )
 
     def on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
         """Dispatch a message; nothing a message holds can stop the process."""
@@ -496,7 +554,9 @@ class MQTTDisplay:
         if self.client is None or not self.connected:
             return None
         payload = json.dumps(self.status_payload(state), separators=(",", ":"))
-        return self.client.publish(self.topics["status"], payload, qos=1, retain=True)
+        info = self.client.publish(self.topics["status"], payload, qos=1, retain=True)
+        self._publishing[info.mid] = self.topics["status"]
+        return info
 
     def _publish_snapshot(self) -> None:
         if self.client is not None and self.connected and self.snapshot is not None:
@@ -505,7 +565,8 @@ class MQTTDisplay:
     def _publish_ack(self, test_id: str, *, ok: bool, error: str | None) -> None:
         if self.client is not None and self.connected:
             payload = json.dumps({"id": test_id, "ok": ok, "error": error}, separators=(",", ":"))
-            self.client.publish(self.topics["ack"], payload, qos=1)
+            info = self.client.publish(self.topics["ack"], payload, qos=1)
+            self._publishing[info.mid] = self.topics["ack"]
 
     # Main loop -------------------------------------------------------------
 
