@@ -353,7 +353,11 @@ class MQTTDisplay:
             self.device,
             self.client_id,
         )
-        self.error = f"client id {taken} taken over by another client"
+        self.error = (
+            f"client id {taken}: the broker keeps closing the session (same device name twice?)"
+            if suspected
+            else f"client id {taken} taken over by another client"
+        )
         self._kicks.clear()
         self._new_client(self.client_id)
         self._backoff = 1.0
