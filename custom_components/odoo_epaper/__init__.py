@@ -43,6 +43,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: OdooEpaperConfigEntry) -
     )
     await publisher.async_publish_hub_status(options.topic_prefix, "online")
     entry.async_on_unload(entry.add_update_listener(_async_options_updated))
+    entry.async_on_unload(
+        mqtt.async_subscribe_connection_status(hass, coordinator.async_mqtt_connection_changed)
+    )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 

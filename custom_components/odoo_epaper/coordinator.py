@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, TypeAlias
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
@@ -134,6 +134,16 @@ class OdooEpaperCoordinator(DataUpdateCoordinator[OdooEpaperData]):
             name=f"Odoo E-Paper {entry.title}",
             update_interval=dt.timedelta(seconds=self.options.scan_interval),
         )
+
+    @callback
+    def async_mqtt_connection_changed(self, connected: bool) -> None:
+        """After the broker comes back, republish every display: it may have lost them."""
+        if connected:
+            LOGGER.info("MQTT broker connected again; republishing every display")
+            self.publisher.forget()
+            self.config_entry.async_create_background_task(
+                self.hass, self.async_request_refresh(), "odoo_epaper republish"
+            )
 
     async def _async_update_data(self) -> OdooEpaperData:
         """Read Odoo, publish the displays that are due, keep the devices in step."""

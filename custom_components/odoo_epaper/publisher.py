@@ -60,9 +60,15 @@ class DataPublisher:
     ) -> list[str]:
         """Publish the due ``(topic, content_hash, payload)`` items; return the topics sent.
 
-        A failed publish is logged and retried on the next cycle.
+        Nothing is sent while the broker is unreachable; a failed publish is logged
+        (one line per cycle) and retried on the next cycle.
         """
         due = [item for item in items if self.is_due(item[0], item[1], now)]
+        if not due:
+            return []
+        if not mqtt.is_connected(self.hass):
+            LOGGER.warning("MQTT broker not connected; %d displays wait for it", len(due))
+            return []
         results = await asyncio.gather(
             *(
                 mqtt.async_publish(self.hass, topic, encode(payload), self.qos, True)
@@ -71,9 +77,10 @@ class DataPublisher:
             return_exceptions=True,
         )
         sent: list[str] = []
+        failed: list[tuple[str, BaseException]] = []
         for (topic, content_hash, payload), result in zip(due, results, strict=True):
             if isinstance(result, BaseException):
-                LOGGER.warning("Publishing %s failed, retrying next cycle: %s", topic, result)
+                failed.append((topic, result))
                 continue
             self.published[topic] = PublishedData(
                 topic=topic,
@@ -82,8 +89,15 @@ class DataPublisher:
                 payload=payload,
             )
             sent.append(topic)
-        if sent:
-            LOGGER.debug("Published %d of %d displays: %s", len(sent), len(due), sent)
+        if failed:
+            LOGGER.warning(
+                "Publishing %d of %d displays failed, retrying next cycle: %s: %s",
+                len(failed),
+                len(due),
+                failed[0][0],
+                failed[0][1],
+            )
+        LOGGER.debug("Published %d displays: %s", len(sent), sent)
         return sent
 
     async def async_publish_hub_status(self, prefix: str, state: str) -> bool:

@@ -127,18 +127,6 @@ def test_every_flow_error_is_translated() -> None:
     assert set(strings["selector"]["source"]["options"]) == {"auto", "room_booking", "calendar"}
 
 
-def test_every_exception_key_is_translated() -> None:
-    """translation_key values raised in the package exist under 'exceptions'."""
-    strings = load(PACKAGE / "translations" / "en.json")
-    used = {
-        key
-        for path in PACKAGE.glob("*.py")
-        for key in re.findall(r'translation_key="(\w+)"', path.read_text(encoding="utf-8"))
-    }
-    assert used
-    assert used <= set(strings["exceptions"])
-
-
 def test_hacs_json() -> None:
     """HACS metadata: name, minimum Home Assistant, README rendering."""
     hacs = load(ROOT / "hacs.json")

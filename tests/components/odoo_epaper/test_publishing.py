@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from unittest.mock import patch
 
 import jsonschema
@@ -18,6 +18,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.odoo_epaper.const import CONF_QOS, DOMAIN
 from custom_components.odoo_epaper.coordinator import OdooEpaperCoordinator
+from tests.fixtures.broker import Broker
 from tests.fixtures.odoo_server import OdooTestServer
 from tests.fixtures.vectors import load_vectors
 
@@ -315,7 +316,10 @@ async def test_failed_publish_is_retried_next_cycle(
         side_effect=HomeAssistantError("broker gone"),
     ):
         await coordinator.async_refresh()
-    assert "Publishing odoo_epaper/boardroom/data failed, retrying next cycle" in caplog.text
+    assert (
+        "Publishing 1 of 1 displays failed, retrying next cycle: "
+        "odoo_epaper/boardroom/data: broker gone" in caplog.text
+    )
     await coordinator.async_refresh()
     await subscriber.sync(hass)
     changed = subscriber.on("/data", since=seen)
@@ -350,3 +354,52 @@ async def test_hub_status_publish_failure_is_logged(
     with patch.object(mqtt, "async_publish", side_effect=HomeAssistantError("no broker")):
         assert not await publisher.async_publish_hub_status("odoo_epaper/", "online")
     assert "Publishing the hub status online to odoo_epaper/_hub/status failed" in caplog.text
+
+
+async def test_nothing_sent_while_the_broker_is_away(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    subscriber_factory: Callable[..., OutsideSubscriber],
+    odoo_server: OdooTestServer,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """While HA's MQTT client is disconnected the cycle skips publishing, with one line."""
+    coordinator = coordinator_of(init_integration)
+    subscriber = subscriber_factory("#")
+    seen = await subscriber.sync(hass)
+    odoo_server.update_record("room.booking", 1, {"name": "Board meeting (v3)"})
+    with patch("custom_components.odoo_epaper.publisher.mqtt.is_connected", return_value=False):
+        await coordinator.async_refresh()
+    assert coordinator.last_update_success
+    assert "MQTT broker not connected; 1 displays wait for it" in caplog.text
+    await subscriber.sync(hass)
+    assert subscriber.on("/data", since=seen) == []
+    await coordinator.async_refresh()
+    await subscriber.sync(hass)
+    assert [m.topic for m in subscriber.on("/data", since=seen)] == ["odoo_epaper/boardroom/data"]
+
+
+@pytest.fixture
+def fast_mqtt_reconnect() -> Iterator[None]:
+    """Let HA's MQTT client retry every 0.1 s instead of 10 s."""
+    with patch("homeassistant.components.mqtt.client.RECONNECT_INTERVAL_SECONDS", 0.1):
+        yield
+
+
+async def test_broker_restart_restores_retained_data(
+    fast_mqtt_reconnect: None,
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    mosquitto: Broker,
+    subscriber_factory: Callable[..., OutsideSubscriber],
+) -> None:
+    """A broker that lost its retained messages gets every display again on reconnect."""
+    mosquitto.restart()  # no persistence: the retained /data is gone
+    expected = {"odoo_epaper/reception/data", "odoo_epaper/boardroom/data"}
+    watcher = subscriber_factory("+/+/data")
+    messages = await watcher.wait_for(lambda ms: len(ms) >= 2, within=20)
+    assert {m.topic for m in messages} == expected
+    late = subscriber_factory("+/+/data")
+    retained = await late.wait_for(lambda ms: len(ms) == 2)
+    assert {m.topic for m in retained} == expected
+    assert all(m.retain for m in retained)
