@@ -233,7 +233,9 @@ class OdooClient:
             self._guard(lambda: odoo.login(self.database, self.username, self._password))
             uid = int(odoo.env.uid)
             user_tz = valid_timezone(odoo.env.context.get("tz"))
-            rows = self._call("ir.model", "search_read", [("model", "in", list(KNOWN_MODELS))])
+            rows = self._call(
+                "ir.model", "search_read", [("model", "in", list(KNOWN_MODELS))], fields=["model"]
+            )
             models = frozenset(str(row["model"]) for row in rows)
             display_model = DISPLAY_MODEL if DISPLAY_MODEL in models else ROOM_MODEL
             display_fields: frozenset[str] = frozenset()
