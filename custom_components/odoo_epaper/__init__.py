@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 from homeassistant.components import mqtt
-from homeassistant.const import CONF_PASSWORD, CONF_URL, CONF_USERNAME, Platform
-from homeassistant.core import HomeAssistant
+from homeassistant.const import (
+    CONF_PASSWORD,
+    CONF_URL,
+    CONF_USERNAME,
+    EVENT_HOMEASSISTANT_STOP,
+    Platform,
+)
+from homeassistant.core import Event, HomeAssistant
 from homeassistant.exceptions import ConfigEntryNotReady
 
 from .const import CONF_DATABASE, DOMAIN
@@ -46,6 +52,12 @@ async def async_setup_entry(hass: HomeAssistant, entry: OdooEpaperConfigEntry) -
     entry.async_on_unload(
         mqtt.async_subscribe_connection_status(hass, coordinator.async_mqtt_connection_changed)
     )
+
+    async def _async_hub_offline(_event: Event) -> None:
+        """Leave the hub's offline status behind when Home Assistant stops."""
+        await publisher.async_publish_hub_status(options.topic_prefix, "offline")
+
+    entry.async_on_unload(hass.bus.async_listen(EVENT_HOMEASSISTANT_STOP, _async_hub_offline))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 

@@ -137,13 +137,21 @@ class OdooEpaperCoordinator(DataUpdateCoordinator[OdooEpaperData]):
 
     @callback
     def async_mqtt_connection_changed(self, connected: bool) -> None:
-        """After the broker comes back, republish every display: it may have lost them."""
+        """After the broker comes back, republish the hub status and every display.
+
+        A broker without persistence has lost the retained messages.
+        """
         if connected:
             LOGGER.info("MQTT broker connected again; republishing every display")
             self.publisher.forget()
             self.config_entry.async_create_background_task(
-                self.hass, self.async_request_refresh(), "odoo_epaper republish"
+                self.hass, self._async_republish_all(), "odoo_epaper republish"
             )
+
+    async def _async_republish_all(self) -> None:
+        """Announce the hub online again and refresh (every display is due)."""
+        await self.publisher.async_publish_hub_status(self.options.topic_prefix, "online")
+        await self.async_request_refresh()
 
     async def _async_update_data(self) -> OdooEpaperData:
         """Read Odoo, publish the displays that are due, keep the devices in step."""

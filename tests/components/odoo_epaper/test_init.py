@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import pytest
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import DeviceEntryType
@@ -48,6 +49,19 @@ async def test_setup_and_unload(
     messages = await late.wait_for(lambda ms: len(ms) == 1)
     assert messages[0].json() == {"state": "offline"}
     assert messages[0].retain
+
+
+async def test_home_assistant_stop_leaves_hub_offline(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    subscriber_factory: Callable[..., OutsideSubscriber],
+) -> None:
+    """Home Assistant stopping (no unload) still leaves the hub's offline status behind."""
+    subscriber = subscriber_factory("odoo_epaper/_hub/status")
+    await subscriber.wait_for(lambda ms: len(ms) == 1)
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
+    messages = await subscriber.wait_for(lambda ms: len(ms) == 2)
+    assert messages[1].json() == {"state": "offline"}
 
 
 async def test_setup_without_mqtt(

@@ -399,7 +399,7 @@ async def test_broker_restart_restores_retained_data(
     watcher = subscriber_factory("+/+/data")
     messages = await watcher.wait_for(lambda ms: len(ms) >= 2, within=20)
     assert {m.topic for m in messages} == expected
-    late = subscriber_factory("+/+/data")
-    retained = await late.wait_for(lambda ms: len(ms) == 2)
-    assert {m.topic for m in retained} == expected
+    late = subscriber_factory("odoo_epaper/+/+")
+    retained = await late.wait_for(lambda ms: len(ms) == 3)
+    assert {m.topic for m in retained} == {*expected, "odoo_epaper/_hub/status"}
     assert all(m.retain for m in retained)
