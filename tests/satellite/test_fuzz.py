@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.fixtures.broker import Broker
+from tests.reliability.case_counts import Counter
 from tests.satellite.conftest import (
     DEVICE,
     PREFIX,
@@ -54,7 +55,8 @@ def mutated_payload(draw: st.DrawFn) -> bytes:
     payload: dict[str, Any] = room_payload()
     for key in draw(st.lists(st.sampled_from(KEYS), max_size=3)):
         payload[key] = draw(JSON | TIMES)
-    if draw(st.booleans()) and isinstance(payload.get("events"), list) and payload["events"]:
+    events = payload.get("events")
+    if draw(st.booleans()) and isinstance(events, list) and events and isinstance(events[0], dict):
         event = dict(payload["events"][0])
         for key in draw(st.lists(st.sampled_from(EVENT_KEYS), min_size=1, max_size=3)):
             event[key] = draw(JSON | TIMES)
@@ -72,16 +74,27 @@ JUNK = (
 )
 
 
+PARSED = {leaf: Counter(f"satellite /{leaf} (parser)") for leaf in ("data", "cmd", "test")}
+
+
 @settings(max_examples=300, deadline=None, derandomize=True, database=None)
 @given(JUNK)
-def test_parsers_raise_only_payload_errors(raw: bytes) -> None:
-    """Whatever the bytes, parsing either succeeds or raises PayloadError."""
+def _parsers_raise_only_payload_errors(raw: bytes) -> None:
+    for counter in PARSED.values():
+        counter()
     for parse in (lambda r: parse_data(r, DEVICE), parse_cmd, parse_test):
         try:
             parse(raw)
         except PayloadError as err:
             assert err.reason
             assert err.detail
+
+
+def test_parsers_raise_only_payload_errors() -> None:
+    """Whatever the bytes, parsing either succeeds or raises PayloadError."""
+    _parsers_raise_only_payload_errors()
+    for counter in PARSED.values():
+        counter.record()
 
 
 def test_junk_through_the_controller_is_handled_by_validation(
@@ -102,6 +115,7 @@ def test_junk_through_the_controller_is_handled_by_validation(
 
     send("data", good)
     good_hash = display.content_hash
+    counters = {leaf: Counter(f"satellite /{leaf}") for leaf in ("data", "cmd", "test")}
 
     @settings(
         max_examples=150,
@@ -112,12 +126,15 @@ def test_junk_through_the_controller_is_handled_by_validation(
     )
     @given(st.sampled_from(["data", "cmd", "test"]), JUNK)
     def feed(leaf: str, raw: bytes) -> None:
+        counters[leaf]()
         send(leaf, raw)
         send("data", good)
         display.overlay = None
 
     with caplog.at_level(logging.WARNING):
         feed()
+    for counter in counters.values():
+        counter.record()
     assert "Unexpected error" not in caplog.text
     assert display.content_hash == good_hash
 
@@ -142,9 +159,16 @@ def test_junk_over_mqtt_never_kills_the_process(
         )
         @given(st.sampled_from(["data", "cmd", "test"]), JUNK)
         def feed(leaf: str, raw: bytes) -> None:
+            counters[leaf]()
             recorder.publish(leaf, raw)
 
+        counters = {
+            leaf: Counter(f"satellite /{leaf}", "hypothesis, over MQTT")
+            for leaf in ("data", "cmd", "test")
+        }
         feed()
+        for counter in counters.values():
+            counter.record()
         mark = recorder.mark()
         recorder.publish("test", {"id": "still-alive", "text": "ok"})
         ack = recorder.wait(

@@ -90,7 +90,7 @@ def parse_timestamp(value: object, where: str) -> dt.datetime:
     return utc
 
 
-def decode_object(raw: bytes) -> dict[str, Any]:
+def decode_object(raw: bytes, *, check_text: bool = True) -> dict[str, Any]:
     """Check size, encoding and JSON; return the top-level object."""
     if len(raw) > MAX_PAYLOAD:
         raise PayloadError("size", f"payload of {len(raw)} bytes is over {MAX_PAYLOAD}")
@@ -104,19 +104,22 @@ def decode_object(raw: bytes) -> dict[str, Any]:
         raise PayloadError("json", f"not valid JSON: {str(err)[:80]}") from err
     if not isinstance(value, dict):
         raise PayloadError("not_object", f"not a JSON object but {type(value).__name__}")
-    _refuse_surrogates(text, value)
+    if check_text:
+        refuse_surrogates(raw, value)
     return value
 
 
-def _refuse_surrogates(text: str, value: dict[str, Any]) -> None:
+def refuse_surrogates(raw: bytes, value: Any, ack_id: str | None = None) -> None:
     """Refuse a lone UTF-16 surrogate escape (such as \\ud800): it is no character."""
-    if "\\u" not in text:
+    if b"\\u" not in raw:
         return
     try:
         json.dumps(value, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError as err:
         raise PayloadError(
-            "encoding", f"holds a lone surrogate escape (\\u{ord(err.object[err.start]):04x})"
+            "encoding",
+            f"holds a lone surrogate escape (\\u{ord(err.object[err.start]):04x})",
+            ack_id=ack_id,
         ) from err
 
 
@@ -225,10 +228,12 @@ def parse_cmd(raw: bytes) -> str:
 
 def parse_test(raw: bytes) -> TestRequest:
     """Validate a ``/test`` payload; an error with ``ack_id`` still gets an ack."""
-    obj = decode_object(raw)
+    obj = decode_object(raw, check_text=False)
     test_id = obj.get("id")
     if not isinstance(test_id, str) or not 0 < len(test_id) <= MAX_TEST_ID:
         raise PayloadError("id", f"id must be a string of 1 to {MAX_TEST_ID} characters")
+    refuse_surrogates(raw, {"id": test_id})
+    refuse_surrogates(raw, obj, ack_id=test_id)
     text = obj.get("text")
     if text is not None and not isinstance(text, str):
         raise PayloadError("type", "text must be a string", ack_id=test_id)
