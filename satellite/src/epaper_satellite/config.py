@@ -131,7 +131,7 @@ class _Section:
                 raise self._fail(key, "is required")
             return default
         if not isinstance(value, str) or (required and not value.strip()):
-            shown = f"a {type(value).__name__}" if secret else repr(value)
+            shown = f"a value of type {type(value).__name__}" if secret else repr(value)
             raise self._fail(key, f"must be a non-empty string, got {shown}")
         return value
 
