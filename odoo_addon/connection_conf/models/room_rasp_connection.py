@@ -23,7 +23,7 @@ from ..mqtt_bridge import (
     is_valid_topic_prefix,
     probe_connection,
 )
-from ..mqtt_bridge.wire import DEFAULT_TOPIC_PREFIX, parse_timestamp
+from ..mqtt_bridge.wire import DEFAULT_TOPIC_PREFIX, parse_timestamp, storable_text
 
 _logger = logging.getLogger(__name__)
 
@@ -529,7 +529,7 @@ class RoomRaspConnection(models.Model):
         seen_at = self._parse_last_seen(last_seen)
         if seen_at is None:
             return f"{device}: last_seen {last_seen!r:.40} is not an ISO 8601 or Odoo time"
-        return device, state, (error or None), seen_at
+        return device, state, (storable_text(error) if error else None), seen_at
 
     @api.model
     def _parse_last_seen(self, last_seen: Any) -> dt.datetime | None:

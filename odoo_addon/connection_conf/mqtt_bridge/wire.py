@@ -16,7 +16,12 @@ STATUS_ONLINE = '{"state":"online"}'
 STATUS_OFFLINE = '{"state":"offline"}'
 STATES = ("online", "offline")
 
+MAX_TEXT = 500
 _DEVICE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+# NUL and the other C0 controls but tab and newline, DEL, and lone UTF-16 surrogates:
+# PostgreSQL refuses NUL and psycopg2 cannot encode a surrogate, so one such text would
+# fail the whole batch of statuses it arrives with.
+_UNSTORABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 _STATUS_FIELD_TYPES: dict[str, type] = {
     "version": str,
     "panel": str,
@@ -48,6 +53,12 @@ def is_valid_topic_prefix(prefix: object) -> bool:
     if any(char in prefix for char in "+#\x00"):
         return False
     return all(prefix[:-1].split("/"))
+
+
+def storable_text(value: str, limit: int = MAX_TEXT) -> str:
+    """Return ``value`` fit for a database text field: no NUL, controls or lone surrogates."""
+    cleaned = _UNSTORABLE.sub("\ufffd", value)
+    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "\u2026"
 
 
 def topic(prefix: str, device: str, leaf: str) -> str:
@@ -129,8 +140,8 @@ def parse_status(payload: bytes) -> DeviceStatus:
         return _plain_state(text)
     try:
         data: Any = json.loads(text)
-    except ValueError as exc:
-        raise WireError("json", f"malformed JSON: {exc}") from exc
+    except (ValueError, RecursionError) as exc:
+        raise WireError("json", f"malformed JSON: {str(exc)[:80]}") from exc
     if isinstance(data, str):
         return _plain_state(data)
     if not isinstance(data, dict):
@@ -148,7 +159,7 @@ def parse_status(payload: bytes) -> DeviceStatus:
             continue
         if not isinstance(value, kind) or isinstance(value, bool):
             raise WireError("type", f"{key} must be {kind.__name__}")
-        details[key] = value
+        details[key] = storable_text(value) if isinstance(value, str) else value
     last_render = data.get("last_render")
     if last_render is not None:
         if not isinstance(last_render, str):
@@ -157,7 +168,7 @@ def parse_status(payload: bytes) -> DeviceStatus:
             details["last_render"] = parse_timestamp(last_render)
         except ValueError as exc:
             raise WireError("timestamp", f"last_render {last_render[:40]!r} is not a time") from exc
-    return DeviceStatus(state=state, error=error or None, **details)
+    return DeviceStatus(state=state, error=storable_text(error) if error else None, **details)
 
 
 def changed_payload(devices: list[str] | set[str] | tuple[str, ...]) -> bytes:
@@ -188,8 +199,8 @@ def parse_ack(payload: bytes) -> Ack:
     text = _decode(payload)
     try:
         data: Any = json.loads(text)
-    except ValueError as exc:
-        raise WireError("json", f"malformed JSON: {exc}") from exc
+    except (ValueError, RecursionError) as exc:
+        raise WireError("json", f"malformed JSON: {str(exc)[:80]}") from exc
     if not isinstance(data, dict):
         raise WireError("not_object", "ack is not a JSON object")
     ack_id, ok, error = data.get("id"), data.get("ok"), data.get("error")
@@ -199,4 +210,4 @@ def parse_ack(payload: bytes) -> Ack:
         raise WireError("type", "ack ok must be a boolean")
     if error is not None and not isinstance(error, str):
         raise WireError("type", "ack error must be a string or null")
-    return Ack(id=ack_id, ok=ok, error=error)
+    return Ack(id=ack_id, ok=ok, error=storable_text(error) if error else error)
