@@ -8,6 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from mqtt_bridge.wire import WireError, parse_ack, parse_status
 
+from tests.reliability.case_counts import record
+
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
     lambda inner: (
@@ -28,10 +30,13 @@ STATUS_LIKE = st.fixed_dictionaries(
 )
 
 
+CASES = {"bytes": 0, "json": 0}
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.binary(max_size=200))
-def test_random_bytes(payload: bytes) -> None:
-    """Random bytes never raise anything but WireError."""
+def _random_bytes(payload: bytes) -> None:
+    CASES["bytes"] += 1
     for parse in (parse_status, parse_ack):
         try:
             parse(payload)
@@ -39,10 +44,17 @@ def test_random_bytes(payload: bytes) -> None:
             assert exc.reason
 
 
+def test_random_bytes() -> None:
+    """Random bytes never raise anything but WireError."""
+    _random_bytes()
+    record("addon /status (parser)", "hypothesis, random bytes", CASES["bytes"])
+    record("addon /ack (parser)", "hypothesis, random bytes", CASES["bytes"])
+
+
 @settings(max_examples=300, deadline=None)
 @given(JSON_VALUES | STATUS_LIKE)
-def test_random_json(value: object) -> None:
-    """Random JSON documents: a valid status has a known state, others a reason."""
+def _random_json(value: object) -> None:
+    CASES["json"] += 1
     payload = json.dumps(value).encode()
     try:
         status = parse_status(payload)
@@ -60,3 +72,9 @@ def test_random_json(value: object) -> None:
     else:
         assert status.state in ("online", "offline")
         assert status.error is None or isinstance(status.error, str)
+
+
+def test_random_json() -> None:
+    """Random JSON documents: a valid status has a known state, others a reason."""
+    _random_json()
+    record("addon /status (parser)", "hypothesis, random JSON", CASES["json"])

@@ -92,7 +92,7 @@ TEXT = st.text(max_size=600) | st.text(alphabet=st.characters(max_codepoint=0xFF
 
 def test_any_status_text_comes_out_storable() -> None:
     """Hypothesis: whatever texts a valid status holds, the parsed ones fit a database field."""
-    counter = Counter("addon /status (parser)")
+    counter = Counter("addon /status (parser)", "hypothesis, texts made storable")
 
     @settings(max_examples=300, deadline=None, derandomize=True, database=None)
     @given(
