@@ -17,10 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -36,25 +34,18 @@ from homeassistant.components import mqtt
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from bench.ha_harness import PLUGINS, append_result, demo_entry, percentile, run
 from bench.report import table, write_section
 from custom_components.odoo_epaper import publisher as publisher_module
-from custom_components.odoo_epaper.const import DOMAIN
 from custom_components.odoo_epaper.options import EpaperOptions
 from demo import data
 from tests.fixtures.broker import Broker
 from tests.fixtures.odoo_server import OdooTestServer
 
-pytest_plugins = ["tests.conftest", "tests.components.odoo_epaper.conftest"]
+pytest_plugins = PLUGINS
 
 SIZES = [10, 100, 1000]
-RESULTS_ENV = "EPAPER_FANOUT_RESULTS"
 PREFIX = "odoo_epaper/"
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    """The ``fraction`` quantile (nearest rank) of ``values``."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 class Arrivals:
@@ -160,18 +151,7 @@ async def test_fanout(
     hass: HomeAssistant, mqtt_entry: MockConfigEntry, mosquitto: Broker, odoo: OdooTestServer
 ) -> None:
     count = odoo.bench_count  # type: ignore[attr-defined]
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="bench",
-        data={
-            "url": odoo.url,
-            "database": data.DATABASE,
-            "username": data.LOGIN,
-            "password": data.PASSWORD,
-        },
-        options=EpaperOptions().as_dict(),
-        unique_id=f"{odoo.url}|bench",
-    )
+    entry = demo_entry(odoo)
     entry.add_to_hass(hass)
     arrivals = Arrivals(mosquitto.port)
     publish_calls: dict[str, float] = {}
@@ -243,12 +223,6 @@ async def test_fanout(
     await hass.async_add_executor_job(append_result, result)
 
 
-def append_result(result: dict[str, Any]) -> None:
-    """Add one size's figures to the results file ``main`` reads."""
-    with Path(os.environ[RESULTS_ENV]).open("a", encoding="utf-8") as handle:
-        handle.write(json.dumps(result) + "\n")
-
-
 def report(results: list[dict[str, Any]]) -> str:
     """The Markdown of the fanout section."""
     rows = [
@@ -292,18 +266,7 @@ def report(results: list[dict[str, Any]]) -> str:
 
 def main() -> int:
     """Run the benchmark under pytest and write docs/benchmarks.md."""
-    with tempfile.NamedTemporaryFile(suffix=".jsonl", delete=False) as handle:
-        results_path = Path(handle.name)
-    os.environ[RESULTS_ENV] = str(results_path)
-    # A child process: the Home Assistant plugin must load before Home Assistant.
-    root = Path(__file__).resolve().parent.parent
-    plugins = ["-p", "no:sugar", "-p", "no:cacheprovider"]
-    code = subprocess.call(
-        [sys.executable, "-m", "pytest", __file__, *plugins, "-q", "-x", "--rootdir", str(root)],
-        cwd=root,
-    )
-    results = [json.loads(line) for line in results_path.read_text().splitlines()]
-    results_path.unlink()
+    code, results = run(__file__)
     if code != 0 or len(results) != len(SIZES):
         print(f"fanout benchmark failed (pytest exit {code})", file=sys.stderr)
         return 1
