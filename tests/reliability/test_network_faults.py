@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -109,3 +111,26 @@ def test_half_open_link_is_noticed_by_keepalive_and_recovers(
     watcher.wait(STATUS, status("online", content_hash=content_hash(raw)), after=mark, timeout=15)
     assert draws(process) == 2  # the waiting screen at boot, then v1; nothing since
     assert process.alive()
+
+
+@pytest.mark.slow
+def test_cut_off_satellite_keeps_its_room_and_turns_stale_once(
+    proxy: TcpProxy, watcher: Watcher, satellite_process: Spawn, tmp_path: Path
+) -> None:
+    """Without the broker (Odoo or hub away) the room stays; after valid_until one redraw."""
+
+    valid_until = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=3)
+    raw = encode(room("reception", "Keeps", valid_until=valid_until.strftime("%Y-%m-%dT%H:%M:%SZ")))
+    watcher.publish(DATA, raw, retain=True)
+    process = satellite_process(satellite_config(proxy.port, tmp_path, "reception"))
+    watcher.wait(STATUS, status("online", content_hash=content_hash(raw)))
+    drawn = draws(process)
+    fresh = (tmp_path / "panel.png").read_bytes()
+    proxy.refusing = True
+    proxy.cut()
+    wait_until(lambda: draws(process) > drawn, 10, "the stale redraw")
+    assert (tmp_path / "panel.png").read_bytes() != fresh  # the STALE badge
+    time.sleep(1.5)  # several ticks later: no redraw storm
+    assert draws(process) == drawn + 1
+    assert "Room data for" in process.log() and process.alive()
+    assert (tmp_path / "state" / "last_data.json").read_bytes() == raw
