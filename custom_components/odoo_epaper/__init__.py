@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from homeassistant.components import mqtt
 from homeassistant.const import (
     CONF_PASSWORD,
@@ -10,10 +12,12 @@ from homeassistant.const import (
     EVENT_HOMEASSISTANT_STOP,
     Platform,
 )
-from homeassistant.core import Event, HomeAssistant
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryNotReady
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.typing import ConfigType
 
-from .const import CONF_DATABASE, DOMAIN
+from .const import CONF_DATABASE, DOMAIN, LOGGER
 from .coordinator import (
     OdooEpaperConfigEntry,
     OdooEpaperCoordinator,
@@ -21,15 +25,30 @@ from .coordinator import (
     async_connect,
 )
 from .devices import async_register_hub_device
-from .odoo_client import OdooClient
+from .display_tracker import DisplayState, DisplayTracker
+from .odoo_client import OdooClient, OdooError
 from .options import EpaperOptions
 from .publisher import DataPublisher
+from .services import async_setup_services
+from .status_mirror import StatusMirror
 
-PLATFORMS: list[Platform] = []
+PLATFORMS: list[Platform] = [
+    Platform.BINARY_SENSOR,
+    Platform.BUTTON,
+    Platform.IMAGE,
+    Platform.SENSOR,
+]
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the integration's actions once."""
+    async_setup_services(hass)
+    return True
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: OdooEpaperConfigEntry) -> bool:
-    """Connect to Odoo, publish every display once, announce the hub online."""
+    """Connect to Odoo, publish every display once, follow the displays, announce the hub."""
     if not await mqtt.async_wait_for_mqtt_client(hass):
         raise ConfigEntryNotReady(translation_domain=DOMAIN, translation_key="mqtt_unavailable")
     client = OdooClient(
@@ -44,9 +63,17 @@ async def async_setup_entry(hass: HomeAssistant, entry: OdooEpaperConfigEntry) -
     coordinator = OdooEpaperCoordinator(hass, entry, client, publisher)
     async_register_hub_device(hass, entry, info)
     await coordinator.async_config_entry_first_refresh()
+    tracker = DisplayTracker(hass, entry.entry_id, on_changed=coordinator.async_displays_changed)
+    entry.async_on_unload(tracker.async_stop)
     entry.runtime_data = OdooEpaperRuntimeData(
-        client=client, info=info, publisher=publisher, coordinator=coordinator
+        client=client,
+        info=info,
+        publisher=publisher,
+        coordinator=coordinator,
+        tracker=tracker,
+        mirror=await _async_status_mirror(hass, entry, client, options),
     )
+    await _async_follow_displays(hass, entry)
     await publisher.async_publish_hub_status(options.topic_prefix, "online")
     entry.async_on_unload(entry.add_update_listener(_async_options_updated))
     entry.async_on_unload(
@@ -60,6 +87,60 @@ async def async_setup_entry(hass: HomeAssistant, entry: OdooEpaperConfigEntry) -
     entry.async_on_unload(hass.bus.async_listen(EVENT_HOMEASSISTANT_STOP, _async_hub_offline))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
+
+
+async def _async_status_mirror(
+    hass: HomeAssistant, entry: OdooEpaperConfigEntry, client: OdooClient, options: EpaperOptions
+) -> StatusMirror | None:
+    """Return the status mirror when it is wanted and Odoo lets the user write displays."""
+    if not options.status_mirror or not client.info.has_addon:
+        return None
+    try:
+        writable = await hass.async_add_executor_job(client.can_write_displays)
+    except OdooError as err:
+        LOGGER.warning("Not mirroring display status to Odoo: %s", err)
+        return None
+    if not writable:
+        LOGGER.info("Not mirroring display status: %s may not write displays", client.username)
+        return None
+
+    async def send(reports: list[dict[str, Any]]) -> None:
+        await hass.async_add_executor_job(client.report_status, reports)
+
+    mirror = StatusMirror(hass, send)
+    entry.async_on_unload(mirror.async_stop)
+    return mirror
+
+
+async def _async_follow_displays(hass: HomeAssistant, entry: OdooEpaperConfigEntry) -> None:
+    """Subscribe under every display's prefix and keep following Odoo's list."""
+    runtime = entry.runtime_data
+    coordinator, tracker, mirror = runtime.coordinator, runtime.tracker, runtime.mirror
+
+    def wanted_prefixes() -> set[str]:
+        prefixes = {coordinator.options.topic_prefix}
+        if coordinator.data is not None:
+            prefixes.update(item.topic_prefix for item in coordinator.data.displays.values())
+        return prefixes
+
+    @callback
+    def displays_updated() -> None:
+        if (prefixes := wanted_prefixes()) != tracker.prefixes:
+            entry.async_create_background_task(
+                hass, tracker.async_set_prefixes(prefixes), "odoo_epaper subscriptions"
+            )
+
+    if mirror is not None:
+
+        @callback
+        def mirror_status(device: str, state: DisplayState) -> None:
+            if coordinator.data is not None and device in coordinator.data.displays:
+                mirror.async_track(device, state)
+
+        entry.async_on_unload(tracker.async_add_listener(mirror_status))
+    entry.async_on_unload(tracker.async_follow_connection())
+    entry.async_on_unload(coordinator.async_add_listener(displays_updated))
+    await tracker.async_set_prefixes(wanted_prefixes())
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: OdooEpaperConfigEntry) -> bool:

@@ -10,6 +10,7 @@ from homeassistant.config_entries import ConfigFlow, ConfigFlowResult, OptionsFl
 from homeassistant.const import CONF_PASSWORD, CONF_SCAN_INTERVAL, CONF_URL, CONF_USERNAME
 from homeassistant.core import callback
 from homeassistant.helpers.selector import (
+    BooleanSelector,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
@@ -26,6 +27,7 @@ from .const import (
     CONF_HORIZON_DAYS,
     CONF_QOS,
     CONF_SOURCE,
+    CONF_STATUS_MIRROR,
     CONF_TOPIC_PREFIX,
     DOMAIN,
     LOGGER,
@@ -274,6 +276,7 @@ class OdooEpaperOptionsFlow(OptionsFlow):
                         unit_of_measurement="d",
                     )
                 ),
+                vol.Required(CONF_STATUS_MIRROR, default=current.status_mirror): BooleanSelector(),
             }
         )
         return self.async_show_form(step_id="init", data_schema=schema, errors=errors)

@@ -14,6 +14,7 @@ CONF_TOPIC_PREFIX: Final = "topic_prefix"
 CONF_QOS: Final = "qos"
 CONF_SOURCE: Final = "source"
 CONF_HORIZON_DAYS: Final = "horizon_days"
+CONF_STATUS_MIRROR: Final = "status_mirror"
 
 SOURCE_AUTO: Final = "auto"
 SOURCE_ROOM_BOOKING: Final = "room_booking"
@@ -27,6 +28,7 @@ MIN_SCAN_INTERVAL: Final = 15
 MAX_SCAN_INTERVAL: Final = 3600
 DEFAULT_SOURCE: Final = SOURCE_AUTO
 DEFAULT_HORIZON_DAYS: Final = 7
+DEFAULT_STATUS_MIRROR: Final = True
 MAX_HORIZON_DAYS: Final = 31
 
 # A published payload is valid for PAYLOAD_LIFETIME after it was generated; the
@@ -35,3 +37,6 @@ MAX_HORIZON_DAYS: Final = 31
 PAYLOAD_LIFETIME: Final = timedelta(hours=12)
 
 HUB_DEVICE: Final = "_hub"
+
+# A burst of Odoo change notices within this many seconds costs one read of Odoo.
+CHANGE_NOTICE_COOLDOWN: Final = 0.3

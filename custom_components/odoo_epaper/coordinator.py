@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
+from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
-from .const import DOMAIN, LOGGER
+from .const import CHANGE_NOTICE_COOLDOWN, DOMAIN, LOGGER
 from .devices import async_sync_display_devices
+from .display_tracker import DisplayTracker
+from .message_board import BoardMessage, MessageBoard
 from .odoo_client import OdooAuthError, OdooClient, OdooError, ServerInfo
 from .options import EpaperOptions
 from .publisher import DataPublisher
 from .schedule import Booking, Display, Schedule, booking_window
+from .status_mirror import StatusMirror
 from .wire import build_payload, content_hash, data_topic
 
 
@@ -63,6 +68,8 @@ class OdooEpaperRuntimeData:
     info: ServerInfo
     publisher: DataPublisher
     coordinator: OdooEpaperCoordinator
+    tracker: DisplayTracker
+    mirror: StatusMirror | None = None
 
 
 # A TypeAlias, not a ``type`` statement: ruff targets Python 3.11 for the whole repository.
@@ -86,9 +93,14 @@ async def async_connect(hass: HomeAssistant, client: OdooClient) -> ServerInfo:
 
 
 def build_display_data(
-    schedule: Schedule, options: EpaperOptions, now: dt.datetime, lifetime: dt.timedelta
+    schedule: Schedule,
+    options: EpaperOptions,
+    now: dt.datetime,
+    lifetime: dt.timedelta,
+    messages: Mapping[str, BoardMessage] | None = None,
 ) -> dict[str, DisplayData]:
     """Build every display's payload; a display's own prefix wins over the option."""
+    messages = messages or {}
     displays: dict[str, DisplayData] = {}
     for display in schedule.displays:
         bookings = schedule.bookings.get(display.device, ())
@@ -101,6 +113,8 @@ def build_display_data(
             lifetime=lifetime,
             qr=display.qr,
         )
+        if (message := messages.get(display.device)) is not None:
+            payload["message"] = message.as_payload()
         displays[display.device] = DisplayData(
             display=display,
             topic_prefix=display.topic_prefix or options.topic_prefix,
@@ -133,6 +147,14 @@ class OdooEpaperCoordinator(DataUpdateCoordinator[OdooEpaperData]):
             config_entry=entry,
             name=f"Odoo E-Paper {entry.title}",
             update_interval=dt.timedelta(seconds=self.options.scan_interval),
+        )
+        self.messages = MessageBoard(hass, self._async_messages_expired)
+        self._changed_debouncer = Debouncer(
+            hass,
+            LOGGER,
+            cooldown=CHANGE_NOTICE_COOLDOWN,
+            immediate=False,
+            function=self.async_refresh,
         )
 
     @callback
@@ -171,10 +193,47 @@ class OdooEpaperCoordinator(DataUpdateCoordinator[OdooEpaperData]):
                 translation_key="update_failed",
                 translation_placeholders={"error": str(err)},
             ) from err
-        displays = build_display_data(schedule, self.options, now, self.publisher.lifetime)
+        displays = await self._async_build_and_publish(schedule, now)
+        async_sync_display_devices(self.hass, self.config_entry, displays.values())
+        return OdooEpaperData(displays=displays, refreshed_at=now)
+
+    async def _async_build_and_publish(
+        self, schedule: Schedule, now: dt.datetime
+    ) -> dict[str, DisplayData]:
+        """Build every payload (with the messages shown now) and publish the due ones."""
+        displays = build_display_data(
+            schedule, self.options, now, self.publisher.lifetime, self.messages.active(now)
+        )
         await self.publisher.async_publish_data(
             ((item.data_topic, item.content_hash, item.payload) for item in displays.values()),
             now,
         )
-        async_sync_display_devices(self.hass, self.config_entry, displays.values())
-        return OdooEpaperData(displays=displays, refreshed_at=now)
+        return displays
+
+    async def async_republish(self) -> None:
+        """Rebuild the payloads from the last schedule (messages changed) and publish them."""
+        schedule = Schedule(
+            displays=tuple(item.display for item in self.data.displays.values()),
+            bookings={device: item.bookings for device, item in self.data.displays.items()},
+        )
+        displays = await self._async_build_and_publish(schedule, dt_util.utcnow())
+        self.async_set_updated_data(
+            OdooEpaperData(displays=displays, refreshed_at=self.data.refreshed_at)
+        )
+
+    async def _async_messages_expired(self, devices: set[str]) -> None:
+        """Republish the displays whose message ran out."""
+        LOGGER.debug("Messages expired on %s", sorted(devices))
+        await self.async_republish()
+
+    @callback
+    def async_displays_changed(self, devices: list[str]) -> None:
+        """Odoo announced changed schedules: read Odoo soon, once per burst."""
+        LOGGER.debug("Odoo announced changes of %s", devices)
+        self._changed_debouncer.async_schedule_call()
+
+    async def async_shutdown(self) -> None:
+        """Stop the message timer and the change-notice debouncer too."""
+        self.messages.async_stop()
+        self._changed_debouncer.async_shutdown()
+        await super().async_shutdown()

@@ -70,7 +70,7 @@ async def async_get_config_entry_diagnostics(
     return async_redact_data(
         {
             "entry": entry.as_dict(),
-            "server": {
+            "odoo": {
                 "server": runtime.info.server,
                 "database": runtime.info.database,
                 "uid": runtime.info.uid,

@@ -67,7 +67,7 @@ async def async_show_message(
 ) -> None:
     """Show ``text`` on the displays for ``duration``; it disappears by itself."""
     ensure_mqtt_connected(hass)
-    entry.runtime_data.messages.async_post(devices, text, dt_util.utcnow() + duration)
+    entry.runtime_data.coordinator.messages.async_post(devices, text, dt_util.utcnow() + duration)
     await entry.runtime_data.coordinator.async_republish()
 
 

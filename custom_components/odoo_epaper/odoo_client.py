@@ -283,6 +283,13 @@ class OdooClient:
                 bookings={device: tuple(items) for device, items in bookings.items()},
             )
 
+    def can_write_displays(self) -> bool:
+        """Return whether the addon is installed and the user may write its displays."""
+        if not self.info.has_addon:
+            return False
+        with self._lock:
+            return bool(self._call(DISPLAY_MODEL, "check_access_rights", "write", False))
+
     def report_status(self, reports: Sequence[dict[str, Any]]) -> None:
         """Mirror display statuses into the addon in one RPC (``mqtt_status_report``)."""
         with self._lock:

@@ -12,11 +12,13 @@ from .const import (
     CONF_HORIZON_DAYS,
     CONF_QOS,
     CONF_SOURCE,
+    CONF_STATUS_MIRROR,
     CONF_TOPIC_PREFIX,
     DEFAULT_HORIZON_DAYS,
     DEFAULT_QOS,
     DEFAULT_SCAN_INTERVAL,
     DEFAULT_SOURCE,
+    DEFAULT_STATUS_MIRROR,
     DEFAULT_TOPIC_PREFIX,
 )
 
@@ -30,6 +32,7 @@ class EpaperOptions:
     scan_interval: int = DEFAULT_SCAN_INTERVAL
     source: str = DEFAULT_SOURCE
     horizon_days: int = DEFAULT_HORIZON_DAYS
+    status_mirror: bool = DEFAULT_STATUS_MIRROR
 
     @classmethod
     def from_mapping(cls, options: Mapping[str, Any]) -> EpaperOptions:
@@ -40,6 +43,7 @@ class EpaperOptions:
             scan_interval=int(float(options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL))),
             source=str(options.get(CONF_SOURCE, DEFAULT_SOURCE)),
             horizon_days=int(float(options.get(CONF_HORIZON_DAYS, DEFAULT_HORIZON_DAYS))),
+            status_mirror=bool(options.get(CONF_STATUS_MIRROR, DEFAULT_STATUS_MIRROR)),
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -50,4 +54,5 @@ class EpaperOptions:
             CONF_SCAN_INTERVAL: self.scan_interval,
             CONF_SOURCE: self.source,
             CONF_HORIZON_DAYS: self.horizon_days,
+            CONF_STATUS_MIRROR: self.status_mirror,
         }

@@ -158,14 +158,14 @@ class ScheduleSensor(OdooEpaperEntity, SensorEntity):
             self._unsub_timer = None
 
     @callback
-    def _update_status(self) -> None:
-        """Recompute the room's status and wait for its next change."""
+    def _update_status(self, now: datetime | None = None) -> None:
+        """Recompute the room's status at ``now`` and wait for its next change."""
         self._cancel_timer()
         data = self.display_data
         if data is None:
             self._status = None
             return
-        now = dt_util.utcnow()
+        now = now or dt_util.utcnow()
         tz = display_timezone(data)
         self._status = room_status(data.bookings, now, tz)
         self._unsub_timer = async_track_point_in_utc_time(
@@ -173,10 +173,10 @@ class ScheduleSensor(OdooEpaperEntity, SensorEntity):
         )
 
     @callback
-    def _handle_boundary(self, _now: datetime) -> None:
+    def _handle_boundary(self, now: datetime) -> None:
         """A meeting starts, ends or is about to start: recompute."""
         self._unsub_timer = None
-        self._update_status()
+        self._update_status(now)
         self.async_write_ha_state()
 
     @callback

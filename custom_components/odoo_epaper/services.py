@@ -128,11 +128,13 @@ def _displays_of_devices(
             if identifier in lookup
         ]
         if not matches:
-            unknown.append(registry_device.name or device_id if registry_device else device_id)
+            unknown.append(
+                registry_device.name if registry_device and registry_device.name else device_id
+            )
             continue
-        for entry, device in matches:
+        for entry, display in matches:
             displays = entry.runtime_data.coordinator.data.displays
-            found[entry.entry_id].update(displays if device is None else {device})
+            found[entry.entry_id].update(displays if display is None else {display})
     if unknown or not found:
         raise _unknown(unknown)
     return {entry_id: (by_id[entry_id], sorted(devices)) for entry_id, devices in found.items()}

@@ -48,6 +48,7 @@ class StatusMirror:
         self._delay = delay
         self._retry = retry
         self._pending: dict[str, Report] = {}
+        self._in_flight: dict[str, Report] = {}
         self._mirrored: dict[str, tuple[Any, Any]] = {}
         self._timer: CALLBACK_TYPE | None = None
         self._failing = False
@@ -56,8 +57,8 @@ class StatusMirror:
 
     @property
     def pending(self) -> list[Report]:
-        """Return the reports not yet written to Odoo."""
-        return list(self._pending.values())
+        """Return the reports not yet written to Odoo (being sent or waiting)."""
+        return list({**self._in_flight, **self._pending}.values())
 
     @callback
     def async_track(self, device: str, state: DisplayState) -> None:
@@ -90,9 +91,11 @@ class StatusMirror:
         if not self._pending:
             return
         batch, self._pending = self._pending, {}
+        self._in_flight = batch
         try:
             await self._send(list(batch.values()))
         except Exception as err:  # any failure is retried, never raised
+            self._in_flight = {}
             for device, report in batch.items():
                 self._pending.setdefault(device, report)
             if not self._failing:
@@ -104,6 +107,7 @@ class StatusMirror:
                 )
             self._schedule(self._retry)
             return
+        self._in_flight = {}
         if self._failing:
             self._failing = False
             LOGGER.info("Mirroring display status to Odoo works again")

@@ -19,6 +19,7 @@ from custom_components.odoo_epaper.const import (
     CONF_HORIZON_DAYS,
     CONF_QOS,
     CONF_SOURCE,
+    CONF_STATUS_MIRROR,
     CONF_TOPIC_PREFIX,
     DOMAIN,
 )
@@ -33,6 +34,7 @@ DEFAULT_OPTIONS = {
     CONF_SCAN_INTERVAL: 60,
     CONF_SOURCE: "auto",
     CONF_HORIZON_DAYS: 7,
+    CONF_STATUS_MIRROR: True,
 }
 
 
@@ -337,6 +339,7 @@ async def test_options_flow(
             CONF_SCAN_INTERVAL: 30.0,
             CONF_SOURCE: "calendar",
             CONF_HORIZON_DAYS: 3.0,
+            CONF_STATUS_MIRROR: False,
         },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -346,6 +349,7 @@ async def test_options_flow(
         CONF_SCAN_INTERVAL: 30,
         CONF_SOURCE: "calendar",
         CONF_HORIZON_DAYS: 3,
+        CONF_STATUS_MIRROR: False,
     }
 
 

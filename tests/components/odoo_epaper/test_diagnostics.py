@@ -60,8 +60,8 @@ async def test_entry_diagnostics(
     assert result["entry"]["data"]["username"] == REDACTED
     assert result["entry"]["data"]["password"] == REDACTED
     assert result["entry"]["title"] == REDACTED
-    assert result["server"]["server"] == REDACTED
-    assert "room.rasp.connection" in result["server"]["models"]
+    assert result["odoo"]["server"] == REDACTED
+    assert "room.rasp.connection" in result["odoo"]["models"]
     assert set(result["displays"]) == {"reception", "boardroom", "lab-door"}
     reception = result["displays"]["reception"]
     assert reception["odoo"]["payload"]["device"] == "reception"

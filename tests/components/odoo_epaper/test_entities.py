@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from http import HTTPStatus
+from unittest.mock import PropertyMock, patch
 
 import pytest
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE, STATE_UNKNOWN
@@ -22,10 +23,18 @@ from tests.components.odoo_epaper.test_display_status import png_bytes
 from tests.fixtures.broker import Broker
 from tests.fixtures.odoo_server import OdooTestServer
 
-pytestmark = [
-    pytest.mark.allow_hosts(["127.0.0.1"]),
-    pytest.mark.usefixtures("entity_registry_enabled_by_default"),
-]
+pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
+
+
+@pytest.fixture(autouse=True)
+def enable_all_entities() -> Iterator[None]:
+    """Create the entities that are disabled by default enabled, to test them too."""
+    with patch(
+        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
+        new_callable=PropertyMock,
+        return_value=True,
+    ):
+        yield
 
 
 @pytest.fixture
@@ -142,19 +151,25 @@ async def test_snapshot_image(
 @pytest.mark.slow
 async def test_broker_outage_makes_mqtt_entities_unavailable(
     hass: HomeAssistant,
+    *,
     init_integration: MockConfigEntry,
     sat: OutsideSubscriber,
     mosquitto: Broker,
+    subscriber_factory: Callable[..., OutsideSubscriber],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Without the broker the MQTT entities go unavailable and come back after it."""
     entry = init_integration
+    birth = subscriber_factory("homeassistant/status")
     send_status(sat.client, "reception")
     await wait_until(
         lambda: (
             state_of(hass, entry, "binary_sensor", "connectivity", "reception").state == STATE_ON
         )
     )
+    # Home Assistant publishes its birth message once its subscriptions settled;
+    # stopping the broker before that leaves a failed task behind.
+    await birth.wait_for(bool, 20)
     mosquitto.stop()
     await wait_until(
         lambda: (
@@ -173,6 +188,7 @@ async def test_broker_outage_makes_mqtt_entities_unavailable(
         30,
     )
     assert "The MQTT broker is reachable again" in caplog.text
+    await birth.wait_for(lambda messages: len(messages) >= 2, 20)
 
 
 async def test_odoo_outage(

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 
 import pytest
-from homeassistant.components.mqtt.const import DATA_MQTT
+from homeassistant.components.mqtt.models import DATA_MQTT
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 

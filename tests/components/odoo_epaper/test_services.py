@@ -67,7 +67,6 @@ async def test_refresh_entity_target(
     assert commands(watcher) == {f"{PREFIX}reception/cmd": [{"cmd": "refresh"}]}
     data = watcher.on("/data")
     assert [m.topic for m in data] == [f"{PREFIX}reception/data"]
-    assert data[0].retain
 
 
 async def test_refresh_device_and_hub_targets(
@@ -166,8 +165,9 @@ async def test_show_message_until_it_expires(
     async_fire_time_changed(hass, until + timedelta(seconds=1))
     await hass.async_block_till_done()
     messages = await watcher.wait_for(lambda ms: len(ms) >= 1)
-    assert [m.topic for m in messages] == [f"{PREFIX}boardroom/data"]
-    assert messages[0].json().get("message") is None
+    # The regular poll may run at the same fake instant and publish the same content.
+    assert {m.topic for m in messages} == {f"{PREFIX}boardroom/data"}
+    assert all(m.json().get("message") is None for m in messages)
 
 
 async def test_show_message_to_all_survives_a_poll(
@@ -263,9 +263,15 @@ async def test_refresh_button(
 
 @pytest.mark.slow
 async def test_actions_without_broker(
-    hass: HomeAssistant, init_integration: MockConfigEntry, mosquitto: Broker
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    mosquitto: Broker,
+    subscriber_factory: Callable[..., OutsideSubscriber],
 ) -> None:
     """Without the broker the actions fail with a translated error."""
+    birth = subscriber_factory("homeassistant/status")
+    # Stopping the broker before Home Assistant's birth message leaves a failed task.
+    await birth.wait_for(bool, 20)
     mosquitto.stop()
     await wait_until(lambda: not mqtt.is_connected(hass))
     for service, data in (
