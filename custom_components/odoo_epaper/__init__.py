@@ -71,7 +71,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: OdooEpaperConfigEntry) -
         publisher=publisher,
         coordinator=coordinator,
         tracker=tracker,
-        mirror=await _async_status_mirror(hass, entry, client, options),
+        mirror=await _async_status_mirror(hass, entry, coordinator, options),
     )
     await _async_follow_displays(hass, entry)
     await publisher.async_publish_hub_status(options.topic_prefix, "online")
@@ -90,9 +90,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: OdooEpaperConfigEntry) -
 
 
 async def _async_status_mirror(
-    hass: HomeAssistant, entry: OdooEpaperConfigEntry, client: OdooClient, options: EpaperOptions
+    hass: HomeAssistant,
+    entry: OdooEpaperConfigEntry,
+    coordinator: OdooEpaperCoordinator,
+    options: EpaperOptions,
 ) -> StatusMirror | None:
     """Return the status mirror when it is wanted and Odoo lets the user write displays."""
+    client = coordinator.client
     if not options.status_mirror or not client.info.has_addon:
         return None
     try:
@@ -107,7 +111,7 @@ async def _async_status_mirror(
     async def send(reports: list[dict[str, Any]]) -> None:
         await hass.async_add_executor_job(client.report_status, reports)
 
-    mirror = StatusMirror(hass, send)
+    mirror = StatusMirror(hass, send, odoo_up=lambda: coordinator.last_update_success)
     entry.async_on_unload(mirror.async_stop)
     return mirror
 

@@ -41,10 +41,12 @@ class StatusMirror:
         *,
         delay: float = DEFAULT_DELAY,
         retry: float = DEFAULT_RETRY,
+        odoo_up: Callable[[], bool] = lambda: True,
     ) -> None:
-        """Send nothing until a change is reported."""
+        """Send nothing until a change is reported; wait while ``odoo_up()`` is false."""
         self.hass = hass
         self._send = send
+        self._odoo_up = odoo_up
         self._delay = delay
         self._retry = retry
         self._pending: dict[str, Report] = {}
@@ -89,6 +91,10 @@ class StatusMirror:
         """Send every pending report in one RPC."""
         self._timer = None
         if not self._pending:
+            return
+        if not self._odoo_up():
+            LOGGER.debug("Odoo is unreachable; status reports wait for it")
+            self._schedule(self._retry)
             return
         batch, self._pending = self._pending, {}
         self._in_flight = batch

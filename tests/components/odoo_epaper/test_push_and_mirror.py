@@ -147,3 +147,25 @@ async def test_reload_and_unload_leave_no_subscription(
     assert await hass.config_entries.async_unload(init_integration.entry_id)
     await hass.async_block_till_done()
     assert odoo_topics(hass) == set()
+
+
+async def test_no_mirror_for_a_read_only_user(
+    hass: HomeAssistant,
+    mqtt_entry: MockConfigEntry,
+    config_entry: MockConfigEntry,
+    odoo_server: OdooTestServer,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A user who may read but not write the addon's displays gets no status mirror."""
+
+    def check_access_rights(
+        model: str, _uid: int, operation: str = "read", raise_exception: bool = True
+    ) -> bool:
+        return operation == "read"
+
+    odoo_server._check_access_rights = check_access_rights  # type: ignore[method-assign]
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert config_entry.runtime_data.mirror is None
+    assert "may not write displays" in caplog.text
+    assert await hass.config_entries.async_unload(config_entry.entry_id)

@@ -282,3 +282,15 @@ async def test_actions_without_broker(
         with pytest.raises(HomeAssistantError) as err:
             await hass.services.async_call(DOMAIN, service, data, blocking=True)
         assert err.value.translation_key == "mqtt_not_connected"
+
+
+async def test_test_button_without_ack(
+    hass: HomeAssistant, init_integration: MockConfigEntry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A display that does not answer makes the test button fail with a translated error."""
+    monkeypatch.setattr("custom_components.odoo_epaper.button.TEST_WAIT", 0.2)
+    button = entity_id(hass, init_integration, "button", "send_test_message", "lab-door")
+    with pytest.raises(HomeAssistantError) as err:
+        await hass.services.async_call("button", "press", {"entity_id": button}, blocking=True)
+    assert err.value.translation_key == "test_not_acknowledged"
+    assert err.value.translation_placeholders == {"device": "lab-door", "seconds": "0.2"}

@@ -129,3 +129,31 @@ async def test_stop_drops_the_timer(
     await hass.async_block_till_done()
     assert mirror.pending
     assert odoo_server.status_reports == []
+
+
+async def test_reports_wait_while_odoo_is_down(
+    hass: HomeAssistant, odoo_server: OdooTestServer
+) -> None:
+    """While the coordinator knows Odoo is down, nothing is sent and nothing is logged."""
+    client = OdooClient(odoo_server.url, ODOO_DATABASE, ODOO_LOGIN, ODOO_PASSWORD)
+    await hass.async_add_executor_job(client.connect)
+    up = False
+
+    async def send(reports: list[dict[str, Any]]) -> None:
+        await hass.async_add_executor_job(client.report_status, reports)
+
+    asked: list[bool] = []
+
+    def odoo_up() -> bool:
+        asked.append(up)
+        return up
+
+    mirror = StatusMirror(hass, send, delay=0.05, retry=0.1, odoo_up=odoo_up)
+    mirror.async_track("reception", display("online"))
+    await wait_until(lambda: len(asked) >= 3, 5)  # three rounds while Odoo is down
+    assert odoo_server.status_reports == []
+    assert [report["device"] for report in mirror.pending] == ["reception"]
+    up = True
+    await wait_until(lambda: bool(odoo_server.status_reports), 5)
+    assert odoo_server.status_reports[0][0]["device"] == "reception"
+    mirror.async_stop()
