@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-import json
 import struct
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
-from .wire_values import Payload, WireError, decode_json_object, decode_text, parse_timestamp
+from .wire_values import (
+    Payload,
+    WireError,
+    clean_text,
+    decode_json_object,
+    decode_text,
+    load_json,
+    parse_timestamp,
+)
 
 STATES: Final = ("online", "offline")
 MAX_SNAPSHOT_BYTES: Final = 2 * 1024 * 1024
@@ -63,13 +70,13 @@ def parse_status(payload: Payload) -> DisplayStatus:
     if not text:
         raise WireError("empty", "empty status (a cleared retained message)")
     try:
-        value: Any = json.loads(text)
-    except json.JSONDecodeError as err:
+        value: Any = load_json(text)
+    except WireError:
         if text in STATES:
             return DisplayStatus(state=text)
         if text[0] in '{["':
-            raise WireError("json", f"not valid JSON: {err.msg}") from err
-        raise WireError("state", f"unknown state {text[:40]!r}") from err
+            raise
+        raise WireError("state", f"unknown state {clean_text(text[:40])!r}") from None
     if isinstance(value, str):
         if value.strip() in STATES:
             return DisplayStatus(state=value.strip())
@@ -89,7 +96,7 @@ def _status_from_object(value: dict[str, Any]) -> DisplayStatus:
         item = value.get(key)
         if item is not None and not isinstance(item, str):
             raise WireError("type", f"{key} must be a string or null")
-        fields[key] = item
+        fields[key] = None if item is None else clean_text(item)
     for key in _INT_FIELDS:
         item = value.get(key)
         if item is not None and (not isinstance(item, int) or isinstance(item, bool)):
@@ -127,4 +134,4 @@ def parse_ack(payload: Payload) -> Ack:
     error = value.get("error")
     if error is not None and not isinstance(error, str):
         raise WireError("type", "ack error must be a string or null")
-    return Ack(id=ack_id, ok=ok, error=error)
+    return Ack(id=ack_id, ok=ok, error=None if error is None else clean_text(error))

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from typing import Any
 
 from .wire import MAX_PAYLOAD_BYTES, is_valid_device_name
 
 Payload = bytes | bytearray | str
+MAX_TEXT_CHARS = 500
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class WireError(ValueError):
@@ -50,12 +53,25 @@ def decode_text(payload: Payload) -> str:
         raise WireError("encoding", "payload is not UTF-8") from err
 
 
-def decode_json_object(payload: Payload) -> dict[str, Any]:
-    """Return the payload as a JSON object, or raise WireError."""
+def clean_text(value: str) -> str:
+    """Return a text fit to store and show: no controls, no lone surrogates, 500 characters."""
+    text = value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return _CONTROLS.sub("", text)[:MAX_TEXT_CHARS]
+
+
+def load_json(text: str) -> Any:
+    """Parse JSON text; anything Python's parser refuses or chokes on is a WireError."""
     try:
-        value = json.loads(decode_text(payload))
+        return json.loads(text)
     except json.JSONDecodeError as err:
         raise WireError("json", f"not valid JSON: {err.msg}") from err
+    except (ValueError, RecursionError) as err:
+        raise WireError("json", "JSON too deep or with a number too long") from err
+
+
+def decode_json_object(payload: Payload) -> dict[str, Any]:
+    """Return the payload as a JSON object, or raise WireError."""
+    value = load_json(decode_text(payload))
     if not isinstance(value, dict):
         raise WireError("not_object", "not a JSON object")
     return value
