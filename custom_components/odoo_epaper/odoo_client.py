@@ -24,6 +24,32 @@ from .sources import SOURCES, ScheduleSource
 from .wire import is_valid_device_name, slugify_device_name
 
 _LOGGER = logging.getLogger(__name__)
+REDACTED = "**REDACTED**"
+
+
+class _SecretRedactor(logging.Filter):
+    """Hide passwords in odoorpc's debug logs, which print every RPC's arguments."""
+
+    def __init__(self) -> None:
+        """Start with no secret."""
+        super().__init__()
+        self.secrets: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite a record that holds a secret; never drop one."""
+        if not self.secrets:
+            return True
+        message = record.getMessage()
+        redacted = message
+        for secret in self.secrets:
+            redacted = redacted.replace(secret, REDACTED)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
+_REDACTOR = _SecretRedactor()
+logging.getLogger("odoorpc.rpc.jsonrpclib").addFilter(_REDACTOR)
 _T = TypeVar("_T")
 
 DISPLAY_MODEL = "room.rasp.connection"
@@ -169,6 +195,8 @@ class OdooClient:
         self.database = database
         self.username = username
         self._password = password
+        if password:
+            _REDACTOR.secrets.add(password)
         self._timeout = timeout
         self._odoo: odoorpc.ODOO | None = None
         self._info: ServerInfo | None = None
