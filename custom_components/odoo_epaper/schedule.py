@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 ODOO_DATETIME = "%Y-%m-%d %H:%M:%S"
+MIN_YEAR = 1970
+MAX_YEAR = 9998
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -56,6 +58,17 @@ def to_odoo(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime(ODOO_DATETIME)
 
 
-def from_odoo(value: str) -> dt.datetime:
-    """Parse Odoo's naive UTC text into an aware UTC time."""
-    return dt.datetime.strptime(value, ODOO_DATETIME).replace(tzinfo=dt.UTC)
+def from_odoo(value: object) -> dt.datetime:
+    """Parse Odoo's naive UTC text (or an ISO time with an offset) into an aware UTC time.
+
+    Raises ValueError for anything else, and for years before 1970 or after 9998,
+    which no real booking has and which could not be shifted into UTC.
+    """
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"not an Odoo time: {value!r}")
+    parsed = dt.datetime.fromisoformat(value.strip())
+    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+        raise ValueError(f"time out of range: {value!r}")
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=dt.UTC)
+    return parsed.astimezone(dt.UTC)

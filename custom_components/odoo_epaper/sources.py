@@ -9,13 +9,36 @@ back into :class:`Booking` objects per device. A third adapter (Odoo master's
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Sequence
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from .schedule import Booking, Display, from_odoo, to_odoo
+from .wire_values import clean_text
 
+_LOGGER = logging.getLogger(__name__)
 PRIVATE_LEVELS = frozenset({"private", "confidential"})
+BAD_TIMES = (KeyError, TypeError, ValueError, OverflowError)
+_skipped: set[tuple[str, Any]] = set()
+
+
+def _skip(model: str, record: dict[str, Any], err: Exception) -> None:
+    """Log a record left out for unreadable times, once per record."""
+    key = (model, record.get("id"))
+    if key in _skipped:
+        return
+    if len(_skipped) > 10000:
+        _skipped.clear()
+    _skipped.add(key)
+    _LOGGER.warning("Skipped %s %s: unreadable times (%s)", model, record.get("id"), err)
+
+
+def _title(value: Any) -> str:
+    """Return a record's title as clean text (Odoo's False and None give "")."""
+    if value is None or value is False:
+        return ""
+    return clean_text(str(value))
 
 
 class ScheduleSource(Protocol):
@@ -40,7 +63,7 @@ class ScheduleSource(Protocol):
 def _name(value: Any) -> str | None:
     """Return ``display_name`` of a nested many2one, or None for Odoo's False."""
     if isinstance(value, dict) and value.get("display_name"):
-        return str(value["display_name"])
+        return clean_text(str(value["display_name"]))
     return None
 
 
@@ -85,10 +108,16 @@ class RoomBookingSource:
         result: dict[str, list[Booking]] = {d.device: [] for d in displays}
         for record in records:
             room = record.get("room_id") or {}
+            try:
+                start = from_odoo(record["start_datetime"])
+                end = from_odoo(record["stop_datetime"])
+            except BAD_TIMES as err:
+                _skip(self.model, record, err)
+                continue
             booking = Booking(
-                title=str(record.get("name") or ""),
-                start=from_odoo(record["start_datetime"]),
-                end=from_odoo(record["stop_datetime"]),
+                title=_title(record.get("name")),
+                start=start,
+                end=end,
                 organizer=_name(record.get("organizer_id")),
             )
             for display in displays:
@@ -140,10 +169,14 @@ class CalendarEventSource:
             for display in displays:
                 if display.room != record.get("location"):
                     continue
-                start, end = _event_times(record, tz[display.device])
+                try:
+                    start, end = _event_times(record, tz[display.device])
+                except BAD_TIMES as err:
+                    _skip(self.model, record, err)
+                    continue
                 result[display.device].append(
                     Booking(
-                        title=str(record.get("name") or ""),
+                        title=_title(record.get("name")),
                         start=start,
                         end=end,
                         organizer=_name(user),
