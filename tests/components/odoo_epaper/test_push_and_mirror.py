@@ -21,14 +21,11 @@ pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
 SCHEDULE_READ = ("room.booking", "web_search_read")
 
 
-def odoo_topics(hass: HomeAssistant) -> set[str]:
-    """Return the topics Home Assistant's MQTT client is subscribed to for displays."""
+def odoo_topics(hass: HomeAssistant, *prefixes: str) -> set[str]:
+    """Return the topics Home Assistant's MQTT client is subscribed to under ``prefixes``."""
+    prefixes = prefixes or (PREFIX, "test/room/")
     client = hass.data[DATA_MQTT].client
-    return {
-        sub.topic
-        for sub in client.subscriptions
-        if "odoo_epaper/" in sub.topic or "test/room/" in sub.topic
-    }
+    return {sub.topic for sub in client.subscriptions if sub.topic.startswith(prefixes)}
 
 
 @pytest.fixture
@@ -169,3 +166,34 @@ async def test_no_mirror_for_a_read_only_user(
     assert config_entry.runtime_data.mirror is None
     assert "may not write displays" in caplog.text
     assert await hass.config_entries.async_unload(config_entry.entry_id)
+
+
+async def test_prefixes_follow_the_displays(
+    hass: HomeAssistant, init_integration: MockConfigEntry, odoo_server: OdooTestServer
+) -> None:
+    """A display with a new prefix adds its subscriptions; its removal drops them."""
+    record = odoo_server.add_record(
+        "room.rasp.connection",
+        {
+            "name": "annex",
+            "room_id": False,
+            "room_name": "Annex",
+            "topic_prefix": "site/annex/",
+            "tz": "UTC",
+            "qos": 1,
+            "panel_model": False,
+            "mqtt_connection_state": "unknown",
+            "last_seen": False,
+            "last_error": False,
+            "active": True,
+        },
+    )
+    coordinator = init_integration.runtime_data.coordinator
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert "site/annex/+/status" in odoo_topics(hass, "site/annex/")
+    assert "site/annex/" in init_integration.runtime_data.tracker.prefixes
+    odoo_server.delete_record("room.rasp.connection", record)
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert odoo_topics(hass, "site/annex/") == set()
