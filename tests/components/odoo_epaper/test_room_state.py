@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from custom_components.odoo_epaper.coordinator import DisplayData
 from custom_components.odoo_epaper.room_state import (
     SOON,
     RoomState,
@@ -16,7 +17,8 @@ from custom_components.odoo_epaper.room_state import (
     room_status,
     shown_title,
 )
-from custom_components.odoo_epaper.schedule import Booking
+from custom_components.odoo_epaper.schedule import Booking, Display
+from custom_components.odoo_epaper.sensor import display_timezone
 from tests.fixtures.vectors import load_vectors
 
 VECTORS = load_vectors("states")
@@ -103,3 +105,16 @@ def test_next_change_walks_the_boundaries() -> None:
         _utc("2026-11-27T23:00:00Z"),  # local midnight in Berlin
         RoomState.FREE,
     ]
+
+
+@pytest.mark.parametrize(
+    ("tz", "expected"),
+    [("Europe/Berlin", "Europe/Berlin"), (None, "UTC"), ("Nowhere/City", "UTC"), ("../etc", "UTC")],
+)
+def test_display_timezone(tz: str | None, expected: str) -> None:
+    """A display's room state uses its timezone, UTC when it has none or a bad one."""
+    display = Display(device="reception", room="Reception", tz=tz)
+    data = DisplayData(
+        display=display, topic_prefix="odoo_epaper/", bookings=(), payload={}, content_hash=""
+    )
+    assert str(display_timezone(data)) == expected
