@@ -112,6 +112,7 @@ async def test_unknown_targets(hass: HomeAssistant, init_integration: MockConfig
             DOMAIN, "refresh", {"entity_id": "sensor.not_a_sign"}, blocking=True
         )
     assert err.value.translation_key == "unknown_display"
+    assert "sensor.not_a_sign is not an Odoo E-Paper display" in str(err.value)
     with pytest.raises(ServiceValidationError):
         await hass.services.async_call(
             DOMAIN, "refresh", {"device_id": "0123456789abcdef"}, blocking=True
@@ -282,6 +283,7 @@ async def test_actions_without_broker(
         with pytest.raises(HomeAssistantError) as err:
             await hass.services.async_call(DOMAIN, service, data, blocking=True)
         assert err.value.translation_key == "mqtt_not_connected"
+        assert "not connected to the MQTT broker" in str(err.value)
 
 
 async def test_test_button_without_ack(
