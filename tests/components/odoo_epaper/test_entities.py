@@ -66,7 +66,9 @@ async def test_entity_names_and_devices(
     assert device.name == "Reception"
     hub = state_of(hass, init_integration, "binary_sensor", "odoo_connection")
     assert hub.state == STATE_ON
-    assert state_of(hass, init_integration, "sensor", "displays_online").state == "0"
+    online = state_of(hass, init_integration, "sensor", "displays_online")
+    assert online.state == "0"
+    assert online.attributes["unit_of_measurement"] == "displays"
 
 
 async def test_status_lifecycle(
