@@ -11,7 +11,7 @@ from mqtt_bridge import BridgeClient, Event, StatusEvent
 
 from tests.addon.conftest import settings_for
 from tests.conftest import BROKER_PASSWORD, BROKER_USER
-from tests.fixtures.broker import Broker
+from tests.fixtures.broker import Broker, mosquitto_users_script
 from tests.reliability.helpers import (
     PREFIX,
     Watcher,
@@ -123,3 +123,39 @@ def test_broker_restart_with_the_addon_and_two_satellites_connected(
         assert "Traceback" not in log
     kinds = [e.kind for e in events if not isinstance(e, StatusEvent)]
     assert kinds[-1] == "connected" and "disconnected" in kinds
+
+
+def test_tls_and_acl_together(
+    broker_factory: Callable[..., Broker],
+    satellite_process: Spawn,
+    start_client: Start,
+    tmp_path: Path,
+) -> None:
+    """Every link verified TLS with its own user: data in, status and test ack out."""
+    acl = mosquitto_users_script().build_acl(PREFIX, list(DEVICES), "hub", "odoo")
+    users = {"hub": "hub-pw", "odoo": "odoo-pw"} | {d: f"{d}-pw" for d in DEVICES}
+    broker = broker_factory(users=users, acl=acl, tls=True)
+    assert broker.tls_files is not None
+    ca = broker.tls_files.ca_cert
+    hub = Watcher(broker, "hub", "hub-pw", ca_cert=ca).start()
+    try:
+        raw = encode(room("room-a", "Secure room"))
+        hub.publish(f"{PREFIX}room-a/data", raw, retain=True)
+        process = satellite_process(
+            satellite_config(
+                broker.port,
+                tmp_path,
+                "room-a",
+                mqtt_settings={"username": "room-a", "tls": True, "ca_certs": str(ca)},
+            ),
+            password_env("room-a-pw"),
+        )
+        hub.wait(f"{PREFIX}room-a/status", status("online", content_hash=content_hash(raw)))
+        client, _events = start_client(settings_for(broker, username="odoo", password="odoo-pw"))
+        assert client.settings.use_tls and client.wait_connected(5)
+        wait_until(lambda: _online_with(client, "room-a", content_hash(raw)), 10, "the mirror")
+        result = client.send_test_message("room-a", "over TLS", timeout=5)
+        assert result.acked and result.ok, result.summary()
+        assert "(tls on)" in process.log()
+    finally:
+        hub.stop()
