@@ -65,32 +65,51 @@ class Demo:
         self.odoo = OdooTestServer(fixture).start()
         LOG.info("Odoo test server at %s (database %s)", self.odoo.url, data.DATABASE)
 
-    def start_home_assistant(self, timeout: float) -> None:
-        """Write a config folder, start ``hass -c`` and wait for its HTTP API."""
+    def start_home_assistant(self, timeout: float, attempts: int = 3) -> None:
+        """Write a config folder, start ``hass -c`` and wait for its HTTP API.
+
+        A free port can be taken by someone else before Home Assistant binds it;
+        then it is started again on another port.
+        """
         config = self.workdir / "homeassistant"
         (config / "custom_components").mkdir(parents=True)
         (config / "custom_components" / "odoo_epaper").symlink_to(
             ROOT / "custom_components" / "odoo_epaper"
         )
-        port = free_port()
-        (config / "configuration.yaml").write_text(
-            "homeassistant:\n  name: Odoo E-Paper demo\n  time_zone: Europe/Brussels\n"
-            f"http:\n  server_host: 127.0.0.1\n  server_port: {port}\n"
-            "frontend:\nconfig:\n"
-            "logger:\n  default: warning\n  logs:\n    custom_components.odoo_epaper: info\n"
-            "    homeassistant.components.mqtt: info\n",
-            encoding="utf-8",
-        )
-        log = (self.workdir / "homeassistant.log").open("wb")
-        self.hass = subprocess.Popen(
-            [sys.executable, "-m", "homeassistant", "-c", str(config), "--skip-pip"],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        self.ha_url = f"http://127.0.0.1:{port}"
-        self.api = HomeAssistantApi(self.ha_url)
-        LOG.info("Home Assistant starting at %s", self.ha_url)
-        self.api.wait_until_up(timeout)
+        for attempt in range(1, attempts + 1):
+            port = free_port()
+            (config / "configuration.yaml").write_text(
+                "homeassistant:\n  name: Odoo E-Paper demo\n  time_zone: Europe/Brussels\n"
+                f"http:\n  server_host: 127.0.0.1\n  server_port: {port}\n"
+                "frontend:\nconfig:\n"
+                "logger:\n  default: warning\n  logs:\n    custom_components.odoo_epaper: info\n"
+                "    homeassistant.components.mqtt: info\n",
+                encoding="utf-8",
+            )
+            log_path = self.workdir / "homeassistant.log"
+            with log_path.open("ab") as log:
+                self.hass = subprocess.Popen(
+                    [sys.executable, "-m", "homeassistant", "-c", str(config), "--skip-pip"],
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+            self.ha_url = f"http://127.0.0.1:{port}"
+            self.api = HomeAssistantApi(self.ha_url)
+            LOG.info("Home Assistant starting at %s", self.ha_url)
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                self.assert_running()
+                if self.api.is_up():
+                    return
+                if "Failed to create HTTP server" in log_path.read_text(errors="replace"):
+                    break
+                time.sleep(0.5)
+            else:
+                raise TimeoutError(f"Home Assistant did not answer at {self.ha_url}")
+            LOG.warning("port %s was taken (attempt %d of %d)", port, attempt, attempts)
+            self.stop_process(self.hass)
+            log_path.rename(log_path.with_suffix(f".{attempt}.log"))
+        raise RuntimeError("Home Assistant could not bind an HTTP port")
 
     def configure_home_assistant(self) -> None:
         """Onboard, then add the MQTT and Odoo E-Paper integrations through config flows."""
@@ -183,17 +202,23 @@ class Demo:
         """Wait until Home Assistant shows every satellite's display as connected."""
         assert self.api
         deadline = time.monotonic() + timeout
-        rooms = {room for device, room in data.ROOMS if device in self.satellites}
+        rooms = [room for device, room in data.ROOMS if device in self.satellites]
         while True:
             self.assert_running()
-            online = [
-                state["entity_id"]
+            connected = {
+                state["attributes"].get("friendly_name", ""): state["entity_id"]
                 for state in self.api.states()
                 if state["entity_id"].startswith("binary_sensor.")
                 and state["attributes"].get("device_class") == "connectivity"
                 and state["state"] == "on"
+            }
+            online = [
+                entity_id
+                for room in rooms
+                for name, entity_id in connected.items()
+                if name == f"{room} Connectivity"
             ]
-            if len(online) >= len(rooms):
+            if len(online) == len(rooms):
                 return online
             if time.monotonic() > deadline:
                 raise TimeoutError(f"Home Assistant shows {len(online)} of {len(rooms)} online")
@@ -208,19 +233,26 @@ class Demo:
 
     # -- stopping -----------------------------------------------------------------
 
+    @staticmethod
+    def stop_process(process: subprocess.Popen[bytes] | None) -> None:
+        """Stop one child: SIGTERM, then SIGKILL after 30 s."""
+        if process is None or process.poll() is not None:
+            return
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+
     def stop(self) -> None:
         """Stop everything, newest first."""
-        for process in [*self.satellites.values(), self.hass]:
+        children = [*self.satellites.values(), self.hass]
+        for process in children:  # all at once, so they shut down side by side
             if process is not None and process.poll() is None:
                 process.send_signal(signal.SIGTERM)
-        for process in [*self.satellites.values(), self.hass]:
-            if process is None:
-                continue
-            try:
-                process.wait(30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(5)
+        for process in children:
+            self.stop_process(process)
         if self.odoo:
             self.odoo.stop()
         if self.broker:
@@ -262,6 +294,7 @@ def main(argv: list[str] | None = None) -> int:
             raise KeyboardInterrupt
 
         signal.signal(signal.SIGTERM, on_signal)
+        signal.signal(signal.SIGINT, on_signal)
         try:
             demo.start_broker()
             demo.start_odoo()
