@@ -19,6 +19,7 @@ from homeassistant.util import dt as dt_util
 from .change_notice import parse_changed
 from .const import LOGGER
 from .display_status import DisplayStatus, Snapshot, parse_ack, parse_snapshot, parse_status
+from .status_flaps import FlapDamper
 from .wire_values import WireError, is_device_name
 
 ODOO_DEVICE: Final = "_odoo"
@@ -90,6 +91,7 @@ class DisplayTracker:
         self._listeners: list[Callable[[str, DisplayState], None]] = []
         self._waiters: dict[str, tuple[asyncio.Future[TestResult], float]] = {}
         self._warned: set[tuple[str, str]] = set()
+        self._flaps = FlapDamper(hass, self._show_status)
 
     @property
     def prefixes(self) -> set[str]:
@@ -146,6 +148,7 @@ class DisplayTracker:
             for unsubscribe in subscription.unsubscribes:
                 unsubscribe()
         self._subscriptions.clear()
+        self._flaps.async_stop()
         for waiter, _started in self._waiters.values():
             waiter.cancel()
         self._waiters.clear()
@@ -205,6 +208,14 @@ class DisplayTracker:
             self._warn(device, "status", err)
             return
         state = self._state(prefix, device)
+        if self._flaps.hold(device, state.online, status):
+            return
+        self._show_status(device, status)
+
+    @callback
+    def _show_status(self, device: str, status: DisplayStatus) -> None:
+        """Make ``status`` the display's current one and tell everyone."""
+        state = self.displays[device]
         now = dt_util.utcnow()
         state.status = status
         state.status_at = now
