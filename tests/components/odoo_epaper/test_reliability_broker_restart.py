@@ -19,7 +19,7 @@ from tests.components.odoo_epaper.entity_helpers import state_of
 from tests.components.odoo_epaper.satellite_process import SATELLITE, SatelliteProcess
 from tests.fixtures.broker import Broker
 
-from mqtt_bridge import BridgeClient  # isort: skip  (loaded by tests.addon.conftest)
+from mqtt_bridge import BridgeClient, MqttConnectionManager  # isort: skip  (loaded by tests.addon.conftest)
 
 pytestmark = [
     pytest.mark.allow_hosts(["127.0.0.1"]),
@@ -52,11 +52,12 @@ def satellites(
 
 @pytest.fixture
 def addon_session(mosquitto: Broker) -> Iterator[BridgeClient]:
-    """The Odoo addon's MQTT session (its plain-Python part), stopped after."""
-    client = BridgeClient(settings_for(mosquitto)).start()
+    """The Odoo addon's session, registered with its MqttConnectionManager; stopped after."""
+    manager = MqttConnectionManager()
+    client = manager.register("reliability", settings_for(mosquitto))
     client.backoff.first = 0.2
     yield client
-    client.stop()
+    manager.unregister("reliability")
 
 
 def _satellite_status(subscriber: OutsideSubscriber, device: str) -> dict[str, object]:
@@ -113,6 +114,7 @@ async def test_everything_reconnects_after_a_broker_restart(
         30,
     )
     assert addon_session.wait_connected(15)
+    assert MqttConnectionManager().is_connected("reliability")
     await wait_until(
         lambda: all(
             (event := addon_session.statuses().get(d)) is not None
