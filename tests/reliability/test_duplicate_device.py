@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from epaper_satellite.controller import KICKS
+from epaper_satellite.config import load_config
+from epaper_satellite.controller import KICKS, SESSION_TAKEN_OVER, MQTTDisplay
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.reasoncodes import ReasonCode
 
 from tests.fixtures.broker import Broker
 from tests.reliability.helpers import PREFIX, Watcher, room, satellite_config, status
@@ -61,3 +65,23 @@ def test_two_satellites_with_one_name_stop_kicking_each_other(
         assert any("client id epaper-reception" in (error or "") for error in status_error)
     finally:
         watcher.stop()
+
+
+def test_a_broker_that_says_session_taken_over_is_answered_at_once(
+    mosquitto: Broker, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """MQTT 5 reason 0x8E (newer brokers) makes the satellite step aside on the first kick."""
+    display = MQTTDisplay(load_config(satellite_config(mosquitto.port, tmp_path, "reception")))
+    client = display.connect_mqtt()
+    try:
+        wait_until(lambda: client.loop(0.1) == 0 and display.connected, 5, "the connection")
+        taken = ReasonCode(PacketTypes.DISCONNECT, identifier=SESSION_TAKEN_OVER)
+        with caplog.at_level(logging.ERROR):
+            display.on_disconnect(client, None, None, taken)
+        assert "(session taken over)" in caplog.text
+        assert CONFLICT in caplog.text
+        assert display.client_id.startswith("epaper-reception-")
+        assert display.client is not client
+        assert display.error == "client id epaper-reception taken over by another client"
+    finally:
+        client.disconnect()
