@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import queue
 import subprocess
 import sys
 import time
@@ -10,10 +9,10 @@ import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
-import paho.mqtt.client as mqtt
 import pytest
 
 from tests.fixtures.broker import Broker
+from tests.fixtures.mqtt_peer import MqttPeer
 
 SCRIPT = Path(__file__).resolve().parents[2] / "deploy" / "mosquitto" / "epaper-mosquitto-users"
 
@@ -66,39 +65,10 @@ def test_refuses_bad_arguments(tmp_path: Path, args: list[str], message: str) ->
     assert not (tmp_path / "acl").exists()
 
 
-class Peer:
-    """A connected paho client that records the messages it receives."""
-
-    def __init__(self, broker: Broker, user: str, password: str) -> None:
-        self.messages: queue.Queue[tuple[str, bytes]] = queue.Queue()
-        self.connected: queue.Queue[int] = queue.Queue()
-        self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"t-{user}")
-        self.client.username_pw_set(user, password)
-        self.client.on_connect = lambda c, u, f, rc, p: self.connected.put(rc.value)
-        self.client.on_message = lambda c, u, m: self.messages.put((m.topic, m.payload))
-        self.client.connect(broker.host, broker.port)
-        self.client.loop_start()
-        assert self.connected.get(timeout=5) == 0
-
-    def subscribe(self, *topics: str) -> None:
-        done: queue.Queue[bool] = queue.Queue()
-        self.client.on_subscribe = lambda c, u, mid, rcs, p: done.put(True)
-        self.client.subscribe([(topic, 1) for topic in topics])
-        done.get(timeout=5)
-
-    def publish(self, topic: str, payload: bytes) -> None:
-        self.client.publish(topic, payload, qos=1).wait_for_publish(5)
-
-    def received(self, settle: float = 0.5) -> list[tuple[str, bytes]]:
-        time.sleep(settle)
-        seen = []
-        while not self.messages.empty():
-            seen.append(self.messages.get_nowait())
-        return seen
-
-    def close(self) -> None:
-        self.client.disconnect()
-        self.client.loop_stop()
+def received(peer: MqttPeer, settle: float = 0.5) -> list[tuple[str, bytes]]:
+    """What ``peer`` received, after ``settle`` seconds for stragglers."""
+    time.sleep(settle)
+    return [(message.topic, message.payload) for message in peer.snapshot()]
 
 
 def test_generated_acl_isolates_displays(
@@ -109,16 +79,15 @@ def test_generated_acl_isolates_displays(
     broker = broker_factory(
         password_file=tmp_path / "passwords", acl=(tmp_path / "acl").read_text()
     )
-    hub = Peer(broker, "homeassistant", users["homeassistant"])
-    odoo = Peer(broker, "odoo", users["odoo"])
-    room_a = Peer(broker, "room-a", users["room-a"])
-    room_b = Peer(broker, "room-b", users["room-b"])
+    hub = MqttPeer(broker, "homeassistant", users["homeassistant"]).start("odoo_epaper/#")
+    odoo = MqttPeer(broker, "odoo", users["odoo"]).start(
+        "odoo_epaper/+/status", "odoo_epaper/+/ack", "odoo_epaper/+/data"
+    )
+    room_a = MqttPeer(broker, "room-a", users["room-a"]).start("odoo_epaper/#")
+    room_b = MqttPeer(broker, "room-b", users["room-b"]).start(
+        "odoo_epaper/room-b/data", "odoo_epaper/room-b/test"
+    )
     try:
-        hub.subscribe("odoo_epaper/#")
-        odoo.subscribe("odoo_epaper/+/status", "odoo_epaper/+/ack", "odoo_epaper/+/data")
-        room_a.subscribe("odoo_epaper/#")
-        room_b.subscribe("odoo_epaper/room-b/data", "odoo_epaper/room-b/test")
-
         hub.publish("odoo_epaper/room-a/data", b"data-a")
         hub.publish("odoo_epaper/room-b/data", b"data-b")
         room_a.publish("odoo_epaper/room-a/status", b"online-a")
@@ -128,19 +97,19 @@ def test_generated_acl_isolates_displays(
         odoo.publish("odoo_epaper/_odoo/changed", b"changed")
         odoo.publish("odoo_epaper/room-b/data", b"odoo-may-not-write-data")
 
-        assert sorted(room_a.received()) == [("odoo_epaper/room-a/data", b"data-a")]
-        assert sorted(room_b.received(0)) == [
+        assert sorted(received(room_a)) == [("odoo_epaper/room-a/data", b"data-a")]
+        assert sorted(received(room_b, 0)) == [
             ("odoo_epaper/room-b/data", b"data-b"),
             ("odoo_epaper/room-b/test", b"test-b"),
         ]
-        hub_seen = hub.received(0)
+        hub_seen = received(hub, 0)
         assert ("odoo_epaper/room-a/status", b"online-a") in hub_seen
         assert ("odoo_epaper/_odoo/changed", b"changed") in hub_seen
         assert all(payload not in {b"forged-b", b"forged-ack"} for _, payload in hub_seen)
         assert ("odoo_epaper/room-b/data", b"odoo-may-not-write-data") not in hub_seen
-        odoo_seen = odoo.received(0)
+        odoo_seen = received(odoo, 0)
         assert ("odoo_epaper/room-a/status", b"online-a") in odoo_seen
         assert all(not topic.endswith("/data") for topic, _ in odoo_seen)
     finally:
         for peer in (hub, odoo, room_a, room_b):
-            peer.close()
+            peer.stop()
