@@ -21,7 +21,6 @@ import socket
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -40,6 +39,7 @@ from custom_components.odoo_epaper import publisher as publisher_module
 from custom_components.odoo_epaper.options import EpaperOptions
 from demo import data
 from tests.fixtures.broker import Broker
+from tests.fixtures.mqtt_peer import MqttPeer
 from tests.fixtures.odoo_server import OdooTestServer
 
 pytest_plugins = PLUGINS
@@ -48,42 +48,13 @@ SIZES = [10, 100, 1000]
 PREFIX = "odoo_epaper/"
 
 
-class Arrivals:
-    """An outside paho subscriber that notes when each /data topic arrives."""
-
-    def __init__(self, port: int) -> None:
-        self.times: dict[str, float] = {}
-        self.count = 0
-        self._lock = threading.Lock()
-        ready = threading.Event()
-        self.client = paho.Client(paho.CallbackAPIVersion.VERSION2)
-        self.client.on_connect = lambda c, *_: c.subscribe(f"{PREFIX}+/data", qos=1)
-        self.client.on_subscribe = lambda *_: ready.set()
-        self.client.on_message = self._on_message
-        self.client.connect("127.0.0.1", port)
-        self.client.loop_start()
-        assert ready.wait(10)
-
-    def _on_message(self, _c: paho.Client, _u: object, msg: paho.MQTTMessage) -> None:
-        now = time.monotonic()
-        with self._lock:
-            self.times[msg.topic] = now
-            self.count += 1
-
-    def reset(self) -> None:
-        with self._lock:
-            self.times.clear()
-            self.count = 0
-
-    def wait(self, expected: int, within: float = 60) -> None:
-        deadline = time.monotonic() + within
-        while self.count < expected:
-            assert time.monotonic() < deadline, f"{self.count} of {expected} arrived"
-            time.sleep(0.002)
-
-    def stop(self) -> None:
-        self.client.disconnect()
-        self.client.loop_stop()
+def arrivals(peer: MqttPeer, after: int, count: int, within: float = 60) -> dict[str, float]:
+    """Wait for ``count`` messages after position ``after``; return arrival time by topic."""
+    deadline = time.monotonic() + within
+    while len(seen := peer.snapshot(after)) < count:
+        assert time.monotonic() < deadline, f"{len(seen)} of {count} arrived"
+        time.sleep(0.002)
+    return {message.topic: message.at for message in seen}
 
 
 def rooms(count: int) -> list[tuple[str, str]]:
@@ -116,7 +87,7 @@ def odoo(request: pytest.FixtureRequest, socket_enabled: None) -> Iterator[OdooT
 
 def bare_paho_baseline(broker: Broker, payloads: dict[str, bytes], qos: int) -> dict[str, float]:
     """Publish the payloads from a plain paho client; return its figures."""
-    arrivals = Arrivals(broker.port)
+    subscriber = MqttPeer(broker).start(f"{PREFIX}+/data")
     client = paho.Client(paho.CallbackAPIVersion.VERSION2)
     client.max_inflight_messages_set(100)
     client.connect("127.0.0.1", broker.port)
@@ -131,14 +102,14 @@ def bare_paho_baseline(broker: Broker, payloads: dict[str, bytes], qos: int) -> 
     for topic, payload in payloads.items():
         sent[topic] = time.monotonic()
         infos.append(client.publish(topic, payload, qos=qos, retain=True))
-    arrivals.wait(len(payloads))
-    total = max(arrivals.times.values()) - started
-    latencies = [(arrivals.times[t] - sent[t]) * 1000 for t in payloads]
+    times = arrivals(subscriber, 0, len(payloads))
+    total = max(times.values()) - started
+    latencies = [(times[t] - sent[t]) * 1000 for t in payloads]
     for info in infos:
         info.wait_for_publish(10)
     client.disconnect()
     client.loop_stop()
-    arrivals.stop()
+    subscriber.stop()
     return {
         "cycle_ms": total * 1000,
         "p50_ms": percentile(latencies, 0.5),
@@ -153,7 +124,7 @@ async def test_fanout(
     count = odoo.bench_count  # type: ignore[attr-defined]
     entry = demo_entry(odoo)
     entry.add_to_hass(hass)
-    arrivals = Arrivals(mosquitto.port)
+    subscriber = MqttPeer(mosquitto).start(f"{PREFIX}+/data")
     publish_calls: dict[str, float] = {}
     real_publish = mqtt.async_publish
 
@@ -166,39 +137,39 @@ async def test_fanout(
             started = time.monotonic()
             assert await hass.config_entries.async_setup(entry.entry_id)
             await hass.async_block_till_done()
-            arrivals.wait(count)
+            await hass.async_add_executor_job(arrivals, subscriber, 0, count)
             setup_ms = (time.monotonic() - started) * 1000
             coordinator = entry.runtime_data.coordinator
 
             # An unchanged second cycle: two RPCs, nothing published.
-            arrivals.reset()
+            mark = subscriber.mark()
             publish_calls.clear()
             odoo.reset_counts()
             await coordinator.async_refresh()
             rpcs_per_cycle = len(odoo.calls)
             await hass.async_add_executor_job(time.sleep, 0.5)
             unchanged_publishes = len(publish_calls)
-            unchanged_arrivals = arrivals.count
+            unchanged_arrivals = len(subscriber.snapshot(mark))
 
             # A cycle in which every display changed.
             now = dt.datetime.now(dt.UTC)
             for record in events(now, count, "Changed"):
                 odoo.update_record("calendar.event", record["id"], {"name": record["name"]})
-            arrivals.reset()
+            mark = subscriber.mark()
             publish_calls.clear()
             started = time.monotonic()
             await coordinator.async_refresh()
             refresh_ms = (time.monotonic() - started) * 1000
-            await hass.async_add_executor_job(arrivals.wait, count)
-            cycle_ms = (max(arrivals.times.values()) - started) * 1000
+            times = await hass.async_add_executor_job(arrivals, subscriber, mark, count)
+            cycle_ms = (max(times.values()) - started) * 1000
             data_topics = [t for t in publish_calls if t.endswith("/data")]
-            latencies = [(arrivals.times[t] - publish_calls[t]) * 1000 for t in data_topics]
+            latencies = [(times[t] - publish_calls[t]) * 1000 for t in data_topics]
             payloads = {
                 item.data_topic: json.dumps(item.payload).encode()
                 for item in coordinator.data.displays.values()
             }
     finally:
-        arrivals.stop()
+        subscriber.stop()
         await hass.config_entries.async_unload(entry.entry_id)
         await hass.async_block_till_done()
 

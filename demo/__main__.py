@@ -12,10 +12,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
-import json
 import logging
 import os
-import queue
 import shutil
 import signal
 import subprocess
@@ -26,11 +24,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import paho.mqtt.client as mqtt
-
 from demo import data
 from demo.ha_api import HomeAssistantApi
 from tests.fixtures.broker import Broker, free_port
+from tests.fixtures.mqtt_peer import MqttPeer
 from tests.fixtures.odoo_server import OdooTestServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -165,38 +162,27 @@ class Demo:
     def wait_until_drawn(self, timeout: float) -> dict[str, dict[str, Any]]:
         """Wait until every satellite reports a drawn room in its retained status."""
         assert self.broker
-        statuses: queue.Queue[tuple[str, dict[str, Any]]] = queue.Queue()
-
-        def on_message(_c: mqtt.Client, _u: object, message: mqtt.MQTTMessage) -> None:
-            with contextlib.suppress(ValueError):
-                device = message.topic[len(PREFIX) :].split("/")[0]
-                statuses.put((device, json.loads(message.payload)))
-
-        client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="demo-check")
-        client.on_message = on_message
-        client.connect("127.0.0.1", self.broker.port)
-        client.subscribe(f"{PREFIX}+/status", qos=1)
-        client.loop_start()
-        drawn: dict[str, dict[str, Any]] = {}
+        watcher = MqttPeer(self.broker, client_id="demo-check").start(f"{PREFIX}+/status")
         deadline = time.monotonic() + timeout
         try:
-            while len(drawn) < len(data.PANELS):
+            while True:
                 self.assert_running()
-                try:
-                    device, status = statuses.get(timeout=max(0.1, deadline - time.monotonic()))
-                except queue.Empty:
-                    missing = sorted({p.device for p in data.PANELS} - set(drawn))
-                    raise TimeoutError(f"satellites never drew a room: {missing}") from None
-                if (
-                    isinstance(status, dict)
+                drawn = {
+                    device: status
+                    for device in self.satellites
+                    for message in watcher.on(f"{PREFIX}{device}/status")
+                    if isinstance(status := message.json(), dict)
                     and status.get("content_hash")
                     and self.panel_path(device).exists()
-                ):
-                    drawn[device] = status
+                }
+                if len(drawn) == len(self.satellites):
+                    return drawn
+                if time.monotonic() > deadline:
+                    missing = sorted(set(self.satellites) - set(drawn))
+                    raise TimeoutError(f"satellites never drew a room: {missing}")
+                time.sleep(0.2)
         finally:
-            client.disconnect()
-            client.loop_stop()
-        return drawn
+            watcher.stop()
 
     def wait_until_online_in_ha(self, timeout: float) -> list[str]:
         """Wait until Home Assistant shows every satellite's display as connected."""
