@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from epaper_satellite.fonts import FontSet, default_fonts
+from PIL import Image, ImageDraw
 
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 needs_dejavu = pytest.mark.skipif(
@@ -65,3 +66,14 @@ def test_wrap_breaks_text_without_spaces() -> None:
 def test_describe_names_the_fonts() -> None:
     """The log line says which font files are in use."""
     assert "fallbacks" in default_fonts().describe()
+
+
+def test_line_breaks_and_controls_are_drawn_as_spaces() -> None:
+    """A title with line breaks measures and draws (Pillow 13's raqm layout fails on them)."""
+    fonts = default_fonts()
+    text = "Board\nmeeting\r\n\tQ4\x00\x1b[31m\u2028end"
+    assert fonts.width(text, 20) > fonts.width("Board", 20)
+    draw = ImageDraw.Draw(Image.new("RGB", (400, 40), "white"))
+    box = fonts.draw(draw, (0, 0), text, 20, fill=(0, 0, 0))
+    assert box[2] > 0
+    assert [run for run, _face in fonts.runs("a\nb", 20)] == ["a b"]

@@ -30,6 +30,9 @@ FALLBACKS = (
     Path("/usr/share/fonts/opentype/unifont/unifont.otf"),
 )
 _NEVER_A_GLYPH = "\U0010ffff"
+# Line breaks and other control characters are drawn as spaces: a text line has none, and
+# Pillow's complex-text layout (raqm, Pillow 11+) fails on a newline.
+_AS_SPACE = {code: " " for code in [*range(0x20), 0x7F, 0x85, 0x2028, 0x2029]}
 Font = ImageFont.FreeTypeFont
 
 
@@ -100,7 +103,7 @@ class FontSet:
         """Split ``text`` into runs, each drawn by the first face that has its glyphs."""
         faces = self.faces(size, bold)
         runs: list[tuple[str, Font]] = []
-        for char in text:
+        for char in text.translate(_AS_SPACE):
             face = next((f for f in faces if self.has_glyph(f, char)), faces[0])
             if runs and runs[-1][1] is face:
                 runs[-1] = (runs[-1][0] + char, face)
