@@ -171,3 +171,20 @@ def test_every_hand_written_case_over_mqtt_to_a_running_satellite(
         assert stored["room"] == "Good room"
     finally:
         watcher.stop()
+
+
+def test_a_stored_payload_that_cannot_be_drawn_does_not_stop_the_boot(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stored payload this version cannot draw gives the waiting screen, not a crash loop."""
+    _display_before, send = _display(tmp_path)
+    send("data", encode(room(DEVICE, "Stored")))
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("raqm_layout() failed")
+
+    monkeypatch.setattr("epaper_satellite.controller.render_room", broken)
+    rebooted, _send = _display(tmp_path)
+    assert "Cannot draw the stored payload" in caplog.text
+    assert rebooted.data is None
+    assert rebooted.driver.shown is not None  # the waiting screen

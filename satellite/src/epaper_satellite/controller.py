@@ -130,7 +130,16 @@ class MQTTDisplay:
                 _LOGGER.info("Drawing the stored payload of %s", self.store.path)
             except PayloadError as err:
                 _LOGGER.warning("Ignoring the stored payload %s: %s", self.store.path, err.detail)
-        self.refresh_panel()
+        try:
+            self.refresh_panel()
+        except Exception:
+            if self.data is None:
+                raise
+            _LOGGER.exception(
+                "Cannot draw the stored payload %s; showing the waiting screen", self.store.path
+            )
+            self.data = self.received_at = None
+            self.refresh_panel()
 
     def timezone(self) -> dt.tzinfo:
         """The zone of the room: the payload's tz, else the configured one, else the machine's."""
