@@ -60,6 +60,7 @@ async def test_flapping_status_is_debounced(
     assert caplog.text.count("is flapping") == 1
 
     publish(sat.client, f"{PREFIX}reception/status", b'{"state":"offline"}', retain=True)
+    publish(sat.client, f"{PREFIX}reception/status", b"offline", retain=True)  # the LWT, say
     await sat.sync(hass)
     await async_mqtt_synced(hass, sat.client)
     await hass.async_block_till_done()
