@@ -61,8 +61,13 @@ def test_two_satellites_with_one_name_stop_kicking_each_other(
             5,
             "a status from each satellite after its redraw",
         )
-        status_error = [m.json().get("error") for m in watcher.on(f"{PREFIX}reception/status")]
-        assert any("client id epaper-reception" in (error or "") for error in status_error)
+        mark = watcher.mark()
+        watcher.publish(f"{PREFIX}reception/data", room("reception", "Changed"), retain=True)
+        wait_until(
+            lambda: len(watcher.on(f"{PREFIX}reception/status", mark)) >= 2, 5, "both redraws"
+        )
+        errors = [m.json().get("error") for m in watcher.on(f"{PREFIX}reception/status", mark)]
+        assert sum("client id epaper-reception" in (error or "") for error in errors) == 1, errors
     finally:
         watcher.stop()
 
@@ -82,6 +87,7 @@ def test_a_broker_that_says_session_taken_over_is_answered_at_once(
         assert CONFLICT in caplog.text
         assert display.client_id.startswith("epaper-reception-")
         assert display.client is not client
-        assert display.error == "client id epaper-reception taken over by another client"
+        assert display.conflict == "client id epaper-reception taken over by another client"
+        assert display.status_payload()["error"] == display.conflict
     finally:
         client.disconnect()

@@ -95,6 +95,7 @@ class MQTTDisplay:
         self.data: RoomData | None = None
         self.received_at: dt.datetime | None = None
         self.error: str | None = None
+        self.conflict: str | None = None  # a client-id conflict: reported until the restart
         self.content_hash: str | None = None
         self.last_render: dt.datetime | None = None
         self.snapshot: bytes | None = None
@@ -362,7 +363,7 @@ class MQTTDisplay:
             self.device,
             self.client_id,
         )
-        self.error = (
+        self.conflict = (
             f"client id {taken}: the broker keeps closing the session (same device name twice?)"
             if suspected
             else f"client id {taken} taken over by another client"
@@ -559,7 +560,7 @@ class MQTTDisplay:
             "colors": self.driver.colors,
             "content_hash": self.content_hash,
             "last_render": iso_utc(self.last_render) if self.last_render else None,
-            "error": self.error,
+            "error": self.error or self.conflict,
             "rc": self.rc,
         }
 
