@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import os
-import threading
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
-
 from tests.fixtures.broker import Broker
-from tests.satellite.conftest import SatelliteProcess, wait_until, write_config
+from tests.fixtures.mqtt_peer import Message, MqttPeer
+from tests.satellite.conftest import SatelliteProcess, write_config
 
 PREFIX = "odoo_epaper/"
 
@@ -43,112 +37,19 @@ def room(device: str, room_name: str = "Room", **changes: Any) -> dict[str, Any]
     return payload
 
 
-def encode(payload: Any) -> bytes:
-    """The bytes a hub would publish for ``payload``."""
-    return payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+class Watcher(MqttPeer):
+    """A peer that watches everything under the prefix unless given topics."""
 
-
-@dataclass
-class Seen:
-    """One message a watcher received."""
-
-    topic: str
-    payload: bytes
-    retain: bool
-    at: float
-
-    def json(self) -> Any:
-        """The payload as JSON (None when it is not JSON)."""
-        try:
-            return json.loads(self.payload)
-        except ValueError:
-            return None
-
-
-@dataclass
-class Watcher:
-    """A real paho client (any user, TLS or not) that records what it receives."""
-
-    broker: Broker
-    username: str | None = None
-    password: str | None = None
-    ca_cert: Path | None = None
-    client_id: str = ""
-    messages: list[Seen] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    client: mqtt.Client | None = None
-
-    def start(self, *topics: str) -> Watcher:
-        """Connect and subscribe to ``topics`` (default: everything under the prefix)."""
-        client = mqtt.Client(
-            CallbackAPIVersion.VERSION2,
-            client_id=self.client_id or f"watcher-{time.monotonic_ns()}",
-        )
-        if self.username:
-            client.username_pw_set(self.username, self.password)
-        if self.ca_cert is not None:
-            client.tls_set(ca_certs=str(self.ca_cert))
-        connected = threading.Event()
-        subscribed = threading.Event()
-        client.on_connect = lambda *_a: connected.set()
-        client.on_message = lambda _c, _u, msg: self._add(msg)
-        client.on_subscribe = lambda *_a: subscribed.set()
-        client.connect(self.broker.host, self.broker.port, 30)
-        client.loop_start()
-        self.client = client
-        assert connected.wait(5), "watcher could not connect"
-        client.subscribe([(topic, 1) for topic in topics or (f"{PREFIX}#",)])
-        assert subscribed.wait(5), "watcher subscription not acknowledged"
+    def start(self, *topics: str, qos: int = 1) -> Watcher:
+        """Connect and subscribe (default: ``{prefix}#``)."""
+        super().start(*(topics or (f"{PREFIX}#",)), qos=qos)
         return self
 
-    def _add(self, message: mqtt.MQTTMessage) -> None:
-        seen = Seen(message.topic, bytes(message.payload), bool(message.retain), time.monotonic())
-        with self.lock:
-            self.messages.append(seen)
 
-    def stop(self) -> None:
-        """Disconnect."""
-        if self.client is not None:
-            self.client.disconnect()
-            self.client.loop_stop()
-
-    def publish(self, topic: str, payload: Any, *, retain: bool = False, qos: int = 1) -> None:
-        """Publish and wait until the broker has it."""
-        assert self.client is not None
-        info = self.client.publish(topic, encode(payload), qos=qos, retain=retain)
-        info.wait_for_publish(5)
-
-    def mark(self) -> int:
-        """A position in the record; ``after=`` looks only at later messages."""
-        with self.lock:
-            return len(self.messages)
-
-    def on(self, topic: str, after: int = 0) -> list[Seen]:
-        """Messages seen on ``topic`` after position ``after``."""
-        with self.lock:
-            return [m for m in self.messages[after:] if m.topic == topic]
-
-    def wait(
-        self,
-        topic: str,
-        predicate: Callable[[Seen], bool] = lambda _m: True,
-        *,
-        after: int = 0,
-        timeout: float = 10.0,
-    ) -> Seen:
-        """Wait for a message on ``topic`` after ``after`` that matches ``predicate``."""
-
-        def find() -> Seen | None:
-            return next((m for m in self.on(topic, after) if predicate(m)), None)
-
-        found: Seen = wait_until(find, timeout, f"a matching message on {topic}")
-        return found
-
-
-def status(state: str, **fields: Any) -> Callable[[Seen], bool]:
+def status(state: str, **fields: Any) -> Callable[[Message], bool]:
     """Match a status payload with ``state`` and ``fields``."""
 
-    def match(message: Seen) -> bool:
+    def match(message: Message) -> bool:
         body = message.json()
         return (
             isinstance(body, dict)

@@ -10,10 +10,10 @@ from epaper_satellite.wire import content_hash
 
 from tests.conftest import BROKER_PASSWORD, BROKER_USER
 from tests.fixtures.broker import Broker
+from tests.fixtures.mqtt_peer import encode
 from tests.reliability.helpers import (
     PREFIX,
     Watcher,
-    encode,
     password_env,
     room,
     satellite_config,

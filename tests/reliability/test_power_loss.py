@@ -9,7 +9,8 @@ from pathlib import Path
 from epaper_satellite.wire import content_hash
 
 from tests.fixtures.broker import Broker
-from tests.reliability.helpers import PREFIX, Watcher, draws, encode, room, satellite_config, status
+from tests.fixtures.mqtt_peer import encode
+from tests.reliability.helpers import PREFIX, Watcher, draws, room, satellite_config, status
 from tests.satellite.conftest import SatelliteProcess, wait_until
 
 Spawn = Callable[..., SatelliteProcess]

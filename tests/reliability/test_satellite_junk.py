@@ -13,9 +13,10 @@ from epaper_satellite.controller import MQTTDisplay
 from epaper_satellite.wire import content_hash
 
 from tests.fixtures.broker import Broker
+from tests.fixtures.mqtt_peer import encode
 from tests.fixtures.vectors import load_vectors, raw_payload
 from tests.reliability.case_counts import record
-from tests.reliability.helpers import PREFIX, Watcher, encode, room, satellite_config, status
+from tests.reliability.helpers import PREFIX, Watcher, room, satellite_config, status
 from tests.reliability.satellite_junk import (
     CMD_REJECTED,
     DATA_ACCEPTED,

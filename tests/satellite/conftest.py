@@ -9,17 +9,15 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import paho.mqtt.client as mqtt
 import pytest
 from epaper_satellite.config import Config, load_config
 from epaper_satellite.controller import MQTTDisplay
-from paho.mqtt.enums import CallbackAPIVersion
 
 from tests.fixtures.broker import Broker
+from tests.fixtures.mqtt_peer import Message, MqttPeer
 
 PREFIX = "odoo_epaper/"
 DEVICE = "reception"
@@ -99,82 +97,30 @@ def wait_until(predicate: Callable[[], Any], timeout: float = 5.0, what: str = "
         time.sleep(0.02)
 
 
-@dataclass
-class Received:
-    """One message the recorder saw."""
-
-    topic: str
-    payload: bytes
-    retain: bool
-    at: float
-
-    def json(self) -> Any:
-        """The payload as JSON."""
-        return json.loads(self.payload)
+Received = Message
 
 
-@dataclass
-class Recorder:
-    """A real paho client that publishes and records everything under the prefix."""
+class Recorder(MqttPeer):
+    """A real paho client that publishes to and records the satellite's topics."""
 
-    broker: Broker
-    username: str | None = None
-    password: str | None = None
-    ca_cert: Path | None = None
-    messages: list[Received] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    client: mqtt.Client | None = None
-
-    def start(self, topic: str = f"{PREFIX}#") -> Recorder:
-        """Connect, subscribe and wait for the subscription."""
-        client = mqtt.Client(
-            CallbackAPIVersion.VERSION2, client_id=f"recorder-{time.monotonic_ns()}"
-        )
-        if self.username:
-            client.username_pw_set(self.username, self.password)
-        if self.ca_cert is not None:
-            client.tls_set(ca_certs=str(self.ca_cert))
-        subscribed = threading.Event()
-        client.on_message = lambda _c, _u, msg: self._add(msg)
-        client.on_subscribe = lambda *_args: subscribed.set()
-        client.connect("127.0.0.1", self.broker.port, 30)
-        client.loop_start()
-        client.subscribe(topic, qos=1)
-        assert subscribed.wait(5), "recorder subscription not acknowledged"
-        self.client = client
+    def start(self, *topics: str, qos: int = 1) -> Recorder:
+        """Connect and subscribe (default: everything under the prefix)."""
+        super().start(*(topics or (f"{PREFIX}#",)), qos=qos)
         return self
 
-    def _add(self, message: mqtt.MQTTMessage) -> None:
-        with self.lock:
-            self.messages.append(
-                Received(
-                    message.topic, bytes(message.payload), bool(message.retain), time.monotonic()
-                )
-            )
-
-    def stop(self) -> None:
-        """Disconnect."""
-        if self.client is not None:
-            self.client.disconnect()
-            self.client.loop_stop()
+    @staticmethod
+    def topic(leaf: str) -> str:
+        """The topic ``{prefix}{device}/{leaf}``."""
+        return f"{PREFIX}{DEVICE}/{leaf}"
 
     def publish(self, leaf: str, payload: Any, *, retain: bool = False, qos: int = 1) -> None:
-        """Publish to ``{prefix}{device}/{leaf}`` and wait until the broker has it."""
-        assert self.client is not None
-        raw = payload if isinstance(payload, bytes | str) else json.dumps(payload)
-        self.client.publish(
-            f"{PREFIX}{DEVICE}/{leaf}", raw, qos=qos, retain=retain
-        ).wait_for_publish(5)
+        """Publish to ``leaf`` (text and bytes as they are) and wait until the broker has it."""
+        raw = payload.encode() if isinstance(payload, str) else payload
+        super().publish(self.topic(leaf), raw, retain=retain, qos=qos)
 
-    def on(self, leaf: str) -> list[Received]:
-        """Messages seen on ``{prefix}{device}/{leaf}``."""
-        with self.lock:
-            return [m for m in self.messages if m.topic == f"{PREFIX}{DEVICE}/{leaf}"]
-
-    def mark(self) -> int:
-        """Return a position; :meth:`wait` can look only at messages after it."""
-        with self.lock:
-            return len(self.messages)
+    def on(self, leaf: str, after: int = 0) -> list[Received]:
+        """Messages seen on ``leaf``."""
+        return super().on(self.topic(leaf), after)
 
     def wait(
         self,
@@ -185,14 +131,7 @@ class Recorder:
         timeout: float = 5.0,
     ) -> Received:
         """Wait for a message on ``leaf`` after position ``after`` that matches ``predicate``."""
-        topic = f"{PREFIX}{DEVICE}/{leaf}"
-
-        def find() -> Received | None:
-            with self.lock:
-                seen = self.messages[after:]
-            return next((m for m in seen if m.topic == topic and predicate(m)), None)
-
-        return wait_until(find, timeout, f"a message on {topic}")
+        return super().wait(self.topic(leaf), predicate, after=after, timeout=timeout)
 
 
 def status_is(state: str, **fields: Any) -> Callable[[Received], bool]:
