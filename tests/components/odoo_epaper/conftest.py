@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import json
-import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass
-from typing import Any
 from unittest.mock import patch
 
-import paho.mqtt.client as paho
 import pytest
 from homeassistant.components import mqtt
 from homeassistant.config_entries import ConfigEntryState
@@ -23,6 +18,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.odoo_epaper.const import CONF_DATABASE, DOMAIN
 from custom_components.odoo_epaper.options import EpaperOptions
 from tests.fixtures.broker import Broker
+from tests.fixtures.mqtt_peer import Message, MqttPeer
 from tests.fixtures.odoo_server import OdooTestServer
 
 ODOO_DATABASE = "odoo"
@@ -115,45 +111,12 @@ async def init_integration(
         await hass.async_block_till_done()
 
 
-@dataclass(frozen=True)
-class Message:
-    """A message the outside subscriber received."""
-
-    topic: str
-    payload: bytes
-    retain: bool
-    qos: int
-
-    def json(self) -> Any:
-        """The payload parsed as JSON."""
-        return json.loads(self.payload)
-
-
-class OutsideSubscriber:
+class OutsideSubscriber(MqttPeer):
     """A plain paho client on the broker, like a satellite would be."""
 
-    def __init__(self, port: int, topic: str = "#", qos: int = 1) -> None:
-        """Connect and subscribe to ``topic``; messages collect in :attr:`messages`."""
-        self.messages: list[Message] = []
-        self._lock = threading.Lock()
-        self._subscribed = threading.Event()
-        self.client = paho.Client(paho.CallbackAPIVersion.VERSION2)
-        self.client.on_connect = lambda c, *_: c.subscribe(topic, qos=qos)
-        self.client.on_subscribe = lambda *_: self._subscribed.set()
-        self.client.on_message = self._on_message
-        self.client.connect("127.0.0.1", port)
-        self.client.loop_start()
-        if not self._subscribed.wait(10):
-            self.stop()
-            raise AssertionError("outside subscriber could not subscribe")
-
-    def _on_message(self, _client: paho.Client, _userdata: Any, msg: paho.MQTTMessage) -> None:
-        with self._lock:
-            self.messages.append(Message(msg.topic, bytes(msg.payload), bool(msg.retain), msg.qos))
-
-    def on(self, suffix: str, since: int = 0) -> list[Message]:
+    def on(self, suffix: str, since: int = 0) -> list[Message]:  # type: ignore[override]
         """The messages whose topic ends with ``suffix`` (from index ``since`` on)."""
-        return [m for m in self.snapshot()[since:] if m.topic.endswith(suffix)]
+        return [m for m in self.snapshot(since) if m.topic.endswith(suffix)]
 
     async def sync(self, hass: HomeAssistant) -> int:
         """Publish a marker through Home Assistant and wait for it.
@@ -166,11 +129,6 @@ class OutsideSubscriber:
         await self.wait_for(lambda messages: any(m.topic == topic for m in messages))
         return len(self.snapshot())
 
-    def snapshot(self) -> list[Message]:
-        """A copy of the messages so far."""
-        with self._lock:
-            return list(self.messages)
-
     async def wait_for(
         self, condition: Callable[[list[Message]], bool], within: float = 10.0
     ) -> list[Message]:
@@ -181,11 +139,6 @@ class OutsideSubscriber:
             raise AssertionError(f"timed out; got {[m.topic for m in self.snapshot()]}") from None
         return self.snapshot()
 
-    def stop(self) -> None:
-        """Disconnect and join paho's network thread."""
-        self.client.disconnect()
-        self.client.loop_stop()
-
 
 @pytest.fixture
 def subscriber_factory(mosquitto: Broker) -> Iterator[Callable[..., OutsideSubscriber]]:
@@ -193,7 +146,7 @@ def subscriber_factory(mosquitto: Broker) -> Iterator[Callable[..., OutsideSubsc
     started: list[OutsideSubscriber] = []
 
     def start(topic: str = "#", qos: int = 1) -> OutsideSubscriber:
-        subscriber = OutsideSubscriber(mosquitto.port, topic, qos)
+        subscriber = OutsideSubscriber(mosquitto).start(topic, qos=qos)
         started.append(subscriber)
         return subscriber
 
