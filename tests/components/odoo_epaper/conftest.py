@@ -6,6 +6,7 @@ import asyncio
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any
 from unittest.mock import patch
 
 import pytest
@@ -79,22 +80,40 @@ async def wait_until(condition: Callable[[], bool], within: float = 10.0) -> Non
         await asyncio.sleep(0.01)
 
 
-@pytest.fixture
-async def mqtt_entry(hass: HomeAssistant, mosquitto: Broker) -> AsyncIterator[MockConfigEntry]:
-    """Home Assistant's real MQTT integration, connected to a real mosquitto."""
+async def async_add_mqtt(
+    hass: HomeAssistant, broker: Broker, *, connected: bool = True, **data: Any
+) -> MockConfigEntry:
+    """Set up Home Assistant's real MQTT integration against ``broker``.
+
+    ``data`` adds to the entry (user name, password, CA); with ``connected``
+    it waits until the client is connected.
+    """
     entry = MockConfigEntry(
-        domain=mqtt.DOMAIN, data={"broker": "127.0.0.1", "port": mosquitto.port}
+        domain=mqtt.DOMAIN, data={"broker": "127.0.0.1", "port": broker.port, **data}
     )
     entry.add_to_hass(hass)
     with patch("homeassistant.config.load_yaml_config_file", return_value={}):
         assert await hass.config_entries.async_setup(entry.entry_id)
         await hass.async_block_till_done()
-    assert await mqtt.async_wait_for_mqtt_client(hass)
-    await wait_until(lambda: mqtt.is_connected(hass))
-    yield entry
+    if connected:
+        assert await mqtt.async_wait_for_mqtt_client(hass)
+        await wait_until(lambda: mqtt.is_connected(hass))
+    return entry
+
+
+async def async_unload(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Unload ``entry`` if it is still loaded."""
     if entry.state is ConfigEntryState.LOADED:
         await hass.config_entries.async_unload(entry.entry_id)
         await hass.async_block_till_done()
+
+
+@pytest.fixture
+async def mqtt_entry(hass: HomeAssistant, mosquitto: Broker) -> AsyncIterator[MockConfigEntry]:
+    """Home Assistant's real MQTT integration, connected to a real mosquitto."""
+    entry = await async_add_mqtt(hass, mosquitto)
+    yield entry
+    await async_unload(hass, entry)
 
 
 @pytest.fixture

@@ -6,18 +6,15 @@ import json
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
-from unittest.mock import patch
 
 import pytest
-from homeassistant.components import mqtt
-from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import STATE_ON
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.odoo_epaper.const import DOMAIN
 from tests.addon.conftest import settings_for
-from tests.components.odoo_epaper.conftest import wait_until
+from tests.components.odoo_epaper.conftest import async_add_mqtt, async_unload, wait_until
 from tests.components.odoo_epaper.entity_helpers import entity_id, state_of
 from tests.fixtures.broker import Broker, mosquitto_users_script
 from tests.reliability.helpers import Watcher, password_env, satellite_config
@@ -42,25 +39,9 @@ def mosquitto(broker_factory: Callable[..., Broker]) -> Broker:
 @pytest.fixture
 async def mqtt_entry(hass: HomeAssistant, mosquitto: Broker) -> AsyncIterator[MockConfigEntry]:
     """Home Assistant's MQTT integration logged in as the hub's user."""
-    entry = MockConfigEntry(
-        domain=mqtt.DOMAIN,
-        data={
-            "broker": "127.0.0.1",
-            "port": mosquitto.port,
-            "username": "hub",
-            "password": USERS["hub"],
-        },
-    )
-    entry.add_to_hass(hass)
-    with patch("homeassistant.config.load_yaml_config_file", return_value={}):
-        assert await hass.config_entries.async_setup(entry.entry_id)
-        await hass.async_block_till_done()
-    assert await mqtt.async_wait_for_mqtt_client(hass)
-    await wait_until(lambda: mqtt.is_connected(hass))
+    entry = await async_add_mqtt(hass, mosquitto, username="hub", password=USERS["hub"])
     yield entry
-    if entry.state is ConfigEntryState.LOADED:
-        await hass.config_entries.async_unload(entry.entry_id)
-        await hass.async_block_till_done()
+    await async_unload(hass, entry)
 
 
 @pytest.fixture

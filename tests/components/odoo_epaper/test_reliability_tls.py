@@ -5,16 +5,14 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
-from unittest.mock import patch
 
 import pytest
 from homeassistant.components import mqtt
-from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import STATE_ON
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from tests.components.odoo_epaper.conftest import wait_until
+from tests.components.odoo_epaper.conftest import async_add_mqtt, async_unload, wait_until
 from tests.components.odoo_epaper.entity_helpers import state_of
 from tests.fixtures.broker import Broker, generate_tls
 from tests.reliability.helpers import Watcher, satellite_config
@@ -29,29 +27,15 @@ def mosquitto(broker_factory: Callable[..., Broker]) -> Broker:
     return broker_factory(tls=True)
 
 
-async def _mqtt_entry(hass: HomeAssistant, broker: Broker, ca_pem: str) -> MockConfigEntry:
-    entry = MockConfigEntry(
-        domain=mqtt.DOMAIN,
-        data={"broker": "127.0.0.1", "port": broker.port, "certificate": ca_pem},
-    )
-    entry.add_to_hass(hass)
-    with patch("homeassistant.config.load_yaml_config_file", return_value={}):
-        assert await hass.config_entries.async_setup(entry.entry_id)
-        await hass.async_block_till_done()
-    return entry
-
-
 @pytest.fixture
 async def mqtt_entry(hass: HomeAssistant, mosquitto: Broker) -> AsyncIterator[MockConfigEntry]:
     """Home Assistant's MQTT integration over TLS with the broker's CA."""
     assert mosquitto.tls_files is not None
-    entry = await _mqtt_entry(hass, mosquitto, mosquitto.tls_files.ca_cert.read_text())
-    assert await mqtt.async_wait_for_mqtt_client(hass)
-    await wait_until(lambda: mqtt.is_connected(hass))
+    entry = await async_add_mqtt(
+        hass, mosquitto, certificate=mosquitto.tls_files.ca_cert.read_text()
+    )
     yield entry
-    if entry.state is ConfigEntryState.LOADED:
-        await hass.config_entries.async_unload(entry.entry_id)
-        await hass.async_block_till_done()
+    await async_unload(hass, entry)
 
 
 @pytest.fixture
@@ -110,11 +94,12 @@ async def test_hub_refuses_a_broker_certificate_of_another_ca(
     """With another CA Home Assistant's MQTT client never connects."""
     broker = broker_factory(tls=True)
     other = generate_tls(tmp_path / "other", "Some other CA")
-    entry = await _mqtt_entry(hass, broker, other.ca_cert.read_text())
+    entry = await async_add_mqtt(
+        hass, broker, connected=False, certificate=other.ca_cert.read_text()
+    )
     try:
         await wait_until(lambda: "CERTIFICATE_VERIFY_FAILED" in caplog.text, 10)
         assert not mqtt.is_connected(hass)
         assert "alert unknown ca" in broker.log()
     finally:
-        await hass.config_entries.async_unload(entry.entry_id)
-        await hass.async_block_till_done()
+        await async_unload(hass, entry)
