@@ -188,15 +188,24 @@ def test_every_new_model_has_access_rules(module: Path) -> None:
             by_group["group_epaper_manager"][f"perm_{p}"] == "1"
             for p in ("read", "write", "create", "unlink")
         )
+        reporter = by_group.get("group_epaper_reporter")
+        if reporter is not None:  # status reporter: read and write, never create or delete
+            assert [reporter[f"perm_{p}"] for p in ("read", "write", "create", "unlink")] == [
+                "1",
+                "1",
+                "0",
+                "0",
+            ]
 
 
 def test_access_groups_exist() -> None:
     """Groups named in the CSV are defined in the security XML, the manager implies the user."""
     security = parse_xml(ADDONS_ROOT / "connection_conf/security/connection_conf_security.xml")
     groups = {el.get("id"): el for el in security.getroot() if el.get("model") == "res.groups"}
-    assert {"group_epaper_user", "group_epaper_manager"} <= set(groups)
-    implied = groups["group_epaper_manager"].find("field[@name='implied_ids']")
-    assert implied is not None and "group_epaper_user" in implied.get("eval", "")
+    assert {"group_epaper_user", "group_epaper_reporter", "group_epaper_manager"} <= set(groups)
+    for group in ("group_epaper_reporter", "group_epaper_manager"):
+        implied = groups[group].find("field[@name='implied_ids']")
+        assert implied is not None and "group_epaper_user" in implied.get("eval", "")
 
 
 def test_password_is_for_managers_only() -> None:
