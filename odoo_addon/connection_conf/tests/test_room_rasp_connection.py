@@ -50,6 +50,11 @@ class TestRoomRaspConnection(TransactionCase):
             groups="base.group_user,connection_conf.group_epaper_manager",
         )
         cls.viewer = new_test_user(cls.env, login="epaper-viewer", groups="base.group_user")
+        cls.reporter = new_test_user(
+            cls.env,
+            login="epaper-hub",
+            groups="base.group_user,connection_conf.group_epaper_reporter",
+        )
 
     def test_device_names_follow_the_wire_contract(self) -> None:
         """Device names follow the wire contract."""
@@ -158,6 +163,18 @@ class TestRoomRaspConnection(TransactionCase):
             self.Display.with_user(self.viewer).mqtt_status_report(
                 [{"device": "reception", "state": "online"}]
             )
+
+    def test_the_hubs_reporter_mirrors_status_but_sees_no_secret(self) -> None:
+        """The Status reporter group may report statuses and never reads the password."""
+        self.reception.mqtt_password = "s3cret"  # noqa: S105
+        as_hub = self.Display.with_user(self.reporter)
+        result = as_hub.mqtt_status_report([{"device": "reception", "state": "online"}])
+        self.assertEqual(result["updated"], ["reception"])
+        self.assertEqual(self.reception.mqtt_connection_state, "online")
+        with self.assertRaises(AccessError):
+            _ = self.reception.with_user(self.reporter).mqtt_password
+        with self.assertRaises(AccessError):
+            as_hub.create({"name": "intruder", "mqtt_host": "127.0.0.1"})
 
     def test_state_changes_are_posted_in_the_chatter(self) -> None:
         """State changes are posted in the chatter."""
