@@ -52,6 +52,26 @@ def entry_data(server: OdooTestServer, **changes: str) -> dict[str, str]:
     }
 
 
+def add_rooms(server: OdooTestServer, count: int) -> None:
+    """Add ``count`` rooms, each with a display ``room-N`` and one booking today."""
+    for index in range(count):
+        room_id = server.add_record("room.room", {"name": f"Room {index}", "active": True})
+        server.add_record(
+            "room.rasp.connection",
+            {"name": f"room-{index}", "room_id": room_id, "active": True, "tz": False},
+        )
+        server.add_record(
+            "room.booking",
+            {
+                "name": f"Meeting {index}",
+                "room_id": room_id,
+                "organizer_id": 2,
+                "start_datetime": "{day} 10:00:00",
+                "stop_datetime": "{day} 11:00:00",
+            },
+        )
+
+
 def unique_id(server: OdooTestServer, database: str = ODOO_DATABASE, uid: int = ODOO_UID) -> str:
     """The unique id an entry for that server, database and user gets."""
     return f"{server.url}|{database}|{uid}"

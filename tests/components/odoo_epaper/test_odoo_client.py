@@ -23,7 +23,7 @@ from custom_components.odoo_epaper.schedule import Display, Schedule, booking_wi
 from custom_components.odoo_epaper.sources import RoomBookingSource
 from tests.fixtures.odoo_server import OdooTestServer
 
-from .conftest import ODOO_DATABASE, ODOO_LOGIN, ODOO_PASSWORD
+from .conftest import ODOO_DATABASE, ODOO_LOGIN, ODOO_PASSWORD, add_rooms
 
 
 def make_client(server: OdooTestServer, **changes: str) -> OdooClient:
@@ -370,22 +370,7 @@ def test_unknown_failure_mode(odoo_server: OdooTestServer) -> None:
 
 def test_two_hundred_rooms_cost_two_rpcs(odoo_server: OdooTestServer) -> None:
     """The RPC count per cycle does not grow with the number of rooms."""
-    for index in range(200):
-        room_id = odoo_server.add_record("room.room", {"name": f"Room {index}", "active": True})
-        odoo_server.add_record(
-            "room.rasp.connection",
-            {"name": f"room-{index}", "room_id": room_id, "active": True, "tz": False},
-        )
-        odoo_server.add_record(
-            "room.booking",
-            {
-                "name": f"Meeting {index}",
-                "room_id": room_id,
-                "organizer_id": 2,
-                "start_datetime": "{day} 10:00:00",
-                "stop_datetime": "{day} 11:00:00",
-            },
-        )
+    add_rooms(odoo_server, 200)
     client = make_client(odoo_server)
     client.connect()
     odoo_server.reset_counts()

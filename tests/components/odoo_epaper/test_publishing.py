@@ -22,7 +22,7 @@ from tests.fixtures.broker import Broker
 from tests.fixtures.odoo_server import OdooTestServer
 from tests.fixtures.vectors import load_vectors
 
-from .conftest import ODOO_LOGIN, OutsideSubscriber
+from .conftest import ODOO_LOGIN, OutsideSubscriber, add_rooms
 
 pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
 SCHEMA = load_vectors("data.schema")
@@ -162,22 +162,7 @@ async def test_two_hundred_rooms_two_rpcs_per_cycle(
     odoo_server: OdooTestServer,
 ) -> None:
     """200 more rooms: every sign gets its data, each cycle still costs two RPCs."""
-    for index in range(200):
-        room_id = odoo_server.add_record("room.room", {"name": f"Room {index}", "active": True})
-        odoo_server.add_record(
-            "room.rasp.connection",
-            {"name": f"room-{index}", "room_id": room_id, "active": True, "tz": False},
-        )
-        odoo_server.add_record(
-            "room.booking",
-            {
-                "name": f"Meeting {index}",
-                "room_id": room_id,
-                "organizer_id": 2,
-                "start_datetime": "{day} 10:00:00",
-                "stop_datetime": "{day} 11:00:00",
-            },
-        )
+    add_rooms(odoo_server, 200)
     subscriber = subscriber_factory("+/+/data")
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
