@@ -38,9 +38,9 @@ from bench.report import table, write_section
 from custom_components.odoo_epaper import publisher as publisher_module
 from custom_components.odoo_epaper.options import EpaperOptions
 from demo import data
-from tests.fixtures.broker import Broker
-from tests.fixtures.mqtt_peer import MqttPeer
-from tests.fixtures.odoo_server import OdooTestServer
+from testbed.broker import Broker
+from testbed.mqtt_peer import MqttPeer
+from testbed.odoo_server import OdooTestServer
 
 pytest_plugins = PLUGINS
 

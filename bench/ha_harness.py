@@ -22,7 +22,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.odoo_epaper.const import DOMAIN
 from custom_components.odoo_epaper.options import EpaperOptions
 from demo import data
-from tests.fixtures.odoo_server import OdooTestServer
+from testbed.odoo_server import OdooTestServer
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_ENV = "EPAPER_BENCH_RESULTS"

@@ -26,7 +26,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from PIL import Image
 
 from bench.report import table, write_section
-from tests.fixtures.broker import Broker, free_port
+from testbed.broker import Broker, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "satellite" / "docs" / "sample-room.json"

@@ -26,9 +26,9 @@ from typing import Any
 
 from demo import data
 from demo.ha_api import HomeAssistantApi
-from tests.fixtures.broker import Broker, free_port
-from tests.fixtures.mqtt_peer import MqttPeer
-from tests.fixtures.odoo_server import OdooTestServer
+from testbed.broker import Broker, free_port
+from testbed.mqtt_peer import MqttPeer
+from testbed.odoo_server import OdooTestServer
 
 ROOT = Path(__file__).resolve().parent.parent
 PREFIX = "odoo_epaper/"

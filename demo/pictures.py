@@ -19,7 +19,7 @@ from custom_components.odoo_epaper.odoo_client import OdooClient
 from custom_components.odoo_epaper.schedule import booking_window
 from custom_components.odoo_epaper.wire import build_payload
 from demo import data
-from tests.fixtures.odoo_server import OdooTestServer
+from testbed.odoo_server import OdooTestServer
 
 ROOT = Path(__file__).resolve().parent.parent
 IMAGES = ROOT / "docs" / "images"

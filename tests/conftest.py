@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.fixtures.broker import Broker, mosquitto_users_script
+from testbed.broker import Broker, mosquitto_users_script
 
 BROKER_USER = "hub"
 BROKER_PASSWORD = "hub-secret-9f2"

@@ -10,7 +10,7 @@ import paho.mqtt.client as mqtt
 import pytest
 
 from tests.conftest import BROKER_PASSWORD, BROKER_USER
-from tests.fixtures.broker import Broker, generate_tls
+from testbed.broker import Broker, generate_tls
 
 
 def _client(

@@ -33,7 +33,7 @@ _load_bridge()
 
 from mqtt_bridge import BridgeClient, BrokerSettings, Event  # noqa: E402
 
-from tests.fixtures.broker import Broker  # noqa: E402
+from testbed.broker import Broker  # noqa: E402
 
 
 def settings_for(broker: Broker, **overrides: object) -> BrokerSettings:

@@ -10,7 +10,7 @@ from typing import Any
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
-from tests.fixtures.broker import Broker
+from testbed.broker import Broker
 
 
 def wait_for(predicate: Callable[[], object], timeout: float = 5.0) -> bool:

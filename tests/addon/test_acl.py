@@ -9,7 +9,7 @@ from mqtt_bridge import BridgeClient, Event, StatusEvent
 from tests.addon.conftest import settings_for
 from tests.addon.helpers import Peer, wait_for
 from tests.conftest import BROKER_PASSWORD, BROKER_USER
-from tests.fixtures.broker import Broker
+from testbed.broker import Broker
 
 Start = Callable[..., tuple[BridgeClient, list[Event]]]
 PREFIX = "odoo_epaper/"

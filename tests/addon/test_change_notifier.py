@@ -11,7 +11,7 @@ from mqtt_bridge import BridgeClient, BrokerSettings, ChangeNotifier, MqttConnec
 from tests.addon.conftest import settings_for
 from tests.addon.helpers import Peer, wait_for
 from tests.addon.test_wire import check_changed
-from tests.fixtures.broker import Broker, free_port
+from testbed.broker import Broker, free_port
 
 PREFIX = "odoo_epaper/"
 

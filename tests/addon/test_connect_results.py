@@ -22,7 +22,7 @@ from paho.mqtt.reasoncodes import ReasonCode
 from tests.addon.conftest import settings_for
 from tests.addon.helpers import wait_for
 from tests.conftest import BROKER_PASSWORD, BROKER_USER
-from tests.fixtures.broker import Broker, free_port, generate_tls
+from testbed.broker import Broker, free_port, generate_tls
 
 Start = Callable[..., tuple[BridgeClient, list[Event]]]
 

@@ -16,7 +16,7 @@ from mqtt_bridge import (
 
 from tests.addon.conftest import settings_for
 from tests.addon.helpers import Peer, wait_for
-from tests.fixtures.broker import Broker
+from testbed.broker import Broker
 
 Start = Callable[..., tuple[BridgeClient, list[Event]]]
 

@@ -10,7 +10,7 @@ import pytest
 from mqtt_bridge import MqttConnectionManager
 
 from tests.addon.conftest import settings_for
-from tests.fixtures.broker import Broker
+from testbed.broker import Broker
 
 
 @pytest.fixture

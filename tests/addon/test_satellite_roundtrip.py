@@ -13,7 +13,7 @@ from mqtt_bridge import BridgeClient, Event, StatusEvent
 
 from tests.addon.conftest import settings_for
 from tests.addon.helpers import wait_for
-from tests.fixtures.broker import Broker
+from testbed.broker import Broker
 
 Start = Callable[..., tuple[BridgeClient, list[Event]]]
 DEVICE = "door-1"

@@ -13,7 +13,7 @@ from mqtt_bridge import Backoff, BridgeClient, ConnectionEvent, Event, StatusEve
 
 from tests.addon.conftest import settings_for
 from tests.addon.helpers import Peer, wait_for
-from tests.fixtures.broker import Broker
+from testbed.broker import Broker
 from tests.fixtures.vectors import load_vectors, raw_payload
 
 Start = Callable[..., tuple[BridgeClient, list[Event]]]

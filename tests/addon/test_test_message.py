@@ -10,7 +10,7 @@ from mqtt_bridge import BridgeClient, Event
 
 from tests.addon.conftest import settings_for
 from tests.addon.helpers import Peer
-from tests.fixtures.broker import Broker
+from testbed.broker import Broker
 from tests.fixtures.vectors import load_vectors
 
 Start = Callable[..., tuple[BridgeClient, list[Event]]]

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.fixtures.broker import Broker
-from tests.fixtures.mqtt_peer import MqttPeer
+from testbed.broker import Broker
+from testbed.mqtt_peer import MqttPeer
 
 SCRIPT = Path(__file__).resolve().parents[2] / "deploy" / "mosquitto" / "epaper-mosquitto-users"
 

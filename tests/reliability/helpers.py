@@ -7,8 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tests.fixtures.broker import Broker
-from tests.fixtures.mqtt_peer import Message, MqttPeer
+from testbed.broker import Broker
+from testbed.mqtt_peer import Message, MqttPeer
 from tests.satellite.conftest import SatelliteProcess, write_config
 
 PREFIX = "odoo_epaper/"

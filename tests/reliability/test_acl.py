@@ -9,8 +9,8 @@ from pathlib import Path
 from epaper_satellite.wire import content_hash
 
 from tests.conftest import BROKER_PASSWORD, BROKER_USER
-from tests.fixtures.broker import Broker
-from tests.fixtures.mqtt_peer import encode
+from testbed.broker import Broker
+from testbed.mqtt_peer import encode
 from tests.reliability.helpers import (
     PREFIX,
     Watcher,

@@ -11,8 +11,8 @@ from mqtt_bridge import BridgeClient, Event, StatusEvent
 
 from tests.addon.conftest import settings_for
 from tests.conftest import BROKER_PASSWORD, BROKER_USER
-from tests.fixtures.broker import Broker, mosquitto_users_script
-from tests.fixtures.mqtt_peer import encode
+from testbed.broker import Broker, mosquitto_users_script
+from testbed.mqtt_peer import encode
 from tests.reliability.helpers import (
     PREFIX,
     Watcher,

@@ -9,7 +9,7 @@ import pytest
 from mqtt_bridge import BridgeClient, ConnectionEvent, Event, probe_connection
 
 from tests.addon.conftest import settings_for
-from tests.fixtures.broker import Broker
+from testbed.broker import Broker
 from tests.satellite.conftest import wait_until
 
 Start = Callable[..., tuple[BridgeClient, list[Event]]]

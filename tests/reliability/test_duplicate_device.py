@@ -13,7 +13,7 @@ from epaper_satellite.controller import KICKS, SESSION_TAKEN_OVER, MQTTDisplay
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.reasoncodes import ReasonCode
 
-from tests.fixtures.broker import Broker
+from testbed.broker import Broker
 from tests.reliability.helpers import PREFIX, Watcher, room, satellite_config, status
 from tests.satellite.conftest import SatelliteProcess, wait_until
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from epaper_satellite.wire import content_hash
 
-from tests.fixtures.broker import Broker
-from tests.fixtures.mqtt_peer import encode
-from tests.fixtures.tcp_proxy import TcpProxy
+from testbed.broker import Broker
+from testbed.mqtt_peer import encode
+from testbed.tcp_proxy import TcpProxy
 from tests.reliability.helpers import PREFIX, Watcher, draws, room, satellite_config, status
 from tests.satellite.conftest import SatelliteProcess, wait_until
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from epaper_satellite.wire import content_hash
 
-from tests.fixtures.broker import Broker
-from tests.fixtures.mqtt_peer import encode
+from testbed.broker import Broker
+from testbed.mqtt_peer import encode
 from tests.reliability.helpers import PREFIX, Watcher, draws, room, satellite_config, status
 from tests.satellite.conftest import SatelliteProcess, wait_until
 

@@ -12,8 +12,8 @@ import pytest
 from epaper_satellite.controller import MQTTDisplay
 from epaper_satellite.wire import content_hash
 
-from tests.fixtures.broker import Broker
-from tests.fixtures.mqtt_peer import encode
+from testbed.broker import Broker
+from testbed.mqtt_peer import encode
 from tests.fixtures.vectors import load_vectors, raw_payload
 from tests.reliability.case_counts import record
 from tests.reliability.helpers import PREFIX, Watcher, room, satellite_config, status

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.fixtures.broker import Broker
+from testbed.broker import Broker
 from tests.reliability.helpers import PREFIX, Watcher, password_env, satellite_config, status
 from tests.satellite.conftest import wait_until
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.fixtures.tcp_proxy import TcpProxy
+from testbed.tcp_proxy import TcpProxy
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.fixtures.broker import Broker, generate_tls
+from testbed.broker import Broker, generate_tls
 from tests.reliability.helpers import PREFIX, Watcher, satellite_config, status
 from tests.satellite.conftest import SatelliteProcess, wait_until
 

@@ -16,8 +16,8 @@ import pytest
 from epaper_satellite.config import Config, load_config
 from epaper_satellite.controller import MQTTDisplay
 
-from tests.fixtures.broker import Broker
-from tests.fixtures.mqtt_peer import Message, MqttPeer
+from testbed.broker import Broker
+from testbed.mqtt_peer import Message, MqttPeer
 
 PREFIX = "odoo_epaper/"
 DEVICE = "reception"

@@ -14,7 +14,7 @@ from epaper_satellite.wire import PayloadError, parse_cmd, parse_data, parse_tes
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.fixtures.broker import Broker
+from testbed.broker import Broker
 from tests.reliability.case_counts import Counter
 from tests.satellite.conftest import (
     DEVICE,

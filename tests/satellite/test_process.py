@@ -14,7 +14,7 @@ from pathlib import Path
 from PIL import Image
 
 from tests.conftest import BROKER_PASSWORD, BROKER_USER
-from tests.fixtures.broker import Broker, generate_tls
+from testbed.broker import Broker, generate_tls
 from tests.satellite.conftest import (
     Recorder,
     SatelliteProcess,

@@ -18,9 +18,9 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.odoo_epaper.const import CONF_DATABASE, DOMAIN
 from custom_components.odoo_epaper.options import EpaperOptions
-from tests.fixtures.broker import Broker
-from tests.fixtures.mqtt_peer import Message, MqttPeer
-from tests.fixtures.odoo_server import OdooTestServer
+from testbed.broker import Broker
+from testbed.mqtt_peer import Message, MqttPeer
+from testbed.odoo_server import OdooTestServer
 
 ODOO_DATABASE = "odoo"
 ODOO_LOGIN = "admin"

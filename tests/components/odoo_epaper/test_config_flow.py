@@ -23,7 +23,7 @@ from custom_components.odoo_epaper.const import (
     CONF_TOPIC_PREFIX,
     DOMAIN,
 )
-from tests.fixtures.odoo_server import OdooTestServer
+from testbed.odoo_server import OdooTestServer
 from tests.fixtures.vectors import load_vectors
 
 from .conftest import ODOO_LOGIN, ODOO_PASSWORD, entry_data, unique_id

@@ -26,7 +26,7 @@ from tests.components.odoo_epaper.conftest import (
 from tests.components.odoo_epaper.entity_helpers import send_status
 from tests.components.odoo_epaper.mqtt_helpers import publish
 from tests.components.odoo_epaper.test_display_status import png_bytes
-from tests.fixtures.odoo_server import OdooTestServer
+from testbed.odoo_server import OdooTestServer
 
 pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
 REDACTED = "**REDACTED**"

@@ -20,8 +20,8 @@ from tests.components.odoo_epaper.conftest import OutsideSubscriber, wait_until
 from tests.components.odoo_epaper.entity_helpers import PREFIX, send_status, state_of
 from tests.components.odoo_epaper.mqtt_helpers import async_mqtt_synced, publish
 from tests.components.odoo_epaper.test_display_status import png_bytes
-from tests.fixtures.broker import Broker
-from tests.fixtures.odoo_server import OdooTestServer
+from testbed.broker import Broker
+from testbed.odoo_server import OdooTestServer
 
 pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
 

@@ -17,7 +17,7 @@ from custom_components.odoo_epaper.const import CONF_SOURCE, CONF_TOPIC_PREFIX, 
 from custom_components.odoo_epaper.coordinator import OdooEpaperCoordinator
 from custom_components.odoo_epaper.odoo_client import OdooClient
 from custom_components.odoo_epaper.options import EpaperOptions
-from tests.fixtures.odoo_server import OdooTestServer
+from testbed.odoo_server import OdooTestServer
 
 from .conftest import ODOO_LOGIN, OutsideSubscriber
 

@@ -21,7 +21,7 @@ from custom_components.odoo_epaper.odoo_client import (
 )
 from custom_components.odoo_epaper.schedule import Display, Schedule, booking_window
 from custom_components.odoo_epaper.sources import RoomBookingSource
-from tests.fixtures.odoo_server import OdooTestServer
+from testbed.odoo_server import OdooTestServer
 
 from .conftest import ODOO_DATABASE, ODOO_LOGIN, ODOO_PASSWORD, add_rooms
 

@@ -12,7 +12,7 @@ from typing import Any
 import odoorpc
 import pytest
 
-from tests.fixtures.odoo_server import OdooTestServer
+from testbed.odoo_server import OdooTestServer
 
 
 @pytest.fixture

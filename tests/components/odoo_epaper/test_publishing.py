@@ -18,8 +18,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.odoo_epaper.const import CONF_QOS, DOMAIN
 from custom_components.odoo_epaper.coordinator import OdooEpaperCoordinator
-from tests.fixtures.broker import Broker
-from tests.fixtures.odoo_server import OdooTestServer
+from testbed.broker import Broker
+from testbed.odoo_server import OdooTestServer
 from tests.fixtures.vectors import load_vectors
 
 from .conftest import ODOO_LOGIN, OutsideSubscriber, add_rooms

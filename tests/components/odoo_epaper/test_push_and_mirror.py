@@ -15,7 +15,7 @@ from custom_components.odoo_epaper.const import CONF_STATUS_MIRROR
 from tests.components.odoo_epaper.conftest import OutsideSubscriber, wait_until
 from tests.components.odoo_epaper.entity_helpers import PREFIX, send_status
 from tests.components.odoo_epaper.mqtt_helpers import async_mqtt_synced, publish
-from tests.fixtures.odoo_server import OdooTestServer
+from testbed.odoo_server import OdooTestServer
 
 pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
 SCHEDULE_READ = ("room.booking", "web_search_read")

@@ -16,7 +16,7 @@ from custom_components.odoo_epaper.const import DOMAIN
 from tests.addon.conftest import settings_for
 from tests.components.odoo_epaper.conftest import async_add_mqtt, async_unload, wait_until
 from tests.components.odoo_epaper.entity_helpers import entity_id, state_of
-from tests.fixtures.broker import Broker, mosquitto_users_script
+from testbed.broker import Broker, mosquitto_users_script
 from tests.reliability.helpers import Watcher, password_env, satellite_config
 from tests.satellite.conftest import SatelliteProcess
 

@@ -16,9 +16,9 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from tests.components.odoo_epaper.conftest import OutsideSubscriber, wait_until
 from tests.components.odoo_epaper.entity_helpers import state_of
-from tests.components.odoo_epaper.satellite_process import SATELLITE, SatelliteProcess
-from tests.fixtures.broker import Broker
-from tests.fixtures.odoo_server import OdooTestServer
+from testbed.satellite_process import SATELLITE, SatelliteProcess
+from testbed.broker import Broker
+from testbed.odoo_server import OdooTestServer
 
 pytestmark = [
     pytest.mark.allow_hosts(["127.0.0.1"]),

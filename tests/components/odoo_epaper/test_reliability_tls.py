@@ -14,7 +14,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from tests.components.odoo_epaper.conftest import async_add_mqtt, async_unload, wait_until
 from tests.components.odoo_epaper.entity_helpers import state_of
-from tests.fixtures.broker import Broker, generate_tls
+from testbed.broker import Broker, generate_tls
 from tests.reliability.helpers import Watcher, satellite_config
 from tests.satellite.conftest import SatelliteProcess
 

@@ -20,7 +20,7 @@ from tests.components.odoo_epaper.conftest import (
     ODOO_PASSWORD,
     wait_until,
 )
-from tests.fixtures.odoo_server import OdooTestServer
+from testbed.odoo_server import OdooTestServer
 
 pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
 SEEN = datetime(2026, 11, 27, 9, 0, 5, tzinfo=UTC)
