@@ -1,1 +1,1 @@
-from . import room_rasp_connection  # noqa: F401
+from . import room_rasp_connection, room_rasp_connection_mqtt  # noqa: F401
