@@ -9,8 +9,8 @@ from pathlib import Path
 import paho.mqtt.client as mqtt
 import pytest
 
-from tests.conftest import BROKER_PASSWORD, BROKER_USER
 from testbed.broker import Broker, generate_tls
+from tests.conftest import BROKER_PASSWORD, BROKER_USER
 
 
 def _client(

@@ -6,10 +6,10 @@ from collections.abc import Callable
 
 from mqtt_bridge import BridgeClient, Event, StatusEvent
 
+from testbed.broker import Broker
 from tests.addon.conftest import settings_for
 from tests.addon.helpers import Peer, wait_for
 from tests.conftest import BROKER_PASSWORD, BROKER_USER
-from testbed.broker import Broker
 
 Start = Callable[..., tuple[BridgeClient, list[Event]]]
 PREFIX = "odoo_epaper/"

@@ -8,10 +8,10 @@ from collections.abc import Iterator
 import pytest
 from mqtt_bridge import BridgeClient, BrokerSettings, ChangeNotifier, MqttConnectionManager
 
+from testbed.broker import Broker, free_port
 from tests.addon.conftest import settings_for
 from tests.addon.helpers import Peer, wait_for
 from tests.addon.test_wire import check_changed
-from testbed.broker import Broker, free_port
 
 PREFIX = "odoo_epaper/"
 

@@ -19,10 +19,10 @@ from mqtt_bridge.return_codes import describe_return_code, return_code
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.reasoncodes import ReasonCode
 
+from testbed.broker import Broker, free_port, generate_tls
 from tests.addon.conftest import settings_for
 from tests.addon.helpers import wait_for
 from tests.conftest import BROKER_PASSWORD, BROKER_USER
-from testbed.broker import Broker, free_port, generate_tls
 
 Start = Callable[..., tuple[BridgeClient, list[Event]]]
 

@@ -14,9 +14,9 @@ from mqtt_bridge import (
     StatusEvent,
 )
 
+from testbed.broker import Broker
 from tests.addon.conftest import settings_for
 from tests.addon.helpers import Peer, wait_for
-from testbed.broker import Broker
 
 Start = Callable[..., tuple[BridgeClient, list[Event]]]
 

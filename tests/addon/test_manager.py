@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import pytest
 from mqtt_bridge import MqttConnectionManager
 
-from tests.addon.conftest import settings_for
 from testbed.broker import Broker
+from tests.addon.conftest import settings_for
 
 
 @pytest.fixture

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from mqtt_bridge import BridgeClient, Event, StatusEvent
 
+from testbed.broker import Broker
 from tests.addon.conftest import settings_for
 from tests.addon.helpers import wait_for
-from testbed.broker import Broker
 
 Start = Callable[..., tuple[BridgeClient, list[Event]]]
 DEVICE = "door-1"

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from mqtt_bridge import Backoff, BridgeClient, ConnectionEvent, Event, StatusEvent
 
+from testbed.broker import Broker
 from tests.addon.conftest import settings_for
 from tests.addon.helpers import Peer, wait_for
-from testbed.broker import Broker
 from tests.fixtures.vectors import load_vectors, raw_payload
 
 Start = Callable[..., tuple[BridgeClient, list[Event]]]

@@ -8,9 +8,9 @@ from collections.abc import Callable
 import paho.mqtt.client as mqtt
 from mqtt_bridge import BridgeClient, Event
 
+from testbed.broker import Broker
 from tests.addon.conftest import settings_for
 from tests.addon.helpers import Peer
-from testbed.broker import Broker
 from tests.fixtures.vectors import load_vectors
 
 Start = Callable[..., tuple[BridgeClient, list[Event]]]

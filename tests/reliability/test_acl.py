@@ -8,9 +8,9 @@ from pathlib import Path
 
 from epaper_satellite.wire import content_hash
 
-from tests.conftest import BROKER_PASSWORD, BROKER_USER
 from testbed.broker import Broker
 from testbed.mqtt_peer import encode
+from tests.conftest import BROKER_PASSWORD, BROKER_USER
 from tests.reliability.helpers import (
     PREFIX,
     Watcher,

@@ -9,10 +9,10 @@ from pathlib import Path
 from epaper_satellite.wire import content_hash
 from mqtt_bridge import BridgeClient, Event, StatusEvent
 
-from tests.addon.conftest import settings_for
-from tests.conftest import BROKER_PASSWORD, BROKER_USER
 from testbed.broker import Broker, mosquitto_users_script
 from testbed.mqtt_peer import encode
+from tests.addon.conftest import settings_for
+from tests.conftest import BROKER_PASSWORD, BROKER_USER
 from tests.reliability.helpers import (
     PREFIX,
     Watcher,

@@ -8,8 +8,8 @@ from collections.abc import Callable
 import pytest
 from mqtt_bridge import BridgeClient, ConnectionEvent, Event, probe_connection
 
-from tests.addon.conftest import settings_for
 from testbed.broker import Broker
+from tests.addon.conftest import settings_for
 from tests.satellite.conftest import wait_until
 
 Start = Callable[..., tuple[BridgeClient, list[Event]]]

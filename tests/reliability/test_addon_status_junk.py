@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from mqtt_bridge import BridgeClient, Event, StatusEvent
 from mqtt_bridge.wire import MAX_TEXT, WireError, parse_status
 
-from tests.addon.conftest import settings_for
 from testbed.broker import Broker
+from tests.addon.conftest import settings_for
 from tests.reliability.addon_junk import STATUS_CLEANED, STATUS_REJECTED
 from tests.reliability.case_counts import Counter, record
 from tests.reliability.helpers import PREFIX, Watcher

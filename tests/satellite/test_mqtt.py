@@ -12,8 +12,8 @@ import pytest
 from epaper_satellite.controller import MQTTDisplay
 from PIL import Image
 
-from tests.conftest import BROKER_PASSWORD, BROKER_USER
 from testbed.broker import Broker
+from tests.conftest import BROKER_PASSWORD, BROKER_USER
 from tests.fixtures.vectors import load_vectors, raw_payload
 from tests.satellite.conftest import (
     Received,

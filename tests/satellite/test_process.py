@@ -13,8 +13,8 @@ from pathlib import Path
 
 from PIL import Image
 
-from tests.conftest import BROKER_PASSWORD, BROKER_USER
 from testbed.broker import Broker, generate_tls
+from tests.conftest import BROKER_PASSWORD, BROKER_USER
 from tests.satellite.conftest import (
     Recorder,
     SatelliteProcess,

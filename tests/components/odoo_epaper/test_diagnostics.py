@@ -17,6 +17,7 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.odoo_epaper.devices import display_identifier, hub_identifier
+from testbed.odoo_server import OdooTestServer
 from tests.components.odoo_epaper.conftest import (
     ODOO_LOGIN,
     ODOO_PASSWORD,
@@ -26,7 +27,6 @@ from tests.components.odoo_epaper.conftest import (
 from tests.components.odoo_epaper.entity_helpers import send_status
 from tests.components.odoo_epaper.mqtt_helpers import publish
 from tests.components.odoo_epaper.test_display_status import png_bytes
-from testbed.odoo_server import OdooTestServer
 
 pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
 REDACTED = "**REDACTED**"

@@ -13,10 +13,10 @@ from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.odoo_epaper.const import DOMAIN
+from testbed.broker import Broker, mosquitto_users_script
 from tests.addon.conftest import settings_for
 from tests.components.odoo_epaper.conftest import async_add_mqtt, async_unload, wait_until
 from tests.components.odoo_epaper.entity_helpers import entity_id, state_of
-from testbed.broker import Broker, mosquitto_users_script
 from tests.reliability.helpers import Watcher, password_env, satellite_config
 from tests.satellite.conftest import SatelliteProcess
 

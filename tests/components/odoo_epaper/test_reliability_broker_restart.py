@@ -13,11 +13,11 @@ from homeassistant.const import STATE_ON
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from testbed.broker import Broker
+from testbed.satellite_process import SATELLITE, SatelliteProcess
 from tests.addon.conftest import settings_for
 from tests.components.odoo_epaper.conftest import OutsideSubscriber, wait_until
 from tests.components.odoo_epaper.entity_helpers import state_of
-from testbed.satellite_process import SATELLITE, SatelliteProcess
-from testbed.broker import Broker
 
 from mqtt_bridge import BridgeClient, MqttConnectionManager  # isort: skip  (loaded by tests.addon.conftest)
 

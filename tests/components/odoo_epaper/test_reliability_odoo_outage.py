@@ -14,11 +14,11 @@ from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from tests.components.odoo_epaper.conftest import OutsideSubscriber, wait_until
-from tests.components.odoo_epaper.entity_helpers import state_of
-from testbed.satellite_process import SATELLITE, SatelliteProcess
 from testbed.broker import Broker
 from testbed.odoo_server import OdooTestServer
+from testbed.satellite_process import SATELLITE, SatelliteProcess
+from tests.components.odoo_epaper.conftest import OutsideSubscriber, wait_until
+from tests.components.odoo_epaper.entity_helpers import state_of
 
 pytestmark = [
     pytest.mark.allow_hosts(["127.0.0.1"]),

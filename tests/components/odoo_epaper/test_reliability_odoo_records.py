@@ -13,8 +13,8 @@ import pytest
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from tests.components.odoo_epaper.conftest import OutsideSubscriber
 from testbed.odoo_server import OdooTestServer
+from tests.components.odoo_epaper.conftest import OutsideSubscriber
 from tests.fixtures.vectors import load_vectors
 from tests.reliability.case_counts import record
 

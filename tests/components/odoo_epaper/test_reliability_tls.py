@@ -12,9 +12,9 @@ from homeassistant.const import STATE_ON
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from testbed.broker import Broker, generate_tls
 from tests.components.odoo_epaper.conftest import async_add_mqtt, async_unload, wait_until
 from tests.components.odoo_epaper.entity_helpers import state_of
-from testbed.broker import Broker, generate_tls
 from tests.reliability.helpers import Watcher, satellite_config
 from tests.satellite.conftest import SatelliteProcess
 

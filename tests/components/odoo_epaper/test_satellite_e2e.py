@@ -16,10 +16,10 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.odoo_epaper.const import DOMAIN
+from testbed.broker import Broker
+from testbed.satellite_process import SATELLITE, SatelliteProcess
 from tests.components.odoo_epaper.conftest import wait_until
 from tests.components.odoo_epaper.entity_helpers import entity_id, state_of
-from testbed.satellite_process import SATELLITE, SatelliteProcess
-from testbed.broker import Broker
 
 pytestmark = [
     pytest.mark.allow_hosts(["127.0.0.1"]),

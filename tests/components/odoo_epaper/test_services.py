@@ -18,11 +18,11 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 
 from custom_components.odoo_epaper.const import DOMAIN
 from custom_components.odoo_epaper.devices import display_identifier, hub_identifier
+from testbed.broker import Broker
+from testbed.odoo_server import OdooTestServer
 from tests.components.odoo_epaper.conftest import OutsideSubscriber, wait_until
 from tests.components.odoo_epaper.entity_helpers import PREFIX, entity_id
 from tests.components.odoo_epaper.mqtt_helpers import async_mqtt_synced
-from testbed.broker import Broker
-from testbed.odoo_server import OdooTestServer
 
 pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
 LAB_PREFIX = "test/room/"
