@@ -67,6 +67,10 @@ class DisplayConfig:
     colors: str = "bw"
     test_seconds: float = 60.0
     offline_after: float = 120.0
+    panel_timeout: float = 0.0  # seconds per panel job; 0: by colours (drivers/guard.py)
+    panel_retries: int = 3  # re-initialisations after a panel fault before the process exits
+    reset_pin: int | None = None  # BCM GPIO pulsed before that exit (panel RST or power switch)
+    reset_active_high: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -284,6 +288,10 @@ def _display(section: _Section, state_dir: Path) -> DisplayConfig:
         colors=section.choice("colors", "bw", COLORS),
         test_seconds=section.number("test_seconds", 60.0, 1.0, 3600.0),
         offline_after=section.number("offline_after", 120.0, 0.0, 86400.0),
+        panel_timeout=section.number("panel_timeout", 0.0, 0.0, 3600.0),
+        panel_retries=section.integer("panel_retries", 3, 0, 100),
+        reset_pin=section.integer("reset_pin", -1, 0, 27) if "reset_pin" in section.table else None,
+        reset_active_high=section.boolean("reset_active_high", False),
     )
 
 

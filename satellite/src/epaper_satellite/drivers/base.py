@@ -55,6 +55,7 @@ class Driver(ABC):
         self.last_refresh: float | None = None
         self.last_full: float | None = None
         self.partials_since_full = 0
+        self.activity: str | None = None  # the vendor call in progress, for fault reports
 
     @property
     def size(self) -> tuple[int, int]:
@@ -74,6 +75,13 @@ class Driver(ABC):
 
     def setup(self) -> None:
         """Open the panel (hardware libraries are imported here, never at module load)."""
+        self._open()
+
+    def reinit(self) -> None:
+        """Set the panel up again after a fault; the next draw is a full refresh."""
+        self.shown = None
+        self.last_full = None
+        self.activity = None
         self._open()
 
     def to_native(self, image: Image.Image) -> Image.Image:
@@ -149,6 +157,16 @@ class Driver(ABC):
     def _close(self) -> None:
         """Release the panel; by default there is nothing to release."""
         return
+
+    def _panel_call(self, name: str, function: Callable[..., object], *args: object) -> object:
+        """Call the vendor's ``function`` with ``args``, noting ``name`` as the activity.
+
+        The name stays set when the call never returns, so a guard can say which call hung.
+        """
+        self.activity = name
+        result = function(*args)
+        self.activity = None
+        return result
 
 
 def _same(first: Image.Image, second: Image.Image) -> bool:

@@ -52,7 +52,7 @@ class WaveshareDriver(Driver):
             ) from err
         try:
             module = epaper.epaper(self.display.model)
-            self.epd = module.EPD()
+            self.epd = self._panel_call("EPD", module.EPD)
         except Exception as err:
             raise DriverError(f"cannot open panel {self.display.model!r}: {err}") from err
         width = getattr(module, "EPD_WIDTH", None) or getattr(self.epd, "width", None)
@@ -83,28 +83,29 @@ class WaveshareDriver(Driver):
         ]
 
     def _display(self, image: Image.Image, *, full: bool) -> None:
-        epd = self.epd
+        epd, call = self.epd, self._panel_call
         try:
             if full or self._partial_method is None:
-                epd.init()
-                epd.display(*self._buffers(image))
+                call("init", epd.init)
+                call("display", epd.display, *self._buffers(image))
             else:
-                epd.init_part()
+                call("init_part", epd.init_part)
                 method = getattr(epd, self._partial_method)
                 buffer = self._buffers(image)[0]
                 if len(inspect.signature(method).parameters) >= 5:
-                    method(buffer, 0, 0, self.native_size[0], self.native_size[1])
+                    call(self._partial_method, method, buffer, 0, 0, *self.native_size)
                 else:
-                    method(buffer)
-            epd.sleep()
+                    call(self._partial_method, method, buffer)
+            call("sleep", epd.sleep)
         except Exception as err:
             raise DriverError(f"panel {self.display.model!r} refresh failed: {err}") from err
 
     def _clear(self) -> None:
+        call = self._panel_call
         try:
-            self.epd.init()
-            self.epd.Clear()
-            self.epd.sleep()
+            call("init", self.epd.init)
+            call("Clear", self.epd.Clear)
+            call("sleep", self.epd.sleep)
         except Exception as err:
             raise DriverError(f"panel {self.display.model!r} clear failed: {err}") from err
 
@@ -112,6 +113,6 @@ class WaveshareDriver(Driver):
         if self.epd is None:
             return
         try:
-            self.epd.sleep()
+            self._panel_call("sleep", self.epd.sleep)
         except Exception as err:  # closing must not fail the shutdown
             _LOGGER.warning("Panel %s did not go to sleep: %s", self.display.model, err)
