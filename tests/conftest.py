@@ -84,7 +84,7 @@ def mosquitto_acl(broker_factory: Callable[..., Broker]) -> Broker:
     ``room-b`` (passwords in ``broker.users``), prefix ``odoo_epaper/``.
     """
     devices = ["room-a", "room-b"]
-    acl = mosquitto_users_script().build_acl("odoo_epaper/", devices, BROKER_USER, "odoo")
+    acl = mosquitto_users_script().build_acl("odoo_epaper/", BROKER_USER, "odoo")
     users = {BROKER_USER: BROKER_PASSWORD, "odoo": "odoo-pw-51"}
     users |= {device: f"{device}-pw" for device in devices}
     return broker_factory(users=users, acl=acl)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import time
@@ -33,6 +34,9 @@ def test_writes_files_and_keeps_passwords_on_a_second_run(tmp_path: Path) -> Non
     first = credentials(tmp_path)
     assert set(first) == {"homeassistant", "odoo", "reception", "boardroom"}
     assert len(set(first.values())) == 4
+    acl = (tmp_path / "acl").read_text()
+    assert "%u" in acl
+    assert "reception" not in acl and "boardroom" not in acl
     assert (tmp_path / "credentials.toml").stat().st_mode & 0o777 == 0o600
     assert (tmp_path / "passwords").stat().st_mode & 0o777 == 0o600
     passwd_lines = (tmp_path / "passwords").read_text().splitlines()
@@ -43,10 +47,22 @@ def test_writes_files_and_keeps_passwords_on_a_second_run(tmp_path: Path) -> Non
     second = credentials(tmp_path)
     assert {user: second[user] for user in first} == first
     assert "lobby" in second
-    assert "user lobby" in (tmp_path / "acl").read_text()
+    assert (tmp_path / "acl").read_text() == acl  # a new display needs no ACL edit
+
+    # Only the new display named: everyone else keeps user and password.
+    assert run_script("--out", str(tmp_path), "annex").returncode == 0
+    third = credentials(tmp_path)
+    assert {user: third[user] for user in second} == second
+    passwd_users = {line.split(":")[0] for line in (tmp_path / "passwords").read_text().split()}
+    assert passwd_users == set(third)
 
     assert run_script("--out", str(tmp_path), "--rotate", "reception").returncode == 0
     assert credentials(tmp_path)["reception"] != first["reception"]
+    assert credentials(tmp_path)["lobby"] == second["lobby"]
+
+    assert run_script("--out", str(tmp_path), "--remove", "lobby").returncode == 0
+    assert "lobby" not in credentials(tmp_path)
+    assert "lobby:" not in (tmp_path / "passwords").read_text()
 
 
 @pytest.mark.parametrize(
@@ -56,6 +72,7 @@ def test_writes_files_and_keeps_passwords_on_a_second_run(tmp_path: Path) -> Non
         (["--prefix", "odoo_epaper", "reception"], "bad --prefix"),
         (["--prefix", "a/+/", "reception"], "bad --prefix"),
         (["--hub-user", "reception", "reception"], "every user name must be different"),
+        (["--remove", "odoo"], "every user name must be different"),
     ],
 )
 def test_refuses_bad_arguments(tmp_path: Path, args: list[str], message: str) -> None:
@@ -113,3 +130,48 @@ def test_generated_acl_isolates_displays(
     finally:
         for peer in (hub, odoo, room_a, room_b):
             peer.stop()
+
+
+def test_display_added_later_is_isolated_without_acl_change(
+    tmp_path: Path, broker_factory: Callable[..., Broker]
+) -> None:
+    """A display added while the broker runs: its user only, a SIGHUP, and it is fenced in."""
+    assert run_script("--out", str(tmp_path), "room-a").returncode == 0
+    acl = (tmp_path / "acl").read_text()
+    broker = broker_factory(password_file=tmp_path / "passwords", acl=acl)
+    hub = MqttPeer(broker, "homeassistant", credentials(tmp_path)["homeassistant"]).start(
+        "odoo_epaper/#"
+    )
+    try:
+        assert run_script("--out", str(tmp_path), "late-room").returncode == 0
+        assert (tmp_path / "acl").read_text() == acl
+        password = credentials(tmp_path)["late-room"]
+        assert broker.process is not None
+        broker.process.send_signal(signal.SIGHUP)  # what `systemctl reload mosquitto` does
+        late = connect_when_accepted(broker, "late-room", password)
+        try:
+            hub.publish("odoo_epaper/late-room/data", b"late-data")
+            hub.publish("odoo_epaper/room-a/data", b"a-data")
+            late.publish("odoo_epaper/late-room/status", b"late-online")
+            late.publish("odoo_epaper/room-a/status", b"forged-a")
+            assert sorted(received(late)) == [("odoo_epaper/late-room/data", b"late-data")]
+            hub_seen = received(hub, 0)
+            assert ("odoo_epaper/late-room/status", b"late-online") in hub_seen
+            assert ("odoo_epaper/room-a/status", b"forged-a") not in hub_seen
+        finally:
+            late.stop()
+    finally:
+        hub.stop()
+
+
+def connect_when_accepted(broker: Broker, user: str, password: str) -> MqttPeer:
+    """Connect as ``user`` once the broker has read its password (after the reload)."""
+    deadline = time.monotonic() + 10
+    while True:
+        peer = MqttPeer(broker, user, password).start()
+        if peer.connect_code == 0:
+            peer.stop()
+            return MqttPeer(broker, user, password).start("odoo_epaper/#")
+        peer.stop()
+        assert time.monotonic() < deadline, f"{user} refused (rc {peer.connect_code})"
+        time.sleep(0.05)

@@ -132,7 +132,7 @@ def test_tls_and_acl_together(
     tmp_path: Path,
 ) -> None:
     """Every link verified TLS with its own user: data in, status and test ack out."""
-    acl = mosquitto_users_script().build_acl(PREFIX, list(DEVICES), "hub", "odoo")
+    acl = mosquitto_users_script().build_acl(PREFIX, "hub", "odoo")
     users = {"hub": "hub-pw", "odoo": "odoo-pw"} | {d: f"{d}-pw" for d in DEVICES}
     broker = broker_factory(users=users, acl=acl, tls=True)
     assert broker.tls_files is not None

@@ -31,7 +31,7 @@ USERS = {"hub": "hub-pw-71", "odoo": "odoo-pw-72"} | {d: f"{d}-pw-73" for d in D
 def mosquitto(broker_factory: Callable[..., Broker]) -> Broker:
     """A broker with the ACL of deploy/mosquitto/epaper-mosquitto-users (and test/room/)."""
     script = mosquitto_users_script()
-    acl = script.build_acl("odoo_epaper/", list(DEVICES), "hub", "odoo")
+    acl = script.build_acl("odoo_epaper/", "hub", "odoo")
     acl += "\nuser hub\ntopic readwrite test/room/#\n"  # the lab-door display's own prefix
     return broker_factory(users=USERS, acl=acl)
 
