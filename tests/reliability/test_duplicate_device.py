@@ -79,15 +79,15 @@ def test_a_broker_that_says_session_taken_over_is_answered_at_once(
     display = MQTTDisplay(load_config(satellite_config(mosquitto.port, tmp_path, "reception")))
     client = display.connect_mqtt()
     try:
-        wait_until(lambda: client.loop(0.1) == 0 and display.connected, 5, "the connection")
+        wait_until(lambda: client.loop(0.1) == 0 and display.session.connected, 5, "the connection")
         taken = ReasonCode(PacketTypes.DISCONNECT, identifier=SESSION_TAKEN_OVER)
         with caplog.at_level(logging.ERROR):
-            display.on_disconnect(client, None, None, taken)
+            display.session.on_disconnect(client, None, None, taken)
         assert "(session taken over)" in caplog.text
         assert CONFLICT in caplog.text
-        assert display.client_id.startswith("epaper-reception-")
-        assert display.client is not client
-        assert display.conflict == "client id epaper-reception taken over by another client"
-        assert display.status_payload()["error"] == display.conflict
+        assert display.session.client_id.startswith("epaper-reception-")
+        assert display.session.client is not client
+        assert display.session.conflict == "client id epaper-reception taken over by another client"
+        assert display.status_payload()["error"] == display.session.conflict
     finally:
         client.disconnect()

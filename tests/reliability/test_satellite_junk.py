@@ -60,7 +60,7 @@ def test_rejected_data_keeps_the_panel_and_the_stored_payload(
     display, send = _display(tmp_path)
     good = encode(room(DEVICE, "Good room"))
     send("data", good)
-    stored = display.store.path.read_bytes()
+    stored = display.sign.store.path.read_bytes()
     shown = display.driver.shown
     cases = DATA_REJECTED | _bad_vectors("data")
     with caplog.at_level(logging.INFO):
@@ -68,15 +68,15 @@ def test_rejected_data_keeps_the_panel_and_the_stored_payload(
             caplog.clear()
             send("data", raw)
             assert "Rejected /data (" in caplog.text, name
-            assert display.error and display.error.startswith("data rejected"), name
-            assert display.content_hash == content_hash(good), name
-            assert display.store.path.read_bytes() == stored, name
+            assert display.sign.error and display.sign.error.startswith("data rejected"), name
+            assert display.sign.content_hash == content_hash(good), name
+            assert display.sign.store.path.read_bytes() == stored, name
             assert display.driver.shown is shown, name
             assert "Unexpected error" not in caplog.text, name
     record("satellite /data", "hand-written", len(DATA_REJECTED))
     record("satellite /data", "vectors (invalid)", len(cases) - len(DATA_REJECTED))
     send("data", good)
-    assert display.error is None
+    assert display.sign.error is None
 
 
 def test_odd_but_valid_data_is_drawn(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
@@ -85,9 +85,9 @@ def test_odd_but_valid_data_is_drawn(tmp_path: Path, caplog: pytest.LogCaptureFi
     with caplog.at_level(logging.WARNING):
         for name, raw in DATA_ACCEPTED.items():
             send("data", raw)
-            assert display.error is None, (name, display.error)
-            assert display.content_hash == content_hash(raw), name
-            assert display.store.path.read_bytes() == raw, name
+            assert display.sign.error is None, (name, display.sign.error)
+            assert display.sign.content_hash == content_hash(raw), name
+            assert display.sign.store.path.read_bytes() == raw, name
     assert caplog.text == ""
     record("satellite /data", "hand-written (odd but valid)", len(DATA_ACCEPTED))
 
@@ -104,15 +104,15 @@ def test_a_payload_that_cannot_be_drawn_is_undone(
     def broken(*_args: object, **_kwargs: object) -> None:
         raise UnicodeEncodeError("utf-8", "x", 0, 1, "a font that chokes")
 
-    monkeypatch.setattr("epaper_satellite.controller.render_room", broken)
+    monkeypatch.setattr("epaper_satellite.sign.render_room", broken)
     with caplog.at_level(logging.INFO):
         send("data", encode(room(DEVICE, "Cannot be drawn")))
     assert "Rejected /data (render)" in caplog.text
-    assert display.data is not None and display.data.room == "Good room"
-    assert display.content_hash == content_hash(good)
-    assert display.store.path.read_bytes() == good
+    assert display.sign.data is not None and display.sign.data.room == "Good room"
+    assert display.sign.content_hash == content_hash(good)
+    assert display.sign.store.path.read_bytes() == good
     assert display.driver.shown is shown
-    assert display.error == "data rejected: cannot draw it (UnicodeEncodeError)"
+    assert display.sign.error == "data rejected: cannot draw it (UnicodeEncodeError)"
 
 
 def test_rejected_commands_and_tests_change_nothing(
@@ -131,9 +131,9 @@ def test_rejected_commands_and_tests_change_nothing(
                 caplog.clear()
                 send(leaf, raw)
                 assert f"Rejected /{leaf} (" in caplog.text, name
-                assert display.overlay is None and not display.cleared, name
+                assert display.sign.overlay is None and not display.sign.cleared, name
                 assert display.driver.shown is shown, name
-    assert display.content_hash == content_hash(good)
+    assert display.sign.content_hash == content_hash(good)
     record("satellite /cmd", "hand-written", len(CMD_REJECTED))
     record("satellite /cmd", "vectors (invalid)", len(cmds) - len(CMD_REJECTED))
     record("satellite /test", "hand-written", len(TEST_REJECTED))
@@ -184,8 +184,8 @@ def test_a_stored_payload_that_cannot_be_drawn_does_not_stop_the_boot(
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("raqm_layout() failed")
 
-    monkeypatch.setattr("epaper_satellite.controller.render_room", broken)
+    monkeypatch.setattr("epaper_satellite.sign.render_room", broken)
     rebooted, _send = _display(tmp_path)
     assert "Cannot draw the stored payload" in caplog.text
-    assert rebooted.data is None
+    assert rebooted.sign.data is None
     assert rebooted.driver.shown is not None  # the waiting screen

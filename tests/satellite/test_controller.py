@@ -37,7 +37,7 @@ def _panel(tmp_path: Path) -> bytes:
 
 
 def _state_texts(display: MQTTDisplay) -> str:
-    return "\n".join(text for text, _ in display._screen(display.clock()).texts)
+    return "\n".join(text for text, _ in display.sign.screen(display.clock()).texts)
 
 
 def test_boot_draws_the_stored_payload_before_the_network(tmp_path: Path) -> None:
@@ -52,7 +52,7 @@ def test_boot_draws_the_stored_payload_before_the_network(tmp_path: Path) -> Non
 
     second = _display(tmp_path, clock)
     second.setup_display()
-    assert second.data is not None and second.data.room == "Boardroom"
+    assert second.sign.data is not None and second.sign.data.room == "Boardroom"
     assert _panel(tmp_path) == shown
     assert "Busy" in _state_texts(second)
 
@@ -63,7 +63,7 @@ def test_corrupt_store_is_ignored(tmp_path: Path, caplog: pytest.LogCaptureFixtu
     (tmp_path / "state" / "last_data.json").write_bytes(b'{"v": 1, "dev')
     display = _display(tmp_path, FakeClock("2026-11-27T10:30:00Z"))
     display.setup_display()
-    assert display.data is None
+    assert display.sign.data is None
     assert "Ignoring the stored payload" in caplog.text
     assert "waits for its room data" in " ".join(_state_texts(display).split())
 
@@ -75,14 +75,16 @@ def test_bad_payload_keeps_the_panel_and_sets_the_error(tmp_path: Path) -> None:
     display.on_message(None, None, _message("data", room_payload()))  # type: ignore[arg-type]
     shown = _panel(tmp_path)
     stored = (tmp_path / "state" / "last_data.json").read_bytes()
-    good_hash = display.content_hash
+    good_hash = display.sign.content_hash
     display.on_message(None, None, _message("data", room_payload(v=2)))  # type: ignore[arg-type]
-    assert display.error is not None and display.error.startswith("data rejected: v is not 1")
+    assert display.sign.error is not None and display.sign.error.startswith(
+        "data rejected: v is not 1"
+    )
     assert _panel(tmp_path) == shown
     assert (tmp_path / "state" / "last_data.json").read_bytes() == stored
     assert display.status_payload()["content_hash"] == good_hash
     display.on_message(None, None, _message("data", room_payload(room="Again")))  # type: ignore[arg-type]
-    assert display.error is None
+    assert display.sign.error is None
 
 
 def test_state_changes_on_time_with_the_network_down(tmp_path: Path) -> None:
@@ -93,8 +95,8 @@ def test_state_changes_on_time_with_the_network_down(tmp_path: Path) -> None:
     display.on_message(None, None, _message("data", room_payload()))  # type: ignore[arg-type]
     assert "Free" in _state_texts(display)
     assert (
-        display.redraw_at is not None
-        and display.redraw_at.isoformat() == "2026-11-27T09:45:00+00:00"
+        display.sign.redraw_at is not None
+        and display.sign.redraw_at.isoformat() == "2026-11-27T09:45:00+00:00"
     )
     frames = {"free": _panel(tmp_path)}
     for moment, word, key in (
@@ -108,7 +110,7 @@ def test_state_changes_on_time_with_the_network_down(tmp_path: Path) -> None:
         assert word in _state_texts(display).split("\n")
         frames.setdefault(key, _panel(tmp_path))
     assert frames["free"] != frames["soon"] != frames["busy"] != frames["after"]
-    assert display.last_render is not None and display.last_render.isoformat().startswith(
+    assert display.sign.last_render is not None and display.sign.last_render.isoformat().startswith(
         "2026-11-27T11:00"
     )
 
@@ -122,16 +124,16 @@ def test_min_interval_defers_boundary_redraws(tmp_path: Path) -> None:
     display.setup_display()
     monotonic.now += 200
     display.on_message(None, None, _message("data", room_payload()))  # type: ignore[arg-type]
-    drawn = display.last_render
+    drawn = display.sign.last_render
     clock.set("2026-11-27T09:45:00Z")
     monotonic.now += 60
     display.tick()
-    assert display.last_render == drawn
-    assert display.retry_at == pytest.approx(monotonic.now + 120)
+    assert display.sign.last_render == drawn
+    assert display.sign.retry_at == pytest.approx(monotonic.now + 120)
     monotonic.now += 120
     display.tick()
-    assert display.last_render == clock.now
-    assert display.retry_at is None
+    assert display.sign.last_render == clock.now
+    assert display.sign.retry_at is None
 
 
 def test_offline_mark_after_offline_after(tmp_path: Path) -> None:
@@ -145,7 +147,7 @@ def test_offline_mark_after_offline_after(tmp_path: Path) -> None:
     assert "OFFLINE" not in _state_texts(display)
     monotonic.now += 121
     display.tick()
-    assert display.offline_shown
+    assert display.sign.offline_shown
     assert "OFFLINE" in _state_texts(display)
 
 
@@ -155,7 +157,7 @@ def test_stale_mark_after_valid_until(tmp_path: Path) -> None:
     display = _display(tmp_path, clock, display={"offline_after": 86400})
     display.setup_display()
     display.on_message(None, None, _message("data", room_payload()))  # type: ignore[arg-type]
-    assert display.redraw_at is not None and display.redraw_at.isoformat().startswith(
+    assert display.sign.redraw_at is not None and display.sign.redraw_at.isoformat().startswith(
         "2026-11-27T21:00"
     )
     clock.set("2026-11-27T21:00:00Z")
@@ -187,13 +189,13 @@ def test_commands(tmp_path: Path) -> None:
     room = _panel(tmp_path)
     display.on_message(None, None, _message("cmd", {"cmd": "clear"}))  # type: ignore[arg-type]
     assert set(_panel(tmp_path)) == {0xFF}
-    assert display.content_hash is None
+    assert display.sign.content_hash is None
     display.on_message(None, None, _message("cmd", {"cmd": "refresh"}))  # type: ignore[arg-type]
     assert _panel(tmp_path) == room
-    before = display.last_render
+    before = display.sign.last_render
     clock.set("2026-11-27T09:00:05Z")
     display.on_message(None, None, _message("cmd", {"cmd": "full_refresh"}))  # type: ignore[arg-type]
-    assert display.last_render != before
+    assert display.sign.last_render != before
     display.on_message(None, None, _message("cmd", {"cmd": "identify"}))  # type: ignore[arg-type]
     assert f"This is display {DEVICE}." in _state_texts(display)
     display.on_message(None, None, _message("cmd", {"cmd": "reboot"}))  # type: ignore[arg-type]
@@ -265,7 +267,7 @@ def test_status_matches_the_status_vectors(tmp_path: Path) -> None:
     display = _display(tmp_path, FakeClock("2026-11-27T09:00:00Z"))
     display.setup_display()
     display.on_message(None, None, _message("data", room_payload()))  # type: ignore[arg-type]
-    display.rc = 0
+    display.session.rc = 0
     ours = display.status_payload()
     assert set(ours) == set(full["payload"])
     for key, value in full["payload"].items():
@@ -283,7 +285,7 @@ def test_clock_stepping_back_redraws(tmp_path: Path) -> None:
     assert "Busy" in _state_texts(display).split("\n")
     clock.set("2026-11-27T09:00:00Z")
     display.tick()
-    assert display.last_render == clock.now
+    assert display.sign.last_render == clock.now
     assert "Free" in _state_texts(display).split("\n")
 
 
@@ -294,9 +296,9 @@ def test_reconnect_backoff_doubles_up_to_the_cap(tmp_path: Path) -> None:
     assert isinstance(monotonic, FakeMonotonic)
     waits = []
     for _ in range(6):
-        display.on_disconnect(None, None, None, "lost")  # type: ignore[arg-type]
-        waits.append(display._next_attempt - monotonic.now)
+        display.session.on_disconnect(None, None, None, "lost")  # type: ignore[arg-type]
+        waits.append(display.session._next_attempt - monotonic.now)
     assert waits == [1, 2, 4, 8, 10, 10]
-    display.on_connect(None, None, None, 5)  # type: ignore[arg-type]
-    assert display.rc == 5
-    assert not display.connected
+    display.session.on_connect(None, None, None, 5)  # type: ignore[arg-type]
+    assert display.session.rc == 5
+    assert not display.session.connected

@@ -114,7 +114,7 @@ def test_junk_through_the_controller_is_handled_by_validation(
         display.on_message(None, None, message)  # type: ignore[arg-type]
 
     send("data", good)
-    good_hash = display.content_hash
+    good_hash = display.sign.content_hash
     counters = {leaf: Counter(f"satellite /{leaf}") for leaf in ("data", "cmd", "test")}
 
     @settings(
@@ -129,14 +129,14 @@ def test_junk_through_the_controller_is_handled_by_validation(
         counters[leaf]()
         send(leaf, raw)
         send("data", good)
-        display.overlay = None
+        display.sign.overlay = None
 
     with caplog.at_level(logging.WARNING):
         feed()
     for counter in counters.values():
         counter.record()
     assert "Unexpected error" not in caplog.text
-    assert display.content_hash == good_hash
+    assert display.sign.content_hash == good_hash
 
 
 def test_junk_over_mqtt_never_kills_the_process(

@@ -221,7 +221,7 @@ def test_broker_restart(
     recorder.stop()
     mosquitto.stop()
     wait_until(lambda: _panel_pixels(tmp_path / "panel.png") != panel, what="the offline mark")
-    assert satellite.display.offline_shown
+    assert satellite.display.sign.offline_shown
     mosquitto.start()
     after = Recorder(mosquitto).start()
     try:
@@ -231,7 +231,7 @@ def test_broker_restart(
         after.publish("data", second, retain=True)
         after.wait("status", status_is("online", content_hash=_short_hash(second)))
         assert _panel_pixels(tmp_path / "panel.png") != panel
-        assert satellite.display.connected
+        assert satellite.display.session.connected
     finally:
         after.stop()
 

@@ -1,0 +1,300 @@
+"""Sign: what the panel shows (room, waiting screen, overlays, blank) and when it redraws."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from . import __version__
+from .config import Config
+from .drivers import Driver, DriverError
+from .render import Rendered, render_blank, render_notice, render_room, room_view
+from .schedule import next_boundary, system_zone, zone
+from .store import PayloadStore
+from .wire import PayloadError, RoomData, parse_data
+
+_LOGGER = logging.getLogger(__name__)
+PANEL_RETRY = 60.0
+CLOCK_STEP_BACK = dt.timedelta(seconds=60)
+
+
+def iso_utc(moment: dt.datetime) -> str:
+    """Format an instant as ISO 8601 UTC with a Z."""
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class Overlay:
+    """A service screen (test message, identify) shown until ``until``."""
+
+    title: str
+    text: str
+    until: dt.datetime
+
+
+class Sign:
+    """The sign's state: the room data it shows, overlays, the blank screen, redraw timers.
+
+    ``clock`` gives aware UTC datetimes, ``monotonic`` seconds; ``offline_since`` gives
+    the monotonic second the broker was lost (None while connected). ``on_status`` runs
+    when the status changed (error, new content); ``on_drawn`` gets each new PNG drawn.
+    """
+
+    def __init__(
+        self,
+        config: Config,
+        driver: Driver,
+        *,
+        clock: Callable[[], dt.datetime],
+        monotonic: Callable[[], float],
+        offline_since: Callable[[], float | None],
+        on_status: Callable[[], None],
+        on_drawn: Callable[[bytes], None],
+    ) -> None:
+        """Keep the collaborators; nothing is drawn yet."""
+        self.config = config
+        self.device = config.device.name
+        self.driver = driver
+        self.clock = clock
+        self.monotonic = monotonic
+        self.store = PayloadStore(config.device.state_dir)
+        self.data: RoomData | None = None
+        self.received_at: dt.datetime | None = None
+        self.error: str | None = None
+        self.content_hash: str | None = None
+        self.last_render: dt.datetime | None = None
+        self.snapshot: bytes | None = None
+        self.overlay: Overlay | None = None
+        self.cleared = False
+        self.redraw_at: dt.datetime | None = None
+        self.last_tick: dt.datetime | None = None
+        self.retry_at: float | None = None
+        self.offline_shown = False
+        self._offline_since = offline_since
+        self._on_status = on_status
+        self._on_drawn = on_drawn
+
+    def setup(self) -> None:
+        """Open the panel and draw the last good payload (or a waiting screen)."""
+        self.driver.setup()
+        width, height = self.driver.size
+        _LOGGER.info(
+            "Panel %s %dx%d (%s) ready", self.driver.model, width, height, self.driver.colors
+        )
+        stored = self.store.load()
+        if stored is not None:
+            try:
+                self.data = parse_data(stored, self.device)
+                self.received_at = self.clock()
+                _LOGGER.info("Drawing the stored payload of %s", self.store.path)
+            except PayloadError as err:
+                _LOGGER.warning("Ignoring the stored payload %s: %s", self.store.path, err.detail)
+        try:
+            self.refresh()
+        except Exception:
+            if self.data is None:
+                raise
+            _LOGGER.exception(
+                "Cannot draw the stored payload %s; showing the waiting screen", self.store.path
+            )
+            self.data = self.received_at = None
+            self.refresh()
+
+    def timezone(self) -> dt.tzinfo:
+        """The zone of the room: the payload's tz, else the configured one, else the machine's."""
+        for name in (self.data.tz if self.data else None, self.config.device.timezone):
+            found = zone(name) if name else None
+            if found is not None:
+                return found
+        return system_zone()
+
+    def _show_offline(self) -> bool:
+        since = self._offline_since()
+        return since is not None and self.monotonic() - since >= self.config.display.offline_after
+
+    def screen(self, now: dt.datetime) -> Rendered:
+        """Render what the panel should show at ``now`` (overlay, blank, waiting, or room)."""
+        width, height = self.driver.size
+        colors = self.driver.colors
+        if self.overlay is not None:
+            footer = f"{self.device} · {now.astimezone(self.timezone()).strftime('%H:%M')}"
+            return render_notice(
+                self.overlay.title,
+                self.overlay.text,
+                footer,
+                width=width,
+                height=height,
+                colors=colors,
+            )
+        if self.cleared:
+            return render_blank(width, height, colors)
+        if self.data is None:
+            text = f"Display {self.device} waits for its room data."
+            if self._show_offline():
+                text += " The broker cannot be reached."
+            return render_notice(
+                "Odoo E-Paper",
+                text,
+                f"version {__version__}",
+                width=width,
+                height=height,
+                colors=colors,
+            )
+        view = room_view(
+            self.data,
+            now,
+            self.timezone(),
+            online=not self._show_offline(),
+            received=self.received_at,
+        )
+        return render_room(view, width, height, colors)
+
+    def _next_redraw(self, now: dt.datetime) -> dt.datetime | None:
+        extra: list[dt.datetime | None] = [self.overlay.until if self.overlay else None]
+        events: tuple[Any, ...] = ()
+        if self.data is not None and not self.cleared:
+            events = self.data.events
+            extra += [self.data.valid_until, self.data.message.until if self.data.message else None]
+        if self.data is None and self.overlay is None:
+            return None
+        return next_boundary(events, now, self.timezone(), tuple(extra))
+
+    def refresh(self, *, force: bool = False, full: bool = False) -> bool:
+        """Render what the panel should show now and draw it when it differs; True when drawn."""
+        now = self.clock()
+        if self.overlay is not None and now >= self.overlay.until:
+            self.overlay = None
+        self.offline_shown = self._show_offline()
+        self.redraw_at = self._next_redraw(now)
+        try:
+            screen = self.screen(now)
+            result = self.driver.show(screen.image, force=force, full=full)
+        except (DriverError, OSError) as err:
+            _LOGGER.error("Panel refresh failed: %s", err)
+            self.error = f"panel: {err}"[:200]
+            self.retry_at = self.monotonic() + PANEL_RETRY
+            self._on_status()
+            return False
+        if result.outcome == "deferred":
+            self.retry_at = result.retry_at
+            _LOGGER.debug("Refresh deferred by min_interval")
+            return False
+        self.retry_at = None
+        self.content_hash = None if self.cleared or self.data is None else self.data.content_hash
+        if result.outcome == "unchanged":
+            return False
+        self.last_render = now
+        buffer = io.BytesIO()
+        screen.image.save(buffer, format="PNG")
+        self.snapshot = buffer.getvalue()
+        _LOGGER.info(
+            "Panel drawn (%s refresh), next change due %s",
+            result.refresh,
+            iso_utc(self.redraw_at) if self.redraw_at else "never",
+        )
+        self._on_drawn(self.snapshot)
+        self._on_status()
+        return True
+
+    def show_room(self, data: RoomData) -> bool:
+        """Take a new room payload and draw it; a payload that cannot be drawn is undone."""
+        previous = (self.data, self.received_at, self.cleared)
+        self.data = data
+        self.received_at = self.clock()
+        self.cleared = False
+        try:
+            return self.refresh()
+        except Exception:
+            self.data, self.received_at, self.cleared = previous
+            raise
+
+    def take_data(self, raw: bytes) -> None:
+        """Validate a /data payload, draw it and store it; junk or an undrawable one changes
+        nothing but the status error."""
+        try:
+            data = parse_data(raw, self.device)
+        except PayloadError as err:
+            _LOGGER.warning(
+                "Rejected /data (%s): %s; the panel keeps its content", err.reason, err.detail
+            )
+            self.error = f"data rejected: {err.detail}"[:200]
+            self._on_status()
+            return
+        new_content = (
+            self.data is None or self.data.content_hash != data.content_hash or self.cleared
+        )
+        if new_content:
+            _LOGGER.info("Room data for %r: %d events", data.room, len(data.events))
+        else:
+            _LOGGER.debug("Same room data again")
+        self.error = None
+        try:
+            drawn = self.show_room(data)
+        except Exception as err:
+            _LOGGER.exception(
+                "Rejected /data (render): cannot draw it; the panel keeps its content"
+            )
+            self.error = f"data rejected: cannot draw it ({type(err).__name__})"
+            self._on_status()
+            return
+        if new_content:
+            self.store.save(raw)
+        if not drawn:
+            self._on_status()
+
+    def show_overlay(self, title: str, text: str) -> None:
+        """Show a service screen for the configured test_seconds, then the room again."""
+        until = self.clock() + dt.timedelta(seconds=self.config.display.test_seconds)
+        self.overlay = Overlay(title=title, text=text, until=until)
+        self.refresh(force=True)
+
+    def command(self, cmd: str) -> None:
+        """Carry out a validated /cmd: clear, identify, refresh or full_refresh (reboot redraws)."""
+        if cmd == "clear":
+            self.cleared = True
+            self.overlay = None
+            self.refresh(force=True, full=True)
+        elif cmd == "identify":
+            self.show_overlay("Identify", f"This is display {self.device}.")
+        else:
+            self.cleared = False
+            self.refresh(force=True, full=cmd == "full_refresh")
+
+    def tick(self) -> None:
+        """Run what is due: boundaries, overlay end, deferred draws, offline mark, full refresh."""
+        now = self.clock()
+        due = self.redraw_at is not None and now >= self.redraw_at
+        if self.last_tick is not None and now < self.last_tick - CLOCK_STEP_BACK:
+            _LOGGER.warning(
+                "The clock went back from %s to %s", iso_utc(self.last_tick), iso_utc(now)
+            )
+            due = True
+        self.last_tick = now
+        due |= self.retry_at is not None and self.monotonic() >= self.retry_at
+        due |= self._show_offline() != self.offline_shown
+        full_at = self.driver.full_due_at()
+        if (
+            full_at is not None
+            and self.monotonic() >= full_at
+            and self.monotonic() >= self.driver.next_allowed()
+        ):
+            _LOGGER.info("Periodic full refresh")
+            self.refresh(force=True, full=True)
+        elif due:
+            self.refresh()
+
+    def retry_later(self) -> None:
+        """After a drawing failure: forget the planned redraw and try again in PANEL_RETRY s."""
+        self.redraw_at = None
+        self.retry_at = self.monotonic() + PANEL_RETRY
+
+    def close(self) -> None:
+        """Put the panel to sleep and release it; a failure is logged, never raised."""
+        try:
+            self.driver.close()
+        except DriverError as err:
+            _LOGGER.warning("Panel close failed: %s", err)
