@@ -175,3 +175,88 @@ def connect_when_accepted(broker: Broker, user: str, password: str) -> MqttPeer:
         peer.stop()
         assert time.monotonic() < deadline, f"{user} refused (rc {peer.connect_code})"
         time.sleep(0.05)
+
+
+def test_central_and_site_files_for_bridged_sites(
+    tmp_path: Path, broker_factory: Callable[..., Broker]
+) -> None:
+    """A site's user on the central broker acts for its own displays only."""
+    central = tmp_path / "central"
+    result = run_script(
+        "--out", str(central), "--site", "berlin=reception,boardroom", "--site", "paris=lobby"
+    )
+    assert result.returncode == 0, result.stderr
+    users = credentials(central)
+    assert set(users) == {"homeassistant", "odoo", "berlin", "paris"}
+    acl = (central / "acl").read_text()
+    assert "user reception" not in acl  # the displays log in at their site's broker
+    assert "topic write odoo_epaper/lobby/status" in acl.split("user paris")[1]
+
+    # A later run for a new central display keeps the sites; --remove drops one.
+    assert run_script("--out", str(central), "annex").returncode == 0
+    assert (central / "acl").read_text() == acl
+    assert run_script("--out", str(central), "--remove", "paris").returncode == 0
+    assert "user paris" not in (central / "acl").read_text()
+    assert "paris" not in credentials(central)
+    assert run_script("--out", str(central), "--site", "paris=lobby").returncode == 0
+    users = credentials(central)
+    acl = (central / "acl").read_text()
+
+    site = tmp_path / "berlin"
+    result = run_script(
+        "--out", str(site), "--bridge-to", "central.example.com:8883", "--site-name", "berlin",
+        "--central-credentials", str(central / "credentials.toml"), "reception", "boardroom",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert set(credentials(site)) == {"reception", "boardroom"}
+    bridge = (site / "bridge.conf").read_text()
+    assert (site / "bridge.conf").stat().st_mode & 0o777 == 0o640
+    assert "address central.example.com:8883" in bridge
+    assert f"remote_password {users['berlin']}" in bridge
+    assert "topic odoo_epaper/+/data in 1" in bridge
+    assert "topic odoo_epaper/+/status out 1" in bridge
+    assert " both" not in bridge
+
+    broker = broker_factory(password_file=central / "passwords", acl=acl)
+    hub = MqttPeer(broker, "homeassistant", users["homeassistant"]).start("odoo_epaper/#")
+    berlin = MqttPeer(broker, "berlin", users["berlin"]).start("odoo_epaper/#")
+    try:
+        hub.publish("odoo_epaper/reception/data", b"data-reception", retain=True)
+        hub.publish("odoo_epaper/lobby/data", b"data-lobby", retain=True)
+        berlin.publish("odoo_epaper/boardroom/status", b"online-boardroom")
+        berlin.publish("odoo_epaper/lobby/status", b"forged-lobby")
+        berlin.publish("odoo_epaper/reception/data", b"forged-data")
+        assert sorted(received(berlin)) == [("odoo_epaper/reception/data", b"data-reception")]
+        hub_seen = [payload for _, payload in received(hub, 0)]
+        assert b"online-boardroom" in hub_seen
+        assert b"forged-lobby" not in hub_seen
+        assert b"forged-data" not in hub_seen
+    finally:
+        hub.stop()
+        berlin.stop()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--site", "berlin=reception", "reception"], "one site (or to this broker) only"),
+        (["--site", "berlin=a", "--site", "paris=a"], "one site (or to this broker) only"),
+        (["--site", "Berlin=a"], "bad site name 'Berlin'"),
+        (["--bridge-to", "central:8883", "reception"], "--bridge-to needs --site-name"),
+    ],
+)
+def test_refuses_bad_site_arguments(tmp_path: Path, args: list[str], message: str) -> None:
+    result = run_script("--out", str(tmp_path), *args)
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr
+
+
+def test_site_needs_its_user_on_the_central_broker(tmp_path: Path) -> None:
+    assert run_script("--out", str(tmp_path / "central"), "--site", "paris=lobby").returncode == 0
+    result = run_script(
+        "--out", str(tmp_path / "berlin"), "--bridge-to", "central:8883", "--site-name", "berlin",
+        "--central-credentials", str(tmp_path / "central" / "credentials.toml"), "reception",
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "no user 'berlin'" in result.stderr
+    assert not (tmp_path / "berlin" / "bridge.conf").exists()
