@@ -95,12 +95,21 @@ def client_for_key(key: str, settings: BrokerSettings) -> BridgeClient:
     return register(dbname_of(key), settings)
 
 
+def existing_devices(key: str, devices: tuple[str, ...]) -> list[str]:
+    """Return the ``devices`` that still exist as active displays in the key's database."""
+    registry = Registry(dbname_of(key))
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        found = env["room.rasp.connection"].search([("name", "in", list(devices))])
+        return found.mapped("name")
+
+
 def notifier() -> ChangeNotifier:
-    """Return the process's change notifier."""
+    """Return the process's change notifier (a lane per broker)."""
     with _lock:
         _reset_after_fork()
         if _state["notifier"] is None:
-            _state["notifier"] = ChangeNotifier(client_for_key)
+            _state["notifier"] = ChangeNotifier(client_for_key, existing=existing_devices)
         return _state["notifier"]
 
 

@@ -103,10 +103,9 @@ class RoomRaspConnectionMqtt(models.Model):
         """Button "Connect": start the session and report whether it came up."""
         self.check_access("write")
         clients = self._mqtt_loop_start()
-        lines, ok = [], bool(clients)
+        connected = MqttConnectionManager().wait_connected(clients, SESSION_WAIT)
+        lines, ok = [], bool(clients) and connected == set(clients)
         for client in clients.values():
-            connected = client.wait_connected(5.0)
-            ok = ok and connected
             lines.append(client.last_message)
         if not clients:
             lines.append(self.env._("No usable broker settings."))
@@ -153,12 +152,16 @@ class RoomRaspConnectionMqtt(models.Model):
         groups = displays._group_by_broker()
         self._stop_unused_sessions(set(groups))
         now = fields.Datetime.now()
-        for key, (_settings, group) in groups.items():
-            client = manager.get_client(key)
-            if client is None or not client.wait_connected(SESSION_WAIT):
-                continue
-            # A session that has just come up gets a moment for the retained statuses.
-            time.sleep(max(0.0, RETAINED_SETTLE - client.connected_for()))
+        # One deadline for all brokers: unreachable ones do not add up.
+        connected = manager.wait_connected(groups, SESSION_WAIT)
+        clients = {key: manager.get_client(key) for key in connected}
+        live_clients = {key: client for key, client in clients.items() if client is not None}
+        if live_clients:
+            # Sessions that have just come up get a moment for the retained statuses.
+            youngest = min(client.connected_for() for client in live_clients.values())
+            time.sleep(max(0.0, RETAINED_SETTLE - youngest))
+        for key, client in live_clients.items():
+            group = groups[key][1]
             client.publish_online()
             live = {name for name, event in client.statuses().items() if event.state != "offline"}
             group.filtered(

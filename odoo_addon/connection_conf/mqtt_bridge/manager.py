@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
+from collections.abc import Iterable
 from typing import ClassVar
 
 from .client import BridgeClient, EventSink
@@ -85,6 +87,21 @@ class MqttConnectionManager:
         """True when the client of ``key`` exists and its session is up."""
         client = self.get_client(key)
         return client is not None and client.is_connected()
+
+    def wait_connected(self, keys: Iterable[str], timeout: float) -> set[str]:
+        """Wait for the sessions of ``keys`` together; return the keys that are connected.
+
+        The sessions connect in their own threads at the same time, so one deadline
+        (``timeout`` seconds) bounds the whole wait, however many brokers are unreachable.
+        Keys without a session are left out.
+        """
+        deadline = time.monotonic() + timeout
+        connected = set()
+        for key in keys:
+            client = self.get_client(key)
+            if client is not None and client.wait_connected(max(0.0, deadline - time.monotonic())):
+                connected.add(key)
+        return connected
 
     def registered_keys(self) -> list[str]:
         """Return the keys of all registered clients."""
