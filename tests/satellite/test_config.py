@@ -27,6 +27,7 @@ def test_minimal_config_defaults(tmp_path: Path) -> None:
     assert config.mqtt.keepalive == 60
     assert config.device.state_dir == Path("/var/lib/epaper-satellite")
     assert config.display.driver == "png"
+    assert config.device.locale is None
     assert config.refresh.min_interval == 0
     assert config.base_topic == "odoo_epaper/reception/"
     assert config.warnings == ()
@@ -85,6 +86,8 @@ def test_unknown_keys_warn(tmp_path: Path) -> None:
         (MINIMAL.replace('"broker.lan"', '"b"\ntopic_prefix = "x"'), "[mqtt] topic_prefix"),
         (MINIMAL.replace('"broker.lan"', '"b"\npassword_file = "/nonexistent"'), "password_file"),
         (MINIMAL + 'timezone = "Mars/Base"\n', "[device] timezone"),
+        (MINIMAL + 'locale = "xx-Klingon"\n', "[device] locale"),
+        (MINIMAL + "locale = 7\n", "[device] locale"),
         (MINIMAL + '[display]\ndriver = "inky"\n', "[display] driver"),
         (MINIMAL + "[display]\nrotate = 45\n", "[display] rotate"),
         (MINIMAL + '[display]\ncolors = "rgb"\n', "[display] colors"),
@@ -161,3 +164,11 @@ def test_topic_prefix_vectors(prefix: str, valid: bool) -> None:
     else:
         with pytest.raises(ConfigError, match=r"\[mqtt\] topic_prefix"):
             parse_config(data, environ={})
+
+
+def test_locale_is_kept_as_given(tmp_path: Path) -> None:
+    """[device] locale takes a BCP 47 tag (Odoo's de_DE spelling too)."""
+    for tag in ("de-DE", "en-US", "zh-Hant-TW", "de_DE"):
+        config = load_config(_write(tmp_path, MINIMAL + f'locale = "{tag}"\n'), environ={})
+        assert config.device.locale == tag
+        assert config.warnings == ()

@@ -51,6 +51,7 @@ class DeviceConfig:
 
     name: str
     timezone: str | None = None
+    locale: str | None = None
     state_dir: Path = DEFAULT_STATE_DIR
 
 
@@ -266,6 +267,12 @@ def _device(section: _Section, environ: dict[str, str]) -> DeviceConfig:
 
         if zone(timezone) is None:
             raise section._fail("timezone", f"unknown IANA timezone {timezone!r}")
+    locale = section.string("locale")
+    if locale is not None:
+        from .i18n import parse_tag  # noqa: PLC0415
+
+        if parse_tag(locale) is None:
+            raise section._fail("locale", f"not a BCP 47 locale known to CLDR: {locale!r}")
     default_dir = (
         Path(environ["STATE_DIRECTORY"].split(":")[0])
         if environ.get("STATE_DIRECTORY")
@@ -273,7 +280,7 @@ def _device(section: _Section, environ: dict[str, str]) -> DeviceConfig:
     )
     state_dir = section.path("state_dir", default_dir)
     assert state_dir is not None
-    return DeviceConfig(name=name, timezone=timezone, state_dir=state_dir)
+    return DeviceConfig(name=name, timezone=timezone, locale=locale, state_dir=state_dir)
 
 
 def _display(section: _Section, state_dir: Path) -> DisplayConfig:

@@ -23,6 +23,7 @@ class Event:
     end: dt.datetime
     organizer: str | None = None
     private: bool = False
+    all_day: bool = False
 
     @property
     def shown_title(self) -> str:

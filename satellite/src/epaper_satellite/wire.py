@@ -51,6 +51,7 @@ class RoomData:
     room: str
     events: tuple[Event, ...]
     tz: str | None = None
+    locale: str | None = None
     generated_at: dt.datetime | None = None
     valid_until: dt.datetime | None = None
     message: Message | None = None
@@ -161,7 +162,13 @@ def _event(item: Any, index: int) -> Event:
     if private is None:
         private = False
     _typed(private, bool, f"{where}private")
-    return Event(title=title, start=start, end=end, organizer=organizer, private=private)
+    all_day = item.get("all_day", False)
+    if all_day is None:
+        all_day = False
+    _typed(all_day, bool, f"{where}all_day")
+    return Event(
+        title=title, start=start, end=end, organizer=organizer, private=private, all_day=all_day
+    )
 
 
 def _message(value: Any) -> Message | None:
@@ -192,6 +199,9 @@ def parse_data(raw: bytes, device: str | None) -> RoomData:
     tz = _optional_str(obj, "tz", "")
     if tz is not None and zone(tz) is None:
         raise PayloadError("tz", f"unknown timezone {tz[:64]!r}")
+    # Only the type is checked here: a locale the satellite cannot use is no reason to
+    # refuse the room's schedule; i18n.resolve_locale falls back and says why.
+    locale = _optional_str(obj, "locale", "")
     generated_at = obj.get("generated_at")
     valid_until = obj.get("valid_until")
     qr = _optional_str(obj, "qr", "")
@@ -206,6 +216,7 @@ def parse_data(raw: bytes, device: str | None) -> RoomData:
         room=room,
         events=tuple(events),
         tz=tz,
+        locale=locale,
         generated_at=None
         if generated_at is None
         else parse_timestamp(generated_at, "generated_at"),
