@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from odoo.addons.connection_conf.mqtt_runtime import CHANGED_DATA_KEY
+from odoo.addons.connection_conf.tests.i18n_template import assert_template_is_current
 from odoo.tests import TransactionCase, tagged
 
 
@@ -67,3 +68,7 @@ class TestCalendarEventPush(TransactionCase):
         self.env.cr.postcommit.clear()
         event.unlink()
         self.assertEqual(self.pending_devices(), {"lobby"})
+
+    def test_translation_template_is_current(self) -> None:
+        """i18n/connection_conf_calendar.pot holds every term Odoo's exporter finds."""
+        assert_template_is_current(self, "connection_conf_calendar")
