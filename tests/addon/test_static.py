@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from babel.messages.pofile import read_po
 
 ADDONS_ROOT = Path(__file__).resolve().parents[2] / "odoo_addon"
 MODULES = sorted(p.parent for p in ADDONS_ROOT.glob("*/__manifest__.py"))
@@ -336,11 +337,14 @@ def test_mqtt_bridge_never_imports_odoo() -> None:
 
 
 def pot_msgids(path: Path) -> set[str]:
-    """The msgids of a .pot file (single-line entries, as written here)."""
-    text = path.read_text(encoding="utf-8")
-    ids = re.findall(r'^msgid "(.*)"$', text, flags=re.M)
-    assert len(ids) == len(re.findall(r'^msgstr ""$', text, flags=re.M))
-    return {i.replace('\\"', '"').replace("\\\\", "\\") for i in ids if i}
+    """The msgids of a .pot file, as Odoo's exporter writes it (long ones wrapped).
+
+    Every entry of a template has an empty msgstr.
+    """
+    with path.open("rb") as file:
+        catalog = read_po(file)
+    assert all(not message.string for message in catalog if message.id), path.name
+    return {str(message.id) for message in catalog if message.id}
 
 
 @pytest.mark.parametrize("module", MODULES, ids=MODULE_IDS)
