@@ -71,7 +71,16 @@ def test_password_absent_from_debug_logs_status_and_errors(
         1, tmp_path / "toml", "reception", mqtt_settings={"password": SECRET}
     )
     check = subprocess.run(
-        [sys.executable, "-m", "epaper_satellite", "-v", "--config", str(in_toml), "check"],
+        [
+            sys.executable,
+            "-m",
+            "epaper_satellite",
+            "-v",
+            "--config",
+            str(in_toml),
+            "check",
+            "--config-only",
+        ],
         capture_output=True,
         text=True,
         timeout=30,

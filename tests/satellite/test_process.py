@@ -163,7 +163,7 @@ def test_bad_config_is_one_clear_line(tmp_path: Path) -> None:
 def test_check_prints_the_redacted_config(tmp_path: Path) -> None:
     """'check' validates and prints the configuration without the password."""
     config = write_config(None, tmp_path, mqtt={"password": "s3cret-value"})
-    result = _cli("--config", str(config), "check")
+    result = _cli("--config", str(config), "check", "--config-only")
     assert result.returncode == 0, result.stderr
     assert "reception" in result.stdout
     assert "s3cret-value" not in result.stdout + result.stderr

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
-from . import __version__
+from . import __version__, doctor, setup_wizard
 from .config import COLORS, DEFAULT_CONFIG_PATH, ConfigError, load_config
 from .drivers import DriverError
 from .drivers.png import write_png_atomically
@@ -48,7 +48,14 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("run", help="run the daemon (the default)")
-    commands.add_parser("check", help="validate the configuration and print it, redacted")
+    check = commands.add_parser(
+        "check", help="check config, broker, TLS, panel, fonts, state and clock; say what to fix"
+    )
+    check.add_argument(
+        "--config-only", action="store_true", help="only validate the configuration (offline)"
+    )
+    init = commands.add_parser("init", help="set up this door sign: ask, test, write, enable")
+    setup_wizard.add_arguments(init)
     render = commands.add_parser("render", help="render a /data payload to a PNG, no MQTT")
     render.add_argument("--payload", type=Path, required=True, help="JSON file of a /data payload")
     render.add_argument("--out", type=Path, required=True, help="PNG file to write")
@@ -86,7 +93,7 @@ def render_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_daemon(config_path: Path, check_only: bool = False) -> int:
+def run_daemon(config_path: Path) -> int:
     """Load the configuration and run the controller until SIGTERM or SIGINT."""
     from .controller import MQTTDisplay  # noqa: PLC0415 - keeps 'render' free of paho
 
@@ -97,9 +104,6 @@ def run_daemon(config_path: Path, check_only: bool = False) -> int:
         return 2
     for warning in config.warnings:
         _LOGGER.warning("%s", warning)
-    if check_only:
-        print(config.redacted())
-        return 0
     _LOGGER.info("epaper-satellite %s, configuration %s", __version__, config_path)
     _LOGGER.debug("Configuration: %s", config.redacted())
     display = MQTTDisplay(config)
@@ -127,7 +131,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     setup_logging(logging.DEBUG if args.verbose else logging.INFO)
     if args.command == "render":
         return render_command(args)
-    return run_daemon(args.config, check_only=args.command == "check")
+    if args.command == "init":
+        return setup_wizard.run_init(args)
+    if args.command == "check":
+        return doctor.run_doctor(args.config, config_only=args.config_only)
+    return run_daemon(args.config)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import secrets
-import ssl
 import threading
 import time
 from collections import deque
@@ -13,8 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
 
+from .broker_probe import new_client
 from .config import Config
 from .mqtt_codes import rc_meaning, seed_rc
 
@@ -103,22 +102,7 @@ class MQTTSession:
         return client
 
     def _new_client(self, client_id: str) -> mqtt.Client:
-        settings = self.config.mqtt
-        client = mqtt.Client(
-            callback_api_version=CallbackAPIVersion.VERSION2,
-            client_id=client_id,
-            protocol=mqtt.MQTTv5,
-        )
-        if settings.username is not None:
-            client.username_pw_set(settings.username, settings.password)
-        if settings.tls:
-            client.tls_set(
-                ca_certs=str(settings.ca_certs) if settings.ca_certs else None,
-                certfile=str(settings.certfile) if settings.certfile else None,
-                keyfile=str(settings.keyfile) if settings.keyfile else None,
-                cert_reqs=ssl.CERT_NONE if settings.tls_insecure else ssl.CERT_REQUIRED,
-            )
-            client.tls_insecure_set(settings.tls_insecure)
+        client = new_client(self.config.mqtt, client_id)
         client.will_set(self.topics["status"], json.dumps({"state": "offline"}), qos=1, retain=True)
         client.on_connect = self.on_connect
         client.on_disconnect = self.on_disconnect

@@ -1,0 +1,307 @@
+"""``epaper-satellite check``: a readable report of what this door sign needs, and what to fix.
+
+Checks, in order: the configuration, the broker (connection, credentials and the
+device's own topics, with the seed's return codes in words), TLS files, the panel
+driver (its import and the SPI device), fonts and text shaping (CJK, right-to-left,
+symbols), the state directory, and the clock's synchronisation. Exit status: 0 when
+nothing must be fixed (warnings allowed), 1 when something must, 2 when the
+configuration cannot be used at all.
+"""
+
+from __future__ import annotations
+
+import enum
+import importlib
+import os
+import ssl
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .broker_probe import probe_broker
+from .config import Config, ConfigError, load_config
+from .setup_wizard import describe_probe
+
+SPI_DEVICE = Path("/dev/spidev0.0")
+TIMESYNC_MARKER = Path("/run/systemd/timesync/synchronized")
+# Sample text per script: what a door sign in these languages shows.
+CJK_SAMPLES = {"zh": "会议室", "ja": "会議室", "ko": "회의실"}
+RTL_LANGUAGES = ("ar", "he", "fa", "ur")
+SYMBOL_SAMPLE = "✓★☎"
+
+
+class Level(enum.Enum):
+    """How bad a finding is."""
+
+    OK = "ok"
+    WARN = "warn"
+    FAIL = "FAIL"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One line of the report: an area, a level, what was found and what to do."""
+
+    area: str
+    level: Level
+    text: str
+    fix: str | None = None
+
+
+def check_broker(config: Config, timeout: float = 10.0) -> list[Finding]:
+    """Connect once as the device and publish on its own ``/ack``: login, ACL, TLS."""
+    result = probe_broker(config.mqtt, config.device.name, timeout=timeout)
+    where = f"{config.mqtt.host}:{config.mqtt.port}"
+    user = config.mqtt.username or "(anonymous)"
+    text = f"{where} as {user}: {describe_probe(result, with_fix=False)}"
+    level = Level.OK if result.ok else Level.FAIL
+    findings = [Finding("broker", level, text, result.fix)]
+    if config.mqtt.username and config.mqtt.username != config.device.name:
+        findings.append(
+            Finding(
+                "broker",
+                Level.WARN,
+                f"broker user {config.mqtt.username!r} differs from the device name "
+                f"{config.device.name!r}",
+                "the deploy ACL lets a user use only the topics under its own name",
+            )
+        )
+    return findings
+
+
+def check_tls(config: Config) -> list[Finding]:
+    """TLS settings: on for 8883, certificate checked, CA and client files readable."""
+    mqtt = config.mqtt
+    if not mqtt.tls:
+        level = Level.WARN if mqtt.port == 8883 else Level.OK
+        return [Finding("tls", level, f"off (port {mqtt.port})", "use TLS on 8883 in production")]
+    findings: list[Finding] = []
+    if mqtt.tls_insecure:
+        findings.append(
+            Finding("tls", Level.WARN, "certificate NOT verified (tls_insecure)", "set ca_certs")
+        )
+    for key, path in (("ca_certs", mqtt.ca_certs), ("certfile", mqtt.certfile)):
+        if path is None:
+            continue
+        try:
+            ssl.create_default_context(cafile=str(path)) if key == "ca_certs" else path.read_bytes()
+        except (OSError, ssl.SSLError) as err:
+            findings.append(
+                Finding("tls", Level.FAIL, f"{key} {path}: {err}", "give a readable PEM file")
+            )
+            continue
+        findings.append(Finding("tls", Level.OK, f"{key} {path} readable"))
+    if mqtt.ca_certs is None and not mqtt.tls_insecure:
+        findings.append(Finding("tls", Level.OK, "on, broker certificate checked by system CAs"))
+    return findings
+
+
+def check_panel(config: Config, spi_device: Path = SPI_DEVICE) -> list[Finding]:
+    """The panel driver: the ``epaper`` package and model import, and the SPI device."""
+    display = config.display
+    if display.driver == "png":
+        target = display.path.parent if display.path else config.device.state_dir
+        size = f"{display.width}x{display.height}"
+        return [
+            Finding("panel", Level.OK, f"png driver, {size} into {display.path}"),
+            *_writable("panel", target),
+        ]
+    findings: list[Finding] = []
+    try:
+        epaper = importlib.import_module("epaper")
+        module = epaper.epaper(display.model)
+        size = f"{getattr(module, 'EPD_WIDTH', '?')}x{getattr(module, 'EPD_HEIGHT', '?')}"
+        findings.append(Finding("panel", Level.OK, f"waveshare {display.model} ({size}) imports"))
+    except ImportError as err:
+        findings.append(
+            Finding(
+                "panel",
+                Level.FAIL,
+                f"the waveshare driver cannot import its library: {err}",
+                "pip install 'epaper-satellite[waveshare]' into the satellite's venv",
+            )
+        )
+    except Exception as err:  # a vendor module may fail in any way at import
+        findings.append(
+            Finding(
+                "panel",
+                Level.FAIL,
+                f"model {display.model!r}: {type(err).__name__}: {err}",
+                "set [display] model to a module of the epaper package (epaper.modules())",
+            )
+        )
+    if not spi_device.exists():
+        findings.append(
+            Finding(
+                "panel",
+                Level.FAIL,
+                f"{spi_device} missing: SPI is off",
+                "sudo raspi-config nonint do_spi 0, then reboot",
+            )
+        )
+    elif not os.access(spi_device, os.R_OK | os.W_OK):
+        findings.append(
+            Finding(
+                "panel",
+                Level.FAIL,
+                f"{spi_device} not readable and writable by this user",
+                "run as the service user, which is in the groups spi and gpio",
+            )
+        )
+    else:
+        findings.append(Finding("panel", Level.OK, f"{spi_device} present and usable"))
+    return findings
+
+
+def _covers(text: str) -> bool:
+    from .fonts import default_fonts  # noqa: PLC0415 - Pillow only when this check runs
+
+    fonts = default_fonts()
+    faces = fonts.faces(24)
+    return all(any(fonts.has_glyph(f, c) for f in faces) for c in text if not c.isspace())
+
+
+def _shaping() -> bool:
+    from PIL import features  # noqa: PLC0415
+
+    return bool(features.check_feature("raqm") and features.check_feature("fribidi"))
+
+
+def check_fonts(
+    locale: str | None,
+    covers: Callable[[str], bool] = _covers,
+    shaping: Callable[[], bool] = _shaping,
+) -> list[Finding]:
+    """Fonts and shaping for ``locale`` (BCP 47 or None): a FAIL only for its own script."""
+    language = (locale or "").split("-")[0].lower()
+    findings: list[Finding] = []
+    for lang, sample in CJK_SAMPLES.items():
+        if covers(sample):
+            findings.append(Finding("fonts", Level.OK, f"{lang}: {sample} drawable"))
+        else:
+            level = Level.FAIL if language == lang else Level.WARN
+            missing = f"{lang}: no font for {sample}"
+            findings.append(Finding("fonts", level, missing, "apt install fonts-noto-cjk"))
+    if shaping():
+        findings.append(Finding("fonts", Level.OK, "right-to-left text shaped (raqm, fribidi)"))
+    else:
+        level = Level.FAIL if language in RTL_LANGUAGES else Level.WARN
+        findings.append(
+            Finding(
+                "fonts",
+                level,
+                "right-to-left text (Arabic, Hebrew) cannot be shaped: Pillow lacks raqm/fribidi",
+                "apt install libraqm0 libfribidi0",
+            )
+        )
+    if covers(SYMBOL_SAMPLE):
+        findings.append(Finding("fonts", Level.OK, f"symbols {SYMBOL_SAMPLE} drawable"))
+    else:
+        findings.append(
+            Finding(
+                "fonts",
+                Level.WARN,
+                "no symbol font: symbols are left out",
+                "apt install fonts-symbola",
+            )
+        )
+    return findings
+
+
+def _writable(area: str, directory: Path) -> list[Finding]:
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=directory, prefix=".check-"):
+            pass
+    except OSError as err:
+        return [
+            Finding(
+                area,
+                Level.FAIL,
+                f"{directory} not writable: {err.strerror}",
+                "systemd's StateDirectory= makes it; else chown it to the service user",
+            )
+        ]
+    return [Finding(area, Level.OK, f"{directory} writable")]
+
+
+def check_clock(
+    run: Callable[..., subprocess.CompletedProcess[str]] = subprocess.run,
+    marker: Path = TIMESYNC_MARKER,
+) -> list[Finding]:
+    """Whether the system clock is synchronised (timedatectl, else timesyncd's marker file)."""
+    fix = "enable time sync: sudo timedatectl set-ntp true (the sign decides Free/Busy by it)"
+    try:
+        result = run(
+            ["timedatectl", "show", "-p", "NTPSynchronized", "--value"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        result = None
+    if result is not None and result.returncode == 0 and result.stdout.strip() in {"yes", "no"}:
+        if result.stdout.strip() == "yes":
+            return [Finding("clock", Level.OK, "synchronised (timedatectl)")]
+        return [Finding("clock", Level.FAIL, "not synchronised (timedatectl)", fix)]
+    if marker.exists():
+        return [Finding("clock", Level.OK, f"synchronised ({marker})")]
+    return [Finding("clock", Level.WARN, "synchronisation unknown (no timedatectl answer)", fix)]
+
+
+def run_checks(
+    config_path: Path,
+    *,
+    spi_device: Path = SPI_DEVICE,
+    clock: Callable[[], list[Finding]] = check_clock,
+    config_only: bool = False,
+) -> tuple[Config | None, list[Finding]]:
+    """Run every check; return the configuration (None when unusable) and the findings."""
+    try:
+        config = load_config(config_path)
+    except ConfigError as err:
+        return None, [Finding("config", Level.FAIL, str(err), "fix the key named, then rerun")]
+    findings = [Finding("config", Level.OK, f"{config_path}: device {config.device.name!r}")]
+    findings += [Finding("config", Level.WARN, warning) for warning in config.warnings]
+    if config_only:
+        return config, findings
+    findings += check_broker(config)
+    findings += check_tls(config)
+    findings += check_panel(config, spi_device)
+    findings += check_fonts(getattr(config.device, "locale", None))
+    findings += _writable("state", config.device.state_dir)
+    findings += clock()
+    return config, findings
+
+
+def format_report(findings: Iterable[Finding]) -> str:
+    """The findings as aligned lines, fixes indented below, and a closing verdict."""
+    findings = list(findings)
+    lines = []
+    for finding in findings:
+        lines.append(f"[{finding.level.value:>4}] {finding.area:<7} {finding.text}")
+        if finding.fix and finding.level is not Level.OK:
+            lines.append(f"{'':15}-> {finding.fix}")
+    failed = sum(finding.level is Level.FAIL for finding in findings)
+    warned = sum(finding.level is Level.WARN for finding in findings)
+    if failed:
+        lines.append(f"{failed} problem(s) to fix, {warned} warning(s).")
+    else:
+        lines.append(f"Ready: nothing to fix, {warned} warning(s).")
+    return "\n".join(lines)
+
+
+def run_doctor(config_path: Path, *, config_only: bool = False, show_config: bool = False) -> int:
+    """Print the report; 0 nothing to fix, 1 something to fix, 2 configuration unusable."""
+    config, findings = run_checks(config_path, config_only=config_only)
+    if config is None:
+        print(format_report(findings), file=sys.stderr)
+        return 2
+    print(format_report(findings))
+    if show_config:
+        print(config.redacted())
+    return 1 if any(finding.level is Level.FAIL for finding in findings) else 0

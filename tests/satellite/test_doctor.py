@@ -1,0 +1,188 @@
+"""``epaper-satellite check``: a readable report against a real mosquitto, exit codes, checks."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from epaper_satellite import doctor
+from epaper_satellite.doctor import Finding, Level
+
+from testbed.broker import Broker
+from tests.conftest import BROKER_PASSWORD, BROKER_USER
+
+from .conftest import STANDIN, make_config, write_config
+
+
+def check(
+    config: Path, *extra: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "epaper_satellite", "--config", str(config), "check", *extra],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env=env,
+    )
+
+
+def test_report_for_a_working_sign(mosquitto_auth: Broker, tmp_path: Path) -> None:
+    config = write_config(
+        mosquitto_auth,
+        tmp_path,
+        mqtt={"username": BROKER_USER, "password": BROKER_PASSWORD},
+    )
+    result = check(config)
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert any(
+        line.startswith("[  ok] broker") and "Connection successful (rc 0)" in line
+        for line in lines
+    ), result.stdout
+    assert any(line.startswith("[  ok] state") for line in lines)
+    assert lines[-1].startswith("Ready: nothing to fix")
+    assert "{'mqtt'" not in result.stdout  # a report, not a Python dict
+    assert BROKER_PASSWORD not in result.stdout + result.stderr
+
+
+def test_bad_password_is_a_problem_in_words(mosquitto_auth: Broker, tmp_path: Path) -> None:
+    config = write_config(
+        mosquitto_auth, tmp_path, mqtt={"username": BROKER_USER, "password": "not-it-42"}
+    )
+    result = check(config)
+    assert result.returncode == 1
+    broker_line = next(line for line in result.stdout.splitlines() if "] broker" in line)
+    assert broker_line.startswith("[FAIL]")
+    assert (
+        "bad username or password (rc 4)" in broker_line or "not authorised (rc 5)" in broker_line
+    )
+    assert (
+        "-> check [mqtt] username and the password" in result.stdout
+        or "-> the broker refuses" in result.stdout
+    )
+    assert "problem(s) to fix" in result.stdout.splitlines()[-1]
+    assert "not-it-42" not in result.stdout + result.stderr
+
+
+def test_unreachable_broker_and_bad_config(tmp_path: Path) -> None:
+    config = write_config(None, tmp_path / "a")
+    result = check(config)
+    assert result.returncode == 1
+    assert "nothing accepts connections on 127.0.0.1:1" in result.stdout
+    assert check(config, "--config-only").returncode == 0
+
+    broken = tmp_path / "b" / "config.toml"
+    broken.parent.mkdir()
+    broken.write_text('[mqtt]\nhost = "x"\nport = 0\n[device]\nname = "r"\n')
+    bad = check(broken)
+    assert bad.returncode == 2
+    assert "[mqtt] port" in bad.stderr and "[FAIL] config" in bad.stderr
+
+
+def test_tls_without_the_right_ca(mosquitto_tls: Broker, tmp_path: Path) -> None:
+    config = write_config(mosquitto_tls, tmp_path, mqtt={"tls": True})
+    result = check(config)
+    assert result.returncode == 1
+    assert "certificate verify failed" in result.stdout
+    assert "-> give [mqtt] ca_certs" in result.stdout
+
+
+def test_panel_driver_import_and_spi_device(tmp_path: Path) -> None:
+    config = make_config(None, tmp_path, display={"driver": "waveshare", "model": "epd7in5_V2"})
+    spi = tmp_path / "spidev0.0"
+    sys.path.insert(0, str(STANDIN))
+    try:
+        missing = doctor.check_panel(config, spi)
+        spi.write_bytes(b"")
+        present = doctor.check_panel(config, spi)
+        unknown = doctor.check_panel(
+            make_config(
+                None, tmp_path / "u", display={"driver": "waveshare", "model": "epd9in9_X"}
+            ),
+            spi,
+        )
+    finally:
+        sys.path.remove(str(STANDIN))
+        sys.modules.pop("epaper", None)
+    assert [f.level for f in missing] == [Level.OK, Level.FAIL]
+    assert "SPI is off" in missing[1].text and "do_spi 0" in (missing[1].fix or "")
+    assert [f.level for f in present] == [Level.OK, Level.OK]
+    assert unknown[0].level is Level.FAIL and "epd9in9_X" in unknown[0].text
+
+
+def test_panel_library_missing(tmp_path: Path) -> None:
+    config = make_config(None, tmp_path, display={"driver": "waveshare"})
+    sys.modules.pop("epaper", None)
+    finding = doctor.check_panel(config, tmp_path / "spidev0.0")[0]
+    assert finding.level is Level.FAIL
+    assert "epaper-satellite[waveshare]" in (finding.fix or "")
+
+
+@pytest.mark.parametrize(
+    ("locale", "cjk", "shaping", "failing"),
+    [
+        ("de-DE", False, False, set()),
+        ("ja", False, True, {"ja: no font for 会議室"}),
+        ("ar", True, False, {"right-to-left text (Arabic, Hebrew) cannot be shaped"}),
+        (None, True, True, set()),
+    ],
+)
+def test_fonts_fail_only_for_the_configured_language(
+    locale: str | None, cjk: bool, shaping: bool, failing: set[str]
+) -> None:
+    def covers(text: str) -> bool:
+        return cjk or text == doctor.SYMBOL_SAMPLE
+
+    findings = doctor.check_fonts(locale, covers=covers, shaping=lambda: shaping)
+    failed = {
+        f.text.split(":")[0] if "no font" not in f.text else f.text
+        for f in findings
+        if f.level is Level.FAIL
+    }
+    assert failed == failing
+    expected_warnings = (0 if cjk else 3) + (0 if shaping else 1) - len(failing)
+    assert sum(f.level is Level.WARN for f in findings) == expected_warnings
+    assert all(
+        f.fix and f.fix.startswith("apt install") for f in findings if f.level is not Level.OK
+    )
+
+
+def test_fonts_on_this_machine_use_the_real_font_set() -> None:
+    """The real check runs (DejaVu or Pillow's default) and says something about each kind."""
+    findings = doctor.check_fonts("en")
+    texts = " ".join(f.text for f in findings)
+    assert "zh:" in texts and "right-to-left" in texts and "symbol" in texts
+
+
+def test_clock_sync() -> None:
+    def answer(stdout: str, code: int = 0) -> Callable[..., subprocess.CompletedProcess[str]]:
+        return lambda command, **_k: subprocess.CompletedProcess(command, code, stdout, "")
+
+    assert doctor.check_clock(answer("yes\n"))[0].level is Level.OK
+    not_synced = doctor.check_clock(answer("no\n"))[0]
+    assert not_synced.level is Level.FAIL and "set-ntp true" in (not_synced.fix or "")
+
+    def missing(*_a: object, **_k: object) -> subprocess.CompletedProcess[str]:
+        raise FileNotFoundError("timedatectl")
+
+    assert doctor.check_clock(missing, Path("/nonexistent/marker"))[0].level is Level.WARN
+    assert doctor.check_clock(missing, Path(__file__))[0].level is Level.OK
+
+
+def test_report_format() -> None:
+    report = doctor.format_report(
+        [
+            Finding("clock", Level.FAIL, "not synchronised", "enable it"),
+            Finding("state", Level.OK, "ok"),
+        ]
+    )
+    assert report.splitlines() == [
+        "[FAIL] clock   not synchronised",
+        "               -> enable it",
+        "[  ok] state   ok",
+        "1 problem(s) to fix, 0 warning(s).",
+    ]
