@@ -1,1 +1,5 @@
-from . import room_rasp_connection, room_rasp_connection_mqtt  # noqa: F401
+from . import (  # noqa: F401
+    room_rasp_connection,
+    room_rasp_connection_mqtt,
+    room_rasp_connection_schedule,
+)

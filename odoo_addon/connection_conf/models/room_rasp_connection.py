@@ -9,9 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from odoo import api, fields, models
-from odoo.addons.base.models.res_partner import _tz_get
+from odoo.addons.base.models.res_partner import _lang_get, _tz_get
 from odoo.exceptions import ValidationError
 
+from ..epaper_schedule import normalize_location, room_labels
 from ..mqtt_bridge import is_valid_device_name, is_valid_topic_prefix
 from ..mqtt_bridge.wire import DEFAULT_TOPIC_PREFIX
 
@@ -41,7 +42,12 @@ class RoomRaspConnection(models.Model):
         "at most 64 characters, not starting with '_'.",
     )
     room_name = fields.Char(
-        help="Room shown on the sign and matched against the location of calendar events."
+        help="Room shown on the sign and matched against the location of calendar events "
+        "(case and spaces ignored)."
+    )
+    location_aliases = fields.Text(
+        help="Other names of this room in the location of calendar events, one per line "
+        "(e.g. 'Boardroom, 2nd floor'); case and spaces are ignored."
     )
     topic_prefix = fields.Char(
         help="MQTT topic prefix of this display; empty means the default "
@@ -93,7 +99,14 @@ class RoomRaspConnection(models.Model):
     tz = fields.Selection(
         _tz_get,
         string="Timezone",
-        help="Timezone of the room; empty means the timezone of the Odoo user.",
+        help="Timezone of the room; empty means the timezone of the Odoo user who reads "
+        "the schedule (the hub's), else the company's, else Home Assistant's.",
+    )
+    lang = fields.Selection(
+        _lang_get,
+        string="Language",
+        help="Language and formats of the sign's words, times and dates; empty means the "
+        "company's language.",
     )
     active = fields.Boolean(default=True)
     odoo_connected = fields.Boolean(
@@ -172,23 +185,32 @@ class RoomRaspConnection(models.Model):
             },
         }
 
-    # -- push on change ---------------------------------------------------------
+    # -- the room a display shows (one matching rule, see epaper_schedule.rooms) ------
 
     @api.model
     def _epaper_displays_for_locations(self, locations: list[str | bool]) -> Any:
-        """Return the displays whose room is one of ``locations`` (case and spaces ignored)."""
-        wanted = {loc.strip().casefold() for loc in locations if isinstance(loc, str) and loc}
+        """Return the displays whose room label or alias is one of ``locations``.
+
+        Case and whitespace are ignored (``epaper_schedule.rooms.normalize_location``),
+        the same rule as the schedule answer.
+        """
+        wanted = {normalize_location(loc) for loc in locations} - {""}
         if not wanted:
             return self.browse()
         displays = self.sudo().search(self._epaper_room_domain())
-        return displays.filtered(lambda d: d._epaper_room_key() in wanted)
+        return displays.filtered(lambda d: not wanted.isdisjoint(d._epaper_room_labels()))
 
     @api.model
     def _epaper_room_domain(self) -> list[Any]:
-        """Displays that have a room label at all (the room bridge widens it)."""
-        return [("room_name", "!=", False)]
+        """Displays that have a room label or an alias at all (the room bridge widens it)."""
+        return ["|", ("room_name", "!=", False), ("location_aliases", "!=", False)]
 
-    def _epaper_room_key(self) -> str:
-        """The room label matched against event locations (the room bridge extends it)."""
+    def _epaper_room_label(self) -> str:
+        """The room name matched against event locations (the room bridge extends it)."""
         self.ensure_one()
-        return (self.room_name or "").strip().casefold()
+        return self.room_name or ""
+
+    def _epaper_room_labels(self) -> frozenset[str]:
+        """The normalized room label and location aliases of this display."""
+        self.ensure_one()
+        return room_labels(self._epaper_room_label(), self.location_aliases)

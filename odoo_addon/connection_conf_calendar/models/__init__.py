@@ -1,1 +1,1 @@
-from . import calendar_event  # noqa: F401
+from . import calendar_event, room_rasp_connection  # noqa: F401

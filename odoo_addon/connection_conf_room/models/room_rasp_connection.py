@@ -5,6 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from odoo import api, fields, models
+from odoo.addons.connection_conf.epaper_schedule import (
+    ROOM_SPECIFICATION,
+    RoomBookingSource,
+    ScheduleSource,
+)
 
 
 class RoomRaspConnection(models.Model):
@@ -30,11 +35,11 @@ class RoomRaspConnection(models.Model):
     def _epaper_room_domain(self) -> list[Any]:
         return ["|", ("room_id", "!=", False), *super()._epaper_room_domain()]
 
-    def _epaper_room_key(self) -> str:
+    def _epaper_room_label(self) -> str:
         self.ensure_one()
         if self.room_id:
-            return (self.room_id.name or "").strip().casefold()
-        return super()._epaper_room_key()
+            return self.room_id.name or ""
+        return super()._epaper_room_label()
 
     @api.model
     def _epaper_displays_for_rooms(self, rooms: Any) -> Any:
@@ -42,3 +47,11 @@ class RoomRaspConnection(models.Model):
         if not rooms:
             return self.browse()
         return self.sudo().search([("room_id", "in", rooms.ids)])
+
+    @api.model
+    def _epaper_display_specification(self) -> dict[str, Any]:
+        return {**super()._epaper_display_specification(), **ROOM_SPECIFICATION}
+
+    @api.model
+    def _epaper_schedule_sources(self) -> list[ScheduleSource]:
+        return [*super()._epaper_schedule_sources(), RoomBookingSource()]

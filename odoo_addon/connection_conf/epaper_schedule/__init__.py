@@ -1,0 +1,64 @@
+"""Plain-Python schedule rules of the addon: no ``odoo`` import anywhere in this package.
+
+``room.rasp.connection.epaper_schedule`` (the addon) and the JSON-RPC test server
+(``testbed/odoo_server.py``) both answer the schedule with this code: the room-matching
+rule, Odoo's privacy rules, all-day spans in the display's zone, the timezone chain,
+the locale, and the answer itself.
+"""
+
+from __future__ import annotations
+
+from .answer import API_VERSION, Reader, answer_schedule, build_answer, event_entry
+from .bookings import (
+    DISPLAY_SPECIFICATION,
+    ROOM_SPECIFICATION,
+    Booking,
+    Display,
+    RoomIndex,
+    display_from_record,
+)
+from .privacy import (
+    HIDDEN_NAME,
+    PUBLIC_FIELDS,
+    effective_privacy,
+    hidden_from_reader,
+    shown_private,
+)
+from .rooms import location_domain, normalize_location, room_labels, split_aliases
+from .sources import SOURCES, CalendarEventSource, RoomBookingSource, ScheduleSource
+from .times import Window, all_day_span, format_utc, parse_utc
+from .zones import resolve_zone, to_bcp47, valid_zone
+
+__all__ = [
+    "API_VERSION",
+    "DISPLAY_SPECIFICATION",
+    "HIDDEN_NAME",
+    "PUBLIC_FIELDS",
+    "ROOM_SPECIFICATION",
+    "SOURCES",
+    "Booking",
+    "CalendarEventSource",
+    "Display",
+    "Reader",
+    "RoomBookingSource",
+    "RoomIndex",
+    "ScheduleSource",
+    "Window",
+    "all_day_span",
+    "answer_schedule",
+    "build_answer",
+    "display_from_record",
+    "effective_privacy",
+    "event_entry",
+    "format_utc",
+    "hidden_from_reader",
+    "location_domain",
+    "normalize_location",
+    "parse_utc",
+    "resolve_zone",
+    "room_labels",
+    "shown_private",
+    "split_aliases",
+    "to_bcp47",
+    "valid_zone",
+]

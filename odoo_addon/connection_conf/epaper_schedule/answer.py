@@ -1,0 +1,69 @@
+"""The answer of ``room.rasp.connection.epaper_schedule`` (DESIGN.md section 4), built
+from plain records so that the addon and the JSON-RPC test server run the same code."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from .bookings import Booking, Display, RoomIndex
+from .sources import Placed, ScheduleSource
+from .times import Window, format_utc
+
+API_VERSION = 1
+# read(model, domain, specification) -> records, as ``web_search_read`` gives them.
+Reader = Callable[[str, list[Any], dict[str, Any]], Iterable[dict[str, Any]]]
+
+
+def event_entry(booking: Booking, zone: str) -> dict[str, Any] | None:
+    """Return the answer's event for a booking at a door in ``zone`` (None when empty)."""
+    start, end = booking.span(zone)
+    if end <= start:
+        return None
+    return {
+        "title": booking.title,
+        "start": format_utc(start),
+        "end": format_utc(end),
+        "organizer": booking.organizer,
+        "private": booking.private,
+        "all_day": booking.all_day,
+    }
+
+
+def build_answer(
+    displays: Sequence[Display], placed: Iterable[Placed], window: Window
+) -> dict[str, Any]:
+    """Return ``{"api": 1, "displays": [...]}``: every display with its events in the
+    window, sorted by start (then end, then title)."""
+    events: dict[str, list[dict[str, Any]]] = {display.device: [] for display in displays}
+    for booking, at in placed:
+        for display in at:
+            entry = event_entry(booking, display.tz)
+            if entry is not None and window.overlaps(*booking.span(display.tz)):
+                events[display.device].append(entry)
+    return {
+        "api": API_VERSION,
+        "displays": [
+            display.as_answer(
+                sorted(events[display.device], key=lambda e: (e["start"], e["end"], e["title"]))
+            )
+            for display in displays
+        ],
+    }
+
+
+def answer_schedule(
+    displays: Sequence[Display],
+    window: Window,
+    sources: Iterable[ScheduleSource],
+    read: Reader,
+) -> dict[str, Any]:
+    """Read each source once (one query per source, whatever the number of displays)
+    through ``read`` and return the answer."""
+    index = RoomIndex(list(displays))
+    placed: list[Placed] = []
+    for source in sources:
+        domain = source.domain(index, window)
+        if domain is not None:
+            placed.extend(source.place(read(source.model, domain, source.specification), index))
+    return build_answer(displays, placed, window)

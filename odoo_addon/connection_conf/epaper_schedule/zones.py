@@ -1,0 +1,60 @@
+"""The room's timezone and the sign's locale, as the schedule answer names them."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+_logger = logging.getLogger(__name__)
+FALLBACK_ZONE = "UTC"
+_SCRIPTS = {"latin": "Latn", "cyrillic": "Cyrl"}
+
+
+def valid_zone(name: Any) -> str | None:
+    """Return ``name`` when it is a known IANA timezone, else None (Odoo's False too)."""
+    if not isinstance(name, str) or not name or name.startswith(("/", ".")):
+        return None
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+    return name
+
+
+def resolve_zone(*candidates: Any, default_tz: str | None) -> str:
+    """Return the first valid zone of ``candidates``, then ``default_tz``.
+
+    ``candidates`` are the display's, the caller's and the company's zone, in that
+    order (Odoo's False for a zone nobody set). "UTC" only when the caller sent no
+    ``default_tz`` at all: nobody gets a zone made up for them. ``default_tz`` must
+    have been checked with :func:`valid_zone` (the RPC refuses an unknown one).
+    """
+    for candidate in candidates:
+        if (zone := valid_zone(candidate)) is not None:
+            return zone
+    return default_tz or FALLBACK_ZONE
+
+
+def warn_unknown_zone(device: str, name: Any) -> None:
+    """Log a display whose stored zone is not an IANA name (it falls through the chain)."""
+    if name and valid_zone(name) is None:
+        _logger.warning("Display %s has an unknown timezone %r; using the next one", device, name)
+
+
+def to_bcp47(lang: Any) -> str | None:
+    """Return an Odoo language code as a BCP 47 tag (``de_DE`` -> ``de-DE``).
+
+    ``sr@latin`` -> ``sr-Latn``, ``sr_RS@latin`` -> ``sr-Latn-RS``; None for Odoo's False.
+    """
+    if not isinstance(lang, str) or not lang.strip():
+        return None
+    code, _, modifier = lang.strip().partition("@")
+    parts = [part for part in code.replace("-", "_").split("_") if part]
+    if not parts:
+        return None
+    tag = [parts[0].lower()]
+    if modifier:
+        tag.append(_SCRIPTS.get(modifier.lower(), modifier.title()))
+    tag.extend(part.upper() if len(part) == 2 else part for part in parts[1:])
+    return "-".join(tag)

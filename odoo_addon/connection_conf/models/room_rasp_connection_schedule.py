@@ -1,0 +1,127 @@
+"""The schedule the hub reads: ``room.rasp.connection.epaper_schedule`` (one RPC).
+
+The rules that are not ORM (room matching, privacy, all-day spans, timezone chain,
+locale, the answer) live in the plain package ``epaper_schedule``, which the JSON-RPC
+test server runs too; this class only checks rights and reads what they need.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from odoo import api, models
+from odoo.exceptions import AccessError, UserError
+
+from ..epaper_schedule import (
+    DISPLAY_SPECIFICATION,
+    ScheduleSource,
+    Window,
+    answer_schedule,
+    display_from_record,
+    valid_zone,
+)
+
+
+class RoomRaspConnectionSchedule(models.Model):
+    """The displays' schedules in one answer, with Odoo's own rules applied in Odoo."""
+
+    # A third concern of the model, so a third class (OCA style), not merged with the MQTT one.
+    _inherit = "room.rasp.connection"  # pylint: disable=consider-merging-classes-inherited
+
+    @api.model
+    def epaper_schedule(
+        self,
+        start: str,
+        end: str,
+        devices: list[str] | None = None,
+        default_tz: str | None = None,
+        sources: list[str] | None = None,
+    ) -> dict[str, Any]:
+        """Return every active display and its bookings in ``[start, end)`` (DESIGN.md 4).
+
+        ``start`` / ``end`` are ISO 8601 UTC texts; ``devices`` limits the answer to these
+        device names (None: every active display); ``default_tz`` is the caller's zone,
+        used when neither the display nor the caller's user nor the company names one;
+        ``sources`` limits the schedule models read (None: every installed source).
+        Returns ``{"api": 1, "displays": [{"device", "room", "topic_prefix", "tz",
+        "locale", "qr", "panel_model", "events": [{"title", "start", "end", "organizer",
+        "private", "all_day"}]}]}``, events sorted by start. Raises AccessError when the
+        caller may not read displays, UserError for unusable arguments.
+        """
+        if not self.has_access("read"):
+            raise AccessError(self.env._("You may not read the e-paper displays."))
+        window = self._epaper_window(start, end)
+        if default_tz is not None and valid_zone(default_tz) is None:
+            raise UserError(self.env._("default_tz %(tz)r is not an IANA timezone.", tz=default_tz))
+        chosen = self._epaper_sources(sources)
+        domain: list[Any] = []
+        if devices is not None:
+            if not isinstance(devices, list) or not all(isinstance(d, str) for d in devices):
+                raise UserError(self.env._("devices must be a list of device names or null."))
+            domain = [("name", "in", devices)]
+        company = self.env.company.sudo().partner_id
+        records = (
+            self.sudo()
+            .web_search_read(domain, self._epaper_display_specification(), order="name")
+            .get("records", [])
+        )
+        displays = [
+            display_from_record(
+                record,
+                user_tz=self.env.user.tz,
+                company_tz=company.tz,
+                company_lang=company.lang,
+                default_tz=default_tz,
+            )
+            for record in records
+        ]
+        return answer_schedule(displays, window, chosen, self._epaper_read)
+
+    @api.model
+    def _epaper_window(self, start: Any, end: Any) -> Window:
+        try:
+            return Window.parse(start, end)
+        except (TypeError, ValueError) as exc:
+            raise UserError(
+                self.env._("start and end must be ISO 8601 UTC times, end after start: %s", exc)
+            ) from exc
+
+    @api.model
+    def _epaper_display_specification(self) -> dict[str, Any]:
+        """What the schedule reads of each display (the room bridge adds the room)."""
+        return dict(DISPLAY_SPECIFICATION)
+
+    @api.model
+    def _epaper_schedule_sources(self) -> list[ScheduleSource]:
+        """The schedule sources installed (each bridge module adds its own)."""
+        return []
+
+    @api.model
+    def _epaper_sources(self, names: Any) -> list[ScheduleSource]:
+        installed = self._epaper_schedule_sources()
+        if names is None:
+            return installed
+        known = {source.model: source for source in installed}
+        if not isinstance(names, list) or not all(name in known for name in names):
+            raise UserError(
+                self.env._(
+                    "sources must be a list of installed schedule models (%(known)s).",
+                    known=", ".join(sorted(known)) or "-",
+                )
+            )
+        return [known[name] for name in names]
+
+    @api.model
+    def _epaper_read(
+        self, model: str, domain: list[Any], specification: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        """Read one source's bookings as superuser: only the fields in ``specification``
+        (what places a booking in a room and its times; the answer drops what a door may
+        not show). Archived records are left out (``active_test``)."""
+        return (
+            self.env[model]
+            .sudo()
+            .with_context(active_test=True)
+            .web_search_read(domain, specification, order="id")
+            .get("records", [])
+        )

@@ -1,0 +1,127 @@
+"""The addon's plain schedule rules (``epaper_schedule``), without Odoo."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from testbed.addon_code import load_plain_package
+
+rules: Any = load_plain_package("epaper_schedule")
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("Boardroom", "boardroom"),
+        ("  BOARDROOM\t", "boardroom"),
+        ("Boardroom,\n 2nd   floor", "boardroom, 2nd floor"),
+        ("Straße", "strasse"),
+        (False, ""),
+        (None, ""),
+    ],
+)
+def test_normalize_location(text: Any, key: str) -> None:
+    """Case folded, whitespace runs collapsed, stripped; Odoo's False is empty."""
+    assert rules.normalize_location(text) == key
+
+
+def test_labels_and_aliases() -> None:
+    """A display answers to its room label and each alias line."""
+    assert rules.room_labels(" Board Room", "Boardroom, 2nd floor\n\n  BR-2 ") == {
+        "board room",
+        "boardroom, 2nd floor",
+        "br-2",
+    }
+    assert rules.room_labels(None, False) == frozenset()
+
+
+def test_location_domain_preselects_with_escaped_patterns() -> None:
+    """``=ilike`` patterns join words by ``%`` and escape LIKE's own wildcards."""
+    assert rules.location_domain("location", ["100% room_a"]) == [
+        ("location", "=ilike", "%100\\%%room\\_a%")
+    ]
+    assert rules.location_domain("location", ["a", "b"]) == [
+        "|",
+        ("location", "=ilike", "%a%"),
+        ("location", "=ilike", "%b%"),
+    ]
+    assert rules.location_domain("location", []) == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "tag"),
+    [("de_DE", "de-DE"), ("fr", "fr"), ("sr@latin", "sr-Latn"), ("sr_RS@latin", "sr-Latn-RS"),
+     ("en_US", "en-US"), (False, None), ("", None)],
+)  # fmt: skip
+def test_bcp47(lang: Any, tag: str | None) -> None:
+    """Odoo language codes become BCP 47 tags."""
+    assert rules.to_bcp47(lang) == tag
+
+
+def test_zone_chain() -> None:
+    """The first valid zone wins; default_tz next; "UTC" only when none was sent."""
+    assert rules.resolve_zone(False, "Mars/Olympus", "Asia/Tokyo", default_tz=None) == "Asia/Tokyo"
+    assert rules.resolve_zone(False, False, False, default_tz="Europe/Berlin") == "Europe/Berlin"
+    assert rules.resolve_zone(False, None, "", default_tz=None) == "UTC"
+    assert rules.valid_zone("../etc/passwd") is None
+
+
+def test_all_day_span_in_the_displays_zone() -> None:
+    """An all-day date spans local midnight to midnight (DST day: 23 hours)."""
+    la = rules.all_day_span(dt.date(2026, 4, 5), dt.date(2026, 4, 5), "America/Los_Angeles")
+    assert [t.isoformat() for t in la] == ["2026-04-05T07:00:00+00:00", "2026-04-06T07:00:00+00:00"]
+    berlin = rules.all_day_span(dt.date(2026, 3, 29), dt.date(2026, 3, 29), "Europe/Berlin")
+    assert berlin[1] - berlin[0] == dt.timedelta(hours=23)
+
+
+@pytest.mark.parametrize(
+    ("privacy", "default", "organizer", "attendees", "hidden"),
+    [
+        ("private", "public", 9, [], True),
+        (False, "private", 8, [], True),
+        (False, "public", 8, [], False),
+        ("confidential", "private", 8, [], False),
+        ("private", "public", 7, [], False),  # the reader organizes it
+        ("private", "public", 9, [70], False),  # the reader attends
+    ],
+)
+def test_odoo_hides_others_private_events(
+    privacy: Any, default: str, organizer: int, attendees: list[int], hidden: bool
+) -> None:
+    """Odoo 18's _check_private_event_conditions, for reader 7 (partner 70)."""
+    assert (
+        rules.hidden_from_reader(
+            privacy=privacy,
+            organizer_id=organizer,
+            organizer_default=default,
+            attendee_partner_ids=attendees,
+            reader_id=7,
+            reader_partner_id=70,
+        )
+        is hidden
+    )
+
+
+@pytest.mark.parametrize(
+    ("privacy", "default", "private"),
+    [("public", "private", False), (False, "private", True), ("confidential", "public", True),
+     (False, False, False)],
+)  # fmt: skip
+def test_door_privacy(privacy: Any, default: Any, private: bool) -> None:
+    """The door shows private and confidential events (privacy unset: the organizer's
+    default) as booked."""
+    assert rules.shown_private(privacy, default) is private
+
+
+def test_window_parsing() -> None:
+    """ISO 8601 with Z or an offset; end after start."""
+    window = rules.Window.parse("2026-04-06T00:00:00Z", "2026-04-06T03:00:00+01:00")
+    assert window.end == dt.datetime(2026, 4, 6, 2, tzinfo=dt.UTC)
+    with pytest.raises(ValueError, match="not after"):
+        rules.Window.parse("2026-04-06T00:00:00Z", "2026-04-05T00:00:00Z")
+    with pytest.raises(ValueError):
+        rules.Window.parse(False, "2026-04-05T00:00:00Z")
+    assert window.all_day_bounds() == ("2026-04-05", "2026-04-07")
