@@ -124,3 +124,19 @@ def test_reset_pulse_on_a_mock_pin(monkeypatch: pytest.MonkeyPatch) -> None:
     assert states[-3:] == [True, False, True], states
     assert pulse_reset(17, active_high=True, seconds=0.01)
     assert [state for _t, state in factory.pin(17).states][-2:] == [True, False]
+
+
+def test_panel_fault_settings_are_checked() -> None:
+    """panel_timeout, panel_retries and reset_pin are read and range-checked."""
+    from epaper_satellite.config import ConfigError, parse_config
+
+    base = {"mqtt": {"host": "127.0.0.1"}, "device": {"name": "reception"}}
+    display = parse_config(base).display
+    assert (display.panel_timeout, display.panel_retries, display.reset_pin) == (0.0, 3, None)
+    config = parse_config(
+        {**base, "display": {"panel_timeout": 20, "panel_retries": 1, "reset_pin": 5}}
+    )
+    assert (config.display.panel_timeout, config.display.panel_retries) == (20.0, 1)
+    assert config.display.reset_pin == 5
+    with pytest.raises(ConfigError, match="reset_pin: must be an integer from 0 to 27"):
+        parse_config({**base, "display": {"reset_pin": 40}})

@@ -96,6 +96,7 @@ def render_command(args: argparse.Namespace) -> int:
 def run_daemon(config_path: Path) -> int:
     """Load the configuration and run the controller until SIGTERM or SIGINT."""
     from .controller import MQTTDisplay  # noqa: PLC0415 - keeps 'render' free of paho
+    from .panel import EXIT_PANEL_FAILED, PanelFailed  # noqa: PLC0415
 
     try:
         config = load_config(config_path)
@@ -116,6 +117,9 @@ def run_daemon(config_path: Path) -> int:
     signal.signal(signal.SIGINT, stop)
     try:
         display.run()
+    except PanelFailed as err:
+        _LOGGER.error("Panel: %s", err)
+        return EXIT_PANEL_FAILED
     except DriverError as err:
         _LOGGER.error("Panel: %s", err)
         return 1

@@ -14,8 +14,10 @@ import paho.mqtt.client as mqtt
 from . import __version__
 from .config import Config
 from .drivers import Driver, create_driver
+from .panel import PanelFailed
 from .session import KICK_WINDOW, KICKS, SESSION_TAKEN_OVER, MQTTSession
 from .sign import PANEL_RETRY, Overlay, Sign, iso_utc
+from .watchdog import SystemdNotifier
 from .wire import PayloadError, parse_cmd, parse_test
 
 __all__ = [
@@ -58,6 +60,7 @@ class MQTTDisplay:
         self.clock = clock
         self.monotonic = monotonic
         self._stop = threading.Event()
+        self.notifier = SystemdNotifier(monotonic)
         self.session = MQTTSession(
             config,
             on_online=self._online,
@@ -157,14 +160,22 @@ class MQTTDisplay:
         self._stop.set()
 
     def run(self) -> None:
-        """Draw, connect, then serve until stopped; publish the offline status on the way out."""
+        """Draw, connect, then serve until stopped; publish the offline status on the way out.
+
+        Tells systemd READY=1 once serving and pings its watchdog on every healthy turn of
+        the main loop. Raises PanelFailed when the panel stayed faulty through every
+        re-initialisation (the caller exits non-zero, so systemd restarts the service).
+        """
         self.setup_display()
         self.connect_mqtt()
+        self.notifier.ready(f"serving display {self.device}")
         try:
             while not self._stop.is_set():
                 self._guarded_tick()
                 self.session.step()
+                self.notifier.healthy()
         finally:
+            self.notifier.stopping()
             self.session.close(self.status_payload("offline"))
             self.sign.close()
             _LOGGER.info("Stopped")
@@ -172,6 +183,8 @@ class MQTTDisplay:
     def _guarded_tick(self) -> None:
         try:
             self.tick()
+        except PanelFailed:
+            raise
         except Exception:
             _LOGGER.exception("Drawing failed; the next try is in %.0f s", PANEL_RETRY)
             self.sign.retry_later()

@@ -11,7 +11,9 @@ from typing import Any
 
 from . import __version__
 from .config import Config
-from .drivers import Driver, DriverError
+from .drivers import DrawResult, Driver, DriverError
+from .drivers.guard import PanelFault
+from .panel import GuardedPanel, PanelEvent
 from .render import Rendered, render_blank, render_notice, render_room, room_view
 from .schedule import next_boundary, system_zone, zone
 from .store import PayloadStore
@@ -74,13 +76,22 @@ class Sign:
         self.last_tick: dt.datetime | None = None
         self.retry_at: float | None = None
         self.offline_shown = False
+        self.panel = GuardedPanel(driver, config.display, monotonic)
+        self._drawing: tuple[Rendered, dt.datetime] | None = None  # a draw in the worker
+        self._wanted: tuple[bool, bool] | None = None  # (force, full) asked for while busy
         self._offline_since = offline_since
         self._on_status = on_status
         self._on_drawn = on_drawn
 
     def setup(self) -> None:
-        """Open the panel and draw the last good payload (or a waiting screen)."""
-        self.driver.setup()
+        """Open the panel and draw the last good payload (or a waiting screen).
+
+        A panel that hangs while being set up is a fault (in the status), not an exception.
+        """
+        try:
+            self.panel.setup()
+        except PanelFault as fault:
+            self._panel_failed(fault)
         width, height = self.driver.size
         _LOGGER.info(
             "Panel %s %dx%d (%s) ready", self.driver.model, width, height, self.driver.colors
@@ -170,15 +181,46 @@ class Sign:
             self.overlay = None
         self.offline_shown = self._show_offline()
         self.redraw_at = self._next_redraw(now)
+        if self.panel.busy:  # drawn when the panel is free again (see tick)
+            wanted = self._wanted or (False, False)
+            self._wanted = (wanted[0] or force, wanted[1] or full)
+            self.screen(now)  # a payload that cannot be drawn still fails here, at once
+            return False
         try:
             screen = self.screen(now)
-            result = self.driver.show(screen.image, force=force, full=full)
+            result = self.panel.show(screen.image, force=force, full=full)
         except (DriverError, OSError) as err:
+            self._panel_failed(err)
+            return False
+        if result is None:
+            self._drawing = (screen, now)
+            return False
+        return self._drawn(result, screen, now)
+
+    def _panel_failed(self, err: Exception) -> None:
+        """A draw failed or the panel stopped answering: say so in the status, retry later."""
+        if isinstance(err, PanelFault):
+            self.error = str(err)[:200]
+        else:
             _LOGGER.error("Panel refresh failed: %s", err)
             self.error = f"panel: {err}"[:200]
-            self.retry_at = self.monotonic() + PANEL_RETRY
-            self._on_status()
-            return False
+        self.retry_at = self.monotonic() + PANEL_RETRY
+        self._on_status()
+
+    def _panel_event(self, event: PanelEvent) -> None:
+        """Take what the panel's worker reported (a draw's end, a fault, a new set-up)."""
+        drawing, self._drawing = self._drawing, None
+        if event.error is not None:
+            self._panel_failed(event.error)
+        elif event.ready:
+            self._wanted = (True, True)  # a new set-up: repaint everything
+        elif event.result is not None and drawing is not None:
+            self._drawn(event.result, *drawing)
+
+    def _drawn(self, result: DrawResult, screen: Rendered, now: dt.datetime) -> bool:
+        """Finish a draw the driver reported: pacing, hash, snapshot, status."""
+        if self.error is not None and self.error.startswith("panel"):
+            self.error = None  # the panel answers again
         if result.outcome == "deferred":
             self.retry_at = result.retry_at
             _LOGGER.debug("Refresh deferred by min_interval")
@@ -265,7 +307,21 @@ class Sign:
             self.refresh(force=True, full=cmd == "full_refresh")
 
     def tick(self) -> None:
-        """Run what is due: boundaries, overlay end, deferred draws, offline mark, full refresh."""
+        """Run what is due: the panel's news, boundaries, overlay end, deferred draws, offline
+        mark, full refresh.
+
+        Raises PanelFailed when the panel stayed faulty through every re-initialisation.
+        """
+        event = self.panel.poll()
+        if event is not None:
+            self._panel_event(event)
+        if self.panel.busy:
+            return
+        if self._wanted is not None:
+            force, full = self._wanted
+            self._wanted = None
+            self.refresh(force=force, full=full)
+            return
         now = self.clock()
         due = self.redraw_at is not None and now >= self.redraw_at
         if self.last_tick is not None and now < self.last_tick - CLOCK_STEP_BACK:
@@ -294,7 +350,4 @@ class Sign:
 
     def close(self) -> None:
         """Put the panel to sleep and release it; a failure is logged, never raised."""
-        try:
-            self.driver.close()
-        except DriverError as err:
-            _LOGGER.warning("Panel close failed: %s", err)
+        self.panel.close()
