@@ -15,8 +15,11 @@ the same QoS, to the same broker.
 
 from __future__ import annotations
 
+import contextlib
+import cProfile
 import datetime as dt
 import json
+import os
 import socket
 import statistics
 import sys
@@ -46,6 +49,8 @@ pytest_plugins = PLUGINS
 
 SIZES = [10, 100, 1000]
 PREFIX = "odoo_epaper/"
+# Set to a path prefix to write a cProfile of each changed cycle (the event loop's thread).
+PROFILE_ENV = "EPAPER_BENCH_PROFILE"
 
 
 def arrivals(peer: MqttPeer, after: int, count: int, within: float = 60) -> dict[str, float]:
@@ -55,6 +60,21 @@ def arrivals(peer: MqttPeer, after: int, count: int, within: float = 60) -> dict
         assert time.monotonic() < deadline, f"{len(seen)} of {count} arrived"
         time.sleep(0.002)
     return {message.topic: message.at for message in seen}
+
+
+@contextlib.contextmanager
+def profiled(name: str) -> Iterator[None]:
+    """Profile the block with cProfile into ``$EPAPER_BENCH_PROFILE-<name>.prof`` when set."""
+    if not os.environ.get(PROFILE_ENV):
+        yield
+        return
+    profiler = cProfile.Profile()
+    profiler.enable()
+    try:
+        yield
+    finally:
+        profiler.disable()
+        profiler.dump_stats(f"{os.environ[PROFILE_ENV]}-{name}.prof")
 
 
 def rooms(count: int) -> list[tuple[str, str]]:
@@ -122,6 +142,9 @@ async def test_fanout(
     hass: HomeAssistant, mqtt_entry: MockConfigEntry, mosquitto: Broker, odoo: OdooTestServer
 ) -> None:
     count = odoo.bench_count  # type: ignore[attr-defined]
+    # Home Assistant's test plugin runs the event loop in asyncio debug mode, which
+    # records a stack trace for every callback; a running Home Assistant does not.
+    hass.loop.set_debug(False)
     entry = demo_entry(odoo)
     entry.add_to_hass(hass)
     subscriber = MqttPeer(mosquitto).start(f"{PREFIX}+/data")
@@ -157,11 +180,12 @@ async def test_fanout(
                 odoo.update_record("calendar.event", record["id"], {"name": record["name"]})
             mark = subscriber.mark()
             publish_calls.clear()
-            started = time.monotonic()
-            await coordinator.async_refresh()
-            refresh_ms = (time.monotonic() - started) * 1000
-            times = await hass.async_add_executor_job(arrivals, subscriber, mark, count)
-            cycle_ms = (max(times.values()) - started) * 1000
+            with profiled(f"changed-{count}"):
+                started = time.monotonic()
+                await coordinator.async_refresh()
+                refresh_ms = (time.monotonic() - started) * 1000
+                times = await hass.async_add_executor_job(arrivals, subscriber, mark, count)
+                cycle_ms = (max(times.values()) - started) * 1000
             data_topics = [t for t in publish_calls if t.endswith("/data")]
             latencies = [(times[t] - publish_calls[t]) * 1000 for t in data_topics]
             payloads = {

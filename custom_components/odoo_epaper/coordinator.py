@@ -15,7 +15,7 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, Upda
 from homeassistant.util import dt as dt_util
 
 from .const import CHANGE_NOTICE_COOLDOWN, DOMAIN, LOGGER
-from .devices import async_sync_display_devices
+from .devices import DisplayDevices
 from .display_tracker import DisplayTracker
 from .message_board import BoardMessage, MessageBoard
 from .odoo_client import OdooAuthError, OdooClient, OdooError, ServerInfo
@@ -149,6 +149,7 @@ class OdooEpaperCoordinator(DataUpdateCoordinator[OdooEpaperData]):
             update_interval=dt.timedelta(seconds=self.options.scan_interval),
         )
         self.messages = MessageBoard(hass, self._async_messages_expired)
+        self.devices = DisplayDevices(hass, entry)
         self._changed_debouncer = Debouncer(
             hass,
             LOGGER,
@@ -194,7 +195,7 @@ class OdooEpaperCoordinator(DataUpdateCoordinator[OdooEpaperData]):
                 translation_placeholders={"error": str(err)},
             ) from err
         displays = await self._async_build_and_publish(schedule, now)
-        async_sync_display_devices(self.hass, self.config_entry, displays.values())
+        self.devices.async_sync(displays.values())
         return OdooEpaperData(displays=displays, refreshed_at=now)
 
     async def _async_build_and_publish(

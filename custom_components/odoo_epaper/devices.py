@@ -76,3 +76,24 @@ def async_sync_display_devices(
     for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
         if device.id not in current and (hub is None or device.id != hub.id):
             registry.async_update_device(device.id, remove_config_entry_id=entry.entry_id)
+
+
+class DisplayDevices:
+    """Keep the device registry in step with the displays, touching it only when they change."""
+
+    def __init__(self, hass: HomeAssistant, entry: ConfigEntry) -> None:
+        """Nothing is synced yet: the first :meth:`async_sync` syncs every display."""
+        self.hass = hass
+        self.entry = entry
+        self._synced: frozenset[tuple[str, str, str | None]] | None = None
+
+    @callback
+    def async_sync(self, displays: Iterable[DisplayData]) -> None:
+        """Sync the registry when the displays' names, rooms or panels changed since last time."""
+        displays = list(displays)
+        shown = frozenset(
+            (display.device, display.room, display.display.panel_model) for display in displays
+        )
+        if shown != self._synced:
+            async_sync_display_devices(self.hass, self.entry, displays)
+            self._synced = shown

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 
 from homeassistant.components import mqtt
 from homeassistant.core import callback
@@ -18,9 +18,15 @@ from .display_tracker import DisplayState, signal_display
 
 
 class OdooEpaperEntity(CoordinatorEntity[OdooEpaperCoordinator]):
-    """An entity of the hub (``device`` None) or of one display."""
+    """An entity of the hub (``device`` None) or of one display.
+
+    A display's entity writes its state after a refresh only when what it shows
+    from the coordinator changed (:meth:`_coordinator_key`), so a cycle in which
+    one display changed writes that display's states, not every display's.
+    """
 
     _attr_has_entity_name = True
+    _written_key: Hashable | None = None
 
     def __init__(
         self,
@@ -52,6 +58,36 @@ class OdooEpaperEntity(CoordinatorEntity[OdooEpaperCoordinator]):
         """Return whether Odoo answered and still has this display."""
         return super().available and (self.device is None or self.display_data is not None)
 
+    def _coordinator_key(self) -> Hashable | None:
+        """What this entity shows from the coordinator's data; None: write on every update.
+
+        A display's entity shows its availability and what its sign shows: the
+        display's settings and the content hash of its payload (events, message).
+        """
+        if self.device is None:
+            return None
+        data = self.display_data
+        return (self.available, None if data is None else (data.display, data.content_hash))
+
+    async def async_added_to_hass(self) -> None:
+        """Remember what the first state shows."""
+        await super().async_added_to_hass()
+        self._written_key = self._coordinator_key()
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        """Write the state if what this entity shows from the coordinator changed."""
+        key = self._coordinator_key()
+        if key is not None and key == self._written_key:
+            return
+        self._written_key = key
+        self._async_coordinator_changed()
+
+    @callback
+    def _async_coordinator_changed(self) -> None:
+        """What this entity shows from the coordinator changed: write its state."""
+        self.async_write_ha_state()
+
 
 class OdooEpaperMqttEntity(OdooEpaperEntity):
     """A display entity that shows what the display says over MQTT."""
@@ -72,6 +108,13 @@ class OdooEpaperMqttEntity(OdooEpaperEntity):
             self.coordinator.data is not None and self.device in self.coordinator.data.displays
         )
         return self._mqtt_connected and known
+
+    def _coordinator_key(self) -> Hashable | None:
+        """From the coordinator, a display's MQTT entity shows its availability and settings."""
+        if self.device is None:
+            return None
+        data = self.display_data
+        return (self.available, None if data is None else data.display)
 
     async def async_added_to_hass(self) -> None:
         """Follow the display's messages and the broker connection."""

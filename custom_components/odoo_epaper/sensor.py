@@ -180,10 +180,10 @@ class ScheduleSensor(OdooEpaperEntity, SensorEntity):
         self.async_write_ha_state()
 
     @callback
-    def _handle_coordinator_update(self) -> None:
+    def _async_coordinator_changed(self) -> None:
         """Recompute from the new schedule."""
         self._update_status()
-        super()._handle_coordinator_update()
+        super()._async_coordinator_changed()
 
     @property
     def native_value(self) -> StateType | datetime:

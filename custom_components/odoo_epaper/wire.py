@@ -110,6 +110,8 @@ def build_payload(
         "events": [_event(booking) for booking in _fit_events(bookings, now)],
         "qr": qr if qr and len(qr) <= MAX_QR_CHARS else None,
     }
+    if len(encode(payload)) <= MAX_PAYLOAD_BYTES:
+        return payload
     events: list[dict[str, Any]] = payload["events"]
     budget = MAX_PAYLOAD_BYTES - len(encode({**payload, "events": []}))
     for index, event in enumerate(events):

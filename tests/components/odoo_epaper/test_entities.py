@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import timedelta
 from http import HTTPStatus
+from typing import Any
 from unittest.mock import PropertyMock, patch
 
 import pytest
-from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE, STATE_UNKNOWN
-from homeassistant.core import HomeAssistant
+from homeassistant.const import (
+    EVENT_STATE_CHANGED,
+    EVENT_STATE_REPORTED,
+    STATE_OFF,
+    STATE_ON,
+    STATE_UNAVAILABLE,
+    STATE_UNKNOWN,
+)
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
@@ -288,3 +297,53 @@ def annex_record() -> dict[str, object]:
         "last_error": False,
         "active": True,
     }
+
+
+async def test_refresh_writes_only_the_changed_display(
+    hass: HomeAssistant, init_integration: MockConfigEntry, odoo_server: OdooTestServer
+) -> None:
+    """A refresh in which one room's booking changed writes only that display's entities."""
+    entry = init_integration
+    coordinator = entry.runtime_data.coordinator
+    displays = set(coordinator.data.displays)
+    assert displays == {"reception", "boardroom", "lab-door"}
+
+    def device_of(unique_id: str) -> str:
+        found = [d for d in displays if unique_id.startswith(f"{entry.entry_id}_{d}_")]
+        return found[0] if found else "hub"
+
+    device = {
+        entity.entity_id: device_of(entity.unique_id)
+        for entity in er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
+    }
+    written: list[str] = []
+
+    @callback
+    def record(event: Event[Any]) -> None:
+        written.append(event.data["entity_id"])
+
+    @callback
+    def ours(event_data: Mapping[str, Any]) -> bool:
+        return event_data["entity_id"] in device
+
+    # Writes that change nothing fire state_reported, the others state_changed.
+    unsubscribe = [
+        hass.bus.async_listen(event_type, record, event_filter=ours)
+        for event_type in (EVENT_STATE_CHANGED, EVENT_STATE_REPORTED)
+    ]
+    try:
+        await coordinator.async_refresh()
+        await hass.async_block_till_done()
+        unchanged_cycle = {device[entity_id] for entity_id in written}
+        written.clear()
+
+        odoo_server.update_record("room.booking", 3, {"name": "Stand-up, moved"})  # reception
+        await coordinator.async_refresh()
+        await hass.async_block_till_done()
+        changed_cycle = {device[entity_id] for entity_id in written}
+    finally:
+        for stop in unsubscribe:
+            stop()
+    assert unchanged_cycle <= {"hub"}
+    assert changed_cycle - {"hub"} == {"reception"}
+    assert {"sensor.reception_room_state", "sensor.reception_next_meeting"} & set(written)
