@@ -1,5 +1,6 @@
 from . import (  # noqa: F401
     room_rasp_connection,
+    room_rasp_connection_booking,
     room_rasp_connection_mqtt,
     room_rasp_connection_schedule,
 )

@@ -49,7 +49,7 @@ def _naive_utc(moment: dt.datetime) -> dt.datetime:
 class RoomRaspConnectionMqtt(models.Model):
     """The MQTT sessions, status mirror and test buttons of the e-paper displays."""
 
-    _inherit = "room.rasp.connection"
+    _inherit = "room.rasp.connection"  # pylint: disable=consider-merging-classes-inherited
 
     def _mqtt_settings(self) -> BrokerSettings:
         """Return the plain settings of this display's broker (secrets read as superuser)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from odoo import api, models
+from odoo import api, fields, models
 
 SCHEDULE_FIELDS = frozenset(
     {
@@ -19,6 +19,7 @@ SCHEDULE_FIELDS = frozenset(
         "show_as",
         "user_id",
         "active",
+        "epaper_checked_in",
     }
 )
 
@@ -27,6 +28,13 @@ class CalendarEvent(models.Model):
     """A calendar event that announces its changes to the door sign of its location."""
 
     _inherit = "calendar.event"
+
+    epaper_checked_in = fields.Boolean(
+        string="Checked In at the Door",
+        copy=False,
+        help="Someone checked in at the room's e-paper door sign; a display that asks for "
+        "check-in releases the room when nobody does in time.",
+    )
 
     def _epaper_notify(self, locations: list[Any]) -> None:
         displays = self.env["room.rasp.connection"]._epaper_displays_for_locations(locations)

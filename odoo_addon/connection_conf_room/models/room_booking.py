@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from odoo import api, models
+from odoo import api, fields, models
 
 SCHEDULE_FIELDS = frozenset(
-    {"name", "room_id", "start_datetime", "stop_datetime", "organizer_id", "active"}
+    {
+        "name",
+        "room_id",
+        "start_datetime",
+        "stop_datetime",
+        "organizer_id",
+        "active",
+        "epaper_checked_in",
+    }
 )
 
 
@@ -15,6 +23,13 @@ class RoomBooking(models.Model):
     """A Meeting Rooms booking that announces its changes to the door signs."""
 
     _inherit = "room.booking"
+
+    epaper_checked_in = fields.Boolean(
+        string="Checked In at the Door",
+        copy=False,
+        help="Someone checked in at the room's e-paper door sign; a display that asks for "
+        "check-in releases the room when nobody does in time.",
+    )
 
     def _epaper_notify(self, rooms: Any) -> None:
         displays = self.env["room.rasp.connection"]._epaper_displays_for_rooms(rooms)

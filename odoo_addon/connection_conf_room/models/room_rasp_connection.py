@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from odoo import api, fields, models
@@ -55,3 +56,33 @@ class RoomRaspConnection(models.Model):
     @api.model
     def _epaper_schedule_sources(self) -> list[ScheduleSource]:
         return [*super()._epaper_schedule_sources(), RoomBookingSource()]
+
+    # -- bookings: a display with a room books room.booking -------------------------
+
+    def _epaper_booking_model(self) -> str:
+        if self.room_id:
+            return "room.booking"
+        return super()._epaper_booking_model()
+
+    def _epaper_booking_fields(self) -> tuple[str, str]:
+        if self._epaper_booking_model() != "room.booking":
+            return super()._epaper_booking_fields()
+        return ("start_datetime", "stop_datetime")
+
+    def _epaper_booking_domain(self) -> list[Any]:
+        if self._epaper_booking_model() != "room.booking":
+            return super()._epaper_booking_domain()
+        return [("room_id", "=", self.room_id.id)]
+
+    def _epaper_booking_values(
+        self, start: dt.datetime, end: dt.datetime, name: str
+    ) -> dict[str, Any]:
+        if self._epaper_booking_model() != "room.booking":
+            return super()._epaper_booking_values(start, end, name)
+        return {
+            "name": name,
+            "room_id": self.room_id.id,
+            "start_datetime": start.replace(tzinfo=None),
+            "stop_datetime": end.replace(tzinfo=None),
+            "organizer_id": self.env.uid,
+        }
