@@ -82,10 +82,22 @@ def test_refuses_bad_arguments(tmp_path: Path, args: list[str], message: str) ->
     assert not (tmp_path / "acl").exists()
 
 
-def received(peer: MqttPeer, settle: float = 0.5) -> list[tuple[str, bytes]]:
-    """What ``peer`` received, after ``settle`` seconds for stragglers."""
-    time.sleep(settle)
-    return [(message.topic, message.payload) for message in peer.snapshot()]
+BARRIER = b"barrier"
+
+
+def received(peer: MqttPeer, *barriers: tuple[MqttPeer, str]) -> list[tuple[str, bytes]]:
+    """What ``peer`` received from the given publishers, barriers left out.
+
+    Each ``(publisher, topic)`` publishes a barrier after the test's messages; once
+    ``peer`` has every barrier, whatever those publishers sent before that could reach
+    it has reached it (the broker forwards one client's messages in order), so a
+    message missing then is refused, not late.
+    """
+    for publisher, topic in barriers:
+        publisher.publish(topic, BARRIER)
+    for _publisher, topic in barriers:
+        peer.wait(topic, lambda message: message.payload == BARRIER)
+    return [(m.topic, m.payload) for m in peer.snapshot() if m.payload != BARRIER]
 
 
 def test_generated_acl_isolates_displays(
@@ -114,17 +126,25 @@ def test_generated_acl_isolates_displays(
         odoo.publish("odoo_epaper/_odoo/changed", b"changed")
         odoo.publish("odoo_epaper/room-b/data", b"odoo-may-not-write-data")
 
-        assert sorted(received(room_a)) == [("odoo_epaper/room-a/data", b"data-a")]
-        assert sorted(received(room_b, 0)) == [
+        from_hub_and_odoo = ((hub, "odoo_epaper/room-a/data"), (odoo, "odoo_epaper/room-a/test"))
+        assert sorted(received(room_a, *from_hub_and_odoo)) == [
+            ("odoo_epaper/room-a/data", b"data-a")
+        ]
+        to_b = ((hub, "odoo_epaper/room-b/data"), (odoo, "odoo_epaper/room-b/test"))
+        assert sorted(received(room_b, *to_b)) == [
             ("odoo_epaper/room-b/data", b"data-b"),
             ("odoo_epaper/room-b/test", b"test-b"),
         ]
-        hub_seen = received(hub, 0)
+        hub_seen = received(
+            hub, (room_a, "odoo_epaper/room-a/status"), (odoo, "odoo_epaper/_odoo/changed")
+        )
         assert ("odoo_epaper/room-a/status", b"online-a") in hub_seen
         assert ("odoo_epaper/_odoo/changed", b"changed") in hub_seen
         assert all(payload not in {b"forged-b", b"forged-ack"} for _, payload in hub_seen)
         assert ("odoo_epaper/room-b/data", b"odoo-may-not-write-data") not in hub_seen
-        odoo_seen = received(odoo, 0)
+        odoo_seen = received(
+            odoo, (room_a, "odoo_epaper/room-a/status"), (hub, "odoo_epaper/_hub/status")
+        )
         assert ("odoo_epaper/room-a/status", b"online-a") in odoo_seen
         assert all(not topic.endswith("/data") for topic, _ in odoo_seen)
     finally:
@@ -154,8 +174,9 @@ def test_display_added_later_is_isolated_without_acl_change(
             hub.publish("odoo_epaper/room-a/data", b"a-data")
             late.publish("odoo_epaper/late-room/status", b"late-online")
             late.publish("odoo_epaper/room-a/status", b"forged-a")
-            assert sorted(received(late)) == [("odoo_epaper/late-room/data", b"late-data")]
-            hub_seen = received(hub, 0)
+            to_late = (hub, "odoo_epaper/late-room/data")
+            assert sorted(received(late, to_late)) == [("odoo_epaper/late-room/data", b"late-data")]
+            hub_seen = received(hub, (late, "odoo_epaper/late-room/status"))
             assert ("odoo_epaper/late-room/status", b"late-online") in hub_seen
             assert ("odoo_epaper/room-a/status", b"forged-a") not in hub_seen
         finally:
@@ -226,8 +247,11 @@ def test_central_and_site_files_for_bridged_sites(
         berlin.publish("odoo_epaper/boardroom/status", b"online-boardroom")
         berlin.publish("odoo_epaper/lobby/status", b"forged-lobby")
         berlin.publish("odoo_epaper/reception/data", b"forged-data")
-        assert sorted(received(berlin)) == [("odoo_epaper/reception/data", b"data-reception")]
-        hub_seen = [payload for _, payload in received(hub, 0)]
+        to_berlin = (hub, "odoo_epaper/reception/data")
+        assert sorted(received(berlin, to_berlin)) == [
+            ("odoo_epaper/reception/data", b"data-reception")
+        ]
+        hub_seen = [p for _, p in received(hub, (berlin, "odoo_epaper/boardroom/status"))]
         assert b"online-boardroom" in hub_seen
         assert b"forged-lobby" not in hub_seen
         assert b"forged-data" not in hub_seen

@@ -63,8 +63,14 @@ async def test_real_satellite(
     assert connectivity().state == STATE_UNKNOWN
     satellite.start()
     await wait_until(lambda: connectivity().state == STATE_ON, 30)
-    await wait_until(lambda: image().state != STATE_UNKNOWN, 30)
-    assert state_of(hass, entry, "sensor", "last_render", "reception").state != STATE_UNKNOWN
+    # The snapshot and the status carrying last_render are two messages: wait for both.
+    await wait_until(
+        lambda: (
+            image().state != STATE_UNKNOWN
+            and state_of(hass, entry, "sensor", "last_render", "reception").state != STATE_UNKNOWN
+        ),
+        30,
+    )
 
     client = await hass_client()
     response = await client.get(f"/api/image_proxy/{image().entity_id}")
@@ -88,5 +94,10 @@ async def test_real_satellite(
     assert 0 <= result["milliseconds"] < 10000
 
     satellite.kill()
-    await wait_until(lambda: connectivity().state == STATE_OFF, 30)
-    assert state_of(hass, entry, "sensor", "displays_online").state == "0"
+    await wait_until(
+        lambda: (
+            connectivity().state == STATE_OFF
+            and state_of(hass, entry, "sensor", "displays_online").state == "0"
+        ),
+        30,
+    )

@@ -82,7 +82,9 @@ async def test_burst_is_one_rpc(
 
     mirror.async_track("lab", display("online"))
     mirror.async_track("lab", display("online", "data rejected"))
-    await wait_until(lambda: len(odoo_server.status_reports) == 2)
+    # The mirror clears its pending list after the RPC returns: wait for that, not for the
+    # server to have recorded the RPC (which happens first).
+    await wait_until(lambda: len(odoo_server.status_reports) == 2 and mirror.pending == [])
     assert odoo_server.status_reports[1] == [
         {
             "device": "lab",
