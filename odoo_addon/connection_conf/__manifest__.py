@@ -1,7 +1,7 @@
 {  # noqa: B018
     "name": "E-Paper Door Signs: Connections",
     "summary": "E-paper displays at meeting room doors: MQTT status mirror, test messages",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Productivity",
     "author": "Odoo E-Paper team",
     "license": "LGPL-3",
@@ -12,6 +12,7 @@
         "security/ir.model.access.csv",
         "data/ir_cron.xml",
         "views/room_rasp_connection_views.xml",
+        "views/room_rasp_broker_views.xml",
         "views/connection_conf_menus.xml",
     ],
     "application": True,

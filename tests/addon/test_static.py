@@ -211,10 +211,15 @@ def test_access_groups_exist() -> None:
 
 def test_password_is_for_managers_only() -> None:
     """The broker password and CA fields carry the manager group."""
-    source = (ADDONS_ROOT / "connection_conf/models/room_rasp_connection.py").read_text()
-    for name in ("mqtt_password", "mqtt_ca_cert"):
-        block = source.split(f"    {name} = fields.", 1)[1].split("\n    )", 1)[0]
-        assert 'groups="connection_conf.group_epaper_manager"' in block, name
+    models = ADDONS_ROOT / "connection_conf/models"
+    for file, names in (
+        ("room_rasp_connection.py", ("mqtt_password", "mqtt_ca_cert")),
+        ("room_rasp_broker.py", ("password", "ca_cert")),
+    ):
+        source = (models / file).read_text()
+        for name in names:
+            block = source.split(f"    {name} = fields.", 1)[1].split("\n    )", 1)[0]
+            assert 'groups="connection_conf.group_epaper_manager"' in block, name
 
 
 def view_records() -> list[tuple[Path, ET.Element]]:

@@ -26,7 +26,7 @@ PARAM_PREFIX = "connection_conf.default_topic_prefix"
 
 
 class RoomRaspConnection(models.Model):
-    """An e-paper door sign: its broker settings and its mirrored MQTT status."""
+    """An e-paper door sign: its broker (and overrides) and its mirrored MQTT status."""
 
     _name = "room.rasp.connection"
     _description = "E-Paper Display"
@@ -53,20 +53,42 @@ class RoomRaspConnection(models.Model):
         help="MQTT topic prefix of this display; empty means the default "
         "(system parameter connection_conf.default_topic_prefix, else 'odoo_epaper/')."
     )
-    mqtt_host = fields.Char(string="Broker Host", required=True, default="localhost")
-    mqtt_port = fields.Integer(string="Broker Port", required=True, default=8883)
-    mqtt_username = fields.Char(string="Broker User")
+    broker_id = fields.Many2one(
+        "room.rasp.broker",
+        ondelete="restrict",
+        default=lambda self: self.env["room.rasp.broker"]._epaper_default_broker(),
+        help="The broker this display uses; the fields below override only what differs.",
+    )
+    mqtt_host = fields.Char(string="Broker Host", help="Empty: the broker's host.")
+    mqtt_port = fields.Integer(string="Broker Port", default=0, help="0: the broker's port.")
+    mqtt_username = fields.Char(string="Broker User", help="Empty: the broker's user.")
     mqtt_password = fields.Char(
         string="Broker Password",
         groups="connection_conf.group_epaper_manager",
         copy=False,
+        help="Empty: the broker's password.",
     )
-    mqtt_use_tls = fields.Boolean(string="Use TLS", default=True)
+    mqtt_tls = fields.Selection(
+        [("broker", "As the broker"), ("on", "On"), ("off", "Off")],
+        string="TLS",
+        default="broker",
+        required=True,
+    )
+    mqtt_use_tls = fields.Boolean(
+        string="Use TLS",
+        compute="_compute_effective_broker",
+        inverse="_inverse_mqtt_use_tls",
+        help="Whether this display's connection uses TLS (the broker's, unless overridden).",
+    )
     mqtt_ca_cert = fields.Text(
         string="CA Certificate",
         groups="connection_conf.group_epaper_manager",
         help="PEM text of the CA that signed the broker's certificate; "
-        "empty means the system's trusted CAs.",
+        "empty means the broker's CA, else the system's trusted CAs.",
+    )
+    effective_broker = fields.Char(
+        compute="_compute_effective_broker",
+        help="Where this display's connection goes: the broker with this display's overrides.",
     )
     qos = fields.Integer(string="QoS", default=1, required=True)
     keepalive = fields.Integer(string="Keepalive (s)", default=60, required=True)
@@ -108,6 +130,13 @@ class RoomRaspConnection(models.Model):
         help="Language and formats of the sign's words, times and dates; empty means the "
         "company's language.",
     )
+    snapshot = fields.Binary(
+        attachment=True,
+        readonly=True,
+        copy=False,
+        help="The last picture the door sign published: exactly what the door shows.",
+    )
+    snapshot_at = fields.Datetime(string="Snapshot Time", readonly=True, copy=False)
     active = fields.Boolean(default=True)
     odoo_connected = fields.Boolean(
         compute="_compute_odoo_connected",
@@ -156,14 +185,60 @@ class RoomRaspConnection(models.Model):
     @api.constrains("mqtt_port", "qos", "keepalive")
     def _check_numbers(self) -> None:
         for display in self:
-            if not 1 <= display.mqtt_port <= 65535:
+            if display.mqtt_port and not 1 <= display.mqtt_port <= 65535:
                 raise ValidationError(self.env._("The broker port must be between 1 and 65535."))
             if display.qos not in (0, 1, 2):
                 raise ValidationError(self.env._("QoS must be 0, 1 or 2."))
             if not 5 <= display.keepalive <= 3600:
                 raise ValidationError(self.env._("Keepalive must be between 5 and 3600 seconds."))
 
+    @api.constrains("broker_id", "mqtt_host")
+    def _check_broker(self) -> None:
+        for display in self:
+            if not display.broker_id and not (display.mqtt_host or "").strip():
+                raise ValidationError(
+                    self.env._("Choose a broker for %(name)s, or give its host.", name=display.name)
+                )
+
     # -- settings ---------------------------------------------------------------
+
+    def _epaper_broker_values(self) -> dict[str, Any]:
+        """Return the effective broker settings: the display's overrides, else its broker's.
+
+        Keys: host, port, username, password, use_tls, ca_cert (secrets read as superuser).
+        """
+        self.ensure_one()
+        display = self.sudo()
+        broker = display.broker_id
+        tls = {"on": True, "off": False}.get(display.mqtt_tls, broker.use_tls if broker else True)
+        return {
+            "host": (display.mqtt_host or broker.host or "").strip(),
+            "port": display.mqtt_port or broker.port or 8883,
+            "username": display.mqtt_username or broker.username or None,
+            "password": display.mqtt_password or broker.password or None,
+            "use_tls": tls,
+            "ca_cert": display.mqtt_ca_cert or broker.ca_cert or None,
+        }
+
+    @api.depends(
+        "broker_id.host", "broker_id.port", "broker_id.username", "broker_id.use_tls",
+        "mqtt_host", "mqtt_port", "mqtt_username", "mqtt_tls",
+    )  # fmt: skip
+    def _compute_effective_broker(self) -> None:
+        for display in self:
+            values = display._epaper_broker_values()
+            display.mqtt_use_tls = values["use_tls"]
+            user = f"{values['username']}@" if values["username"] else ""
+            scheme = "mqtts" if values["use_tls"] else "mqtt"
+            display.effective_broker = f"{scheme}://{user}{values['host']}:{values['port']}"
+
+    def _inverse_mqtt_use_tls(self) -> None:
+        for display in self:
+            broker_tls = display.broker_id.use_tls if display.broker_id else True
+            if display.mqtt_use_tls == broker_tls:
+                display.mqtt_tls = "broker"
+            else:
+                display.mqtt_tls = "on" if display.mqtt_use_tls else "off"
 
     def _effective_prefix(self) -> str:
         self.ensure_one()

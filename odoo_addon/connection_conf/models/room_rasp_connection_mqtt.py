@@ -27,7 +27,7 @@ from ..mqtt_bridge import (
     is_valid_device_name,
     probe_connection,
 )
-from ..mqtt_bridge.wire import parse_timestamp, storable_text
+from ..mqtt_bridge.wire import parse_timestamp, snapshot_problem, storable_text
 
 _logger = logging.getLogger(__name__)
 
@@ -54,17 +54,11 @@ class RoomRaspConnectionMqtt(models.Model):
     def _mqtt_settings(self) -> BrokerSettings:
         """Return the plain settings of this display's broker (secrets read as superuser)."""
         self.ensure_one()
-        display = self.sudo()
         return BrokerSettings(
-            host=(display.mqtt_host or "").strip(),
-            port=display.mqtt_port,
-            username=display.mqtt_username or None,
-            password=display.mqtt_password or None,
-            use_tls=display.mqtt_use_tls,
-            ca_cert=display.mqtt_ca_cert or None,
+            **self._epaper_broker_values(),
             topic_prefix=self._effective_prefix(),
-            qos=display.qos,
-            keepalive=display.keepalive,
+            qos=self.qos,
+            keepalive=self.keepalive,
         )
 
     def _mqtt_key(self) -> str:
@@ -292,7 +286,11 @@ class RoomRaspConnectionMqtt(models.Model):
         if client is None:
             return self.browse()
         candidates = self.search(
-            [("mqtt_host", "=", client.settings.host), ("mqtt_port", "=", client.settings.port)]
+            [
+                "|",
+                ("mqtt_host", "=", client.settings.host),
+                ("broker_id.host", "=", client.settings.host),
+            ]
         )
         return candidates.filtered(lambda d: d._mqtt_key() == key)
 
@@ -336,8 +334,10 @@ class RoomRaspConnectionMqtt(models.Model):
 
         ``reports`` is a list of ``{"device", "state", "last_seen", "error"}``; ``state`` is
         online, offline or error; ``last_seen`` an ISO 8601 or Odoo datetime text (UTC).
-        Needs write access on displays. Returns the names updated, unchanged, unknown and
-        the invalid entries with the reason.
+        An optional ``"snapshot"`` key holds the door's newest picture (base64 PNG, at most
+        2 MiB), stored on the display with the report's time. Needs write access on
+        displays. Returns the names updated, unchanged, unknown and the invalid entries
+        with the reason.
         """
         self.check_access("write")
         if not isinstance(reports, list):
@@ -351,12 +351,19 @@ class RoomRaspConnectionMqtt(models.Model):
             "invalid": [],
         }
         valid: dict[str, tuple[str, str | None, dt.datetime]] = {}
+        snapshots: dict[str, str] = {}
         for report in reports:
             parsed = self._parse_report(report)
             if isinstance(parsed, str):
                 result["invalid"].append(parsed)
                 continue
             valid[parsed[0]] = parsed[1:]
+            if report.get("snapshot") is not None:
+                problem = snapshot_problem(report["snapshot"])
+                if problem:
+                    result["invalid"].append(f"{parsed[0]}: snapshot {problem}")
+                else:
+                    snapshots[parsed[0]] = report["snapshot"]
         displays = self.search([("name", "in", sorted(valid))])
         displays.check_access("write")
         by_name = {d.name: d for d in displays}
@@ -364,10 +371,12 @@ class RoomRaspConnectionMqtt(models.Model):
             display = by_name.get(name)
             if display is None:
                 result["unknown"].append(name)
-            elif display._store_status(state, error, seen_at):
-                result["updated"].append(name)
-            else:
-                result["unchanged"].append(name)
+                continue
+            changed = display._store_status(state, error, seen_at)
+            if name in snapshots:
+                display.write({"snapshot": snapshots[name], "snapshot_at": _naive_utc(seen_at)})
+                changed = True
+            result["updated" if changed else "unchanged"].append(name)
         return result
 
     @api.model

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import json
 import re
@@ -59,6 +61,25 @@ def storable_text(value: str, limit: int = MAX_TEXT) -> str:
     """Return ``value`` fit for a database text field: no NUL, controls or lone surrogates."""
     cleaned = _UNSTORABLE.sub("\ufffd", value)
     return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "\u2026"
+
+
+MAX_SNAPSHOT_BYTES = 2 * 1024 * 1024
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def snapshot_problem(value: object) -> str | None:
+    """Say why ``value`` is not a base64 PNG of at most 2 MiB, or None when it is one."""
+    if not isinstance(value, str):
+        return "must be base64 text"
+    if len(value) > (MAX_SNAPSHOT_BYTES + 2) // 3 * 4:
+        return "is over 2 MiB"
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except (ValueError, binascii.Error):
+        return "is not valid base64"
+    if not raw.startswith(_PNG_SIGNATURE):
+        return "is not a PNG image"
+    return None
 
 
 def topic(prefix: str, device: str, leaf: str) -> str:
