@@ -125,3 +125,18 @@ def test_no_accepted_plan_ever_double_books(
             for b in bookings
             if b.ref != old.ref and b.start < plan.end and old.end < b.end and b.start >= old.end
         ]
+
+
+def test_schedule_entry_carries_ref_and_check_in_deadline() -> None:
+    """The schedule answer names each booking and, while check-in is due, its deadline."""
+    answer = load_plain_package("epaper_schedule").answer
+    booking = answer.Booking(
+        title="Board", organizer=None, private=False, start=at(60), end=at(120), ref="x,1"
+    )
+    assert answer.event_entry(booking, "UTC")["ref"] == "x,1"
+    assert "check_in_until" not in answer.event_entry(booking, "UTC")
+    assert answer.event_entry(booking, "UTC", 10)["check_in_until"] == "2026-11-27T11:10:00Z"
+    done = answer.Booking(
+        title="Board", organizer=None, private=False, start=at(60), end=at(120), checked_in=True
+    )
+    assert "check_in_until" not in answer.event_entry(done, "UTC", 10)

@@ -3,6 +3,7 @@ from plain records so that the addon and the JSON-RPC test server run the same c
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -15,19 +16,30 @@ API_VERSION = 1
 Reader = Callable[[str, list[Any], dict[str, Any]], Iterable[dict[str, Any]]]
 
 
-def event_entry(booking: Booking, zone: str) -> dict[str, Any] | None:
-    """Return the answer's event for a booking at a door in ``zone`` (None when empty)."""
+def event_entry(booking: Booking, zone: str, checkin_minutes: int = 0) -> dict[str, Any] | None:
+    """Return the answer's event for a booking at a door in ``zone`` (None when empty).
+
+    Keys beyond DESIGN.md 4: ``ref`` (``"model,id"``, what ``epaper_cancel`` takes) and,
+    when the display asks for check-in (``checkin_minutes`` > 0) and nobody checked in
+    yet, ``check_in_until``: when the booking is released unless someone checks in.
+    """
     start, end = booking.span(zone)
     if end <= start:
         return None
-    return {
+    entry: dict[str, Any] = {
         "title": booking.title,
         "start": format_utc(start),
         "end": format_utc(end),
         "organizer": booking.organizer,
         "private": booking.private,
         "all_day": booking.all_day,
+        "ref": booking.ref,
     }
+    if checkin_minutes > 0 and not booking.checked_in and not booking.all_day:
+        deadline = start + dt.timedelta(minutes=checkin_minutes)
+        if deadline < end:
+            entry["check_in_until"] = format_utc(deadline)
+    return entry
 
 
 def build_answer(
@@ -38,7 +50,7 @@ def build_answer(
     events: dict[str, list[dict[str, Any]]] = {display.device: [] for display in displays}
     for booking, at in placed:
         for display in at:
-            entry = event_entry(booking, display.tz)
+            entry = event_entry(booking, display.tz, display.checkin_minutes)
             if entry is not None and window.overlaps(*booking.span(display.tz)):
                 events[display.device].append(entry)
     return {

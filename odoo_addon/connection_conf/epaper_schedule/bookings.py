@@ -19,6 +19,7 @@ DISPLAY_SPECIFICATION: dict[str, Any] = {
     "lang": {},
     "location_aliases": {},
     "panel_model": {},
+    "checkin_grace_minutes": {},
 }
 # Added when the Meeting Rooms bridge (``connection_conf_room``) links displays to rooms.
 ROOM_SPECIFICATION: dict[str, Any] = {"room_id": {"fields": {"name": {}, "room_booking_url": {}}}}
@@ -37,6 +38,7 @@ class Display:
     topic_prefix: str | None = None
     qr: str | None = None
     panel_model: str | None = None
+    checkin_minutes: int = 0
 
     def as_answer(self, events: list[dict[str, Any]]) -> dict[str, Any]:
         """Return the display's entry of the answer (DESIGN.md section 4)."""
@@ -85,13 +87,15 @@ def display_from_record(
         topic_prefix=_text(record.get("topic_prefix")),
         qr=_text(room.get("room_booking_url")),
         panel_model=_text(record.get("panel_model")),
+        checkin_minutes=int(record.get("checkin_grace_minutes") or 0),
     )
 
 
 @dataclass(frozen=True)
 class Booking:
     """One booking read from a source: timed (``start`` / ``end``, aware UTC) or all-day
-    (``first_day`` / ``last_day``, local dates, inclusive)."""
+    (``first_day`` / ``last_day``, local dates, inclusive). ``ref`` is ``"model,id"``;
+    ``checked_in``: someone checked in at the door."""
 
     title: str
     organizer: str | None
@@ -100,6 +104,8 @@ class Booking:
     end: dt.datetime | None = None
     first_day: dt.date | None = None
     last_day: dt.date | None = None
+    ref: str | None = None
+    checked_in: bool = False
 
     @property
     def all_day(self) -> bool:

@@ -72,6 +72,7 @@ class CalendarEventSource:
         "location": {},
         "privacy": {},
         "user_id": {"fields": {"display_name": {}, "calendar_default_privacy": {}}},
+        "epaper_checked_in": {},
     }
 
     def domain(self, index: RoomIndex, window: Window) -> list[Any] | None:
@@ -124,6 +125,8 @@ class CalendarEventSource:
                 title="" if private else _title(record.get("name")),
                 organizer=None if private else _name(organizer),
                 private=private,
+                ref=f"{self.model},{record['id']}",
+                checked_in=bool(record.get("epaper_checked_in")),
                 **times,
             )
             yield booking, displays
@@ -143,6 +146,7 @@ class RoomBookingSource:
         "stop_datetime": {},
         "room_id": {"fields": {"name": {}}},
         "organizer_id": {"fields": {"display_name": {}}},
+        "epaper_checked_in": {},
     }
 
     def domain(self, index: RoomIndex, window: Window) -> list[Any] | None:
@@ -178,6 +182,8 @@ class RoomBookingSource:
                 private=False,
                 start=start,
                 end=end,
+                ref=f"{self.model},{record['id']}",
+                checked_in=bool(record.get("epaper_checked_in")),
             )
             yield booking, displays
 

@@ -194,3 +194,16 @@ class TestEpaperBooking(TransactionCase):
         """The cron method runs on every display asking for check-in."""
         self.display.checkin_grace_minutes = 5
         self.env["room.rasp.connection"]._cron_epaper_release_no_shows()
+
+    def test_schedule_names_the_booking_and_its_check_in_deadline(self) -> None:
+        """epaper_schedule gives each event its ref; check_in_until until someone checks in."""
+        window = (z(NOW), z(NOW + dt.timedelta(hours=4)))
+        event = self.Hub.epaper_schedule(*window, devices=["boardroom"])["displays"][0]["events"][0]
+        self.assertEqual(event["ref"], f"calendar.event,{self.meeting.id}")
+        self.assertNotIn("check_in_until", event)
+        self.display.checkin_grace_minutes = 10
+        event = self.Hub.epaper_schedule(*window, devices=["boardroom"])["displays"][0]["events"][0]
+        self.assertEqual(event["check_in_until"], "2026-11-27T11:10:00Z")
+        self.Hub.epaper_door_action("boardroom", "check_in", now=z(NOW + dt.timedelta(minutes=65)))
+        event = self.Hub.epaper_schedule(*window, devices=["boardroom"])["displays"][0]["events"][0]
+        self.assertNotIn("check_in_until", event)

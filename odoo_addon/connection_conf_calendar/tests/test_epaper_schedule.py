@@ -77,7 +77,7 @@ class TestEpaperScheduleCalendar(TransactionCase):
 
     def test_case_03_kiel_without_zone_gets_the_callers_default(self) -> None:
         """No display zone, no user zone, no company zone: the caller's default_tz."""
-        self.event("Sprint planning", "Kiel", "2026-04-06 07:00:00", "2026-04-06 08:00:00")
+        sprint = self.event("Sprint planning", "Kiel", "2026-04-06 07:00:00", "2026-04-06 08:00:00")
         answer = (
             self.env["room.rasp.connection"]
             .with_user(self.hub)
@@ -97,6 +97,7 @@ class TestEpaperScheduleCalendar(TransactionCase):
                     "organizer": self.wes.name,
                     "private": False,
                     "all_day": False,
+                    "ref": f"calendar.event,{sprint.id}",
                 }
             ],
         )
