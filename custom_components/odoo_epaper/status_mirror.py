@@ -1,7 +1,8 @@
-"""Write display status changes back to Odoo, one RPC per burst."""
+"""Write display status changes (and new door snapshots) back to Odoo, one RPC per burst."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, Final
@@ -20,15 +21,22 @@ Report = dict[str, Any]
 ReportSender = Callable[[list[Report]], Awaitable[None]]
 
 
-def status_report(device: str, state: DisplayState) -> Report:
-    """Return the ``mqtt_status_report`` entry of one display."""
+def status_report(device: str, state: DisplayState, *, snapshot: bool = False) -> Report:
+    """Return the ``mqtt_status_report`` entry of one display.
+
+    With ``snapshot``, the display's last snapshot goes along as base64 PNG (``snapshot``
+    key, which the addon stores on the display; older addons ignore it).
+    """
     last_seen: datetime | None = state.last_seen
-    return {
+    report: Report = {
         "device": device,
         "state": state.status.state if state.status else "unknown",
         "last_seen": to_odoo(last_seen) if last_seen else False,
         "error": state.error or False,
     }
+    if snapshot and state.snapshot is not None:
+        report["snapshot"] = base64.b64encode(state.snapshot.png).decode("ascii")
+    return report
 
 
 class StatusMirror:
@@ -52,6 +60,7 @@ class StatusMirror:
         self._pending: dict[str, Report] = {}
         self._in_flight: dict[str, Report] = {}
         self._mirrored: dict[str, tuple[Any, Any]] = {}
+        self._mirrored_snapshot: dict[str, datetime | None] = {}
         self._timer: CALLBACK_TYPE | None = None
         self._failing = False
         self._stopped = False
@@ -64,12 +73,20 @@ class StatusMirror:
 
     @callback
     def async_track(self, device: str, state: DisplayState) -> None:
-        """Queue a report when a display's state or error changed since the last one."""
-        report = status_report(device, state)
+        """Queue a report when a display's state or error changed, or a new snapshot came."""
+        new_snapshot = (
+            state.snapshot is not None and self._mirrored_snapshot.get(device) != state.snapshot_at
+        )
+        report = status_report(device, state, snapshot=new_snapshot)
         key = (report["state"], report["error"])
-        if self._mirrored.get(device) == key:
+        if self._mirrored.get(device) == key and not new_snapshot:
             return
         self._mirrored[device] = key
+        if new_snapshot:
+            self._mirrored_snapshot[device] = state.snapshot_at
+        waiting = self._pending.get(device)
+        if waiting is not None and "snapshot" in waiting and "snapshot" not in report:
+            report["snapshot"] = waiting["snapshot"]  # a queued snapshot is not lost
         self._pending[device] = report
         self._schedule(self._delay)
 

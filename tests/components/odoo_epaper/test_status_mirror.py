@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -10,7 +11,7 @@ from typing import Any
 import pytest
 from homeassistant.core import HomeAssistant
 
-from custom_components.odoo_epaper.display_status import DisplayStatus
+from custom_components.odoo_epaper.display_status import DisplayStatus, Snapshot
 from custom_components.odoo_epaper.display_tracker import DisplayState
 from custom_components.odoo_epaper.odoo_client import OdooClient
 from custom_components.odoo_epaper.status_mirror import StatusMirror, status_report
@@ -24,6 +25,10 @@ from tests.components.odoo_epaper.conftest import (
 
 pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
 SEEN = datetime(2026, 11, 27, 9, 0, 5, tzinfo=UTC)
+PNG_1X1 = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010800000000376ef9240000000a"
+    "49444154789c6360000000020001e221bc330000000049454e44ae426082"
+)
 
 
 def display(state: str, error: str | None = None) -> DisplayState:
@@ -159,3 +164,31 @@ async def test_reports_wait_while_odoo_is_down(
     await wait_until(lambda: bool(odoo_server.status_reports), 5)
     assert odoo_server.status_reports[0][0]["device"] == "reception"
     mirror.async_stop()
+
+
+async def test_new_snapshots_go_along_once(
+    hass: HomeAssistant, mirror: StatusMirror, odoo_server: OdooTestServer
+) -> None:
+    """A new snapshot rides with the next report, once; a queued one survives a newer status."""
+    raw = PNG_1X1
+    door = display("online")
+    door.snapshot = Snapshot(png=raw, width=1, height=1)
+    door.snapshot_at = SEEN
+    mirror.async_track("reception", door)
+    mirror.async_track("reception", display("error", "bad data"))  # queued, same burst
+    await wait_until(lambda: len(odoo_server.status_reports) == 1)
+    (report,) = odoo_server.status_reports[0]
+    assert report["state"] == "error"
+    assert base64.b64decode(report["snapshot"]) == raw
+
+    again = display("online")
+    again.snapshot, again.snapshot_at = door.snapshot, door.snapshot_at
+    mirror.async_track("reception", again)  # same snapshot: status only
+    await wait_until(lambda: len(odoo_server.status_reports) == 2)
+    assert "snapshot" not in odoo_server.status_reports[1][0]
+
+    newer = display("online")
+    newer.snapshot, newer.snapshot_at = door.snapshot, datetime(2026, 11, 27, 9, 1, tzinfo=UTC)
+    mirror.async_track("reception", newer)  # same state, new snapshot: sent
+    await wait_until(lambda: len(odoo_server.status_reports) == 3)
+    assert base64.b64decode(odoo_server.status_reports[2][0]["snapshot"]) == raw
