@@ -68,6 +68,27 @@ def test_state_case_is_consistent(case: dict[str, Any]) -> None:
         until = _instant(case["until"])
         assert until > now
         assert until in {edge for span in spans for edge in span}
+    events = {event["title"]: event for event in case["events"]}
+    assert len(events) == len(case["events"]), "titles are unique within a case"
+    assert ("current" in case, "next" in case) == (True, True)
+    if case["current"] is not None:
+        current = events[case["current"]]
+        assert _instant(current["start"]) <= now < _instant(current["end"])
+    assert (case["current"] is not None) == bool(covering)
+    if case["next"] is not None:
+        assert _instant(events[case["next"]]["start"]) > now
+    assert (case["next"] is None) == all(start <= now for start, _end in spans)
+
+
+def test_content_hashes_are_short_hex_and_ignore_the_timestamps() -> None:
+    """Every valid /data case carries its content_hash; a republish keeps the hash."""
+    valid = {case["name"]: case for case in DATA["cases"] if case["valid"]}
+    assert all(re.fullmatch(r"[0-9a-f]{16}", case["content_hash"]) for case in valid.values())
+    full = valid["full example of the protocol"]
+    again = valid["republish of the full example: only the timestamps moved, same content_hash"]
+    assert again["payload"]["valid_until"] != full["payload"]["valid_until"]
+    assert again["content_hash"] == full["content_hash"]
+    assert len({case["content_hash"] for case in valid.values()}) == len(valid) - 1
 
 
 def test_device_name_vectors_match_the_schema_pattern() -> None:

@@ -37,6 +37,7 @@ MAX_HORIZON_DAYS: Final = 31
 PAYLOAD_LIFETIME: Final = timedelta(hours=12)
 
 HUB_DEVICE: Final = "_hub"
+ODOO_DEVICE: Final = "_odoo"
 
 # A burst of Odoo change notices within this many seconds costs one read of Odoo.
 CHANGE_NOTICE_COOLDOWN: Final = 0.3

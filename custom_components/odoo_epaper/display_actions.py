@@ -16,6 +16,7 @@ from homeassistant.util import dt as dt_util
 from .const import DOMAIN
 from .coordinator import OdooEpaperConfigEntry
 from .display_tracker import TestResult
+from .wire import cmd_topic
 
 CMD_QOS: Final = 1
 REFRESH_COMMAND: Final = json.dumps({"cmd": "refresh"})
@@ -50,7 +51,7 @@ async def async_refresh_displays(
     await asyncio.gather(
         *(
             mqtt.async_publish(
-                hass, f"{_prefix(entry, device)}{device}/cmd", REFRESH_COMMAND, CMD_QOS
+                hass, cmd_topic(_prefix(entry, device), device), REFRESH_COMMAND, CMD_QOS
             )
             for device in devices
             if device in coordinator.data.displays

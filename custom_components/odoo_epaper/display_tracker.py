@@ -17,12 +17,12 @@ from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.util import dt as dt_util
 
 from .change_notice import parse_changed
-from .const import LOGGER
+from .const import LOGGER, ODOO_DEVICE
 from .display_status import DisplayStatus, Snapshot, parse_ack, parse_snapshot, parse_status
 from .status_flaps import FlapDamper
+from .wire import changed_topic, every_display_topic, test_topic, topic_device
 from .wire_values import WireError, is_device_name
 
-ODOO_DEVICE: Final = "_odoo"
 TEST_QOS: Final = 1
 
 
@@ -110,16 +110,14 @@ class DisplayTracker:
                 unsubscribe()
         for prefix in sorted(wanted - set(self._subscriptions)):
             subscription = self._subscriptions[prefix] = _Subscription()
-            for suffix, handler, qos in (
-                ("+/status", self._handle_status, 1),
-                ("+/snapshot", self._handle_snapshot, 0),
-                ("+/ack", self._handle_ack, 1),
-                (f"{ODOO_DEVICE}/changed", self._handle_changed, 1),
+            for topic, handler, qos in (
+                (every_display_topic(prefix, "status"), self._handle_status, 1),
+                (every_display_topic(prefix, "snapshot"), self._handle_snapshot, 0),
+                (every_display_topic(prefix, "ack"), self._handle_ack, 1),
+                (changed_topic(prefix), self._handle_changed, 1),
             ):
                 subscription.unsubscribes.append(
-                    await mqtt.async_subscribe(
-                        self.hass, f"{prefix}{suffix}", handler, qos, encoding=None
-                    )
+                    await mqtt.async_subscribe(self.hass, topic, handler, qos, encoding=None)
                 )
             LOGGER.debug("Following displays under %s", prefix)
 
@@ -167,7 +165,7 @@ class DisplayTracker:
     def _split(self, msg: mqtt.ReceiveMessage) -> tuple[str, str] | None:
         """Return the prefix and device of a message's topic, None for reserved names."""
         prefix = msg.subscribed_topic.rsplit("+/", 1)[0]
-        device = msg.topic[len(prefix) :].split("/", 1)[0]
+        device = topic_device(prefix, msg.topic)
         if not is_device_name(device):
             return None
         return prefix, device
@@ -288,7 +286,7 @@ class DisplayTracker:
         self._waiters[test_id] = (waiter, time.monotonic())
         payload = json.dumps({"id": test_id, "text": text}, ensure_ascii=False)
         try:
-            await mqtt.async_publish(self.hass, f"{prefix}{device}/test", payload, TEST_QOS)
+            await mqtt.async_publish(self.hass, test_topic(prefix, device), payload, TEST_QOS)
             async with asyncio.timeout(wait):
                 return await waiter
         except TimeoutError:

@@ -68,8 +68,18 @@ def bookings_from_events(events: Iterable[Mapping[str, Any]]) -> list[Booking]:
 
 
 def room_status(bookings: Sequence[Booking], now: datetime, tz: tzinfo) -> RoomStatus:
-    """Return the room's state at ``now``; ``tz`` decides what "today" means."""
-    ordered = sorted(bookings, key=lambda booking: (booking.start, booking.end))
+    """Return the room's state at ``now`` by the contract's rule (docs/protocol.md).
+
+    current: the booking covering now with the latest start (ties: ends last); next:
+    the first booking with start > now (ties: ends first); busy until the end of the
+    run of overlapping or back-to-back bookings covering now; starting soon: not busy
+    and next within SOON; ``tz`` decides what "today" means for a free room's until.
+    Bookings that do not end after they start are ignored.
+    """
+    ordered = sorted(
+        (booking for booking in bookings if booking.end > booking.start),
+        key=lambda booking: (booking.start, booking.end),
+    )
     current = [booking for booking in ordered if booking.start <= now < booking.end]
     upcoming = next((booking for booking in ordered if booking.start > now), None)
     if current:

@@ -10,6 +10,7 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
+from .const import ODOO_DEVICE
 from .schedule import Booking
 
 WIRE_VERSION = 1
@@ -54,6 +55,31 @@ def status_topic(prefix: str, device: str) -> str:
     return f"{prefix}{device}/status"
 
 
+def cmd_topic(prefix: str, device: str) -> str:
+    """Return the command topic of a display (``{"cmd": ...}``, not retained)."""
+    return f"{prefix}{device}/cmd"
+
+
+def test_topic(prefix: str, device: str) -> str:
+    """Return the test-message topic of a display (answered on ``/ack``)."""
+    return f"{prefix}{device}/test"
+
+
+def changed_topic(prefix: str) -> str:
+    """Return the topic of Odoo's change notices, ``{prefix}_odoo/changed``."""
+    return f"{prefix}{ODOO_DEVICE}/changed"
+
+
+def every_display_topic(prefix: str, leaf: str) -> str:
+    """Return the filter of one leaf (``status``, ``snapshot``, ``ack``) of every display."""
+    return f"{prefix}+/{leaf}"
+
+
+def topic_device(prefix: str, topic: str) -> str:
+    """Return the device level of a topic under ``prefix`` (it may be a reserved name)."""
+    return topic[len(prefix) :].split("/", 1)[0]
+
+
 def format_time(moment: dt.datetime) -> str:
     """Format an aware time as ISO 8601 UTC with a ``Z``."""
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -65,10 +91,15 @@ def encode(payload: dict[str, Any]) -> bytes:
 
 
 def content_hash(payload: dict[str, Any]) -> str:
-    """Hash what a sign shows: the payload without ``generated_at`` and ``valid_until``."""
+    """Return the contract's ``content_hash`` of a ``/data`` payload (docs/protocol.md).
+
+    The first 16 hex digits of the SHA-256 of the payload without ``generated_at`` and
+    ``valid_until``, as compact canonical JSON (keys sorted, UTF-8, non-ASCII kept): what
+    a satellite reports in its status for the content it shows.
+    """
     content = {key: value for key, value in payload.items() if key not in _HASH_IGNORES}
     canonical = json.dumps(content, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
 
 
 def _event(booking: Booking) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import paho.mqtt.client as mqtt
@@ -302,3 +303,29 @@ def test_reconnect_backoff_doubles_up_to_the_cap(tmp_path: Path) -> None:
     display.session.on_connect(None, None, None, 5)  # type: ignore[arg-type]
     assert display.session.rc == 5
     assert not display.session.connected
+
+
+def test_a_republish_with_new_timestamps_is_not_new_content(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Same content, later valid_until: no INFO line, no store rewrite, same hash, not stale."""
+    clock = FakeClock("2026-11-27T09:00:00Z")
+    display = _display(tmp_path, clock, display={"offline_after": 86400})
+    display.setup_display()
+    display.on_message(None, None, _message("data", room_payload()))  # type: ignore[arg-type]
+    stored = (tmp_path / "state" / "last_data.json").read_bytes()
+    shown_hash = display.sign.content_hash
+    again = room_payload(generated_at="2026-11-27T15:00:00Z", valid_until="2026-11-28T03:00:00Z")
+    with caplog.at_level(logging.DEBUG, logger="epaper_satellite"):
+        display.on_message(None, None, _message("data", again))  # type: ignore[arg-type]
+    assert "Same room data again" in caplog.text
+    assert not [r for r in caplog.records if r.levelno >= logging.INFO and "Room data" in r.message]
+    assert (tmp_path / "state" / "last_data.json").read_bytes() == stored
+    assert display.sign.content_hash == shown_hash
+    clock.set("2026-11-27T21:30:00Z")
+    display.tick()
+    assert "STALE" not in _state_texts(display)
+    with caplog.at_level(logging.INFO, logger="epaper_satellite"):
+        display.on_message(None, None, _message("data", room_payload(room="Other")))  # type: ignore[arg-type]
+    assert "Room data for 'Other'" in caplog.text
+    assert (tmp_path / "state" / "last_data.json").read_bytes() != stored

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 from collections.abc import Callable
@@ -10,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from epaper_satellite.controller import MQTTDisplay
+from epaper_satellite.wire import content_hash
 from PIL import Image
 
 from testbed.broker import Broker
@@ -41,10 +41,6 @@ def _snapshot_pixels(snapshot: bytes) -> bytes:
         return image.convert("1").tobytes()
 
 
-def _short_hash(raw: bytes) -> str:
-    return hashlib.sha256(raw).hexdigest()[:16]
-
-
 def test_connect_publishes_retained_online_status(
     mosquitto: Broker, recorder: Recorder, run_satellite: Start, tmp_path: Path
 ) -> None:
@@ -74,7 +70,7 @@ def test_retained_data_is_drawn_on_connect(
     raw = json.dumps(room_payload(room="Boardroom")).encode()
     recorder.publish("data", raw, retain=True)
     run_satellite(MQTTDisplay(make_config(mosquitto, tmp_path)))
-    status = recorder.wait("status", status_is("online", content_hash=_short_hash(raw))).json()
+    status = recorder.wait("status", status_is("online", content_hash=content_hash(raw))).json()
     assert status["last_render"] is not None
     snapshot = recorder.wait("snapshot", lambda m: True)
     wait_until(
@@ -97,12 +93,13 @@ def live(mosquitto: Broker, recorder: Recorder, run_satellite: Start, tmp_path: 
     run_satellite(MQTTDisplay(make_config(mosquitto, tmp_path, display={"test_seconds": 600})))
     raw = json.dumps(room_payload()).encode()
     recorder.publish("data", raw, retain=True)
-    recorder.wait("status", status_is("online", content_hash=_short_hash(raw)))
+    recorder.wait("status", status_is("online", content_hash=content_hash(raw)))
     return recorder
 
 
 def test_every_data_vector_over_mqtt(live: Recorder) -> None:
     """Each /data vector sent over the broker is drawn, or rejected with error in the status."""
+    shown = None
     for case in DATA["cases"]:
         if case.get("device", DATA["device"]) != DATA["device"]:
             continue
@@ -112,10 +109,11 @@ def test_every_data_vector_over_mqtt(live: Recorder) -> None:
         status = live.wait("status", after=mark).json()
         if case["valid"]:
             assert status["error"] is None, case["name"]
-            assert status["content_hash"] == _short_hash(raw), case["name"]
+            assert status["content_hash"] == case["content_hash"], case["name"]
+            shown = case["content_hash"]
         else:
             assert status["error"] and status["error"].startswith("data rejected"), case["name"]
-            assert status["content_hash"] != _short_hash(raw), case["name"]
+            assert status["content_hash"] == shown, case["name"]
     assert status["state"] == "online"
 
 
@@ -216,7 +214,7 @@ def test_broker_restart(
     satellite = run_satellite(MQTTDisplay(make_config(mosquitto, tmp_path)))
     first = json.dumps(room_payload(room="Before")).encode()
     recorder.publish("data", first, retain=True)
-    recorder.wait("status", status_is("online", content_hash=_short_hash(first)))
+    recorder.wait("status", status_is("online", content_hash=content_hash(first)))
     panel = _panel_pixels(tmp_path / "panel.png")
     recorder.stop()
     mosquitto.stop()
@@ -225,11 +223,11 @@ def test_broker_restart(
     mosquitto.start()
     after = Recorder(mosquitto).start()
     try:
-        after.wait("status", status_is("online", content_hash=_short_hash(first)), timeout=10)
+        after.wait("status", status_is("online", content_hash=content_hash(first)), timeout=10)
         wait_until(lambda: _panel_pixels(tmp_path / "panel.png") == panel, what="the mark to go")
         second = json.dumps(room_payload(room="After")).encode()
         after.publish("data", second, retain=True)
-        after.wait("status", status_is("online", content_hash=_short_hash(second)))
+        after.wait("status", status_is("online", content_hash=content_hash(second)))
         assert _panel_pixels(tmp_path / "panel.png") != panel
         assert satellite.display.session.connected
     finally:

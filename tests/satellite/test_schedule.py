@@ -39,13 +39,15 @@ def _t(text: str) -> dt.datetime:
 
 @pytest.mark.parametrize("case", STATES["cases"], ids=[c["name"] for c in STATES["cases"]])
 def test_state_vectors(case: dict[str, Any]) -> None:
-    """Every state vector gives its state and until."""
+    """Every state vector gives its state, until, current and next."""
     tz = zone(case["tz"])
     assert tz is not None
     result = room_state(_events(case), _t(case["now"]), tz)
     assert result.state == case["state"]
     expected = None if case["until"] is None else _t(case["until"])
     assert result.until == expected
+    assert (result.current.title if result.current else None) == case["current"]
+    assert (result.next.title if result.next else None) == case["next"]
 
 
 def test_soon_minutes_match_vectors() -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from epaper_satellite.wire import (
     MAX_PAYLOAD,
     PayloadError,
+    content_hash,
     parse_cmd,
     parse_data,
     parse_test,
@@ -34,6 +36,7 @@ def test_data_vectors(case: dict[str, Any]) -> None:
         data = parse_data(raw, device)
         assert len(data.events) == case["events"]
         assert data.device == device
+        assert data.content_hash == case["content_hash"]
         starts = [event.start for event in data.events]
         assert starts == sorted(starts)
     else:
@@ -78,12 +81,19 @@ def test_private_and_empty_titles_show_booked() -> None:
             assert event.shown_title == "Booked"
 
 
-def test_content_hash_follows_the_bytes() -> None:
-    """The status's content hash changes with the payload bytes only."""
+def test_content_hash_follows_the_content() -> None:
+    """The status's content hash changes with what is shown, not with timestamps or layout."""
     raw = raw_payload(DATA["cases"][0])
-    assert parse_data(raw, "reception").content_hash == parse_data(raw, None).content_hash
+    shown = parse_data(raw, "reception").content_hash
+    assert shown == parse_data(raw, None).content_hash
     other = raw.replace(b"Reception", b"Reception 2")
-    assert parse_data(other, "reception").content_hash != parse_data(raw, None).content_hash
+    assert parse_data(other, "reception").content_hash != shown
+    payload = json.loads(raw)
+    payload["generated_at"] = "2027-01-01T00:00:00Z"
+    payload["valid_until"] = "2027-01-01T12:00:00Z"
+    spaced = json.dumps(dict(reversed(payload.items())), indent=2).encode()
+    assert parse_data(spaced, "reception").content_hash == shown
+    assert content_hash(spaced) == content_hash(payload) == shown
 
 
 def test_size_limit_is_exact() -> None:

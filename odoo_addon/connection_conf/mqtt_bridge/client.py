@@ -262,7 +262,9 @@ class BridgeClient:
             return
         self.backoff.reset()
         prefix = self._prefix
-        result, mid = client.subscribe([(f"{prefix}+/status", 1), (f"{prefix}+/ack", 1)])
+        result, mid = client.subscribe(
+            [(topic(prefix, "+", "status"), 1), (topic(prefix, "+", "ack"), 1)]
+        )
         if result != MQTTErrorCode.MQTT_ERR_SUCCESS or mid is None:
             self._emit_connection("failed", f"subscribe failed: {mqtt.error_string(result)}", rc)
             return

@@ -70,19 +70,19 @@ def system_zone() -> dt.tzinfo:
     return dt.UTC
 
 
-def _busy_until(events: tuple[Event, ...] | list[Event], now: dt.datetime) -> dt.datetime | None:
-    """Return the end of the run of back-to-back or overlapping events covering now."""
-    covering = [event for event in events if event.start <= now < event.end]
+def _busy_until(ordered: list[Event], now: dt.datetime) -> dt.datetime | None:
+    """Return the end of the run of back-to-back or overlapping events covering now.
+
+    ``ordered`` is sorted by start: one pass extends the run by every event that starts
+    at or before its current end.
+    """
+    covering = [event for event in ordered if event.start <= now < event.end]
     if not covering:
         return None
     until = max(event.end for event in covering)
-    extended = True
-    while extended:
-        extended = False
-        for event in events:
-            if event.start <= until < event.end:
-                until = event.end
-                extended = True
+    for event in ordered:
+        if event.start <= until < event.end:
+            until = event.end
     return until
 
 
@@ -97,14 +97,24 @@ def end_of_local_day(now: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
 def room_state(
     events: tuple[Event, ...] | list[Event], now: dt.datetime, tz: dt.tzinfo
 ) -> RoomState:
-    """Compute free / busy / starting_soon and until when, as the contract defines them."""
-    ordered = sorted(events, key=lambda event: (event.start, event.end))
-    current = next((event for event in ordered if event.start <= now < event.end), None)
+    """Compute the room's state at ``now`` by the contract's rule (docs/protocol.md).
+
+    current: the event covering now (start <= now < end) with the latest start, ties:
+    the one that ends last; next: the first event with start > now (ties: ends first);
+    busy until the end of the run of overlapping or back-to-back events covering now;
+    starting soon: not busy and next starts within SOON; free until next's start when
+    that falls on today's local date in ``tz``, else until None. Events that do not
+    end after they start are no bookings.
+    """
+    ordered = sorted(
+        (event for event in events if event.end > event.start),
+        key=lambda event: (event.start, event.end),
+    )
+    covering = [event for event in ordered if event.start <= now < event.end]
     upcoming = next((event for event in ordered if event.start > now), None)
-    busy_until = _busy_until(ordered, now)
-    if busy_until is not None:
-        after = next((event for event in ordered if event.start >= busy_until), None)
-        return RoomState(state="busy", until=busy_until, current=current, next=after)
+    if covering:
+        until = _busy_until(ordered, now)
+        return RoomState(state="busy", until=until, current=covering[-1], next=upcoming)
     if upcoming is None:
         return RoomState(state="free", until=None)
     if upcoming.start - now <= SOON:

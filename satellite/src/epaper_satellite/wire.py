@@ -20,6 +20,7 @@ MAX_TEST_ID = 64
 EARLIEST = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 LATEST = dt.datetime(9998, 1, 1, tzinfo=dt.UTC)
 COMMANDS = ("refresh", "full_refresh", "clear", "identify")
+HASH_IGNORES = ("generated_at", "valid_until")
 _TIMESTAMP = re.compile(
     r"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})", re.ASCII
 )
@@ -67,9 +68,21 @@ class TestRequest:
     text: str | None
 
 
-def content_hash(raw: bytes) -> str:
-    """Return the short hash of a payload's bytes that the status reports."""
-    return hashlib.sha256(raw).hexdigest()[:16]
+def content_hash(payload: dict[str, Any] | bytes) -> str:
+    """Return the contract's ``content_hash`` of a ``/data`` payload (docs/protocol.md).
+
+    ``payload`` is the decoded object or its JSON bytes. The hash is the first 16 hex
+    digits of the SHA-256 of the payload without ``generated_at`` and ``valid_until``,
+    as compact canonical JSON (keys sorted, separators ``,`` ``:``, UTF-8, non-ASCII
+    kept), so a republish that only moves the timestamps is the same content.
+    Raises ValueError for bytes that are not a JSON object.
+    """
+    obj = json.loads(payload) if isinstance(payload, bytes) else payload
+    if not isinstance(obj, dict):
+        raise ValueError("a /data payload is a JSON object")
+    content = {key: value for key, value in obj.items() if key not in HASH_IGNORES}
+    canonical = json.dumps(content, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
 
 
 def parse_timestamp(value: object, where: str) -> dt.datetime:
@@ -223,7 +236,7 @@ def parse_data(raw: bytes, device: str | None) -> RoomData:
         valid_until=None if valid_until is None else parse_timestamp(valid_until, "valid_until"),
         message=_message(obj.get("message")),
         qr=qr or None,
-        content_hash=content_hash(raw),
+        content_hash=content_hash(obj),
     )
 
 

@@ -36,13 +36,15 @@ def test_soon_window_matches_the_vectors() -> None:
 
 @pytest.mark.parametrize("case", VECTORS["cases"], ids=lambda case: case["name"])
 def test_state_vectors(case: dict[str, Any]) -> None:
-    """Every case of tests/vectors/states.json gives its state and until."""
+    """Every case of tests/vectors/states.json gives its state, until, current and next."""
     status = room_status(
         bookings_from_events(case["events"]), _utc(case["now"]), ZoneInfo(case["tz"])
     )
     assert status.state == RoomState(case["state"])
     expected = None if case["until"] is None else _utc(case["until"])
     assert status.until == expected
+    assert (status.current.title if status.current else None) == case["current"]
+    assert (status.next.title if status.next else None) == case["next"]
 
 
 def test_current_and_next_booking() -> None:

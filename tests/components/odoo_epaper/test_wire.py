@@ -14,14 +14,19 @@ from custom_components.odoo_epaper.wire import (
     MAX_EVENTS,
     MAX_PAYLOAD_BYTES,
     build_payload,
+    changed_topic,
+    cmd_topic,
     content_hash,
     data_topic,
     encode,
+    every_display_topic,
     is_valid_device_name,
     is_valid_topic_prefix,
     slugify_device_name,
     status_topic,
+    topic_device,
 )
+from custom_components.odoo_epaper.wire import test_topic as build_test_topic
 from tests.fixtures.vectors import load_vectors
 
 NOW = dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC)
@@ -106,6 +111,11 @@ def test_topics() -> None:
     """Topics are the prefix, the device and the leaf."""
     assert data_topic("test/room/", "lab-door") == "test/room/lab-door/data"
     assert status_topic("odoo_epaper/", "_hub") == "odoo_epaper/_hub/status"
+    assert cmd_topic("a/b/", "door") == "a/b/door/cmd"
+    assert build_test_topic("a/b/", "door") == "a/b/door/test"
+    assert changed_topic("odoo_epaper/") == "odoo_epaper/_odoo/changed"
+    assert every_display_topic("odoo_epaper/", "status") == "odoo_epaper/+/status"
+    assert topic_device("odoo_epaper/", "odoo_epaper/lab-door/snapshot") == "lab-door"
 
 
 @pytest.mark.parametrize("case", VALID_DATA, ids=[case["name"] for case in VALID_DATA])
@@ -213,7 +223,13 @@ def test_content_hash_ignores_times_of_generation() -> None:
     assert content_hash(first) != content_hash(build([booking(11)]))
     assert content_hash(first) != content_hash(build([booking(10)], room="Reception 2"))
     assert content_hash(first) != content_hash(build([booking(10, private=True)]))
-    assert len(content_hash(first)) == 64
+    assert len(content_hash(first)) == 16
+
+
+@pytest.mark.parametrize("case", VALID_DATA, ids=[case["name"] for case in VALID_DATA])
+def test_content_hash_vectors(case: dict[str, Any]) -> None:
+    """The hub's hash of every valid /data vector is the vector's content_hash."""
+    assert content_hash(case["payload"]) == case["content_hash"]
 
 
 def test_encode_is_compact_utf8() -> None:
