@@ -1,0 +1,129 @@
+"""The cursor of incremental ``epaper_schedule`` answers (DESIGN.md section 4).
+
+Every change that can alter a display's answer (a booking or event created, edited,
+moved to another room, archived or deleted; a display created, edited, archived or
+deleted) appends one row ``(id, device)`` to a change log, in the same transaction
+as the change. A cursor remembers the last log id its answer had seen, so the next
+call reads only the log rows after it and answers only those displays.
+
+Ids are handed out when a row is inserted, not when its transaction commits, so a
+row may become visible after a row with a higher id: ids below the highest one seen
+that were not visible yet ("gaps") travel in the cursor and are looked for again,
+until they are older than :data:`GAP_TTL` (their transaction rolled back). A cursor
+is also bound to the question it answered (window, devices, default zone, sources)
+and expires with the log's retention: then the answer is a full one.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+CURSOR_VERSION = 1
+# Seconds a missing log id is looked for again (a transaction running longer is rare).
+GAP_TTL = 600
+# Seconds the change log keeps its rows; an older cursor gets a full answer.
+RETENTION = 7 * 86400
+# More missing ids than this (a burst of rolled-back transactions): the next answer is full.
+MAX_GAPS = 1000
+
+
+def query_key(start: str, end: str, devices: Any, default_tz: Any, sources: Any) -> str:
+    """A short fingerprint of the question an answer was for (arguments as JSON values)."""
+    text = json.dumps([start, end, devices, default_tz, sources], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where an answer stood in the change log: ``last`` id seen, ``gaps`` not yet seen.
+
+    ``gaps`` are ``(id, first_missed)`` pairs; ``issued`` and ``first_missed`` are
+    seconds since the epoch (UTC); ``query`` is :func:`query_key` of the question.
+    """
+
+    query: str
+    last: int
+    issued: float
+    gaps: tuple[tuple[int, float], ...] = field(default=())
+
+    def encode(self) -> str:
+        """The opaque text handed to the caller."""
+        body = {
+            "v": CURSOR_VERSION,
+            "q": self.query,
+            "l": self.last,
+            "t": round(self.issued, 3),
+            "g": [[gap, round(at, 3)] for gap, at in self.gaps],
+        }
+        raw = json.dumps(body, separators=(",", ":")).encode("ascii")
+        return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+    @classmethod
+    def decode(cls, text: Any) -> Cursor | None:
+        """Read a cursor from :meth:`encode`; None for anything else (a full answer follows)."""
+        if not isinstance(text, str) or not text or len(text) > 100_000:
+            return None
+        try:
+            raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+            body = json.loads(raw)
+            if body["v"] != CURSOR_VERSION:
+                return None
+            gaps = tuple((int(gap), float(at)) for gap, at in body["g"])
+            return cls(str(body["q"]), int(body["l"]), float(body["t"]), gaps)
+        except (binascii.Error, ValueError, TypeError, KeyError, UnicodeDecodeError):
+            return None
+
+    def usable(self, query: str, now: float) -> bool:
+        """Whether this cursor can answer ``query`` incrementally at ``now``."""
+        return self.query == query and 0 <= now - self.issued < RETENTION
+
+    def wanted_ids(self) -> list[int]:
+        """The gap ids to look for again (besides every id above :attr:`last`)."""
+        return [gap for gap, _ in self.gaps]
+
+    def advance(self, rows: Iterable[tuple[int, str]], now: float) -> tuple[set[str], Cursor]:
+        """Return the devices named by the log ``rows`` read for this cursor, and the next cursor.
+
+        ``rows`` are ``(id, device)`` with an id above :attr:`last` or in :attr:`gaps`.
+        """
+        seen: set[int] = set()
+        devices: set[str] = set()
+        for row_id, device in rows:
+            seen.add(row_id)
+            devices.add(device)
+        head = max([self.last, *seen])
+        missed = dict(self.gaps)
+        gaps = [(gap, at) for gap, at in missed.items() if gap not in seen and now - at < GAP_TTL]
+        gaps += [(gap, now) for gap in range(self.last + 1, head) if gap not in seen]
+        if len(gaps) > MAX_GAPS:
+            return devices, Cursor("", head, now)  # matches no query: a full answer next
+        return devices, Cursor(self.query, head, now, tuple(sorted(gaps)))
+
+
+def start_cursor(query: str, head: int, now: float) -> Cursor:
+    """The cursor of a full answer given when the log's highest visible id was ``head``."""
+    return Cursor(query, head, now)
+
+
+def incremental_answer(
+    answer: dict[str, Any], changed: Sequence[str], cursor: Cursor
+) -> dict[str, Any]:
+    """Complete the answer for the ``changed`` devices: ``removed`` are those it lacks."""
+    present = {display["device"] for display in answer["displays"]}
+    return {
+        **answer,
+        "cursor": cursor.encode(),
+        "removed": sorted(set(changed) - present),
+        "full": False,
+    }
+
+
+def full_answer(answer: dict[str, Any], cursor: Cursor) -> dict[str, Any]:
+    """Complete a full answer (every display asked for): nothing is removed relative to it."""
+    return {**answer, "cursor": cursor.encode(), "removed": [], "full": True}

@@ -1,0 +1,113 @@
+"""Incremental schedules: ``epaper_schedule(..., cursor=...)`` answers only what changed.
+
+Display changes and the change notices of the schedule bridges (bookings and events
+created, edited, moved, archived, deleted) log the displays concerned in
+``room.rasp.schedule.change``; the cursor rules are plain Python
+(``epaper_schedule.cursor``), shared with the JSON-RPC test server.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from odoo import api, models
+from odoo.exceptions import AccessError
+
+from ..epaper_schedule import DISPLAY_SPECIFICATION
+from ..epaper_schedule.cursor import (
+    Cursor,
+    full_answer,
+    incremental_answer,
+    query_key,
+    start_cursor,
+)
+
+# Display fields that change its answer (besides what the schedule reads, see below).
+ANSWER_FIELDS = frozenset({"name", "active", "room_name", "qr"})
+
+
+class RoomRaspConnectionSync(models.Model):
+    """The displays' schedules, answered in proportion to what changed."""
+
+    # A fourth concern of the model, so its own class (OCA style).
+    _inherit = "room.rasp.connection"  # pylint: disable=consider-merging-classes-inherited
+
+    @api.model
+    def epaper_schedule(
+        self,
+        start: str,
+        end: str,
+        devices: list[str] | None = None,
+        default_tz: str | None = None,
+        sources: list[str] | None = None,
+        cursor: str | None = None,
+    ) -> dict[str, Any]:
+        """The schedule answer (DESIGN.md section 4), with ``cursor`` and ``removed``.
+
+        Every answer carries ``cursor`` (opaque text), ``removed`` (list of device
+        names) and ``full`` (bool). Without a usable ``cursor`` (None, unknown, for
+        other arguments, or older than the change log's retention) the answer is
+        full: every display asked for, ``removed`` empty. With the cursor of an
+        earlier answer to the same arguments, ``displays`` holds only the displays
+        whose answer may differ since, and ``removed`` those deleted, archived or
+        renamed away since; an unchanged schedule reads one empty log query.
+        """
+        if not self.has_access("read"):
+            raise AccessError(self.env._("You may not read the e-paper displays."))
+        now = time.time()
+        query = query_key(start, end, devices, default_tz, sources)
+        previous = Cursor.decode(cursor) if cursor is not None else None
+        log = self.env["room.rasp.schedule.change"].sudo()
+        if previous is None or not previous.usable(query, now):
+            head = log.search([], order="id desc", limit=1).id or 0
+            answer = super().epaper_schedule(start, end, devices, default_tz, sources)
+            return full_answer(answer, start_cursor(query, head, now))
+        domain: list[Any] = [("id", ">", previous.last)]
+        if previous.gaps:
+            domain = ["|", ("id", "in", previous.wanted_ids()), *domain]
+        rows = log.search_read(domain, ["device"], order="id")
+        changed, following = previous.advance(((r["id"], r["device"]) for r in rows), now)
+        if devices is not None:
+            changed &= set(devices)
+        answer: dict[str, Any] = {"api": 1, "displays": []}
+        if changed:
+            answer = super().epaper_schedule(start, end, sorted(changed), default_tz, sources)
+        return incremental_answer(answer, sorted(changed), following)
+
+    def _epaper_queue_changed(self) -> Any:
+        """A schedule bridge announces changed displays: log them, then notify the hub."""
+        self.env["room.rasp.schedule.change"]._epaper_log(self.mapped("name"))
+        return super()._epaper_queue_changed()
+
+    @api.model
+    def _epaper_answer_fields(self) -> set[str]:
+        """The display fields whose change changes its answer."""
+        return (
+            set(self._epaper_display_specification())
+            | set(DISPLAY_SPECIFICATION)
+            | set(ANSWER_FIELDS & set(self._fields))
+        )
+
+    @api.model_create_multi
+    def create(self, vals_list: list[dict[str, Any]]) -> Any:
+        """Create displays and log them (a new display is a change)."""
+        displays = super().create(vals_list)
+        self.env["room.rasp.schedule.change"]._epaper_log(displays.mapped("name"))
+        return displays
+
+    def write(self, vals: dict[str, Any]) -> bool:
+        """Write; when the answer may change, log the displays under old and new names."""
+        if not self._epaper_answer_fields().intersection(vals):
+            return super().write(vals)
+        before = self.with_context(active_test=False).mapped("name")
+        result = super().write(vals)
+        self.env["room.rasp.schedule.change"]._epaper_log(before + self.mapped("name"))
+        return result
+
+    def unlink(self) -> bool:
+        """Delete displays and log them (they go into ``removed``)."""
+        names = self.mapped("name")
+        result = super().unlink()
+        self.env["room.rasp.schedule.change"]._epaper_log(names)
+        return result

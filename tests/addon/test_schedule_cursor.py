@@ -1,0 +1,100 @@
+"""The cursor of incremental schedules (``epaper_schedule.cursor``), without Odoo."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from testbed.addon_code import load_plain_package
+
+load_plain_package("epaper_schedule")
+cursor_rules: Any = importlib.import_module("epaper_schedule.cursor")
+Cursor = cursor_rules.Cursor
+QUERY = cursor_rules.query_key("2026-04-06T00:00:00Z", "2026-04-13T00:00:00Z", None, None, None)
+
+
+def test_round_trip_and_garbage() -> None:
+    """encode/decode give the same cursor; anything else decodes to None."""
+    cursor = Cursor(QUERY, 41, 1000.5, ((39, 990.0),))
+    assert Cursor.decode(cursor.encode()) == cursor
+    for junk in (None, "", 17, "not base64!", "e30", cursor.encode()[:-3], "x" * 200_000):
+        assert Cursor.decode(junk) is None
+
+
+def test_usable_only_for_its_question_and_within_retention() -> None:
+    """Another window or filter, or a cursor older than the log: a full answer."""
+    cursor = Cursor(QUERY, 5, 1000.0)
+    other = cursor_rules.query_key("2026-04-07T00:00:00Z", "2026-04-14T00:00:00Z", None, None, None)
+    assert cursor.usable(QUERY, 1001.0)
+    assert not cursor.usable(other, 1001.0)
+    assert not cursor.usable(QUERY, 1000.0 + cursor_rules.RETENTION)
+    assert not cursor.usable(QUERY, 999.0)  # from the future: a clock jumped
+
+
+def test_a_late_commit_is_seen_once() -> None:
+    """Row 7 commits after row 8 was read: it is a gap, then seen once, then forgotten."""
+    cursor = Cursor(QUERY, 5, 0.0)
+    changed, cursor = cursor.advance([(6, "kiel"), (8, "lindau")], 10.0)
+    assert changed == {"kiel", "lindau"}
+    assert (cursor.last, cursor.wanted_ids()) == (8, [7])
+    changed, cursor = cursor.advance([(7, "bay")], 20.0)
+    assert changed == {"bay"}
+    assert (cursor.last, cursor.wanted_ids()) == (8, [])
+    changed, cursor = cursor.advance([], 30.0)
+    assert changed == set()
+
+
+def test_a_gap_is_dropped_after_its_ttl() -> None:
+    """A rolled-back id is looked for until GAP_TTL, then given up."""
+    _, cursor = Cursor(QUERY, 1, 0.0).advance([(3, "kiel")], 0.0)
+    assert cursor.wanted_ids() == [2]
+    _, cursor = cursor.advance([], cursor_rules.GAP_TTL - 1)
+    assert cursor.wanted_ids() == [2]
+    _, cursor = cursor.advance([], cursor_rules.GAP_TTL + 1)
+    assert cursor.wanted_ids() == []
+
+
+def test_too_many_gaps_make_the_next_answer_full() -> None:
+    """A burst of rolled-back ids: the next cursor fits no question."""
+    _, cursor = Cursor(QUERY, 0, 0.0).advance([(cursor_rules.MAX_GAPS + 5, "kiel")], 0.0)
+    assert not cursor.usable(QUERY, 1.0)
+
+
+def test_answers() -> None:
+    """Incremental answers name what they lack as removed; full ones remove nothing."""
+    answer = {"api": 1, "displays": [{"device": "kiel", "events": []}]}
+    cursor = Cursor(QUERY, 3, 0.0)
+    incremental = cursor_rules.incremental_answer(answer, ["kiel", "lindau"], cursor)
+    assert incremental["removed"] == ["lindau"]
+    assert incremental["full"] is False
+    assert Cursor.decode(incremental["cursor"]) == cursor
+    full = cursor_rules.full_answer(answer, cursor)
+    assert (full["removed"], full["full"], full["api"]) == ([], True, 1)
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(1, 60), st.sampled_from(["a", "b", "c"])), unique_by=lambda r: r[0]
+    ),
+    st.lists(st.integers(1, 8), min_size=1, max_size=8),
+)
+def test_every_row_is_seen_exactly_once_whatever_the_commit_order(
+    rows: list[tuple[int, str]], batches: list[int]
+) -> None:
+    """Rows become visible in any order; each reaches the caller once (ids never reused)."""
+    rows = sorted(rows, key=lambda r: (r[0] * 7919) % 61)  # a commit order unlike the ids
+    visible: list[tuple[int, str]] = []
+    cursor = Cursor(QUERY, 0, 0.0)
+    seen: list[int] = []
+    position = 0
+    for batch in [*batches, len(rows)]:
+        visible += rows[position : position + batch]
+        position += batch
+        wanted = set(cursor.wanted_ids())
+        read = [r for r in visible if r[0] > cursor.last or r[0] in wanted]
+        _, cursor = cursor.advance(read, 1.0)
+        seen += [r[0] for r in read]
+    assert sorted(seen) == sorted(r[0] for r in rows)
