@@ -152,6 +152,35 @@ def test_generated_acl_isolates_displays(
             peer.stop()
 
 
+def test_a_display_sends_actions_and_reads_answers_under_its_own_name_only(
+    tmp_path: Path, broker_factory: Callable[..., Broker]
+) -> None:
+    """room-a may publish /action as room-a, not as room-b; the hub's /ack to room-a
+    reaches room-a and not room-b (DESIGN 3a)."""
+    assert run_script("--out", str(tmp_path), "room-a", "room-b").returncode == 0
+    users = credentials(tmp_path)
+    broker = broker_factory(
+        password_file=tmp_path / "passwords", acl=(tmp_path / "acl").read_text()
+    )
+    hub = MqttPeer(broker, "homeassistant", users["homeassistant"]).start("odoo_epaper/+/action")
+    room_a = MqttPeer(broker, "room-a", users["room-a"]).start("odoo_epaper/room-a/ack")
+    room_b = MqttPeer(broker, "room-b", users["room-b"]).start("odoo_epaper/+/ack")
+    try:
+        room_a.publish("odoo_epaper/room-b/action", b"forged-action")
+        room_a.publish("odoo_epaper/room-a/action", b"own-action")
+        hub_seen = received(hub, (room_a, "odoo_epaper/room-a/action"))
+        assert ("odoo_epaper/room-a/action", b"own-action") in hub_seen
+        assert all(payload != b"forged-action" for _, payload in hub_seen)
+        hub.publish("odoo_epaper/room-a/ack", b"answer-a")
+        assert ("odoo_epaper/room-a/ack", b"answer-a") in received(
+            room_a, (hub, "odoo_epaper/room-a/ack")
+        )
+        assert received(room_b, (hub, "odoo_epaper/room-b/ack")) == []
+    finally:
+        for peer in (hub, room_a, room_b):
+            peer.stop()
+
+
 def test_display_added_later_is_isolated_without_acl_change(
     tmp_path: Path, broker_factory: Callable[..., Broker]
 ) -> None:

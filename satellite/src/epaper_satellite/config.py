@@ -10,6 +10,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .keys import KEY_DRIVERS, WAVESHARE_27_KEYS, KeysConfig, parse_binding
+
 _LOGGER = logging.getLogger(__name__)
 
 DEFAULT_CONFIG_PATH = Path("/etc/epaper-satellite/config.toml")
@@ -91,6 +93,7 @@ class Config:
     device: DeviceConfig
     display: DisplayConfig = field(default_factory=DisplayConfig)
     refresh: RefreshConfig = field(default_factory=RefreshConfig)
+    keys: KeysConfig = field(default_factory=KeysConfig)
     warnings: tuple[str, ...] = ()
 
     @property
@@ -311,6 +314,29 @@ def _refresh(section: _Section, driver: str) -> RefreshConfig:
     )
 
 
+def _keys(section: _Section) -> KeysConfig:
+    driver = section.choice("driver", "none", KEY_DRIVERS)
+    table = section.table.get("map", WAVESHARE_27_KEYS)
+    section.known.add("map")
+    if not isinstance(table, dict) or not table:
+        raise section._fail("map", "must be a table of pin = 'action [minutes]'")
+    bindings = []
+    for raw_pin, text in table.items():
+        pin = int(raw_pin) if str(raw_pin).isdigit() else -1
+        if not 0 <= pin <= 27:
+            raise section._fail("map", f"{raw_pin!r} is not a BCM pin 0 to 27")
+        try:
+            bindings.append(parse_binding(pin, text))
+        except ValueError as err:
+            raise section._fail("map", str(err)) from err
+    return KeysConfig(
+        driver=driver,
+        bindings=tuple(sorted(bindings, key=lambda b: b.pin)),
+        answer_timeout=section.number("answer_timeout", 10.0, 1.0, 600.0),
+        http_port=section.integer("http_port", 8765, 0, 65535),
+    )
+
+
 def parse_config(
     data: dict[str, Any],
     source: str = "config",
@@ -320,7 +346,7 @@ def parse_config(
     """Build a validated :class:`Config` from parsed TOML (relative paths from ``base_dir``)."""
     env = dict(os.environ if environ is None else environ)
     warnings: list[str] = []
-    for name in sorted(set(data) - {"mqtt", "device", "display", "refresh"}):
+    for name in sorted(set(data) - {"mqtt", "device", "display", "refresh", "keys"}):
         warnings.append(f"{source}: [{name}]: unknown section, ignored")
     if "mqtt" not in data:
         raise ConfigError(f"{source}: [mqtt] host: is required")
@@ -328,16 +354,22 @@ def parse_config(
         raise ConfigError(f"{source}: [device] name: is required")
     sections = {
         name: _Section(name, data.get(name, {}), source, base_dir or Path.cwd())
-        for name in ("mqtt", "device", "display", "refresh")
+        for name in ("mqtt", "device", "display", "refresh", "keys")
     }
     mqtt = _mqtt(sections["mqtt"], env)
     device = _device(sections["device"], env)
     display = _display(sections["display"], device.state_dir)
     refresh = _refresh(sections["refresh"], display.driver)
+    keys = _keys(sections["keys"])
     for section in sections.values():
         warnings += section.unknown()
     return Config(
-        mqtt=mqtt, device=device, display=display, refresh=refresh, warnings=tuple(warnings)
+        mqtt=mqtt,
+        device=device,
+        display=display,
+        refresh=refresh,
+        keys=keys,
+        warnings=tuple(warnings),
     )
 
 

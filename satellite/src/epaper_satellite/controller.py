@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import queue
 import threading
 import time
 from collections.abc import Callable
@@ -13,12 +14,14 @@ import paho.mqtt.client as mqtt
 
 from . import __version__
 from .config import Config
+from .door_actions import DoorActions
 from .drivers import Driver, create_driver
+from .keys import KeyBinding, create_keys
 from .panel import PanelFailed
 from .session import KICK_WINDOW, KICKS, SESSION_TAKEN_OVER, MQTTSession
 from .sign import PANEL_RETRY, Overlay, Sign, iso_utc
 from .watchdog import SystemdNotifier
-from .wire import PayloadError, parse_cmd, parse_test
+from .wire import PayloadError, action_payload, parse_ack, parse_cmd, parse_test
 
 __all__ = [
     "KICKS",
@@ -77,6 +80,15 @@ class MQTTDisplay:
             on_status=self._publish_status,
             on_drawn=self.session.publish_snapshot,
         )
+        self.presses: queue.SimpleQueue[KeyBinding] = queue.SimpleQueue()
+        self.keys = create_keys(config.keys, self.presses.put)
+        self.actions = DoorActions(
+            publish=lambda request: self.session.publish_action(action_payload(request)),
+            show=self.sign.show_overlay,
+            clear=self.sign.clear_overlay,
+            answer_timeout=config.keys.answer_timeout,
+            monotonic=monotonic,
+        )
 
     def setup_display(self) -> None:
         """Open the panel and draw the last good payload (or a waiting screen)."""
@@ -87,7 +99,15 @@ class MQTTDisplay:
         return self.session.connect()
 
     def tick(self) -> None:
-        """Run what is due on the sign (boundaries, overlay end, retries, offline mark)."""
+        """Act on key presses, then run what is due on the door's requests and the sign
+        (boundaries, overlay end, retries, offline mark)."""
+        while True:
+            try:
+                binding = self.presses.get_nowait()
+            except queue.Empty:
+                break
+            self.actions.press(binding)
+        self.actions.tick()
         self.sign.tick()
 
     def status_payload(self, state: str = "online") -> dict[str, Any]:
@@ -113,6 +133,7 @@ class MQTTDisplay:
     def _online(self) -> None:
         self._publish_status()
         self.session.publish_snapshot(self.sign.snapshot)
+        self.actions.flush()
         if self.sign.offline_shown:
             self.sign.refresh()
 
@@ -128,6 +149,8 @@ class MQTTDisplay:
                 self._handle_test(message.payload)
             elif message.topic == topics["cmd"]:
                 self._handle_cmd(message.payload)
+            elif message.topic == topics["ack"]:
+                self._handle_ack(message.payload)
         except Exception:
             _LOGGER.exception("Unexpected error while handling %s", message.topic)
 
@@ -143,6 +166,14 @@ class MQTTDisplay:
         _LOGGER.info("Test message %s", request.id)
         text = request.text if request.text and request.text.strip() else "Test message received."
         self.sign.show_overlay("Test", text)
+
+    def _handle_ack(self, raw: bytes) -> None:
+        try:
+            ack = parse_ack(raw)
+        except PayloadError as err:
+            _LOGGER.warning("Rejected /ack (%s): %s", err.reason, err.detail)
+            return
+        self.actions.answer(ack)
 
     def _handle_cmd(self, raw: bytes) -> None:
         try:
@@ -168,6 +199,8 @@ class MQTTDisplay:
         """
         self.setup_display()
         self.connect_mqtt()
+        if self.keys is not None:
+            self.keys.start()
         self.notifier.ready(f"serving display {self.device}")
         try:
             while not self._stop.is_set():
@@ -176,6 +209,8 @@ class MQTTDisplay:
                 self.notifier.healthy()
         finally:
             self.notifier.stopping()
+            if self.keys is not None:
+                self.keys.close()
             self.session.close(self.status_payload("offline"))
             self.sign.close()
             _LOGGER.info("Stopped")

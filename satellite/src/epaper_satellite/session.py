@@ -27,7 +27,7 @@ NOT_AUTHORIZED = 135  # MQTT 5 PUBACK reason: the ACL refused the publish
 # are taken as another client using the same client id.
 KICKS = 3
 KICK_WINDOW = 60.0
-LEAVES = ("data", "test", "cmd", "status", "ack", "snapshot")
+LEAVES = ("data", "test", "cmd", "status", "ack", "snapshot", "action")
 
 MessageHandler = Callable[[mqtt.Client, Any, mqtt.MQTTMessage], None]
 
@@ -191,7 +191,7 @@ class MQTTSession:
         reason_code: Any,
         properties: Any = None,
     ) -> None:
-        """Subscribe to data, test and cmd, then hand over to ``on_online``."""
+        """Subscribe to data, test, cmd and ack, then hand over to ``on_online``."""
         self.rc = seed_rc(reason_code)
         if self.rc != 0:
             self._kicks.clear()
@@ -209,8 +209,14 @@ class MQTTSession:
         self._refusal_logged = False
         self._publishing.clear()
         qos = self.config.mqtt.qos
+        # /ack: the hub's answers to this door's /action (no_local: not our own /test acks).
         client.subscribe(
-            [(self.topics["data"], qos), (self.topics["test"], 1), (self.topics["cmd"], 1)]
+            [
+                (self.topics["data"], mqtt.SubscribeOptions(qos=qos)),
+                (self.topics["test"], mqtt.SubscribeOptions(qos=1)),
+                (self.topics["cmd"], mqtt.SubscribeOptions(qos=1)),
+                (self.topics["ack"], mqtt.SubscribeOptions(qos=1, noLocal=True)),
+            ]
         )
         self._on_online()
 
@@ -282,6 +288,14 @@ class MQTTSession:
             payload = _compact({"id": test_id, "ok": ok, "error": error})
             info = self.client.publish(self.topics["ack"], payload, qos=1)
             self._publishing[info.mid] = self.topics["ack"]
+
+    def publish_action(self, payload: bytes) -> bool:
+        """Publish a door's ``/action`` (QoS 1, not retained); False when not connected."""
+        if self.client is None or not self.connected:
+            return False
+        info = self.client.publish(self.topics["action"], payload, qos=1)
+        self._publishing[info.mid] = self.topics["action"]
+        return True
 
     # Main loop -------------------------------------------------------------
 

@@ -288,11 +288,19 @@ class Sign:
         if not drawn:
             self._on_status()
 
-    def show_overlay(self, title: str, text: str) -> None:
-        """Show a service screen for the configured test_seconds, then the room again."""
-        until = self.clock() + dt.timedelta(seconds=self.config.display.test_seconds)
+    def show_overlay(self, title: str, text: str, seconds: float | None = None) -> None:
+        """Show a service screen for ``seconds`` (default: the configured test_seconds),
+        then the room again."""
+        shown = self.config.display.test_seconds if seconds is None else seconds
+        until = self.clock() + dt.timedelta(seconds=shown)
         self.overlay = Overlay(title=title, text=text, until=until)
         self.refresh(force=True)
+
+    def clear_overlay(self) -> None:
+        """End the service screen now and show the room (nothing when none is shown)."""
+        if self.overlay is not None:
+            self.overlay = None
+            self.refresh(force=True)
 
     def command(self, cmd: str) -> None:
         """Carry out a validated /cmd: clear, identify, refresh or full_refresh (reboot redraws)."""

@@ -262,3 +262,83 @@ def parse_test(raw: bytes) -> TestRequest:
     if text is not None and not isinstance(text, str):
         raise PayloadError("type", "text must be a string", ack_id=test_id)
     return TestRequest(id=test_id, text=text)
+
+
+# Door actions (DESIGN.md 3a: ``{prefix}{device}/action``, answered on ``/ack``) ------
+
+ACTIONS = ("book_now", "extend", "end_now", "check_in")
+WITH_MINUTES = ("book_now", "extend")
+MAX_ACTION_MINUTES = 24 * 60
+
+
+@dataclass(frozen=True, kw_only=True)
+class ActionRequest:
+    """A person at the door asked for ``action`` (``minutes`` for book_now / extend)."""
+
+    id: str
+    action: str
+    minutes: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Ack:
+    """An ``/ack``: the answer to the request ``id`` (``error`` when not ``ok``)."""
+
+    id: str
+    ok: bool
+    error: str | None = None
+
+
+def parse_action(raw: bytes) -> ActionRequest:
+    """Validate an ``/action`` payload (tests/vectors/actions.json); raise PayloadError.
+
+    ``minutes`` (an integer, 1 to 1440) is required for book_now, optional for extend
+    and absent (or null) for end_now and check_in.
+    """
+    obj = decode_object(raw)
+    action_id = obj.get("id")
+    if not isinstance(action_id, str) or not 0 < len(action_id) <= MAX_TEST_ID:
+        raise PayloadError("id", f"id must be a string of 1 to {MAX_TEST_ID} characters")
+    action = obj.get("action")
+    if not isinstance(action, str) or action not in ACTIONS:
+        shown = repr(action)[:40]
+        raise PayloadError(
+            "action", f"action must be one of {', '.join(ACTIONS)}, got {shown}", ack_id=action_id
+        )
+    minutes = obj.get("minutes")
+    if minutes is not None and (
+        isinstance(minutes, bool)
+        or not isinstance(minutes, int)
+        or not 1 <= minutes <= MAX_ACTION_MINUTES
+    ):
+        raise PayloadError(
+            "minutes",
+            f"minutes must be an integer from 1 to {MAX_ACTION_MINUTES}",
+            ack_id=action_id,
+        )
+    if minutes is None and action == "book_now":
+        raise PayloadError("minutes", "book_now needs minutes", ack_id=action_id)
+    if minutes is not None and action not in WITH_MINUTES:
+        raise PayloadError("minutes", f"{action} takes no minutes", ack_id=action_id)
+    return ActionRequest(id=action_id, action=action, minutes=minutes)
+
+
+def action_payload(request: ActionRequest) -> bytes:
+    """Return the compact JSON of an ``/action`` (``minutes`` left out when None)."""
+    obj: dict[str, Any] = {"id": request.id, "action": request.action}
+    if request.minutes is not None:
+        obj["minutes"] = request.minutes
+    return json.dumps(obj, separators=(",", ":")).encode("utf-8")
+
+
+def parse_ack(raw: bytes) -> Ack:
+    """Validate an ``/ack`` (``{"id": str, "ok": bool, "error": str | null}``)."""
+    obj = decode_object(raw)
+    ack_id, ok, error = obj.get("id"), obj.get("ok"), obj.get("error")
+    if not isinstance(ack_id, str) or not 0 < len(ack_id) <= MAX_TEST_ID:
+        raise PayloadError("id", f"id must be a string of 1 to {MAX_TEST_ID} characters")
+    if not isinstance(ok, bool):
+        raise PayloadError("type", "ok must be a boolean")
+    if error is not None and not isinstance(error, str):
+        raise PayloadError("type", "error must be a string or null")
+    return Ack(id=ack_id, ok=ok, error=error)
