@@ -39,6 +39,7 @@ class DisplayStatus:
     content_hash: str | None = None
     last_render: datetime | None = None
     rc: int | None = None
+    assigned: bool | None = None
 
     @property
     def online(self) -> bool:
@@ -102,6 +103,10 @@ def _status_from_object(value: dict[str, Any]) -> DisplayStatus:
         if item is not None and (not isinstance(item, int) or isinstance(item, bool)):
             raise WireError("type", f"{key} must be an integer or null")
         fields[key] = item
+    assigned = value.get("assigned")
+    if assigned is not None and not isinstance(assigned, bool):
+        raise WireError("type", "assigned must be true, false or null")
+    fields["assigned"] = assigned
     last_render = value.get("last_render")
     if last_render is not None:
         fields["last_render"] = parse_timestamp(last_render)

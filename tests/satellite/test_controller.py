@@ -224,8 +224,9 @@ def test_status_payload_fields(tmp_path: Path) -> None:
     status = display.status_payload()
     assert set(status) == {
         "state", "version", "panel", "width", "height", "colors",
-        "content_hash", "last_render", "error", "rc",
+        "content_hash", "last_render", "error", "rc", "assigned",
     }  # fmt: skip
+    assert status["assigned"] is True
     assert status["state"] == "online"
     assert (status["panel"], status["width"], status["height"], status["colors"]) == (
         "png",
@@ -329,3 +330,19 @@ def test_a_republish_with_new_timestamps_is_not_new_content(
         display.on_message(None, None, _message("data", room_payload(room="Other")))  # type: ignore[arg-type]
     assert "Room data for 'Other'" in caplog.text
     assert (tmp_path / "state" / "last_data.json").read_bytes() != stored
+
+
+def test_setup_screen_and_unassigned_status_until_the_first_data(tmp_path: Path) -> None:
+    """A new sign shows its name, its panel and what to do next; its status says unassigned."""
+    display = _display(tmp_path, FakeClock("2026-11-27T09:00:00Z"), display={"colors": "bwr"})
+    display.setup_display()
+    texts = " ".join(_state_texts(display).split())
+    assert "New door sign" in texts
+    assert f"Display {DEVICE} waits for its room data." in texts
+    assert "Panel: png 400x300, black/white/red." in texts
+    assert "Next: adopt it in Home Assistant, or add it in Odoo." in texts
+    assert "…" not in texts, _state_texts(display)
+    assert display.status_payload()["assigned"] is False
+    display.on_message(None, None, _message("data", room_payload()))  # type: ignore[arg-type]
+    assert display.status_payload()["assigned"] is True
+    assert "New door sign" not in _state_texts(display)

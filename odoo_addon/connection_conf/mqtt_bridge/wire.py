@@ -154,6 +154,15 @@ def _plain_state(value: str) -> DeviceStatus:
     return DeviceStatus(state=state)
 
 
+def _check_error_and_assigned(data: dict[str, Any]) -> None:
+    """Refuse an ``error`` that is not text and an ``assigned`` that is not a boolean."""
+    error = data.get("error")
+    if error is not None and not isinstance(error, str):
+        raise WireError("type", "error must be a string or null")
+    if data.get("assigned") is not None and not isinstance(data["assigned"], bool):
+        raise WireError("type", "assigned must be true, false or null")
+
+
 def parse_status(payload: bytes) -> DeviceStatus:
     """Parse a ``/status`` payload or raise :class:`WireError` with the vectors' reason."""
     text = _decode(payload)
@@ -170,9 +179,8 @@ def parse_status(payload: bytes) -> DeviceStatus:
     state = data.get("state")
     if not isinstance(state, str) or state not in STATES:
         raise WireError("state", f"state {state!r} is not 'online' or 'offline'")
+    _check_error_and_assigned(data)
     error = data.get("error")
-    if error is not None and not isinstance(error, str):
-        raise WireError("type", "error must be a string or null")
     details: dict[str, Any] = {}
     for key, kind in _STATUS_FIELD_TYPES.items():
         value = data.get(key)

@@ -125,6 +125,7 @@ class MQTTDisplay:
             "last_render": iso_utc(sign.last_render) if sign.last_render else None,
             "error": sign.error or session.conflict,
             "rc": session.rc,
+            "assigned": sign.data is not None,
         }
 
     def _publish_status(self) -> None:

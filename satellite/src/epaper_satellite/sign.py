@@ -9,13 +9,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from . import __version__
 from .config import Config
 from .drivers import DrawResult, Driver, DriverError
 from .drivers.guard import PanelFault
 from .panel import GuardedPanel, PanelEvent
 from .render import Rendered, render_blank, render_notice, render_room, room_view
 from .schedule import next_boundary, system_zone, zone
+from .setup_screen import panel_text, render_setup_screen
 from .store import PayloadStore
 from .wire import PayloadError, RoomData, parse_data
 
@@ -144,16 +144,13 @@ class Sign:
         if self.cleared:
             return render_blank(width, height, colors)
         if self.data is None:
-            text = f"Display {self.device} waits for its room data."
-            if self._show_offline():
-                text += " The broker cannot be reached."
-            return render_notice(
-                "Odoo E-Paper",
-                text,
-                f"version {__version__}",
+            return render_setup_screen(
+                self.device,
+                panel_text(self.driver.model, width, height, colors),
                 width=width,
                 height=height,
                 colors=colors,
+                offline=self._show_offline(),
             )
         view = room_view(
             self.data,

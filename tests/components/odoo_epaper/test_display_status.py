@@ -41,6 +41,7 @@ def test_status_vectors(case: dict[str, Any]) -> None:
         assert status.state == case["state"]
         assert status.error == case["error"]
         assert status.online is (case["state"] == "online")
+        assert status.assigned == case.get("assigned")
     else:
         with pytest.raises(WireError) as err:
             parse_status(payload)
