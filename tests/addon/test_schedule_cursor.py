@@ -98,3 +98,43 @@ def test_every_row_is_seen_exactly_once_whatever_the_commit_order(
         _, cursor = cursor.advance(read, 1.0)
         seen += [r[0] for r in read]
     assert sorted(seen) == sorted(r[0] for r in rows)
+
+
+def test_a_full_answer_remembers_uncommitted_ids() -> None:
+    """Ids missing among the newest ones at a full answer are looked for later."""
+    cursor = cursor_rules.start_cursor(QUERY, [3, 4, 7, 9], 5.0)
+    assert (cursor.last, cursor.wanted_ids()) == (9, [5, 6, 8])
+    assert cursor_rules.start_cursor(QUERY, [], 5.0).last == 0
+
+
+def test_answer_with_cursor_flow() -> None:
+    """Full, then only what the log names, then nothing; the filter limits both."""
+    log: list[tuple[int, str]] = []
+    asked: list[list[str] | None] = []
+
+    def answer_for(names: list[str] | None) -> dict[str, Any]:
+        asked.append(names)
+        present = ["kiel", "lindau"] if names is None else [n for n in names if n != "gone"]
+        return {"api": 1, "displays": [{"device": name, "events": []} for name in present]}
+
+    def call(cursor: str | None, devices: list[str] | None = None) -> dict[str, Any]:
+        return cursor_rules.answer_with_cursor(
+            cursor,
+            QUERY,
+            10.0,
+            recent_ids=lambda: [row_id for row_id, _ in log],
+            read_log=lambda after, ids: [r for r in log if r[0] > after or r[0] in ids],
+            answer_for=answer_for,
+            devices=devices,
+        )
+
+    first = call(None)
+    assert (first["full"], len(first["displays"])) == (True, 2)
+    log.extend([(1, "kiel"), (2, "gone")])
+    second = call(first["cursor"])
+    assert (second["full"], asked[-1]) == (False, ["gone", "kiel"])
+    assert [d["device"] for d in second["displays"]] == ["kiel"]
+    assert second["removed"] == ["gone"]
+    asked.clear()
+    third = call(second["cursor"])
+    assert (third["displays"], third["removed"], asked) == ([], [], [])

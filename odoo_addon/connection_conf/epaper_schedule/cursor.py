@@ -20,7 +20,7 @@ import base64
 import binascii
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -106,9 +106,22 @@ class Cursor:
         return devices, Cursor(self.query, head, now, tuple(sorted(gaps)))
 
 
-def start_cursor(query: str, head: int, now: float) -> Cursor:
-    """The cursor of a full answer given when the log's highest visible id was ``head``."""
-    return Cursor(query, head, now)
+# How many of the newest log ids a full answer looks at to find ids not committed yet.
+RECENT_IDS = 1000
+
+
+def start_cursor(query: str, recent: Iterable[int], now: float) -> Cursor:
+    """The cursor of a full answer, from the newest visible log ids (up to RECENT_IDS).
+
+    Ids missing between them belong to transactions not committed yet (or rolled
+    back): they become gaps, so a change committed after this answer is not lost.
+    """
+    ids = set(recent)
+    if not ids:
+        return Cursor(query, 0, now)
+    head = max(ids)
+    gaps = tuple((gap, now) for gap in range(min(ids), head) if gap not in ids)
+    return Cursor(query, head, now, gaps[-MAX_GAPS:])
 
 
 def incremental_answer(
@@ -127,3 +140,35 @@ def incremental_answer(
 def full_answer(answer: dict[str, Any], cursor: Cursor) -> dict[str, Any]:
     """Complete a full answer (every display asked for): nothing is removed relative to it."""
     return {**answer, "cursor": cursor.encode(), "removed": [], "full": True}
+
+
+def answer_with_cursor(
+    cursor: Any,
+    query: str,
+    now: float,
+    *,
+    recent_ids: Callable[[], Iterable[int]],
+    read_log: Callable[[int, list[int]], Iterable[tuple[int, str]]],
+    answer_for: Callable[[list[str] | None], dict[str, Any]],
+    devices: Sequence[str] | None = None,
+) -> dict[str, Any]:
+    """The whole incremental flow, for the addon's model and the test server alike.
+
+    ``cursor`` is what the caller sent (None or text); ``query`` the
+    :func:`query_key` of its other arguments; ``now`` seconds since the epoch.
+    ``recent_ids()`` are the newest visible change-log ids (up to
+    :data:`RECENT_IDS`); ``read_log(after, ids)``
+    yields the ``(id, device)`` rows with an id above ``after`` or in ``ids``;
+    ``answer_for(None)`` is the full answer, ``answer_for([names])`` the answer for
+    those device names. ``devices`` is the caller's filter (None: every display).
+    """
+    previous = Cursor.decode(cursor) if cursor is not None else None
+    if previous is None or not previous.usable(query, now):
+        started = start_cursor(query, recent_ids(), now)
+        return full_answer(answer_for(None), started)
+    changed, following = previous.advance(read_log(previous.last, previous.wanted_ids()), now)
+    if devices is not None:
+        changed &= set(devices)
+    names = sorted(changed)
+    answer = answer_for(names) if names else {"api": 1, "displays": []}
+    return incremental_answer(answer, names, following)

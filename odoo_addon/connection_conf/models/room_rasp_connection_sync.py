@@ -15,13 +15,7 @@ from odoo import api, models
 from odoo.exceptions import AccessError
 
 from ..epaper_schedule import DISPLAY_SPECIFICATION
-from ..epaper_schedule.cursor import (
-    Cursor,
-    full_answer,
-    incremental_answer,
-    query_key,
-    start_cursor,
-)
+from ..epaper_schedule.cursor import RECENT_IDS, answer_with_cursor, query_key
 
 # Display fields that change its answer (besides what the schedule reads, see below).
 ANSWER_FIELDS = frozenset({"name", "active", "room_name", "qr"})
@@ -55,25 +49,29 @@ class RoomRaspConnectionSync(models.Model):
         """
         if not self.has_access("read"):
             raise AccessError(self.env._("You may not read the e-paper displays."))
-        now = time.time()
-        query = query_key(start, end, devices, default_tz, sources)
-        previous = Cursor.decode(cursor) if cursor is not None else None
         log = self.env["room.rasp.schedule.change"].sudo()
-        if previous is None or not previous.usable(query, now):
-            head = log.search([], order="id desc", limit=1).id or 0
-            answer = super().epaper_schedule(start, end, devices, default_tz, sources)
-            return full_answer(answer, start_cursor(query, head, now))
-        domain: list[Any] = [("id", ">", previous.last)]
-        if previous.gaps:
-            domain = ["|", ("id", "in", previous.wanted_ids()), *domain]
-        rows = log.search_read(domain, ["device"], order="id")
-        changed, following = previous.advance(((r["id"], r["device"]) for r in rows), now)
-        if devices is not None:
-            changed &= set(devices)
-        answer: dict[str, Any] = {"api": 1, "displays": []}
-        if changed:
-            answer = super().epaper_schedule(start, end, sorted(changed), default_tz, sources)
-        return incremental_answer(answer, sorted(changed), following)
+
+        def read_log(after: int, ids: list[int]) -> list[tuple[int, str]]:
+            domain: list[Any] = [("id", ">", after)]
+            if ids:
+                domain = ["|", ("id", "in", ids), *domain]
+            return [(r["id"], r["device"]) for r in log.search_read(domain, ["device"], order="id")]
+
+        def answer_for(names: list[str] | None) -> dict[str, Any]:
+            asked = devices if names is None else names
+            return super(RoomRaspConnectionSync, self).epaper_schedule(
+                start, end, asked, default_tz, sources
+            )
+
+        return answer_with_cursor(
+            cursor,
+            query_key(start, end, devices, default_tz, sources),
+            time.time(),
+            recent_ids=lambda: log.search([], order="id desc", limit=RECENT_IDS).ids,
+            read_log=read_log,
+            answer_for=answer_for,
+            devices=devices,
+        )
 
     def _epaper_queue_changed(self) -> Any:
         """A schedule bridge announces changed displays: log them, then notify the hub."""
