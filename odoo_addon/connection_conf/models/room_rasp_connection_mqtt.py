@@ -27,6 +27,8 @@ from ..mqtt_bridge import (
     is_valid_device_name,
     probe_connection,
 )
+from ..mqtt_bridge.status_record import RESOLUTION as LAST_SEEN_RESOLUTION
+from ..mqtt_bridge.status_record import naive_utc, status_changes
 from ..mqtt_bridge.wire import parse_timestamp, snapshot_problem, storable_text
 
 _logger = logging.getLogger(__name__)
@@ -34,16 +36,8 @@ _logger = logging.getLogger(__name__)
 REPORT_STATES = ("online", "offline", "error")
 PARAM_STALE = "connection_conf.stale_after_minutes"
 PARAM_ACK_TIMEOUT = "connection_conf.ack_timeout_seconds"
-LAST_SEEN_RESOLUTION = dt.timedelta(seconds=60)
 SESSION_WAIT = 5.0
 RETAINED_SETTLE = 1.0
-
-
-def _naive_utc(moment: dt.datetime) -> dt.datetime:
-    """Return an aware datetime as the naive UTC value Odoo stores."""
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(dt.timezone.utc).replace(tzinfo=None)  # noqa: UP017
-    return moment.replace(microsecond=0)
 
 
 class RoomRaspConnectionMqtt(models.Model):
@@ -237,27 +231,38 @@ class RoomRaspConnectionMqtt(models.Model):
         self,
         state: str,
         error: str | None,
-        seen_at: dt.datetime,
+        status_at: dt.datetime,
+        last_seen: dt.datetime | None = None,
         panel: str | None = None,
     ) -> bool:
-        """Write one status if it is news; return True when something changed (idempotent)."""
+        """Write one status if it is news; return True when something changed (idempotent).
+
+        ``status_at`` orders statuses; ``last_seen`` is when the display was last heard
+        from per this status (default: ``status_at`` for an online or error status,
+        unknown for an offline one). The rule is ``mqtt_bridge.status_record``.
+        """
         self.ensure_one()
-        seen_at = _naive_utc(seen_at)
-        if self.last_status_at and seen_at < self.last_status_at:
-            return False  # older than what is stored: a late or retried report
-        vals: dict[str, Any] = {}
-        if state != self.mqtt_connection_state:
-            vals["mqtt_connection_state"] = state
-        if state != "offline" and (error or False) != (self.last_error or False):
-            vals["last_error"] = error or False
-        if panel and panel != self.panel_model:
-            vals["panel_model"] = panel
-        if state != "offline" and (
-            vals or not self.last_seen or seen_at - self.last_seen >= LAST_SEEN_RESOLUTION
-        ):
-            vals["last_seen"] = seen_at
+        if last_seen is None and state != "offline":
+            last_seen = status_at
+        stored = {
+            name: self[name]
+            for name in (
+                "mqtt_connection_state",
+                "last_error",
+                "panel_model",
+                "last_seen",
+                "last_status_at",
+            )
+        }
+        vals = status_changes(
+            stored,
+            state=state,
+            error=error,
+            status_at=status_at,
+            last_seen=last_seen,
+            panel=panel,
+        )
         if vals:
-            vals["last_status_at"] = seen_at
             self.write(vals)
         return bool(vals)
 
@@ -320,7 +325,7 @@ class RoomRaspConnectionMqtt(models.Model):
             display = by_name.get(name)
             if display is not None:
                 display._store_status(
-                    event.state, event.error, event.received_at, event.status.panel
+                    event.state, event.error, event.received_at, panel=event.status.panel
                 )
             elif name in existing:
                 skipped.append(event)
@@ -333,7 +338,9 @@ class RoomRaspConnectionMqtt(models.Model):
         """Mirror statuses sent by the Home Assistant hub (one RPC per burst).
 
         ``reports`` is a list of ``{"device", "state", "last_seen", "error"}``; ``state`` is
-        online, offline or error; ``last_seen`` an ISO 8601 or Odoo datetime text (UTC).
+        online, offline or error; ``last_seen`` an ISO 8601 or Odoo datetime text (UTC): the
+        last time the display was heard from while online. An offline report keeps the
+        stored ``last_seen`` or moves it to the time it carries, never to now.
         An optional ``"snapshot"`` key holds the door's newest picture (base64 PNG, at most
         2 MiB), stored on the display with the report's time. Needs write access on
         displays. Returns the names updated, unchanged, unknown and the invalid entries
@@ -350,7 +357,7 @@ class RoomRaspConnectionMqtt(models.Model):
             "unknown": [],
             "invalid": [],
         }
-        valid: dict[str, tuple[str, str | None, dt.datetime]] = {}
+        valid: dict[str, tuple[str, str | None, dt.datetime, dt.datetime | None]] = {}
         snapshots: dict[str, str] = {}
         for report in reports:
             parsed = self._parse_report(report)
@@ -367,21 +374,27 @@ class RoomRaspConnectionMqtt(models.Model):
         displays = self.search([("name", "in", sorted(valid))])
         displays.check_access("write")
         by_name = {d.name: d for d in displays}
-        for name, (state, error, seen_at) in valid.items():
+        for name, (state, error, status_at, last_seen) in valid.items():
             display = by_name.get(name)
             if display is None:
                 result["unknown"].append(name)
                 continue
-            changed = display._store_status(state, error, seen_at)
+            changed = display._store_status(state, error, status_at, last_seen)
             if name in snapshots:
-                display.write({"snapshot": snapshots[name], "snapshot_at": _naive_utc(seen_at)})
+                display.write({"snapshot": snapshots[name], "snapshot_at": naive_utc(status_at)})
                 changed = True
             result["updated" if changed else "unchanged"].append(name)
         return result
 
     @api.model
-    def _parse_report(self, report: Any) -> tuple[str, str, str | None, dt.datetime] | str:
-        """Return ``(device, state, error, seen_at)`` or the reason it is invalid."""
+    def _parse_report(
+        self, report: Any
+    ) -> tuple[str, str, str | None, dt.datetime, dt.datetime | None] | str:
+        """Return ``(device, state, error, status_at, last_seen)`` or why it is invalid.
+
+        ``last_seen`` absent means now for an online or error report, and "unknown" (the
+        stored value stays) for an offline one; it is also the report's time.
+        """
         if not isinstance(report, dict):
             return f"{report!r:.60}: not an object"
         device, state = report.get("device"), report.get("state")
@@ -395,7 +408,8 @@ class RoomRaspConnectionMqtt(models.Model):
         seen_at = self._parse_last_seen(last_seen)
         if seen_at is None:
             return f"{device}: last_seen {last_seen!r:.40} is not an ISO 8601 or Odoo time"
-        return device, state, (storable_text(error) if error else None), seen_at
+        carried = seen_at if state != "offline" or last_seen not in (None, False) else None
+        return device, state, (storable_text(error) if error else None), seen_at, carried
 
     @api.model
     def _parse_last_seen(self, last_seen: Any) -> dt.datetime | None:

@@ -214,6 +214,41 @@ class TestRoomRaspConnection(TransactionCase):
         unknown = StatusEvent(connection_key="k", device="ghost", status=DeviceStatus("online"))
         self.assertEqual(self.Display._mqtt_apply_events([unknown]), [])  # no such display
 
+    def test_an_offline_display_keeps_the_time_it_was_last_heard_from(self) -> None:
+        """last_seen of an offline display: kept, or the newer time the report carries."""
+        as_hub = self.Display.with_user(self.reporter)
+        online = {"device": "reception", "state": "online", "last_seen": "2026-11-27T09:00:00Z"}
+        as_hub.mqtt_status_report([online])
+        later = dict(online, last_seen="2026-11-27T09:00:40Z")  # within the minute: not written
+        self.assertEqual(as_hub.mqtt_status_report([later])["unchanged"], ["reception"])
+        offline = dict(online, state="offline", last_seen="2026-11-27T09:00:40Z")
+        self.assertEqual(as_hub.mqtt_status_report([offline])["updated"], ["reception"])
+        self.assertEqual(self.reception.mqtt_connection_state, "offline")
+        self.assertEqual(self.reception.last_seen, dt.datetime(2026, 11, 27, 9, 0, 40))
+        # An offline report that carries no time never moves last_seen to now.
+        self.boardroom.sudo().write({"last_seen": dt.datetime(2026, 11, 27, 8, 0, 0)})
+        as_hub.mqtt_status_report([{"device": "boardroom", "state": "offline"}])
+        self.assertEqual(self.boardroom.mqtt_connection_state, "offline")
+        self.assertEqual(self.boardroom.last_seen, dt.datetime(2026, 11, 27, 8, 0, 0))
+
+    def test_the_sessions_offline_status_keeps_last_seen(self) -> None:
+        """The addon's own session: an offline status (the last will) keeps last_seen."""
+        heard = dt.datetime(2026, 11, 27, 9, 0, 0, tzinfo=dt.timezone.utc)  # noqa: UP017
+        online = StatusEvent(
+            connection_key="k", device="reception", status=DeviceStatus("online"), received_at=heard
+        )
+        offline = StatusEvent(
+            connection_key="k",
+            device="reception",
+            status=DeviceStatus("offline"),
+            received_at=heard + dt.timedelta(minutes=5),
+        )
+        self.Display._mqtt_apply_events([online])
+        self.Display._mqtt_apply_events([offline])
+        self.assertEqual(self.reception.mqtt_connection_state, "offline")
+        self.assertEqual(self.reception.last_seen, dt.datetime(2026, 11, 27, 9, 0, 0))
+        self.assertEqual(self.reception.last_status_at, dt.datetime(2026, 11, 27, 9, 5, 0))
+
     def test_connection_events_without_session_are_harmless(self) -> None:
         """Connection events without session are harmless."""
         event = ConnectionEvent(connection_key="db|nothing", kind="failed", message="refused")

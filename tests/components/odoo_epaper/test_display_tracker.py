@@ -18,6 +18,7 @@ from custom_components.odoo_epaper.display_tracker import (
     DisplayTracker,
     signal_display,
 )
+from custom_components.odoo_epaper.status_mirror import status_report
 from tests.components.odoo_epaper.conftest import OutsideSubscriber, wait_until
 from tests.components.odoo_epaper.mqtt_helpers import async_mqtt_synced, publish
 from tests.components.odoo_epaper.test_display_status import png_bytes
@@ -194,3 +195,22 @@ def test_state_defaults() -> None:
     state = DisplayState(prefix=PREFIX)
     assert state.online is None
     assert state.error is None
+
+
+async def test_an_offline_display_keeps_the_time_it_was_last_heard_from(
+    hass: HomeAssistant, tracker: DisplayTracker, sat: OutsideSubscriber
+) -> None:
+    """last_seen is the arrival of the newest online status; the offline keeps it and the
+    mirror's report for Odoo carries it (never the time of the offline)."""
+    publish(sat.client, f"{PREFIX}reception/status", json.dumps(FULL_STATUS))
+    await wait_until(lambda: "reception" in tracker.displays)
+    heard = tracker.displays["reception"].last_seen
+    assert heard is not None
+    publish(sat.client, f"{PREFIX}reception/status", b'{"state": "offline"}')
+    await wait_until(lambda: tracker.displays["reception"].online is False)
+    state = tracker.displays["reception"]
+    assert state.last_seen == heard
+    assert state.status_at is not None and state.status_at > heard
+    report = status_report("reception", state)
+    assert report["state"] == "offline"
+    assert report["last_seen"] == heard.strftime("%Y-%m-%d %H:%M:%S")

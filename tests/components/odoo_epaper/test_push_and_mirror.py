@@ -94,12 +94,23 @@ async def test_status_mirror_writes_bursts(
     def mirrored() -> dict[str, Any]:
         return {r["device"]: r for batch in odoo_server.status_reports for r in batch}
 
-    # The two statuses may reach Odoo in one burst or two: wait for both.
-    await wait_until(lambda: {"reception", "boardroom"} <= set(mirrored()), 5)
+    def stored() -> dict[str, Any]:
+        return {rec["name"]: rec for rec in odoo_server.records["room.rasp.connection"].values()}
+
+    # The two statuses may reach Odoo in one burst or two, and the server records a call
+    # before it stores it: wait for what is asserted.
+    await wait_until(
+        lambda: (
+            {"reception", "boardroom"} <= set(mirrored())
+            and stored()["reception"]["mqtt_connection_state"] == "online"
+            and stored()["boardroom"]["last_error"] is not False
+        ),
+        5,
+    )
     reports = mirrored()
     assert reports["reception"]["state"] == "online"
     assert reports["boardroom"]["error"] == "data rejected: v is not 1"
-    records = {rec["name"]: rec for rec in odoo_server.records["room.rasp.connection"].values()}
+    records = stored()
     assert records["reception"]["mqtt_connection_state"] == "online"
     assert records["boardroom"]["last_error"] == "data rejected: v is not 1"
 
