@@ -265,7 +265,8 @@ def test_central_and_site_files_for_bridged_sites(
     assert f"remote_password {users['berlin']}" in bridge
     assert "topic odoo_epaper/+/data in 1" in bridge
     assert "topic odoo_epaper/+/status out 1" in bridge
-    assert " both" not in bridge
+    assert "topic odoo_epaper/+/ack both 1" in bridge
+    assert "+/data both" not in bridge
 
     broker = broker_factory(password_file=central / "passwords", acl=acl)
     hub = MqttPeer(broker, "homeassistant", users["homeassistant"]).start("odoo_epaper/#")

@@ -14,6 +14,7 @@ import sys
 import tomllib
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from epaper_satellite.wire import content_hash
@@ -21,12 +22,13 @@ from homeassistant.const import STATE_OFF, STATE_ON
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.odoo_epaper.const import DOMAIN
 from testbed.broker import Broker
 from testbed.mqtt_peer import Message
 from testbed.odoo_server import OdooTestServer
 from testbed.tcp_proxy import TcpProxy
 from tests.components.odoo_epaper.conftest import async_add_mqtt, async_unload, wait_until
-from tests.components.odoo_epaper.entity_helpers import state_of
+from tests.components.odoo_epaper.entity_helpers import entity_id, state_of
 from tests.reliability.helpers import Watcher, password_env, satellite_config
 from tests.satellite.conftest import SatelliteProcess
 
@@ -204,6 +206,19 @@ async def test_site_bridged_to_central_broker(
         await wait_until(lambda: status("boardroom").get("state") == "offline", 30)
         await wait_until(lambda: connectivity("boardroom") == STATE_OFF, 10)
         assert connectivity("reception") == STATE_ON
+
+        # A test message crosses down, its acknowledgement up.
+        response: Any = await hass.services.async_call(
+            DOMAIN,
+            "send_test_message",
+            {
+                "entity_id": entity_id(hass, config_entry, "sensor", "room_state", "reception"),
+                "wait": 10,
+            },
+            blocking=True,
+            return_response=True,
+        )
+        assert response["displays"]["reception"]["acknowledged"] is True
 
         # A door that starts after the outage gets the retained data through its site broker.
         satellites("boardroom")
