@@ -57,15 +57,15 @@ def names(odoo: odoorpc.ODOO, domain: list[Any], model: str = "calendar.event") 
             [("location", "not in", ["Reception"]), ("privacy", "=", False)],
             [],
         ),
-        ([("privacy", "=", False)], ["Demo day"]),
+        ([("privacy", "=", False)], ["Busy"]),  # Marc Demo's: private by his default
         ([("name", "ilike", "MEET")], ["Board meeting"]),
         ([("name", "like", "MEET")], []),
         (
             [("name", "not ilike", "MEET")],
-            ["Secret merger talks", "Demo day", "Offsite", "Long gone", "Coffee"],
+            ["Secret merger talks", "Busy", "Offsite", "Long gone", "Coffee"],
         ),
         ([("location", "=ilike", "lab")], ["Offsite"]),
-        ([("user_id.name", "=", "Marc Demo")], ["Demo day"]),
+        ([("user_id.name", "=", "Marc Demo")], ["Busy"]),
         (["|", ("location", "=", "Lab"), ("location", "=", "Cafeteria")], ["Offsite", "Coffee"]),
         (["!", ("location", "=", "Reception")], ["Board meeting", "Offsite", "Coffee"]),
         (["&", ("allday", "=", True), ("location", "=", "Lab")], ["Offsite"]),
@@ -130,13 +130,13 @@ def test_web_search_read_specification(odoo: odoorpc.ODOO) -> None:
         "records": [
             {
                 "id": 3,
-                "name": "Demo day",
+                "name": "Busy",  # Odoo 18 blanks others' private events for a non-attendee
                 "user_id": {
                     "id": 6,
                     "display_name": "Marc Demo",
                     "calendar_default_privacy": "private",
                 },
-                "location": "Reception",
+                "location": False,
             }
         ],
     }
@@ -158,9 +158,9 @@ def test_other_methods(odoo: odoorpc.ODOO, odoo_server: OdooTestServer) -> None:
         "name": {"string": "Name", "type": "char"}
     }
     assert odoo.execute_kw("room.room", "check_access_rights", ["read"]) is True
-    assert odoo.execute_kw("room.room", "has_access", ["read"]) is True
+    assert odoo.execute_kw("room.room", "has_access", [[], "read"]) is True
     odoo_server.deny_access("room.room")
-    assert odoo.execute_kw("room.room", "has_access", ["read"]) is False
+    assert odoo.execute_kw("room.room", "has_access", [[], "read"]) is False
     with pytest.raises(odoorpc.error.RPCError, match="not allowed"):
         odoo.execute_kw("room.room", "check_access_rights", ["read"])
     assert odoo.execute("res.users", "context_get") == {
@@ -187,6 +187,87 @@ def test_errors_like_odoo(odoo: odoorpc.ODOO, odoo_server: OdooTestServer) -> No
     assert odoo_server.count("room.room") == 4
     assert odoo_server.count(method="search") == 3
     assert odoo_server.counts()[("ghost.model", "search")] == 1
+
+
+def test_others_private_events_are_blanked(odoo_server: OdooTestServer) -> None:
+    """Like Odoo 18: a domain on location matches Marc Demo's private event, but admin (no
+    attendee) reads name "Busy" and location False in every read; Marc reads it whole, and
+    so does an attendee."""
+    admin = odoorpc.ODOO("127.0.0.1", port=odoo_server.port)
+    admin.login("odoo", "admin", "admin-pw")
+    demo = odoorpc.ODOO("127.0.0.1", port=odoo_server.port)
+    demo.login("odoo", "demo", "demo-pw")
+    domain = [("location", "=", "Reception"), ("user_id", "=", 6)]
+    hidden = {
+        "id": 3,
+        "name": "Busy",
+        "location": False,
+        "privacy": False,
+        "user_id": [6, "Marc Demo"],
+    }
+    fields = ["name", "location", "privacy", "user_id"]
+    assert admin.execute_kw("calendar.event", "search_read", [domain, fields]) == [hidden]
+    assert admin.execute_kw("calendar.event", "read", [[3], fields]) == [hidden]
+    spec = {"name": {}, "location": {}, "display_name": {}}
+    assert admin.execute_kw("calendar.event", "web_search_read", [domain], {"specification": spec})[
+        "records"
+    ] == [{"id": 3, "name": "Busy", "location": False, "display_name": "Busy"}]
+    assert demo.execute_kw("calendar.event", "read", [[3], ["name"]]) == [
+        {"id": 3, "name": "Demo day"}
+    ]
+    odoo_server.update_record("res.users", 2, {"partner_id": 3})
+    odoo_server.update_record("calendar.event", 3, {"partner_ids": [3]})
+    assert admin.execute_kw("calendar.event", "read", [[3], ["name"]]) == [
+        {"id": 3, "name": "Demo day"}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("operator", "value", "expected"),
+    [
+        ("=ilike", "%BOARD%", ["Board meeting"]),
+        ("=ilike", "board_meeting", ["Board meeting"]),
+        ("=ilike", "board\\_meeting", []),
+        ("=like", "Board%", ["Board meeting"]),
+        ("like", "meet", ["Board meeting"]),
+        ("not like", "o", ["Secret merger talks", "Offsite"]),  # case-sensitive
+    ],
+)
+def test_like_patterns(odoo: odoorpc.ODOO, operator: str, value: str, expected: list[str]) -> None:
+    """LIKE patterns like PostgreSQL: ``%``, ``_``, backslash escapes; like wraps in ``%``."""
+    assert names(odoo, [("name", operator, value)]) == expected
+
+
+def test_private_methods_and_context(odoo: odoorpc.ODOO) -> None:
+    """Private methods are refused like Odoo 18; a ``context`` keyword is accepted."""
+    with pytest.raises(odoorpc.error.RPCError, match="cannot be called remotely") as caught:
+        odoo.execute_kw("room.rasp.connection", "_epaper_read", [])
+    assert caught.value.info["data"]["name"] == "odoo.exceptions.AccessError"
+    rows = odoo.execute_kw(
+        "room.room", "search_read", [[("id", "=", 1)], ["name"]], {"context": {"lang": "de_DE"}}
+    )
+    assert rows == [{"id": 1, "name": "Reception"}]
+
+
+def test_epaper_schedule_errors(odoo: odoorpc.ODOO, odoo_server: OdooTestServer) -> None:
+    """The addon's checks: read rights on displays, a usable window, zone and sources."""
+    call = ("room.rasp.connection", "epaper_schedule")
+    start, end = "2026-04-06T00:00:00Z", "2026-04-07T00:00:00Z"
+    assert odoo.execute_kw(*call, [start, end])["api"] == 1
+    for args, kwargs, name in [
+        ([end, start], {}, "UserError"),
+        ([start, end], {"default_tz": "Nowhere"}, "UserError"),
+        ([start, end], {"sources": ["res.partner"]}, "UserError"),
+        ([start, end], {"devices": "reception"}, "UserError"),
+    ]:
+        with pytest.raises(odoorpc.error.RPCError) as caught:
+            odoo.execute_kw(*call, args, kwargs)
+        assert caught.value.info["data"]["name"] == f"odoo.exceptions.{name}"
+    with pytest.raises(odoorpc.error.RPCError, match="does not exist on the model"):
+        odoo.execute_kw("room.room", "epaper_schedule", [start, end])
+    odoo_server.deny_access("room.rasp.connection")
+    with pytest.raises(odoorpc.error.RPCError, match="not allowed"):
+        odoo.execute_kw(*call, [start, end])
 
 
 def test_raw_protocol(odoo_server: OdooTestServer) -> None:
