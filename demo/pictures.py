@@ -42,7 +42,7 @@ def payloads(now: dt.datetime) -> dict[str, dict[str, object]]:
         with OdooTestServer(fixture, today=now.date()) as server:
             client = OdooClient(server.url, data.DATABASE, data.LOGIN, data.PASSWORD)
             client.connect()
-            schedule = client.fetch_schedule("auto", *booking_window(now, 7))
+            schedule = client.fetch_schedule("auto", *booking_window(now, 7), data.TIMEZONE)
     return {
         display.device: build_payload(
             device=display.device,

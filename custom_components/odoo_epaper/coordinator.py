@@ -10,6 +10,7 @@ from typing import Any, TypeAlias
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
@@ -18,7 +19,13 @@ from .const import CHANGE_NOTICE_COOLDOWN, DOMAIN, LOGGER
 from .devices import DisplayDevices
 from .display_tracker import DisplayTracker
 from .message_board import BoardMessage, MessageBoard
-from .odoo_client import OdooAuthError, OdooClient, OdooError, ServerInfo
+from .odoo_client import (
+    OdooAddonTooOldError,
+    OdooAuthError,
+    OdooClient,
+    OdooError,
+    ServerInfo,
+)
 from .options import EpaperOptions
 from .publisher import DataPublisher
 from .schedule import Booking, Display, Schedule, booking_window
@@ -107,11 +114,12 @@ def build_display_data(
         payload = build_payload(
             device=display.device,
             room=display.room,
-            tz=display.tz or "UTC",
+            tz=display.tz,
             bookings=bookings,
             now=now,
             lifetime=lifetime,
             qr=display.qr,
+            locale=display.locale,
         )
         if (message := messages.get(display.device)) is not None:
             payload["message"] = message.as_payload()
@@ -126,7 +134,7 @@ def build_display_data(
 
 
 class OdooEpaperCoordinator(DataUpdateCoordinator[OdooEpaperData]):
-    """Refresh every display from Odoo in two RPCs and publish the changed ones."""
+    """Refresh every display from Odoo in one RPC and publish the changed ones."""
 
     config_entry: OdooEpaperConfigEntry
 
@@ -182,8 +190,19 @@ class OdooEpaperCoordinator(DataUpdateCoordinator[OdooEpaperData]):
         start, end = booking_window(now, self.options.horizon_days)
         try:
             schedule = await self.hass.async_add_executor_job(
-                self.client.fetch_schedule, self.options.source, start, end
+                self.client.fetch_schedule,
+                self.options.source,
+                start,
+                end,
+                self.hass.config.time_zone,
             )
+        except OdooAddonTooOldError as err:
+            self._async_addon_too_old(str(err))
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="addon_too_old",
+                translation_placeholders={"error": str(err)},
+            ) from err
         except OdooAuthError as err:
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN, translation_key="invalid_auth"
@@ -194,9 +213,27 @@ class OdooEpaperCoordinator(DataUpdateCoordinator[OdooEpaperData]):
                 translation_key="update_failed",
                 translation_placeholders={"error": str(err)},
             ) from err
+        ir.async_delete_issue(self.hass, DOMAIN, self._addon_issue_id)
         displays = await self._async_build_and_publish(schedule, now)
         self.devices.async_sync(displays.values())
         return OdooEpaperData(displays=displays, refreshed_at=now)
+
+    @property
+    def _addon_issue_id(self) -> str:
+        return f"addon_too_old_{self.config_entry.entry_id}"
+
+    @callback
+    def _async_addon_too_old(self, error: str) -> None:
+        """Raise the repair issue: the Odoo side lacks ``epaper_schedule`` API 1."""
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            self._addon_issue_id,
+            is_fixable=False,
+            severity=ir.IssueSeverity.ERROR,
+            translation_key="addon_too_old",
+            translation_placeholders={"url": self.client.address.url, "error": error},
+        )
 
     async def _async_build_and_publish(
         self, schedule: Schedule, now: dt.datetime

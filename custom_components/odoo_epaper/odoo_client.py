@@ -15,13 +15,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import odoorpc
 
-from .schedule import Display, Schedule
-from .sources import SOURCES, ScheduleSource
-from .wire import is_valid_device_name, slugify_device_name
+from .schedule import Schedule
+from .schedule_answer import UnsupportedAnswerError, parse_schedule_answer, valid_timezone
+from .wire import format_time
 
 _LOGGER = logging.getLogger(__name__)
 REDACTED = "**REDACTED**"
@@ -54,7 +53,11 @@ _T = TypeVar("_T")
 
 DISPLAY_MODEL = "room.rasp.connection"
 ROOM_MODEL = "room.room"
-KNOWN_MODELS = (DISPLAY_MODEL, ROOM_MODEL, "room.booking", "calendar.event")
+SCHEDULE_METHOD = "epaper_schedule"
+# Schedule sources the addon reads, by the hub's ``source`` option (``auto`` prefers
+# the Meeting Rooms app when it is installed).
+SOURCE_MODELS = {"room_booking": "room.booking", "calendar": "calendar.event"}
+KNOWN_MODELS = (DISPLAY_MODEL, ROOM_MODEL, *SOURCE_MODELS.values())
 DEFAULT_TIMEOUT = 10.0
 
 
@@ -86,6 +89,10 @@ class OdooMissingModelError(OdooError):
     """No installed module provides the schedule source asked for."""
 
 
+class OdooAddonTooOldError(OdooError):
+    """The Odoo E-Paper addon is missing, or lacks ``epaper_schedule`` API 1."""
+
+
 @dataclass(frozen=True, kw_only=True)
 class ServerInfo:
     """What the hub learns once at setup: who we are and which models exist."""
@@ -108,12 +115,13 @@ class ServerInfo:
         """Whether the Odoo E-Paper addon (``room.rasp.connection``) is installed."""
         return DISPLAY_MODEL in self.models
 
-    def source(self, option: str) -> ScheduleSource | None:
-        """Return the schedule source for an option (``auto`` prefers ``room.booking``)."""
+    def source(self, option: str) -> str | None:
+        """Return the schedule model for an option (``auto`` prefers ``room.booking``),
+        or None when its module is not installed."""
         if option == "auto":
             option = "room_booking" if "room.booking" in self.models else "calendar"
-        source = SOURCES.get(option)
-        return source if source is not None and source.model in self.models else None
+        model = SOURCE_MODELS.get(option)
+        return model if model is not None and model in self.models else None
 
 
 @dataclass(frozen=True)
@@ -150,17 +158,6 @@ def parse_url(url: str) -> ServerAddress:
     )
 
 
-def valid_timezone(name: Any) -> str | None:
-    """Return ``name`` when it is a known IANA timezone, else None."""
-    if not isinstance(name, str) or not name:
-        return None
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
-    return name
-
-
 def _map_rpc_error(err: odoorpc.error.RPCError) -> OdooError:
     """Turn an Odoo server error into one of the typed errors."""
     info = err.info if isinstance(err.info, dict) else {}
@@ -173,6 +170,8 @@ def _map_rpc_error(err: odoorpc.error.RPCError) -> OdooError:
         return OdooAuthError(message)
     if name.endswith("AccessError"):
         return OdooAccessError(message)
+    if SCHEDULE_METHOD in message and "does not exist" in message:
+        return OdooAddonTooOldError(message)
     if "OperationalError" in name or ("does not exist" in message and "database" in message):
         return OdooDatabaseError(message)
     return OdooError(f"{name}: {message}" if name else message)
@@ -268,7 +267,7 @@ class OdooClient:
             display_model = DISPLAY_MODEL if DISPLAY_MODEL in models else ROOM_MODEL
             display_fields: frozenset[str] = frozenset()
             if display_model in models:
-                if not self._call(display_model, "check_access_rights", "read", False):
+                if not self._call(display_model, "has_access", [], "read"):
                     raise OdooAccessError(f"User {self.username} may not read {display_model}")
                 display_fields = frozenset(
                     self._call(display_model, "fields_get", attributes=["type", "relation"])
@@ -284,125 +283,61 @@ class OdooClient:
             )
             return self._info
 
-    def fetch_schedule(self, source_option: str, start: dt.datetime, end: dt.datetime) -> Schedule:
-        """Read every display and its bookings in the window: two RPCs."""
+    def fetch_schedule(
+        self,
+        source_option: str,
+        start: dt.datetime,
+        end: dt.datetime,
+        default_tz: str | None = None,
+    ) -> Schedule:
+        """Read every display and its bookings in ``[start, end)``: ONE RPC,
+        ``room.rasp.connection.epaper_schedule`` (DESIGN.md section 4).
+
+        ``default_tz`` is Home Assistant's zone, used by the addon when neither the
+        display nor the Odoo user or company names one. Raises OdooMissingModelError
+        when the source's module is not installed, OdooAddonTooOldError when the addon
+        is missing or answers another API, and the other OdooErrors of :meth:`_call`.
+        """
         with self._lock:
             info = self.info
-            source = info.source(source_option)
-            if source is None:
+            model = info.source(source_option)
+            if model is None:
                 raise OdooMissingModelError(
                     f"No schedule source for {source_option!r}: "
                     "neither the Meeting Rooms app nor Calendar fits"
                 )
-            displays = self._fetch_displays(info)
-            if not displays:
-                return Schedule(displays=())
-            result = self._call(
-                source.model,
-                "web_search_read",
-                source.domain(displays, start, end),
-                specification=source.specification(),
-                order="id",
+            if not info.has_addon:
+                raise OdooAddonTooOldError(
+                    f"The Odoo E-Paper addon ({DISPLAY_MODEL}) is not installed"
+                )
+            answer = self._call(
+                DISPLAY_MODEL,
+                SCHEDULE_METHOD,
+                format_time(start),
+                format_time(end),
+                None,
+                valid_timezone(default_tz),
+                sources=[model],
             )
-            tz = {display.device: display.tz or "UTC" for display in displays}
-            bookings = source.assign(result["records"], displays, tz)
-            return Schedule(
-                displays=tuple(displays),
-                bookings={device: tuple(items) for device, items in bookings.items()},
-            )
+            try:
+                return parse_schedule_answer(answer, self._warn_once)
+            except UnsupportedAnswerError as err:
+                raise OdooAddonTooOldError(str(err)) from err
 
     def can_write_displays(self) -> bool:
         """Return whether the addon is installed and the user may write its displays."""
         if not self.info.has_addon:
             return False
         with self._lock:
-            return bool(self._call(DISPLAY_MODEL, "check_access_rights", "write", False))
+            return bool(self._call(DISPLAY_MODEL, "has_access", [], "write"))
 
     def report_status(self, reports: Sequence[dict[str, Any]]) -> None:
         """Mirror display statuses into the addon in one RPC (``mqtt_status_report``)."""
         with self._lock:
             self._call(DISPLAY_MODEL, "mqtt_status_report", list(reports))
 
-    def _fetch_displays(self, info: ServerInfo) -> list[Display]:
-        if info.has_addon:
-            return self._addon_displays(info)
-        if ROOM_MODEL in info.models:
-            return self._room_displays(info)
-        return []
-
-    def _warn_once(self, key: str, message: str, *args: Any) -> None:
+    def _warn_once(self, key: str, message: str) -> None:
+        """Log a display or event the answer had to leave out, once per key."""
         if key not in self._warned:
             self._warned.add(key)
-            _LOGGER.warning(message, *args)
-
-    def _addon_displays(self, info: ServerInfo) -> list[Display]:
-        fields = info.display_fields
-        spec: dict[str, Any] = {
-            name: {}
-            for name in ("name", "room_name", "topic_prefix", "tz", "panel_model")
-            if name in fields
-        }
-        if "room_id" in fields:
-            spec["room_id"] = {"fields": {"name": {}, "room_booking_url": {}}}
-        result = self._call(DISPLAY_MODEL, "web_search_read", [], specification=spec, order="name")
-        displays: list[Display] = []
-        seen: set[str] = set()
-        for record in result["records"]:
-            name = record.get("name")
-            if not isinstance(name, str) or not is_valid_device_name(name) or name in seen:
-                self._warn_once(
-                    f"name:{name}",
-                    "Skipping display %r (record %s): not a valid device name "
-                    "([a-z0-9][a-z0-9_-]{0,63}) or a duplicate",
-                    name,
-                    record.get("id"),
-                )
-                continue
-            seen.add(name)
-            room = record.get("room_id") or {}
-            tz = valid_timezone(record.get("tz"))
-            if record.get("tz") and tz is None:
-                self._warn_once(
-                    f"tz:{name}:{record.get('tz')}",
-                    "Display %s has an unknown timezone %r; using the user's",
-                    name,
-                    record.get("tz"),
-                )
-            prefix = record.get("topic_prefix") or None
-            displays.append(
-                Display(
-                    device=name,
-                    room=str(room.get("name") or record.get("room_name") or name),
-                    odoo_id=int(record["id"]),
-                    room_id=int(room["id"]) if room.get("id") else None,
-                    tz=tz or info.user_tz or "UTC",
-                    topic_prefix=prefix if isinstance(prefix, str) else None,
-                    qr=room.get("room_booking_url") or None,
-                    panel_model=record.get("panel_model") or None,
-                )
-            )
-        return displays
-
-    def _room_displays(self, info: ServerInfo) -> list[Display]:
-        spec: dict[str, Any] = {"name": {}}
-        if "room_booking_url" in info.display_fields:
-            spec["room_booking_url"] = {}
-        result = self._call(ROOM_MODEL, "web_search_read", [], specification=spec, order="id")
-        displays: list[Display] = []
-        used: set[str] = set()
-        for record in result["records"]:
-            room = str(record.get("name") or "")
-            device = slugify_device_name(room)
-            if not is_valid_device_name(device) or device in used:
-                device = f"{device[:50] or 'room'}-{record['id']}"
-            used.add(device)
-            displays.append(
-                Display(
-                    device=device,
-                    room=room or device,
-                    room_id=int(record["id"]),
-                    tz=info.user_tz or "UTC",
-                    qr=record.get("room_booking_url") or None,
-                )
-            )
-        return displays
+            _LOGGER.warning("%s", message)

@@ -1,4 +1,8 @@
-"""What the hub reads from Odoo: displays, their bookings, the time window."""
+"""What the hub reads from Odoo: displays, their bookings, the time window.
+
+The Odoo addon resolves them (``room.rasp.connection.epaper_schedule``):
+``schedule_answer`` turns its answer into these records.
+"""
 
 from __future__ import annotations
 
@@ -12,13 +16,12 @@ MAX_YEAR = 9998
 
 @dataclass(frozen=True, kw_only=True)
 class Display:
-    """One door sign: an addon record, or a room when the addon is missing."""
+    """One door sign as the addon answers it: ``tz`` its IANA zone, ``locale`` BCP 47."""
 
     device: str
     room: str
-    odoo_id: int | None = None
-    room_id: int | None = None
     tz: str | None = None
+    locale: str | None = None
     topic_prefix: str | None = None
     qr: str | None = None
     panel_model: str | None = None
@@ -26,13 +29,14 @@ class Display:
 
 @dataclass(frozen=True, kw_only=True)
 class Booking:
-    """One event in a room, with aware UTC times."""
+    """One event in a room, with aware UTC times (all-day: local midnight to midnight)."""
 
     title: str
     start: dt.datetime
     end: dt.datetime
     organizer: str | None = None
     private: bool = False
+    all_day: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)

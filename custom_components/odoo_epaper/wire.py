@@ -103,13 +103,17 @@ def content_hash(payload: dict[str, Any]) -> str:
 
 
 def _event(booking: Booking) -> dict[str, Any]:
-    return {
+    """One event of ``/data``; ``all_day`` only when true (absent means false, DESIGN 3a)."""
+    event: dict[str, Any] = {
         "title": booking.title[:MAX_TITLE_CHARS],
         "start": format_time(booking.start),
         "end": format_time(booking.end),
         "organizer": booking.organizer,
         "private": booking.private,
     }
+    if booking.all_day:
+        event["all_day"] = True
+    return event
 
 
 def _fit_events(bookings: Iterable[Booking], now: dt.datetime) -> list[Booking]:
@@ -124,18 +128,24 @@ def build_payload(
     *,
     device: str,
     room: str,
-    tz: str,
+    tz: str | None,
     bookings: Iterable[Booking],
     now: dt.datetime,
     lifetime: dt.timedelta,
     qr: str | None = None,
+    locale: str | None = None,
 ) -> dict[str, Any]:
-    """Build the ``/data`` payload of one display; it always fits the contract's limits."""
-    payload: dict[str, Any] = {
-        "v": WIRE_VERSION,
-        "device": device,
-        "room": room,
-        "tz": tz,
+    """Build the ``/data`` payload of one display; it always fits the contract's limits.
+
+    ``tz`` and ``locale`` are left out when unknown (the satellite's own settings apply):
+    the hub never sends a zone it made up.
+    """
+    payload: dict[str, Any] = {"v": WIRE_VERSION, "device": device, "room": room}
+    if tz:
+        payload["tz"] = tz
+    if locale:
+        payload["locale"] = locale
+    payload |= {
         "generated_at": format_time(now),
         "valid_until": format_time(now + lifetime),
         "events": [_event(booking) for booking in _fit_events(bookings, now)],

@@ -44,7 +44,10 @@ def _name(value: Any) -> str | None:
 
 
 def _title(value: Any) -> str:
-    return value if isinstance(value, str) else ""
+    """A record's title as text (Odoo's False and None give "")."""
+    if value is None or value is False:
+        return ""
+    return str(value)
 
 
 def _skip(model: str, record: dict[str, Any], err: Exception) -> None:

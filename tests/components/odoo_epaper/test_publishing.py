@@ -96,13 +96,13 @@ async def test_unchanged_cycle_publishes_nothing(
     subscriber_factory: Callable[..., OutsideSubscriber],
     odoo_server: OdooTestServer,
 ) -> None:
-    """A second cycle with the same data in Odoo sends nothing, at two RPCs."""
+    """A second cycle with the same data in Odoo sends nothing, at one RPC."""
     subscriber = subscriber_factory("#")
     seen = await subscriber.sync(hass)
     odoo_server.reset_counts()
     await coordinator_of(init_integration).async_refresh()
     assert coordinator_of(init_integration).last_update_success
-    assert sum(odoo_server.counts().values()) == 2
+    assert odoo_server.counts() == {("room.rasp.connection", "epaper_schedule"): 1}
     await subscriber.sync(hass)
     assert subscriber.on("/data", since=seen) == []
 
@@ -161,7 +161,7 @@ async def test_two_hundred_rooms_two_rpcs_per_cycle(
     subscriber_factory: Callable[..., OutsideSubscriber],
     odoo_server: OdooTestServer,
 ) -> None:
-    """200 more rooms: every sign gets its data, each cycle still costs two RPCs."""
+    """200 more rooms: every sign gets its data, each cycle still costs one RPC."""
     add_rooms(odoo_server, 200)
     subscriber = subscriber_factory("+/+/data")
     assert await hass.config_entries.async_setup(config_entry.entry_id)
@@ -173,10 +173,7 @@ async def test_two_hundred_rooms_two_rpcs_per_cycle(
     odoo_server.update_record("room.booking", 6 + 2 * 3, {"name": "Renamed"})
     await coordinator.async_refresh()
     await coordinator.async_refresh()
-    assert odoo_server.counts() == {
-        ("room.rasp.connection", "web_search_read"): 2,
-        ("room.booking", "web_search_read"): 2,
-    }
+    assert odoo_server.counts() == {("room.rasp.connection", "epaper_schedule"): 2}
     await hass.config_entries.async_unload(config_entry.entry_id)
 
 

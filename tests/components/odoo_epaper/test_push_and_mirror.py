@@ -19,7 +19,7 @@ from tests.components.odoo_epaper.entity_helpers import PREFIX, send_status
 from tests.components.odoo_epaper.mqtt_helpers import async_mqtt_synced, publish
 
 pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
-SCHEDULE_READ = ("room.booking", "web_search_read")
+SCHEDULE_READ = ("room.rasp.connection", "epaper_schedule")
 
 
 def odoo_topics(hass: HomeAssistant, *prefixes: str) -> set[str]:
@@ -172,12 +172,10 @@ async def test_no_mirror_for_a_read_only_user(
 ) -> None:
     """A user who may read but not write the addon's displays gets no status mirror."""
 
-    def check_access_rights(
-        model: str, _uid: int, operation: str = "read", raise_exception: bool = True
-    ) -> bool:
+    def has_access(model: str, _uid: int, _ids: list[int], operation: str = "read") -> bool:
         return operation == "read"
 
-    odoo_server._check_access_rights = check_access_rights  # type: ignore[method-assign]
+    odoo_server._has_access = has_access  # type: ignore[method-assign]
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
     assert config_entry.runtime_data.mirror is None

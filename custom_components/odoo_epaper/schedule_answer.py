@@ -1,0 +1,113 @@
+"""Read the Odoo addon's schedule answer (``epaper_schedule``, API 1) into a Schedule.
+
+The addon applies Odoo's rules (privacy, all-day days, show_as, room matching, the
+timezone chain); the hub only checks the answer's shape against the wire contract,
+keeps what a door can show and drops the rest with a log line.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .schedule import Booking, Display, Schedule, from_odoo
+from .wire import is_valid_device_name, is_valid_topic_prefix
+from .wire_values import clean_text
+
+_LOGGER = logging.getLogger(__name__)
+SCHEDULE_API = 1
+BAD_TIMES = (KeyError, TypeError, ValueError, OverflowError)
+Warn = Callable[[str, str], None]
+
+
+class UnsupportedAnswerError(ValueError):
+    """The answer is not API 1 of ``epaper_schedule`` (an addon too old or too new)."""
+
+
+def valid_timezone(name: Any) -> str | None:
+    """Return ``name`` when it is a known IANA timezone, else None."""
+    if not isinstance(name, str) or not name:
+        return None
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+    return name
+
+
+def _text(value: Any) -> str | None:
+    """Clean text, or None for Odoo's False, None and empty text."""
+    if not isinstance(value, str) or not value:
+        return None
+    return clean_text(value)
+
+
+def _event(item: Any) -> Booking:
+    """One event of the answer; raises ValueError / KeyError / TypeError when malformed."""
+    if not isinstance(item, dict):
+        raise TypeError(f"not an object: {item!r:.60}")
+    return Booking(
+        title=_text(item.get("title")) or "",
+        start=from_odoo(item["start"]),
+        end=from_odoo(item["end"]),
+        organizer=_text(item.get("organizer")),
+        private=item.get("private") is True,
+        all_day=item.get("all_day") is True,
+    )
+
+
+def _display(item: dict[str, Any], warn: Warn) -> tuple[Display, tuple[Booking, ...]] | None:
+    """One display of the answer and its events, or None when it breaks the contract."""
+    device = item.get("device")
+    if not isinstance(device, str) or not is_valid_device_name(device):
+        warn(
+            f"name:{device}",
+            f"Skipping display {device!r}: not a valid device name ([a-z0-9][a-z0-9_-]{{0,63}})",
+        )
+        return None
+    tz = valid_timezone(item.get("tz"))
+    if tz is None:
+        warn(f"tz:{device}", f"Display {device} has no valid timezone ({item.get('tz')!r})")
+    prefix = item.get("topic_prefix")
+    if prefix is not None and not (isinstance(prefix, str) and is_valid_topic_prefix(prefix)):
+        warn(f"prefix:{device}", f"Display {device}: ignoring the topic prefix {prefix!r}")
+        prefix = None
+    bookings = []
+    for event in item.get("events") or []:
+        try:
+            bookings.append(_event(event))
+        except BAD_TIMES as err:
+            warn(f"event:{device}:{event!r:.80}", f"Display {device}: skipped an event ({err})")
+    display = Display(
+        device=device,
+        room=_text(item.get("room")) or device,
+        tz=tz,
+        locale=_text(item.get("locale")),
+        topic_prefix=prefix,
+        qr=_text(item.get("qr")),
+        panel_model=_text(item.get("panel_model")),
+    )
+    return display, tuple(bookings)
+
+
+def parse_schedule_answer(answer: Any, warn: Warn) -> Schedule:
+    """Return the Schedule of an ``epaper_schedule`` answer (DESIGN.md section 4).
+
+    ``warn(key, message)`` reports a display or event left out (once per key is the
+    caller's business). Raises UnsupportedAnswerError when the answer is not API 1.
+    Duplicate device names: the first one wins.
+    """
+    if not isinstance(answer, dict) or answer.get("api") != SCHEDULE_API:
+        api = answer.get("api") if isinstance(answer, dict) else type(answer).__name__
+        raise UnsupportedAnswerError(f"epaper_schedule answered API {api!r}, not {SCHEDULE_API}")
+    displays: list[Display] = []
+    bookings: dict[str, tuple[Booking, ...]] = {}
+    for item in answer.get("displays") or []:
+        parsed = _display(item, warn) if isinstance(item, dict) else None
+        if parsed is None or parsed[0].device in bookings:
+            continue
+        displays.append(parsed[0])
+        bookings[parsed[0].device] = parsed[1]
+    return Schedule(displays=tuple(displays), bookings=bookings)
