@@ -25,12 +25,16 @@ STANDIN = Path(__file__).resolve().parent / "standin"
 
 
 def room_payload(**changes: Any) -> dict[str, Any]:
-    """Return a valid /data payload for DEVICE, with ``changes`` applied."""
+    """Return a valid /data payload for DEVICE, with ``changes`` applied.
+
+    The sign speaks British English (a 24-hour clock) unless ``locale`` is changed.
+    """
     payload: dict[str, Any] = {
         "v": 1,
         "device": DEVICE,
         "room": "Reception",
         "tz": "Europe/Berlin",
+        "locale": "en-GB",
         "generated_at": "2026-11-27T09:00:00Z",
         "valid_until": "2026-11-27T21:00:00Z",
         "events": [

@@ -224,7 +224,7 @@ def test_status_payload_fields(tmp_path: Path) -> None:
     status = display.status_payload()
     assert set(status) == {
         "state", "version", "panel", "width", "height", "colors",
-        "content_hash", "last_render", "error", "rc", "assigned",
+        "content_hash", "last_render", "error", "rc", "assigned", "locale", "shaping",
     }  # fmt: skip
     assert status["assigned"] is True
     assert status["state"] == "online"
@@ -264,7 +264,7 @@ def test_status_matches_the_status_vectors(tmp_path: Path) -> None:
     full = next(
         c
         for c in load_vectors("status")["cases"]
-        if c["name"] == "online with a connect return code"
+        if c["name"] == "satellite status with the locale it draws in and text shaping"
     )
     display = _display(tmp_path, FakeClock("2026-11-27T09:00:00Z"))
     display.setup_display()

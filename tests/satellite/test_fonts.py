@@ -23,13 +23,13 @@ def test_glyphs_fall_back_per_character() -> None:
     assert runs == [("Hello ", "DejaVuMathTeXGyre.ttf"), ("Привет", "DejaVuSans.ttf")]
 
 
-def test_missing_glyphs_stay_on_the_primary_face() -> None:
-    """A character no face has is drawn by the primary face (its missing-glyph box)."""
+def test_missing_glyphs_are_left_out() -> None:
+    """A character no face has is left out (issue 11: never a missing-glyph box)."""
     fonts = FontSet(fallbacks=[])
-    (run, face), *rest = fonts.runs("会", 20)
-    assert rest == []
-    assert face is fonts.faces(20)[0]
-    assert not fonts.has_glyph(face, run)
+    assert not fonts.has_glyph(fonts.faces(20)[0], "会")
+    assert fonts.runs("会", 20) == []
+    assert fonts.shown("a会b", 20) == "ab"
+    assert fonts.width("a会b", 20) == fonts.width("ab", 20)
 
 
 def test_fit_cuts_with_an_ellipsis() -> None:

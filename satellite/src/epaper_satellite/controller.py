@@ -123,9 +123,11 @@ class MQTTDisplay:
             "colors": self.driver.colors,
             "content_hash": sign.content_hash,
             "last_render": iso_utc(sign.last_render) if sign.last_render else None,
-            "error": sign.error or session.conflict,
+            "error": sign.error or session.conflict or sign.shaping_problem,
             "rc": session.rc,
             "assigned": sign.data is not None,
+            "locale": sign.locale().tag,
+            "shaping": sign.shaping_problem is None,
         }
 
     def _publish_status(self) -> None:
@@ -165,8 +167,7 @@ class MQTTDisplay:
             return
         self.session.publish_ack(request.id, ok=True, error=None)
         _LOGGER.info("Test message %s", request.id)
-        text = request.text if request.text and request.text.strip() else "Test message received."
-        self.sign.show_overlay("Test", text)
+        self.sign.show_test(request.text)
 
     def _handle_ack(self, raw: bytes) -> None:
         try:

@@ -1,13 +1,25 @@
-"""Fonts: DejaVu when present, Pillow's scalable default otherwise, per-glyph fallback."""
+"""Fonts: a main face, CJK and symbol fallbacks chosen per character from each font's cmap.
+
+Fallback chain (first installed file of each kind, Debian package in brackets):
+main DejaVu Sans [fonts-dejavu-core] -> CJK incl. kana and Hangul [fonts-noto-cjk or
+fonts-wqy-microhei] -> monochrome symbols and emoji [fonts-symbola]. A character no
+font in use maps to a glyph is left out, never drawn as a missing-glyph box.
+Right-to-left text is shaped and ordered by Pillow's raqm layout (libraqm + libfribidi,
+:mod:`.shaping`).
+"""
 
 from __future__ import annotations
 
 import functools
 import logging
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
+from fontTools.ttLib import TTFont, TTLibError
 from PIL import ImageDraw, ImageFont
+
+from .shaping import layout_engine, visual_order
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -18,22 +30,44 @@ FONT_DIRS = (
 )
 REGULAR = "DejaVuSans.ttf"
 BOLD = "DejaVuSans-Bold.ttf"
-# Fonts with CJK (and other scripts DejaVu lacks) tried glyph by glyph after DejaVu.
-FALLBACKS = (
+# CJK (Han, kana, Hangul), tried after the main face; the first files are the best.
+CJK_FONTS = (
     Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
-    Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc"),
     Path("/usr/share/fonts/truetype/noto/NotoSansCJK-Regular.ttc"),
-    Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"),
     Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
+    Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"),
     Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"),
+    Path("/usr/share/fonts/truetype/nanum/NanumGothic.ttf"),
+)
+# Monochrome symbols and emoji (colour emoji fonts cannot be drawn on e-paper).
+SYMBOL_FONTS = (
+    Path("/usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf"),
+    Path("/usr/share/fonts/truetype/noto/NotoSansSymbols2-Regular.ttf"),
     Path("/usr/share/fonts/truetype/unifont/unifont.ttf"),
     Path("/usr/share/fonts/opentype/unifont/unifont.otf"),
 )
-_NEVER_A_GLYPH = "\U0010ffff"
+FALLBACKS = CJK_FONTS + SYMBOL_FONTS
 # Line breaks and other control characters are drawn as spaces: a text line has none, and
 # Pillow's complex-text layout (raqm, Pillow 11+) fails on a newline.
 _AS_SPACE = {code: " " for code in [*range(0x20), 0x7F, 0x85, 0x2028, 0x2029]}
+_NEVER_A_GLYPH = "\U0010ffff"
 Font = ImageFont.FreeTypeFont
+Run = tuple[str, Font]
+
+
+@functools.lru_cache(maxsize=32)
+def charmap(path: str) -> frozenset[int]:
+    """Return the code points the font file at ``path`` maps to a glyph (first face of a TTC).
+
+    Read with fontTools from the font's ``cmap`` table; an unreadable file maps nothing.
+    """
+    try:
+        with TTFont(path, fontNumber=0, lazy=True) as font:
+            best = font.getBestCmap() or {}
+    except (OSError, TTLibError, AssertionError) as err:
+        _LOGGER.warning("Cannot read the character map of %s: %s", path, err)
+        return frozenset()
+    return frozenset(code for code, glyph in best.items() if glyph != ".notdef")
 
 
 def _first_existing(name: str) -> Path | None:
@@ -45,27 +79,44 @@ def _signature(font: Font, char: str) -> tuple[tuple[int, int], bytes]:
     return mask.size, bytes(mask)
 
 
+def _neutral(char: str) -> bool:
+    """Spaces and punctuation: kept in the run before them when its font has them."""
+    return unicodedata.category(char)[0] in "ZP"
+
+
 class FontSet:
-    """A primary face (regular and bold) plus fallback faces, by pixel size."""
+    """A primary face (regular and bold) plus fallback faces, by pixel size.
+
+    ``layout_engine``: Pillow's ``ImageFont.Layout``; None takes raqm when this Pillow
+    can shape (see :func:`.shaping.layout_engine`), else basic.
+    """
 
     def __init__(
         self,
         regular: Path | None = None,
         bold: Path | None = None,
         fallbacks: Sequence[Path] | None = None,
+        layout: ImageFont.Layout | None = None,
     ) -> None:
         self.regular = regular if regular is not None else _first_existing(REGULAR)
         self.bold = bold if bold is not None else (_first_existing(BOLD) or self.regular)
         candidates = FALLBACKS if fallbacks is None else fallbacks
         self.fallbacks = tuple(path for path in candidates if path.is_file())
+        self.layout = layout_engine() if layout is None else layout
         self._glyphs: dict[tuple[int, str], bool] = {}
         self._faces: dict[tuple[int, bool], tuple[Font, ...]] = {}
+
+    @property
+    def shaping(self) -> bool:
+        """True when text is shaped and ordered by raqm (right-to-left scripts drawn right)."""
+        return self.layout == ImageFont.Layout.RAQM
 
     def describe(self) -> str:
         """Say which fonts are in use, for the log."""
         primary = str(self.regular) if self.regular else "Pillow's default font"
         extra = ", ".join(str(path) for path in self.fallbacks) or "none"
-        return f"{primary} (fallbacks: {extra})"
+        engine = "raqm" if self.shaping else "basic (no shaping)"
+        return f"{primary} (fallbacks: {extra}; layout: {engine})"
 
     def faces(self, size: int, bold: bool = False) -> tuple[Font, ...]:
         """Return the primary face and the fallback faces at ``size`` pixels."""
@@ -78,38 +129,52 @@ class FontSet:
         path = self.bold if bold else self.regular
         faces: list[Font] = []
         if path is not None:
-            faces.append(ImageFont.truetype(str(path), size))
+            faces.append(ImageFont.truetype(str(path), size, layout_engine=self.layout))
         else:
             default = ImageFont.load_default(size)
             assert isinstance(default, Font)
             faces.append(default)
         for fallback in self.fallbacks:
             try:
-                faces.append(ImageFont.truetype(str(fallback), size))
+                faces.append(ImageFont.truetype(str(fallback), size, layout_engine=self.layout))
             except OSError as err:
                 _LOGGER.warning("Cannot load font %s: %s", fallback, err)
         return tuple(faces)
 
     def has_glyph(self, face: Font, char: str) -> bool:
-        """Tell whether ``face`` draws ``char`` itself rather than its missing-glyph box."""
-        key = (id(face), char)
+        """Tell whether ``face`` maps ``char`` to a real glyph (its cmap; never .notdef)."""
+        if isinstance(face.path, str):
+            return ord(char) in charmap(face.path)
+        key = (id(face), char)  # Pillow's built-in font has no file: compare with .notdef
         known = self._glyphs.get(key)
         if known is None:
-            known = char.isspace() or _signature(face, char) != _signature(face, _NEVER_A_GLYPH)
+            known = char == " " or _signature(face, char) != _signature(face, _NEVER_A_GLYPH)
             self._glyphs[key] = known
         return known
 
-    def runs(self, text: str, size: int, bold: bool = False) -> list[tuple[str, Font]]:
-        """Split ``text`` into runs, each drawn by the first face that has its glyphs."""
+    def runs(self, text: str, size: int, bold: bool = False) -> list[Run]:
+        """Split ``text`` into runs in logical order, each with the first face that has them.
+
+        Characters no face has are left out.
+        """
         faces = self.faces(size, bold)
-        runs: list[tuple[str, Font]] = []
+        runs: list[Run] = []
         for char in text.translate(_AS_SPACE):
-            face = next((f for f in faces if self.has_glyph(f, char)), faces[0])
+            if runs and _neutral(char) and self.has_glyph(runs[-1][1], char):
+                face: Font | None = runs[-1][1]
+            else:
+                face = next((f for f in faces if self.has_glyph(f, char)), None)
+            if face is None:
+                continue
             if runs and runs[-1][1] is face:
                 runs[-1] = (runs[-1][0] + char, face)
             else:
                 runs.append((char, face))
         return runs
+
+    def shown(self, text: str, size: int, bold: bool = False) -> str:
+        """Return ``text`` as drawn: without the characters no face has."""
+        return "".join(run for run, _face in self.runs(text, size, bold))
 
     def width(self, text: str, size: int, bold: bool = False) -> int:
         """Return the advance width of ``text`` in pixels."""
@@ -134,10 +199,15 @@ class FontSet:
         fill: tuple[int, int, int],
         bold: bool = False,
     ) -> tuple[int, int, int, int]:
-        """Draw ``text`` with its top-left at ``xy``; return the box it covers."""
+        """Draw ``text`` with its top-left at ``xy``; return the box it covers.
+
+        One run is laid out by raqm as a whole (bidi and shaping); runs of several fonts
+        in a line with right-to-left text are put in visual order first.
+        """
         x, top = xy
         baseline = top + self.ascent(size, bold)
-        for run, face in self.runs(text, size, bold):
+        runs = self.runs(text, size, bold)
+        for run, face in visual_order(runs) if self.shaping else runs:
             draw.text((x, baseline), run, font=face, fill=fill, anchor="ls")
             x += round(face.getlength(run))
         return (xy[0], top, x, top + self.line_height(size, bold))

@@ -38,14 +38,21 @@ def _split_bottom(box: Box, height: int) -> tuple[Box, Box]:
     return (x0, y0, x1, y1 - height), (x0, y1 - height, x1, y1)
 
 
-def plan(width: int, height: int, *, message: bool, qr: bool) -> Layout:
-    """Return the layout for a panel of ``width`` x ``height`` (logical orientation)."""
+def plan(width: int, height: int, *, message: bool, qr: bool, header_lines: int = 1) -> Layout:
+    """Return the layout for a panel of ``width`` x ``height`` (logical orientation).
+
+    ``header_lines`` 2 makes the header half as high again, for a room name that needs
+    a second line; the text sizes stay those of the one-line header.
+    """
     short = min(width, height)
     compact = short < 160
     pad = max(2, round(short * 0.025))
     header_h = max(16, round(height * (0.09 if height > width else 0.14)))
     if compact:
         header_h = max(16, round(short * 0.17))
+    room_size = max(10, round(header_h * 0.55))
+    if header_lines > 1:
+        header_h = round(header_h * 1.5)
     header: Box = (0, 0, width, header_h)
     body: Box = (0, header_h, width, height)
     banner: Box | None = None
@@ -54,7 +61,7 @@ def plan(width: int, height: int, *, message: bool, qr: bool) -> Layout:
         body, banner = _split_bottom(body, banner_h)
     text_unit = max(9, round(short * 0.045))
     sizes = {
-        "room_size": max(10, round(header_h * 0.55)),
+        "room_size": room_size,
         "small_size": max(8, round(text_unit * 0.8)),
         "title_size": max(9, round(text_unit * 1.1)),
         "body_size": text_unit,

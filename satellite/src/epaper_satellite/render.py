@@ -1,24 +1,27 @@
-"""Draw the room screen and the service screens with Pillow, in the panel's palette."""
+"""Draw the room screen with Pillow, in the panel's palette and the sign's language."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-import qrcode  # type: ignore[import-untyped]
-from PIL import Image, ImageDraw
-
-from .fonts import FontSet, default_fonts
+from .canvas import BLACK, WHITE, Canvas, Color, Rendered, to_panel_image
+from .fonts import FontSet
+from .i18n import N_, SignLocale, Words, resolve_locale
 from .layouts import Box, Layout, plan
 from .schedule import Event, RoomState, room_state, todays_agenda
+from .screens import render_blank, render_notice
+from .timetext import ALL_DAY, TimeText
 from .wire import RoomData
 
-Color = tuple[int, int, int]
-WHITE: Color = (255, 255, 255)
-BLACK: Color = (0, 0, 0)
-ACCENTS: dict[str, Color] = {"bw": BLACK, "bwr": (255, 0, 0), "bwy": (255, 255, 0)}
-EN_DASH = "\u2013"
-STATE_WORDS = {"free": "Free", "busy": "Busy", "starting_soon": "Starting soon"}
+__all__ = ["Rendered", "RoomView", "render_blank", "render_notice", "render_room", "room_view"]
+__all__ += ["to_panel_image"]
+
+STATE_WORDS = {"free": N_("Free"), "busy": N_("Busy"), "starting_soon": N_("Starting soon")}
+BOOKED = N_("Booked")
+# The room name never gets smaller than this share of its full size (nor 10 px).
+NAME_FLOOR = 0.5
+AGENDA_LINES = 3
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -30,20 +33,12 @@ class RoomView:
     tz: dt.tzinfo
     state: RoomState
     agenda: tuple[Event, ...]
+    locale: SignLocale
     message: str | None = None
     qr: str | None = None
     updated: dt.datetime | None = None
     online: bool = True
     stale_since: dt.datetime | None = None
-
-
-@dataclass
-class Rendered:
-    """A drawn screen: the panel image and where its parts and texts went."""
-
-    image: Image.Image
-    regions: dict[str, Box] = field(default_factory=dict)
-    texts: list[tuple[str, Box]] = field(default_factory=list)
 
 
 def room_view(
@@ -53,8 +48,9 @@ def room_view(
     *,
     online: bool = True,
     received: dt.datetime | None = None,
+    locale: str | None = None,
 ) -> RoomView:
-    """Decide what the room screen shows at ``now``."""
+    """Decide what the room screen shows at ``now`` (``locale``: the configured default)."""
     message = data.message
     text = message.text.strip() if message and (not message.until or now < message.until) else None
     stale = data.valid_until is not None and now >= data.valid_until
@@ -65,6 +61,7 @@ def room_view(
         tz=tz,
         state=room_state(data.events, now, tz),
         agenda=tuple(todays_agenda(data.events, now, tz)),
+        locale=resolve_locale(data.locale, locale),
         message=text or None,
         qr=data.qr,
         updated=updated,
@@ -73,147 +70,92 @@ def room_view(
     )
 
 
-def panel_palette(colors: str) -> list[Color]:
-    """Return the panel's inks, white first."""
-    return [WHITE, BLACK] if colors == "bw" else [WHITE, BLACK, ACCENTS[colors]]
+class Sign:
+    """One drawing of the room screen: canvas, layout, words and time formats."""
+
+    def __init__(self, view: RoomView, canvas: Canvas, layout: Layout) -> None:
+        """Keep what the parts of the screen share."""
+        self.view = view
+        self.canvas = canvas
+        self.layout = layout
+        self.words = Words(view.locale)
+        self.times = TimeText(view.locale, view.tz, self.words)
+        self.today = view.now.astimezone(view.tz).date()
+
+    def title(self, event: Event) -> str:
+        """The title to show: private events (and untitled ones) say "Booked"."""
+        if event.private or not event.title.strip():
+            return self.words.gettext(BOOKED)
+        return event.title.strip()
+
+    def span(self, event: Event) -> str:
+        """When ``event`` takes place, in the sign's locale."""
+        return self.times.span(event, self.today)
+
+    def until_line(self) -> str:
+        """The line under the state word: until when, or since when it starts."""
+        state, until = self.view.state.state, self.view.state.until
+        words, times = self.words, self.times
+        if state == "starting_soon" and until is not None:
+            return words.gettext("at {time}", time=times.at(until, self.today))
+        if until is None:
+            return words.gettext("for the rest of the day") if state == "free" else ""
+        local = times.local(until)
+        if local.time() == dt.time(0):
+            if local.date() == self.today + dt.timedelta(days=1):
+                return words.gettext("for the rest of the day")
+            last = self.times.date(local.date() - dt.timedelta(days=1))
+            return words.gettext("through {date}", date=last)
+        return words.gettext("until {time}", time=times.at(until, self.today))
 
 
-def to_panel_image(image: Image.Image, colors: str) -> Image.Image:
-    """Map an RGB drawing onto the panel's inks: mode '1' for bw, 'P' otherwise."""
-    inks = panel_palette(colors)
-    palette = Image.new("P", (1, 1))
-    flat = [channel for ink in inks for channel in ink]
-    palette.putpalette(flat + flat[:3] * (256 - len(inks)))
-    mapped = image.convert("RGB").quantize(palette=palette, dither=Image.Dither.NONE)
-    if colors == "bw":
-        return mapped.convert("L").point(lambda value: 255 if value > 127 else 0).convert("1")
-    return mapped
-
-
-class Canvas:
-    """An RGB drawing surface that remembers every text it placed."""
-
-    def __init__(self, width: int, height: int, colors: str, fonts: FontSet | None) -> None:
-        self.image = Image.new("RGB", (width, height), WHITE)
-        self.draw = ImageDraw.Draw(self.image)
-        self.draw.fontmode = "1"
-        self.fonts = fonts or default_fonts()
-        self.colors = colors
-        self.accent = ACCENTS[colors]
-        self.texts: list[tuple[str, Box]] = []
-
-    def on(self, background: Color) -> Color:
-        """Return the ink that reads on ``background``."""
-        return BLACK if background in (WHITE, ACCENTS["bwy"]) else WHITE
-
-    def text(
-        self,
-        xy: tuple[int, int],
-        text: str,
-        size: int,
-        *,
-        max_width: int,
-        fill: Color = BLACK,
-        bold: bool = False,
-    ) -> Box:
-        """Draw one line, cut with an ellipsis to ``max_width``; return its box."""
-        line = self.fonts.fit(text, size, max_width, bold)
-        if not line:
-            return (xy[0], xy[1], xy[0], xy[1])
-        box = self.fonts.draw(self.draw, xy, line, size, fill=fill, bold=bold)
-        self.texts.append((line, box))
-        return box
-
-    def lines(
-        self,
-        box: Box,
-        text: str,
-        size: int,
-        max_lines: int,
-        *,
-        fill: Color = BLACK,
-        bold: bool = False,
-    ) -> int:
-        """Draw wrapped text at the top of ``box``; return the y below it."""
-        x0, y, x1, y1 = box
-        height = self.fonts.line_height(size, bold)
-        room = max(0, (y1 - y) // height)
-        for line in self.fonts.wrap(text, size, x1 - x0, min(max_lines, room), bold):
-            self.text((x0, y), line, size, max_width=x1 - x0, fill=fill, bold=bold)
-            y += height
-        return y
-
-    def largest(self, text: str, box: Box, ceiling: int, bold: bool = True) -> int:
-        """Return the largest size up to ``ceiling`` at which ``text`` fits ``box``."""
-        width, height = box[2] - box[0], box[3] - box[1]
-        size = ceiling
-        while size > 8 and (
-            self.fonts.width(text, size, bold) > width
-            or self.fonts.line_height(size, bold) > height
-        ):
-            size -= max(1, size // 12)
-        return size
-
-    def qr(self, box: Box, data: str) -> Box | None:
-        """Draw ``data`` as a QR code centred in ``box`` with whole-pixel modules."""
-        code = qrcode.QRCode(border=1, error_correction=qrcode.constants.ERROR_CORRECT_M)
-        code.add_data(data)
-        code.make(fit=True)
-        matrix = code.get_matrix()
-        side = min(box[2] - box[0], box[3] - box[1])
-        scale = side // len(matrix)
-        if scale < 1:
-            return None
-        size = scale * len(matrix)
-        x0 = box[0] + (box[2] - box[0] - size) // 2
-        y0 = box[1] + (box[3] - box[1] - size) // 2
-        for row, cells in enumerate(matrix):
-            for col, dark in enumerate(cells):
-                if dark:
-                    x, y = x0 + col * scale, y0 + row * scale
-                    self.draw.rectangle((x, y, x + scale - 1, y + scale - 1), fill=BLACK)
-        return (x0, y0, x0 + size, y0 + size)
-
-    def finish(self, regions: dict[str, Box]) -> Rendered:
-        """Convert to the panel's inks and return the result."""
-        return Rendered(
-            image=to_panel_image(self.image, self.colors), regions=regions, texts=self.texts
+def _name_parts(sign: Sign) -> tuple[list[tuple[str, Color]], str | None]:
+    view, words, times = sign.view, sign.words, sign.times
+    badges: list[tuple[str, Color]] = []
+    if not view.online:
+        badges.append((words.gettext("OFFLINE"), WHITE))
+    if view.stale_since is not None:
+        badges.append(
+            (words.gettext("STALE"), sign.canvas.accent if sign.canvas.colors != "bw" else WHITE)
         )
+    stamp = None
+    if view.updated is not None:
+        stamp = times.time(view.updated)
+        if not sign.layout.compact:
+            stamp = words.gettext("Updated {time}", time=stamp)
+    return badges, stamp
 
 
-def _hm(moment: dt.datetime, tz: dt.tzinfo) -> str:
-    return moment.astimezone(tz).strftime("%H:%M")
+def fit_room_name(sign: Sign, with_stamp: bool) -> tuple[int, list[str], int]:
+    """Size and lines of the room name in the header, and the x where the name ends.
+
+    The whole name: one line down to the size floor, then two lines, then an ellipsis.
+    """
+    canvas, layout = sign.canvas, sign.layout
+    x0, y0, x1, y1 = layout.header
+    pad, small = layout.pad, layout.small_size
+    badges, stamp = _name_parts(sign)
+    right = x1 - pad - sum(canvas.fonts.width(w, small, True) + 3 * pad for w, _ in badges)
+    if stamp is not None and with_stamp:
+        right -= canvas.fonts.width(stamp, small) + pad
+    box: Box = (x0 + pad, y0 + pad // 2, right - pad, y1 - pad // 2)
+    floor = max(10, round(layout.room_size * NAME_FLOOR))
+    lines = 1 if with_stamp else 2
+    size, text = canvas.whole(sign.view.room, box, layout.room_size, floor, max_lines=lines)
+    return size, text, right
 
 
-def _span(event: Event, view: RoomView) -> str:
-    start, end = event.start.astimezone(view.tz), event.end.astimezone(view.tz)
-    today = view.now.astimezone(view.tz).date()
-    first = start.strftime("%H:%M") if start.date() == today else start.strftime("%a %H:%M")
-    last = end.strftime("%H:%M") if end.date() == start.date() else end.strftime("%a %H:%M")
-    return f"{first}{EN_DASH}{last}"
+def _is_whole(name: tuple[int, list[str], int], room: str) -> bool:
+    return "".join("".join(name[1]).split()) == "".join(room.split())
 
 
-def _until_line(view: RoomView) -> str:
-    state, until = view.state.state, view.state.until
-    if state == "starting_soon" and until is not None:
-        return f"at {_hm(until, view.tz)}"
-    if until is None:
-        return "for the rest of the day" if state == "free" else ""
-    if until.astimezone(view.tz).date() != view.now.astimezone(view.tz).date():
-        return "until " + until.astimezone(view.tz).strftime("%a %H:%M")
-    return f"until {_hm(until, view.tz)}"
-
-
-def _header(canvas: Canvas, layout: Layout, view: RoomView) -> None:
+def _header(sign: Sign, name: tuple[int, list[str], int], with_stamp: bool) -> None:
+    canvas, layout = sign.canvas, sign.layout
     x0, y0, x1, y1 = layout.header
     canvas.draw.rectangle((x0, y0, x1 - 1, y1 - 1), fill=BLACK)
     pad, small = layout.pad, layout.small_size
     right = x1 - pad
-    badges: list[tuple[str, Color]] = []
-    if not view.online:
-        badges.append(("OFFLINE", WHITE))
-    if view.stale_since is not None:
-        badges.append(("STALE", canvas.accent if canvas.colors != "bw" else WHITE))
+    badges, stamp = _name_parts(sign)
     line_h = canvas.fonts.line_height(small, True)
     for word, background in badges:
         width = canvas.fonts.width(word, small, True) + 2 * pad
@@ -228,29 +170,25 @@ def _header(canvas: Canvas, layout: Layout, view: RoomView) -> None:
             bold=True,
         )
         right -= width + pad
-    if view.updated is not None:
-        stamp = (
-            _hm(view.updated, view.tz)
-            if layout.compact
-            else f"Updated {_hm(view.updated, view.tz)}"
-        )
+    if stamp is not None and with_stamp:
         width = canvas.fonts.width(stamp, small)
-        if right - width > x0 + (x1 - x0) // 2:
-            top = y0 + (y1 - y0 - canvas.fonts.line_height(small)) // 2
-            canvas.text((right - width, top), stamp, small, max_width=width, fill=WHITE)
-            right -= width + pad
-    room_box: Box = (x0 + pad, y0, right - pad, y1)
-    size = max(canvas.largest(view.room, room_box, layout.room_size), round(layout.room_size * 0.7))
-    top = y0 + (y1 - y0 - canvas.fonts.line_height(size, True)) // 2
-    canvas.text(
-        (x0 + pad, top), view.room, size, max_width=right - x0 - 2 * pad, fill=WHITE, bold=True
-    )
+        top = y0 + (y1 - y0 - canvas.fonts.line_height(small)) // 2
+        canvas.text((right - width, top), stamp, small, max_width=width, fill=WHITE)
+    size, lines, name_right = name
+    height = canvas.fonts.line_height(size, True)
+    top = y0 + (y1 - y0 - height * len(lines)) // 2
+    for line in lines:
+        canvas.text(
+            (x0 + pad, top), line, size, max_width=name_right - x0 - 2 * pad, fill=WHITE, bold=True
+        )
+        top += height
 
 
-def _state(canvas: Canvas, layout: Layout, view: RoomView) -> None:
+def _state(sign: Sign) -> None:
+    canvas, layout = sign.canvas, sign.layout
     x0, y0, x1, y1 = layout.state
     pad = layout.pad
-    state = view.state.state
+    state = sign.view.state.state
     background = canvas.accent if state == "busy" else WHITE
     ink = canvas.on(background)
     if state == "starting_soon":
@@ -262,8 +200,8 @@ def _state(canvas: Canvas, layout: Layout, view: RoomView) -> None:
     elif state == "busy":
         canvas.draw.rectangle((x0 + pad, y0 + pad, x1 - pad - 1, y1 - pad - 1), fill=background)
     inner: Box = (x0 + 3 * pad, y0 + 2 * pad, x1 - 3 * pad, y1 - 2 * pad)
-    word = STATE_WORDS[state]
-    until = _until_line(view)
+    word = sign.words.gettext(STATE_WORDS[state])
+    until = sign.until_line()
     height = inner[3] - inner[1]
     word_box: Box = (
         inner[0],
@@ -283,76 +221,65 @@ def _state(canvas: Canvas, layout: Layout, view: RoomView) -> None:
         canvas.text((inner[0], top), until, until_size, max_width=inner[2] - inner[0], fill=ink)
 
 
-def _meeting(
-    canvas: Canvas,
-    box: Box,
-    *,
-    label: str,
-    event: Event,
-    view: RoomView,
-    layout: Layout,
-    title_lines: int,
-) -> int:
+def _meeting(sign: Sign, box: Box, *, label: str, event: Event, title_lines: int) -> int:
+    canvas, layout = sign.canvas, sign.layout
     x0, y, x1, y1 = box
     small, title, body = layout.small_size, layout.title_size, layout.body_size
     width = x1 - x0
     if y + canvas.fonts.line_height(title, True) > y1:
         return y
-    label_w = canvas.fonts.width(label, small, True) + 2 * layout.pad if label else 0
-    if label and layout.compact:
-        canvas.text((x0, y), f"{label} {_span(event, view)}", small, max_width=width, bold=True)
+    shown = sign.title(event)
+    if layout.compact:
+        canvas.text((x0, y), f"{label} {sign.span(event)}", small, max_width=width, bold=True)
         y += canvas.fonts.line_height(small, True)
-        return canvas.lines((x0, y, x1, y1), event.shown_title, title, title_lines, bold=True)
-    if label:
-        canvas.text(
-            (x0, y),
-            label,
-            small,
-            max_width=label_w,
-            bold=True,
-            fill=canvas.accent if canvas.colors == "bwr" else BLACK,
-        )
-        canvas.text((x0 + label_w, y), _span(event, view), small, max_width=width - label_w)
-        y += canvas.fonts.line_height(small, True)
-    y = canvas.lines((x0, y, x1, y1), event.shown_title, title, title_lines, bold=True)
+        return canvas.lines((x0, y, x1, y1), shown, title, title_lines, bold=True)
+    label_w = canvas.fonts.width(label, small, True) + 2 * layout.pad
+    canvas.text(
+        (x0, y),
+        label,
+        small,
+        max_width=label_w,
+        bold=True,
+        fill=canvas.accent if canvas.colors == "bwr" else BLACK,
+    )
+    canvas.text((x0 + label_w, y), sign.span(event), small, max_width=width - label_w)
+    y += canvas.fonts.line_height(small, True)
+    y = canvas.lines((x0, y, x1, y1), shown, title, title_lines, bold=True)
     if event.organizer and not event.private and y + canvas.fonts.line_height(body) <= y1:
         canvas.text((x0, y), event.organizer, body, max_width=width)
         y += canvas.fonts.line_height(body)
     return y
 
 
-def _details(canvas: Canvas, layout: Layout, view: RoomView) -> None:
+def _details(sign: Sign) -> None:
+    layout, state = sign.layout, sign.view.state
     x0, y0, x1, y1 = layout.details
     pad = layout.pad
     box: Box = (x0 + 3 * pad, y0 + pad, x1 - 2 * pad, y1 - pad)
-    state = view.state
-    lines = 1 if layout.compact else 2
-    y = box[1]
-    shown = [("NOW", state.current), ("NEXT", state.next)]
+    now_word, next_word = sign.words.gettext("NOW"), sign.words.gettext("NEXT")
+    shown = [(now_word, state.current), (next_word, state.next)]
     if layout.compact and state.current is not None:
-        shown = [("NEXT", state.next)] if state.state != "busy" else [("NOW", state.current)]
+        shown = [(next_word, state.next)] if state.state != "busy" else [(now_word, state.current)]
+    y = box[1]
     for label, event in shown:
-        if event is None:
-            continue
-        y = (
-            _meeting(
-                canvas,
-                (box[0], y, box[2], box[3]),
-                label=label,
-                event=event,
-                view=view,
-                layout=layout,
-                title_lines=lines,
-            )
-            + pad
-        )
+        if event is not None:
+            area: Box = (box[0], y, box[2], box[3])
+            lines = 1 if layout.compact else 2
+            y = _meeting(sign, area, label=label, event=event, title_lines=lines) + pad
     if state.current is None and state.next is None:
-        canvas.text(
-            (box[0], y), "No more meetings today", layout.body_size, max_width=box[2] - box[0]
-        )
+        text = sign.words.gettext("No more meetings today")
+        sign.canvas.text((box[0], y), text, layout.body_size, max_width=box[2] - box[0])
 
 
-def _agenda(canvas: Canvas, layout: Layout, view: RoomView) -> None:
+def _agenda_label(sign: Sign, event: Event) -> str:
+    if event.all_day:
+        return sign.words.gettext(ALL_DAY)
+    start = sign.times.local(event.start)
+    return sign.times.time(event.start) if start.date() == sign.today else "…"
+
+
+def _agenda(sign: Sign) -> None:
+    canvas, layout, view = sign.canvas, sign.layout, sign.view
     if layout.agenda is None:
         return
     x0, y0, x1, y1 = layout.agenda
@@ -362,49 +289,56 @@ def _agenda(canvas: Canvas, layout: Layout, view: RoomView) -> None:
     size = layout.small_size
     height = canvas.fonts.line_height(size)
     y = y0 + pad
-    canvas.text((x0, y), "Today", layout.body_size, max_width=x1 - x0 - pad, bold=True)
+    today = sign.words.gettext("Today")
+    canvas.text((x0, y), today, layout.body_size, max_width=x1 - x0 - pad, bold=True)
     y += canvas.fonts.line_height(layout.body_size, True) + pad // 2
     slots = max(0, (y1 - pad - y) // height)
     events = list(view.agenda)
     if not events:
-        canvas.text((x0, y), "Nothing booked", size, max_width=x1 - x0 - pad)
+        canvas.text((x0, y), sign.words.gettext("Nothing booked"), size, max_width=x1 - x0 - pad)
         return
     if len(events) > slots:
         events = events[: max(0, slots - 1)]
-    time_w = canvas.fonts.width("00:00 ", size, True)
-    for event in events:
+    labels = [_agenda_label(sign, event) for event in events]
+    space = canvas.fonts.width(" ", size, True)
+    time_w = max((canvas.fonts.width(label, size, True) for label in labels), default=0) + space
+    time_w = min(time_w, (x1 - x0) * 2 // 5)
+    # Titles take more lines (up to AGENDA_LINES) while the rows left allow it.
+    spare = slots - len(events)
+    for event, label in zip(events, labels, strict=True):
         current = event.start <= view.now < event.end
-        start = event.start.astimezone(view.tz)
-        label = (
-            start.strftime("%H:%M") if start.date() == view.now.astimezone(view.tz).date() else "…"
-        )
-        canvas.text((x0, y), label, size, max_width=time_w, bold=True)
-        canvas.text(
-            (x0 + time_w, y),
-            event.shown_title,
-            size,
-            max_width=x1 - x0 - time_w - pad,
-            bold=current,
-        )
-        y += height
+        if canvas.fonts.width(label, size, True) > time_w and spare > 0:
+            # A long label ("All day" in some languages) gets a row of its own.
+            canvas.text((x0, y), label, size, max_width=x1 - x0 - pad, bold=True)
+            y += height
+            spare -= 1
+        else:
+            canvas.text((x0, y), label, size, max_width=time_w, bold=True)
+        lines = min(AGENDA_LINES, 1 + spare)
+        box: Box = (x0 + time_w, y, x1 - pad, y + lines * height)
+        below = canvas.lines(box, sign.title(event), size, lines, bold=current)
+        spare -= max(0, (below - y) // height - 1)
+        y = max(below, y + height)
     hidden = len(view.agenda) - len(events)
     if hidden > 0 and slots > 0:
-        canvas.text((x0, y), f"+{hidden} more", size, max_width=x1 - x0 - pad)
+        more = sign.words.ngettext("+{count} more", "+{count} more", hidden)
+        canvas.text((x0, y), more, size, max_width=x1 - x0 - pad)
 
 
-def _banner(canvas: Canvas, layout: Layout, view: RoomView) -> None:
-    if layout.banner is None or not view.message:
+def _banner(sign: Sign) -> None:
+    canvas, layout, message = sign.canvas, sign.layout, sign.view.message
+    if layout.banner is None or not message:
         return
     x0, y0, x1, y1 = layout.banner
     canvas.draw.rectangle((x0, y0, x1 - 1, y1 - 1), fill=canvas.accent)
     pad = layout.pad
     size = layout.body_size
     lines = max(1, (y1 - y0 - pad) // canvas.fonts.line_height(size, True))
-    text_h = min(lines, len(canvas.fonts.wrap(view.message, size, x1 - x0 - 4 * pad, lines, True)))
+    text_h = min(lines, len(canvas.fonts.wrap(message, size, x1 - x0 - 4 * pad, lines, True)))
     top = y0 + (y1 - y0 - text_h * canvas.fonts.line_height(size, True)) // 2
     canvas.lines(
         (x0 + 2 * pad, top, x1 - 2 * pad, y1),
-        view.message,
+        message,
         size,
         lines,
         fill=canvas.on(canvas.accent),
@@ -416,57 +350,31 @@ def render_room(
     view: RoomView, width: int, height: int, colors: str = "bw", fonts: FontSet | None = None
 ) -> Rendered:
     """Draw the room screen for a panel of ``width`` x ``height``."""
-    layout = plan(width, height, message=bool(view.message), qr=bool(view.qr))
     canvas = Canvas(width, height, colors, fonts)
-    _header(canvas, layout, view)
-    _state(canvas, layout, view)
-    _details(canvas, layout, view)
-    _agenda(canvas, layout, view)
+    layout = plan(width, height, message=bool(view.message), qr=bool(view.qr))
+    sign = Sign(view, canvas, layout)
+    with_stamp = True
+    name = fit_room_name(sign, with_stamp)
+    if not _is_whole(name, view.room):
+        with_stamp = False
+        name = fit_room_name(sign, with_stamp)
+        if len(name[1]) > 1 or not _is_whole(name, view.room):
+            sign.layout = layout = plan(
+                width, height, message=bool(view.message), qr=bool(view.qr), header_lines=2
+            )
+            name = fit_room_name(sign, with_stamp)
+    _header(sign, name, with_stamp)
+    _state(sign)
+    _details(sign)
+    _agenda(sign)
     regions = {"header": layout.header, "state": layout.state, "details": layout.details}
     if layout.qr is not None and view.qr:
         drawn = canvas.qr(layout.qr, view.qr)
         if drawn is not None:
             regions["qr"] = drawn
-    _banner(canvas, layout, view)
+    _banner(sign)
     if layout.agenda is not None:
         regions["agenda"] = layout.agenda
     if layout.banner is not None:
         regions["banner"] = layout.banner
-    return canvas.finish(regions)
-
-
-def render_notice(
-    title: str,
-    text: str,
-    footer: str,
-    *,
-    width: int,
-    height: int,
-    colors: str = "bw",
-    fonts: FontSet | None = None,
-) -> Rendered:
-    """Draw a service screen: a framed title, a text and a footer line."""
-    canvas = Canvas(width, height, colors, fonts)
-    short = min(width, height)
-    pad = max(2, round(short * 0.03))
-    frame = max(2, round(short * 0.02))
-    canvas.draw.rectangle((0, 0, width - 1, height - 1), outline=canvas.accent, width=frame)
-    inner: Box = (frame + 2 * pad, frame + pad, width - frame - 2 * pad, height - frame - pad)
-    title_size = canvas.largest(
-        title, (inner[0], inner[1], inner[2], inner[1] + round(height * 0.3)), round(short * 0.2)
-    )
-    canvas.text((inner[0], inner[1]), title, title_size, max_width=inner[2] - inner[0], bold=True)
-    body = max(11, round(short * 0.08))
-    footer_size = max(8, round(short * 0.05))
-    footer_y = inner[3] - canvas.fonts.line_height(footer_size)
-    top = inner[1] + canvas.fonts.line_height(title_size, True) + pad
-    canvas.lines((inner[0], top, inner[2], footer_y - pad), text, body, 6)
-    canvas.text((inner[0], footer_y), footer, footer_size, max_width=inner[2] - inner[0])
-    return canvas.finish(
-        {"title": (inner[0], inner[1], inner[2], top), "frame": (0, 0, width, height)}
-    )
-
-
-def render_blank(width: int, height: int, colors: str = "bw") -> Rendered:
-    """Return an all-white screen (the 'clear' command)."""
-    return Rendered(image=to_panel_image(Image.new("RGB", (width, height), WHITE), colors))
+    return canvas.finish(regions, sign.words.used)

@@ -8,6 +8,7 @@ display of that name in Odoo.
 from __future__ import annotations
 
 from . import __version__
+from .i18n import SignLocale, Words, resolve_locale
 from .render import Rendered, render_notice
 
 COLOR_NAMES = {"bw": "black/white", "bwr": "black/white/red", "bwy": "black/white/yellow"}
@@ -27,20 +28,25 @@ def render_setup_screen(
     height: int,
     colors: str = "bw",
     offline: bool = False,
+    locale: SignLocale | None = None,
 ) -> Rendered:
-    """Draw the setup screen of ``device`` (``panel`` from :func:`panel_text`)."""
+    """Draw the setup screen of ``device`` (``panel`` from :func:`panel_text`), in the
+    sign's ``locale`` (default en)."""
+    words = Words(locale or resolve_locale(None))
     lines = [
-        f"Display {device} waits for its room data.",
-        f"Panel: {panel}.",
-        "Next: adopt it in Home Assistant, or add it in Odoo.",
+        words.gettext("Display {device} waits for its room data.", device=device),
+        words.gettext("Panel: {panel}.", panel=panel),
+        words.gettext("Next: adopt it in Home Assistant, or add it in Odoo."),
     ]
     if offline:
-        lines.append("No broker connection.")
-    return render_notice(
-        "New door sign",
+        lines.append(words.gettext("No broker connection."))
+    rendered = render_notice(
+        words.gettext("New door sign"),
         " ".join(lines),
-        f"{device} · version {__version__}",
+        f"{device} · {words.gettext('version {version}', version=__version__)}",
         width=width,
         height=height,
         colors=colors,
     )
+    rendered.messages = set(words.used)
+    return rendered

@@ -12,10 +12,20 @@ from typing import Any
 from .config import Config
 from .drivers import DrawResult, Driver, DriverError
 from .drivers.guard import PanelFault
+from .fonts import default_fonts
+from .i18n import SignLocale, resolve_locale
 from .panel import GuardedPanel, PanelEvent
-from .render import Rendered, render_blank, render_notice, render_room, room_view
+from .render import Rendered, render_room, room_view
 from .schedule import next_boundary, system_zone, zone
+from .screens import (
+    draw_notice,
+    identify_notice,
+    notice_for_test,
+    render_blank,
+    text_notice,
+)
 from .setup_screen import panel_text, render_setup_screen
+from .shaping import shaping_problem
 from .store import PayloadStore
 from .wire import PayloadError, RoomData, parse_data
 
@@ -31,10 +41,13 @@ def iso_utc(moment: dt.datetime) -> str:
 
 @dataclass(frozen=True)
 class Overlay:
-    """A service screen (test message, identify) shown until ``until``."""
+    """A service screen shown until ``until``. ``kind``: "text" (``title`` and ``text`` as
+    given), "test" (a /test message's ``text``, None for the fixed sentence) or
+    "identify"; the last two take their words from the sign's catalog."""
 
+    kind: str
     title: str
-    text: str
+    text: str | None
     until: dt.datetime
 
 
@@ -82,6 +95,8 @@ class Sign:
         self._offline_since = offline_since
         self._on_status = on_status
         self._on_drawn = on_drawn
+        self.shaping_problem = shaping_problem(default_fonts().layout)
+        self._locale_note: str | None = None
 
     def setup(self) -> None:
         """Open the panel and draw the last good payload (or a waiting screen).
@@ -96,6 +111,9 @@ class Sign:
         _LOGGER.info(
             "Panel %s %dx%d (%s) ready", self.driver.model, width, height, self.driver.colors
         )
+        _LOGGER.info("Fonts: %s", default_fonts().describe())
+        if self.shaping_problem:
+            _LOGGER.warning("Right-to-left text: %s", self.shaping_problem)
         stored = self.store.load()
         if stored is not None:
             try:
@@ -123,6 +141,15 @@ class Sign:
                 return found
         return system_zone()
 
+    def locale(self) -> SignLocale:
+        """The sign's locale: the payload's, else the configured one, else en (logs why not)."""
+        chosen = resolve_locale(self.data.locale if self.data else None, self.config.device.locale)
+        if chosen.note != self._locale_note:
+            self._locale_note = chosen.note
+            if chosen.note:
+                _LOGGER.warning("Locale %s: %s", chosen.tag, chosen.note)
+        return chosen
+
     def _show_offline(self) -> bool:
         since = self._offline_since()
         return since is not None and self.monotonic() - since >= self.config.display.offline_after
@@ -132,15 +159,16 @@ class Sign:
         width, height = self.driver.size
         colors = self.driver.colors
         if self.overlay is not None:
-            footer = f"{self.device} · {now.astimezone(self.timezone()).strftime('%H:%M')}"
-            return render_notice(
-                self.overlay.title,
-                self.overlay.text,
-                footer,
-                width=width,
-                height=height,
-                colors=colors,
-            )
+            tz, locale = self.timezone(), self.locale()
+            if self.overlay.kind == "identify":
+                notice = identify_notice(locale, self.device, now, tz)
+            elif self.overlay.kind == "test":
+                notice = notice_for_test(locale, self.device, self.overlay.text, now, tz)
+            else:
+                notice = text_notice(
+                    self.overlay.title, self.overlay.text or "", self.device, now, tz, locale
+                )
+            return draw_notice(notice, width=width, height=height, colors=colors)
         if self.cleared:
             return render_blank(width, height, colors)
         if self.data is None:
@@ -151,13 +179,16 @@ class Sign:
                 height=height,
                 colors=colors,
                 offline=self._show_offline(),
+                locale=self.locale(),
             )
+        self.locale()  # logs a locale the sign cannot use as asked, once
         view = room_view(
             self.data,
             now,
             self.timezone(),
             online=not self._show_offline(),
             received=self.received_at,
+            locale=self.config.device.locale,
         )
         return render_room(view, width, height, colors)
 
@@ -286,11 +317,20 @@ class Sign:
             self._on_status()
 
     def show_overlay(self, title: str, text: str, seconds: float | None = None) -> None:
-        """Show a service screen for ``seconds`` (default: the configured test_seconds),
-        then the room again."""
+        """Show a service screen with ``title`` and ``text`` as given, for ``seconds``
+        (default: the configured test_seconds), then the room again."""
+        self._overlay(Overlay(kind="text", title=title, text=text, until=self._until(seconds)))
+
+    def show_test(self, text: str | None) -> None:
+        """Show a ``/test`` message (None or blank: a fixed sentence in the sign's language)."""
+        self._overlay(Overlay(kind="test", title="", text=text, until=self._until(None)))
+
+    def _until(self, seconds: float | None) -> dt.datetime:
         shown = self.config.display.test_seconds if seconds is None else seconds
-        until = self.clock() + dt.timedelta(seconds=shown)
-        self.overlay = Overlay(title=title, text=text, until=until)
+        return self.clock() + dt.timedelta(seconds=shown)
+
+    def _overlay(self, overlay: Overlay) -> None:
+        self.overlay = overlay
         self.refresh(force=True)
 
     def clear_overlay(self) -> None:
@@ -306,7 +346,7 @@ class Sign:
             self.overlay = None
             self.refresh(force=True, full=True)
         elif cmd == "identify":
-            self.show_overlay("Identify", f"This is display {self.device}.")
+            self._overlay(Overlay(kind="identify", title="", text=None, until=self._until(None)))
         else:
             self.cleared = False
             self.refresh(force=True, full=cmd == "full_refresh")
