@@ -18,12 +18,8 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 
 from .const import CONF_DATABASE, DOMAIN, LOGGER
-from .coordinator import (
-    OdooEpaperConfigEntry,
-    OdooEpaperCoordinator,
-    OdooEpaperRuntimeData,
-    async_connect,
-)
+from .coordinator import OdooEpaperCoordinator, async_connect
+from .data import OdooEpaperConfigEntry, OdooEpaperRuntimeData
 from .devices import async_register_hub_device
 from .display_tracker import DisplayState, DisplayTracker
 from .odoo_client import OdooClient, OdooError
@@ -63,7 +59,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: OdooEpaperConfigEntry) -
     coordinator = OdooEpaperCoordinator(hass, entry, client, publisher)
     async_register_hub_device(hass, entry, info)
     await coordinator.async_config_entry_first_refresh()
-    tracker = DisplayTracker(hass, entry.entry_id, on_changed=coordinator.async_displays_changed)
+    tracker = DisplayTracker(hass, entry, on_changed=coordinator.async_displays_changed)
     entry.async_on_unload(tracker.async_stop)
     entry.runtime_data = OdooEpaperRuntimeData(
         client=client,
@@ -135,11 +131,15 @@ async def _async_follow_displays(hass: HomeAssistant, entry: OdooEpaperConfigEnt
             )
 
     if mirror is not None:
+        mirrored: dict[str, DisplayState] = {}
 
         @callback
-        def mirror_status(device: str, state: DisplayState) -> None:
-            if coordinator.data is not None and device in coordinator.data.displays:
-                mirror.async_track(device, state)
+        def mirror_status() -> None:
+            known = coordinator.data.displays if coordinator.data is not None else {}
+            for device, state in tracker.data.items():
+                if mirrored.get(device) is not state and device in known:
+                    mirrored[device] = state
+                    mirror.async_track(device, state)
 
         entry.async_on_unload(tracker.async_add_listener(mirror_status))
     entry.async_on_unload(tracker.async_follow_connection())

@@ -15,7 +15,7 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import OdooEpaperConfigEntry
+from .data import OdooEpaperConfigEntry
 from .display_tracker import DisplayState
 from .entity import OdooEpaperEntity, OdooEpaperMqttEntity, async_add_display_entities
 

@@ -13,7 +13,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import DOMAIN
-from .coordinator import OdooEpaperConfigEntry
+from .data import OdooEpaperConfigEntry
 from .display_actions import async_refresh_displays, async_send_test_messages
 from .entity import OdooEpaperMqttEntity, async_add_display_entities
 

@@ -37,7 +37,7 @@ from .const import (
     SOURCE_AUTO,
     SOURCES,
 )
-from .coordinator import OdooEpaperConfigEntry
+from .data import OdooEpaperConfigEntry
 from .odoo_client import (
     OdooAccessError,
     OdooAuthError,

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any, TypeAlias
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
@@ -17,7 +15,7 @@ from homeassistant.util import dt as dt_util
 
 from .const import CHANGE_NOTICE_COOLDOWN, DOMAIN, LOGGER
 from .devices import DisplayDevices
-from .display_tracker import DisplayTracker
+from .display_data import DisplayData, OdooEpaperData
 from .message_board import BoardMessage, MessageBoard
 from .odoo_client import (
     OdooAddonTooOldError,
@@ -28,59 +26,8 @@ from .odoo_client import (
 )
 from .options import EpaperOptions
 from .publisher import DataPublisher
-from .schedule import Booking, Display, Schedule, booking_window
-from .status_mirror import StatusMirror
-from .wire import build_payload, content_hash, data_topic
-
-
-@dataclass(frozen=True, kw_only=True)
-class DisplayData:
-    """One display as the hub last built it: where it goes and what it shows."""
-
-    display: Display
-    topic_prefix: str
-    bookings: tuple[Booking, ...]
-    payload: dict[str, Any]
-    content_hash: str
-
-    @property
-    def device(self) -> str:
-        """The device name on the wire."""
-        return self.display.device
-
-    @property
-    def room(self) -> str:
-        """The room name shown on the sign."""
-        return self.display.room
-
-    @property
-    def data_topic(self) -> str:
-        """The retained topic the payload goes to."""
-        return data_topic(self.topic_prefix, self.device)
-
-
-@dataclass(frozen=True, kw_only=True)
-class OdooEpaperData:
-    """The coordinator's data: every display by device name."""
-
-    displays: dict[str, DisplayData]
-    refreshed_at: dt.datetime
-
-
-@dataclass(kw_only=True)
-class OdooEpaperRuntimeData:
-    """What a loaded entry holds (``entry.runtime_data``)."""
-
-    client: OdooClient
-    info: ServerInfo
-    publisher: DataPublisher
-    coordinator: OdooEpaperCoordinator
-    tracker: DisplayTracker
-    mirror: StatusMirror | None = None
-
-
-# A TypeAlias, not a ``type`` statement: ruff targets Python 3.11 for the whole repository.
-OdooEpaperConfigEntry: TypeAlias = ConfigEntry[OdooEpaperRuntimeData]
+from .schedule import Schedule, booking_window
+from .wire import build_payload, content_hash
 
 
 async def async_connect(hass: HomeAssistant, client: OdooClient) -> ServerInfo:
@@ -136,12 +83,12 @@ def build_display_data(
 class OdooEpaperCoordinator(DataUpdateCoordinator[OdooEpaperData]):
     """Refresh every display from Odoo in one RPC and publish the changed ones."""
 
-    config_entry: OdooEpaperConfigEntry
+    config_entry: ConfigEntry
 
     def __init__(
         self,
         hass: HomeAssistant,
-        entry: OdooEpaperConfigEntry,
+        entry: ConfigEntry,
         client: OdooClient,
         publisher: DataPublisher,
     ) -> None:

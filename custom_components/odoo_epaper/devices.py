@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
@@ -11,10 +10,8 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 
 from .const import DOMAIN
+from .display_data import DisplayData
 from .odoo_client import ServerInfo
-
-if TYPE_CHECKING:
-    from .coordinator import DisplayData
 
 
 def hub_identifier(entry: ConfigEntry) -> tuple[str, str]:

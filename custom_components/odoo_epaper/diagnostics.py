@@ -10,8 +10,9 @@ from homeassistant.const import CONF_PASSWORD, CONF_URL, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.device_registry import DeviceEntry
 
-from .coordinator import DisplayData, OdooEpaperConfigEntry
+from .data import OdooEpaperConfigEntry
 from .devices import display_identifier
+from .display_data import DisplayData
 from .display_tracker import DisplayState
 
 TO_REDACT: Final = {

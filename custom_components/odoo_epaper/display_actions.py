@@ -14,7 +14,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
-from .coordinator import OdooEpaperConfigEntry
+from .data import OdooEpaperConfigEntry
 from .display_tracker import TestResult
 from .wire import cmd_topic
 

@@ -1,4 +1,9 @@
-"""What the displays say over MQTT: their status, snapshot and test acknowledgements."""
+"""What the displays say over MQTT: their status, snapshot and test acknowledgements.
+
+The tracker is a push-driven DataUpdateCoordinator (it never polls): each message
+replaces the display's :class:`DisplayState` and calls ``async_set_updated_data``, so
+entities and the status mirror listen to one source.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +12,14 @@ import json
 import time
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Final
 
 from homeassistant.components import mqtt
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.helpers.dispatcher import async_dispatcher_send
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
 from .change_notice import parse_changed
@@ -26,14 +32,9 @@ from .wire_values import WireError, is_device_name
 TEST_QOS: Final = 1
 
 
-def signal_display(entry_id: str, device: str) -> str:
-    """Return the dispatcher signal sent when a display's MQTT state changes."""
-    return f"odoo_epaper_{entry_id}_display_{device}"
-
-
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class DisplayState:
-    """The last good things a display said over MQTT."""
+    """The last good things a display said over MQTT; replaced, never changed, on news."""
 
     prefix: str
     status: DisplayStatus | None = None
@@ -72,26 +73,37 @@ class _Subscription:
     unsubscribes: list[CALLBACK_TYPE] = field(default_factory=list)
 
 
-class DisplayTracker:
-    """Subscribe to every display's status, snapshot and ack under the topic prefixes."""
+class DisplayTracker(DataUpdateCoordinator[dict[str, DisplayState]]):
+    """Subscribe to every display's status, snapshot and ack under the topic prefixes.
+
+    ``data`` maps device names to their last :class:`DisplayState`; a listener tells
+    which displays changed by identity (a changed display gets a new object).
+    """
 
     def __init__(
         self,
         hass: HomeAssistant,
-        entry_id: str,
+        config_entry: ConfigEntry | None,
         *,
         on_changed: Callable[[list[str]], None] | None = None,
     ) -> None:
-        """Keep no subscription until :meth:`async_set_prefixes`."""
-        self.hass = hass
-        self.entry_id = entry_id
-        self.displays: dict[str, DisplayState] = {}
+        """Keep no subscription until :meth:`async_set_prefixes`; never poll."""
+        super().__init__(hass, LOGGER, config_entry=config_entry, name="Odoo E-Paper displays")
+        self.data = {}
         self._on_changed = on_changed
         self._subscriptions: dict[str, _Subscription] = {}
-        self._listeners: list[Callable[[str, DisplayState], None]] = []
         self._waiters: dict[str, tuple[asyncio.Future[TestResult], float]] = {}
         self._warned: set[tuple[str, str]] = set()
         self._flaps = FlapDamper(hass, self._show_status)
+
+    @property
+    def displays(self) -> dict[str, DisplayState]:
+        """Return every display heard of, by device name."""
+        return self.data
+
+    async def _async_update_data(self) -> dict[str, DisplayState]:
+        """Nothing to fetch: the displays push their news."""
+        return self.data
 
     @property
     def prefixes(self) -> set[str]:
@@ -151,17 +163,6 @@ class DisplayTracker:
             waiter.cancel()
         self._waiters.clear()
 
-    @callback
-    def async_add_listener(self, listener: Callable[[str, DisplayState], None]) -> CALLBACK_TYPE:
-        """Call ``listener(device, state)`` after every change of a display's state."""
-        self._listeners.append(listener)
-
-        @callback
-        def remove() -> None:
-            self._listeners.remove(listener)
-
-        return remove
-
     def _split(self, msg: mqtt.ReceiveMessage) -> tuple[str, str] | None:
         """Return the prefix and device of a message's topic, None for reserved names."""
         prefix = msg.subscribed_topic.rsplit("+/", 1)[0]
@@ -171,12 +172,11 @@ class DisplayTracker:
         return prefix, device
 
     def _state(self, prefix: str, device: str) -> DisplayState:
-        """Return the state of a display, created on its first message."""
-        state = self.displays.get(device)
+        """Return the state of a display (new ones start empty) under its latest prefix."""
+        state = self.data.get(device)
         if state is None:
-            state = self.displays[device] = DisplayState(prefix=prefix)
-        state.prefix = prefix
-        return state
+            return DisplayState(prefix=prefix)
+        return state if state.prefix == prefix else replace(state, prefix=prefix)
 
     def _warn(self, device: str, what: str, err: WireError) -> None:
         """Log a refused message, once per display and reason."""
@@ -189,10 +189,9 @@ class DisplayTracker:
 
     @callback
     def _changed(self, device: str, state: DisplayState) -> None:
-        """Tell entities and listeners that a display changed."""
-        async_dispatcher_send(self.hass, signal_display(self.entry_id, device))
-        for listener in list(self._listeners):
-            listener(device, state)
+        """Make ``state`` the display's and tell every listener."""
+        self.data[device] = state
+        self.async_set_updated_data(self.data)
 
     @callback
     def _handle_status(self, msg: mqtt.ReceiveMessage) -> None:
@@ -208,18 +207,17 @@ class DisplayTracker:
         state = self._state(prefix, device)
         if self._flaps.hold(device, state.online, status):
             return
-        self._show_status(device, status)
+        self._show_status(device, status, state)
 
     @callback
-    def _show_status(self, device: str, status: DisplayStatus) -> None:
+    def _show_status(
+        self, device: str, status: DisplayStatus, state: DisplayState | None = None
+    ) -> None:
         """Make ``status`` the display's current one and tell everyone."""
-        state = self.displays[device]
+        state = state or self.data[device]
         now = dt_util.utcnow()
-        state.status = status
-        state.status_at = now
-        if status.online:
-            state.last_seen = now
-        self._changed(device, state)
+        last_seen = now if status.online else state.last_seen
+        self._changed(device, replace(state, status=status, status_at=now, last_seen=last_seen))
 
     @callback
     def _handle_snapshot(self, msg: mqtt.ReceiveMessage) -> None:
@@ -234,9 +232,7 @@ class DisplayTracker:
             self._warn(device, "snapshot", err)
             return
         state = self._state(prefix, device)
-        state.snapshot = snapshot
-        state.snapshot_at = dt_util.utcnow()
-        self._changed(device, state)
+        self._changed(device, replace(state, snapshot=snapshot, snapshot_at=dt_util.utcnow()))
 
     @callback
     def _handle_ack(self, msg: mqtt.ReceiveMessage) -> None:

@@ -7,14 +7,15 @@ from collections.abc import Callable, Hashable, Iterable
 from homeassistant.components import mqtt
 from homeassistant.core import callback
 from homeassistant.helpers.device_registry import DeviceInfo
-from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .coordinator import DisplayData, OdooEpaperConfigEntry, OdooEpaperCoordinator
+from .coordinator import OdooEpaperCoordinator
+from .data import OdooEpaperConfigEntry
 from .devices import display_identifier, hub_identifier
-from .display_tracker import DisplayState, signal_display
+from .display_data import DisplayData
+from .display_tracker import DisplayState
 
 
 class OdooEpaperEntity(CoordinatorEntity[OdooEpaperCoordinator]):
@@ -90,9 +91,14 @@ class OdooEpaperEntity(CoordinatorEntity[OdooEpaperCoordinator]):
 
 
 class OdooEpaperMqttEntity(OdooEpaperEntity):
-    """A display entity that shows what the display says over MQTT."""
+    """A display entity that shows what the display says over MQTT.
+
+    It listens to the display tracker too and writes its state when its own
+    display's state changed (a new :class:`DisplayState` object).
+    """
 
     _mqtt_connected = True
+    _shown_state: DisplayState | None = None
 
     @property
     def display_state(self) -> DisplayState | None:
@@ -120,21 +126,20 @@ class OdooEpaperMqttEntity(OdooEpaperEntity):
         """Follow the display's messages and the broker connection."""
         await super().async_added_to_hass()
         self._mqtt_connected = mqtt.is_connected(self.hass)
-        if self.device is not None:
-            self.async_on_remove(
-                async_dispatcher_connect(
-                    self.hass,
-                    signal_display(self.entry.entry_id, self.device),
-                    self._handle_display_update,
-                )
-            )
+        self._shown_state = self.display_state
+        tracker = self.entry.runtime_data.tracker
+        self.async_on_remove(tracker.async_add_listener(self._handle_display_update))
         self.async_on_remove(
             mqtt.async_subscribe_connection_status(self.hass, self._handle_connection)
         )
 
     @callback
     def _handle_display_update(self) -> None:
-        """Write the new state."""
+        """Write the state when this entity's display said something new."""
+        state = self.display_state
+        if self.device is not None and state is self._shown_state:
+            return
+        self._shown_state = state
         self.async_write_ha_state()
 
     @callback

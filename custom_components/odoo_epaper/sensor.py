@@ -21,7 +21,8 @@ from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.helpers.typing import StateType
 from homeassistant.util import dt as dt_util
 
-from .coordinator import DisplayData, OdooEpaperConfigEntry
+from .data import OdooEpaperConfigEntry
+from .display_data import DisplayData
 from .display_tracker import DisplayState
 from .entity import OdooEpaperEntity, OdooEpaperMqttEntity, async_add_display_entities
 from .room_state import RoomState, RoomStatus, next_change, room_status, shown_title
@@ -213,15 +214,6 @@ class DisplaySensor(OdooEpaperMqttEntity, SensorEntity):
 
 class DisplaysOnlineSensor(OdooEpaperMqttEntity, SensorEntity):
     """How many of the entry's displays say they are online."""
-
-    async def async_added_to_hass(self) -> None:
-        """Follow every display's status."""
-        await super().async_added_to_hass()
-        self.async_on_remove(
-            self.entry.runtime_data.tracker.async_add_listener(
-                lambda _device, _state: self.async_write_ha_state()
-            )
-        )
 
     @property
     def native_value(self) -> int:

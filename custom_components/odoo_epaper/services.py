@@ -24,7 +24,7 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.service import async_extract_referenced_entity_ids
 
 from .const import DOMAIN
-from .coordinator import OdooEpaperConfigEntry
+from .data import OdooEpaperConfigEntry
 from .devices import display_identifier, hub_identifier
 from .display_actions import (
     async_refresh_displays,

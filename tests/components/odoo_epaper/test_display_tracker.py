@@ -10,14 +10,9 @@ from typing import Any
 import paho.mqtt.client as paho
 import pytest
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.odoo_epaper.display_tracker import (
-    DisplayState,
-    DisplayTracker,
-    signal_display,
-)
+from custom_components.odoo_epaper.display_tracker import DisplayState, DisplayTracker
 from custom_components.odoo_epaper.status_mirror import status_report
 from tests.components.odoo_epaper.conftest import OutsideSubscriber, wait_until
 from tests.components.odoo_epaper.mqtt_helpers import async_mqtt_synced, publish
@@ -41,7 +36,7 @@ async def sat(
 async def tracker(hass: HomeAssistant, sat: OutsideSubscriber) -> Any:
     """A tracker following PREFIX, its subscriptions active; stopped at teardown."""
     changed: list[list[str]] = []
-    tracker = DisplayTracker(hass, "entry1", on_changed=changed.append)
+    tracker = DisplayTracker(hass, None, on_changed=changed.append)
     tracker.changed = changed  # type: ignore[attr-defined]
     await tracker.async_set_prefixes([PREFIX])
     await async_mqtt_synced(hass, sat.client)
@@ -56,12 +51,14 @@ async def test_retained_status_then_updates(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Statuses are followed; bad ones are logged once and keep the last good one."""
-    signals: list[str] = []
-    async_dispatcher_connect(
-        hass, signal_display("entry1", "reception"), callback(lambda: signals.append("x"))
-    )
     seen: list[tuple[str, bool | None]] = []
-    remove = tracker.async_add_listener(lambda device, state: seen.append((device, state.online)))
+
+    @callback
+    def listener() -> None:
+        state = tracker.data["reception"]
+        seen.append(("reception", state.online))
+
+    remove = tracker.async_add_listener(listener)
     publish(sat.client, f"{PREFIX}reception/status", json.dumps(FULL_STATUS), retain=True)
     await wait_until(lambda: "reception" in tracker.displays)
     state = tracker.displays["reception"]
@@ -69,7 +66,7 @@ async def test_retained_status_then_updates(
     assert state.status is not None
     assert state.status.panel == "epd7in5_V2"
     assert state.last_seen is not None
-    assert signals == ["x"]
+    assert tracker.last_update_success
 
     with caplog.at_level(logging.WARNING):
         for _ in range(2):

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from custom_components.odoo_epaper.coordinator import DisplayData
+from custom_components.odoo_epaper.display_data import DisplayData
 from custom_components.odoo_epaper.room_state import (
     SOON,
     RoomState,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import logging
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -171,9 +172,9 @@ async def test_new_snapshots_go_along_once(
 ) -> None:
     """A new snapshot rides with the next report, once; a queued one survives a newer status."""
     raw = PNG_1X1
-    door = display("online")
-    door.snapshot = Snapshot(png=raw, width=1, height=1)
-    door.snapshot_at = SEEN
+    door = replace(
+        display("online"), snapshot=Snapshot(png=raw, width=1, height=1), snapshot_at=SEEN
+    )
     mirror.async_track("reception", door)
     mirror.async_track("reception", display("error", "bad data"))  # queued, same burst
     await wait_until(lambda: len(odoo_server.status_reports) == 1)
@@ -181,14 +182,16 @@ async def test_new_snapshots_go_along_once(
     assert report["state"] == "error"
     assert base64.b64decode(report["snapshot"]) == raw
 
-    again = display("online")
-    again.snapshot, again.snapshot_at = door.snapshot, door.snapshot_at
+    again = replace(display("online"), snapshot=door.snapshot, snapshot_at=door.snapshot_at)
     mirror.async_track("reception", again)  # same snapshot: status only
     await wait_until(lambda: len(odoo_server.status_reports) == 2)
     assert "snapshot" not in odoo_server.status_reports[1][0]
 
-    newer = display("online")
-    newer.snapshot, newer.snapshot_at = door.snapshot, datetime(2026, 11, 27, 9, 1, tzinfo=UTC)
+    newer = replace(
+        display("online"),
+        snapshot=door.snapshot,
+        snapshot_at=datetime(2026, 11, 27, 9, 1, tzinfo=UTC),
+    )
     mirror.async_track("reception", newer)  # same state, new snapshot: sent
     await wait_until(lambda: len(odoo_server.status_reports) == 3)
     assert base64.b64decode(odoo_server.status_reports[2][0]["snapshot"]) == raw

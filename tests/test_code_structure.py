@@ -1,0 +1,112 @@
+"""The product code keeps small rooms: no import circle.
+
+The import graph is read with ``ast`` (nothing is imported): every ``import`` and
+``from ... import`` inside a package counts, also those under ``TYPE_CHECKING`` and
+inside functions, since a circle there is a circle of meaning all the same.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+# Each product package: (directory, its dotted name).
+PACKAGES = (
+    (ROOT / "custom_components" / "odoo_epaper", "odoo_epaper"),
+    (ROOT / "satellite" / "src" / "epaper_satellite", "epaper_satellite"),
+    *((path, path.name) for path in sorted((ROOT / "odoo_addon").iterdir()) if path.is_dir()),
+)
+
+
+def _modules(directory: Path, name: str) -> dict[str, Path]:
+    """Map the dotted name of every module of a package to its file."""
+    modules: dict[str, Path] = {}
+    for path in sorted(directory.rglob("*.py")):
+        parts = [name, *path.relative_to(directory).with_suffix("").parts]
+        if parts[-1] == "__init__":
+            parts.pop()
+        modules[".".join(parts)] = path
+    return modules
+
+
+def _imports(module: str, path: Path, known: dict[str, Path]) -> set[str]:
+    """Return the modules of the same package that ``module`` imports."""
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Import):
+            targets = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - (node.level - 1)]
+                origin = ".".join(base + ([node.module] if node.module else []))
+            else:
+                origin = node.module or ""
+            targets = [origin] + [f"{origin}.{alias.name}" for alias in node.names]
+        else:
+            continue
+        for target in targets:
+            if target in known and target != module:
+                found.add(target)
+    return found
+
+
+def _graph(directory: Path, name: str) -> dict[str, set[str]]:
+    known = _modules(directory, name)
+    graph = {module: _imports(module, path, known) for module, path in known.items()}
+    # "from . import x" where x is a module reaches x, not the package's __init__.
+    for module, edges in graph.items():
+        children = {edge for edge in edges if edge.rpartition(".")[0] in edges}
+        graph[module] = (edges - {child.rpartition(".")[0] for child in children}) | children
+    return graph
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Return the strongly connected components of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for target in sorted(graph[node]):
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+@pytest.mark.parametrize(("directory", "name"), PACKAGES, ids=[name for _, name in PACKAGES])
+def test_no_import_circle(directory: Path, name: str) -> None:
+    """No module of a product package reaches itself through its imports."""
+    assert _cycles(_graph(directory, name)) == []
+
+
+def test_the_circle_finder_finds_circles() -> None:
+    """A two-module circle and a type-only import back are both found."""
+    assert _cycles({"a": {"b"}, "b": {"a"}, "c": set()}) == [["a", "b"]]
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": set()}) == []
