@@ -106,6 +106,31 @@ def test_strings_equal_english_translation() -> None:
     assert load(PACKAGE / "strings.json") == load(PACKAGE / "translations" / "en.json")
 
 
+def _leaves(node: Any, path: str = "") -> dict[str, str]:
+    if isinstance(node, dict):
+        return {
+            k: v for key, child in node.items() for k, v in _leaves(child, f"{path}/{key}").items()
+        }
+    return {path: node}
+
+
+def _placeholders(text: str) -> set[str]:
+    return set(re.findall(r"\{(\w+)\}", text))
+
+
+def test_translations_match_english() -> None:
+    """Every translation (de, fr, ...) has exactly en.json's keys, its placeholders, no gap."""
+    english = _leaves(load(PACKAGE / "translations" / "en.json"))
+    others = sorted(path for path in (PACKAGE / "translations").glob("*.json") if path.stem != "en")
+    assert {path.stem for path in others} >= {"de", "fr"}
+    for path in others:
+        translated = _leaves(load(path))
+        assert set(translated) == set(english), f"{path.name}: keys differ from en.json"
+        for key, text in translated.items():
+            assert isinstance(text, str) and text.strip(), f"{path.name}{key} is empty"
+            assert _placeholders(text) == _placeholders(english[key]), f"{path.name}{key}"
+
+
 def test_no_unresolved_references() -> None:
     """Custom integrations get no [%key:...%] resolution at runtime."""
     assert "[%key:" not in (PACKAGE / "translations" / "en.json").read_text(encoding="utf-8")
