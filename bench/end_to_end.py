@@ -186,7 +186,7 @@ def report(results: list[dict[str, Any]]) -> str:
     return (
         "From a booking renamed in the Odoo test server to the new panel PNG written by a "
         "running `epaper-satellite` (png driver, 400x300) on the same machine: Home "
-        "Assistant reads Odoo (2 RPCs), publishes `/data` retained through its MQTT "
+        "Assistant reads Odoo (1 RPC), publishes `/data` retained through its MQTT "
         "integration, mosquitto delivers it, the satellite validates, renders and writes "
         "the file atomically. In poll mode the changes come at random moments within the "
         "polling period, so the figure is about half the interval plus the push path. "

@@ -164,7 +164,7 @@ async def test_fanout(
             setup_ms = (time.monotonic() - started) * 1000
             coordinator = entry.runtime_data.coordinator
 
-            # An unchanged second cycle: two RPCs, nothing published.
+            # An unchanged second cycle: one RPC (epaper_schedule), nothing published.
             mark = subscriber.mark()
             publish_calls.clear()
             odoo.reset_counts()
@@ -213,7 +213,7 @@ async def test_fanout(
         "payload_bytes": statistics.median(len(p) for p in payloads.values()),
         "baseline": baseline,
     }
-    assert rpcs_per_cycle == 2
+    assert rpcs_per_cycle == 1
     assert unchanged_publishes == 0
     await hass.async_add_executor_job(append_result, result)
 
@@ -247,7 +247,7 @@ def report(results: list[dict[str, Any]]) -> str:
     ]
     return (
         "One refresh cycle of the hub (`OdooEpaperCoordinator.async_refresh`: one "
-        "RPC for the displays, one for every booking, payloads built, changed ones "
+        "RPC, the addon's `epaper_schedule`, payloads built, changed ones "
         "published retained with QoS 1 through Home Assistant's MQTT integration) "
         "into a real mosquitto, with an outside paho subscriber on `+/data`. In the "
         "changed cycle every display has new titles. Latency runs from the "

@@ -125,3 +125,33 @@ def test_window_parsing() -> None:
     with pytest.raises(ValueError):
         rules.Window.parse(False, "2026-04-05T00:00:00Z")
     assert window.all_day_bounds() == ("2026-04-05", "2026-04-07")
+
+
+def test_many_labels_preselect_every_location() -> None:
+    """Beyond the bound, the database preselects rows with any location (Python decides)."""
+    labels = [f"room {index}" for index in range(100)]
+    assert rules.location_domain("location", labels) == [("location", "!=", False)]
+
+
+def test_room_booking_domain() -> None:
+    """Linked rooms by id, unlinked ones by a name pattern, both with an OR."""
+    window = rules.Window.parse("2026-11-26T00:00:00Z", "2026-11-29T00:00:00Z")
+    times = [
+        ("stop_datetime", ">", "2026-11-26 00:00:00"),
+        ("start_datetime", "<", "2026-11-29 00:00:00"),
+    ]
+    linked = rules.Display(device="a", room="A", labels=frozenset({"a"}), tz="UTC", room_id=4)
+    named = rules.Display(device="b", room="B", labels=frozenset({"b"}), tz="UTC")
+    source = rules.RoomBookingSource()
+    assert source.domain(rules.RoomIndex([linked]), window) == [("room_id", "in", [4]), *times]
+    assert source.domain(rules.RoomIndex([named]), window) == [
+        ("room_id.name", "=ilike", "%b%"),
+        *times,
+    ]
+    assert source.domain(rules.RoomIndex([linked, named]), window) == [
+        "|",
+        ("room_id", "in", [4]),
+        ("room_id.name", "=ilike", "%b%"),
+        *times,
+    ]
+    assert source.domain(rules.RoomIndex([]), window) is None
