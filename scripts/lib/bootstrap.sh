@@ -39,6 +39,24 @@ ensure_mosquitto() {
     command -v mosquitto >/dev/null 2>&1 || die "mosquitto still not on PATH after installing it"
 }
 
+# Fonts and text shaping the satellite draws with (the same packages its README
+# names for a Pi): DejaVu, a CJK font with Hangul (WenQuanYi Micro Hei, 5 MB, instead
+# of the 90 MB Noto CJK), a monochrome symbol/emoji font, libraqm + libfribidi.
+# Without them the satellite's tests still pass, testing the fallbacks instead.
+SIGN_PACKAGES=(fonts-dejavu-core fonts-wqy-microhei fonts-symbola libraqm0 libfribidi0)
+ensure_sign_fonts() {
+    local missing=() package
+    command -v dpkg-query >/dev/null 2>&1 || return 0
+    for package in "${SIGN_PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" \
+            || missing+=("$package")
+    done
+    [ "${#missing[@]}" = 0 ] && return 0
+    say "installing the Debian packages ${missing[*]} (fonts and text shaping of the signs)"
+    apt_install "${missing[@]}" \
+        || say "could not install ${missing[*]}; the sign tests run their fallback paths"
+}
+
 # Print a working python3.13 (the pyenv shim alone refuses; see DESIGN.md).
 find_python313() {
     local candidate

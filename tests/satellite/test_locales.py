@@ -10,6 +10,7 @@ import string
 from typing import Any
 
 import pytest
+from epaper_satellite.fonts import default_fonts
 from epaper_satellite.i18n import LANGUAGES, Words, resolve_locale
 from epaper_satellite.render import Rendered, render_room, room_view
 from epaper_satellite.schedule import zone
@@ -123,12 +124,13 @@ def _squash(text: str) -> str:
 
 
 def _own(words: Words, message: str) -> re.Pattern[str]:
-    """The language's own text of a message (every plural form)."""
+    """The language's own text of a message (every plural form), as the fonts draw it."""
     catalog = words._catalog
     if "{count}" in message:
         forms = {catalog.ngettext(message, message, n) for n in range(1, 120)}
-        return _pattern(*forms, squashed=True)
-    return _pattern(catalog.gettext(message), squashed=True)
+    else:
+        forms = {catalog.gettext(message)}
+    return _pattern(*(default_fonts().shown(form, 20) for form in forms), squashed=True)
 
 
 def _text(rendered: Rendered) -> str:
