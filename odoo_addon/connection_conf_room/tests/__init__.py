@@ -1,1 +1,1 @@
-from . import test_room_booking  # noqa: F401
+from . import test_epaper_schedule, test_room_booking  # noqa: F401

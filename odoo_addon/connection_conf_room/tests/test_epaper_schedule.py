@@ -1,0 +1,58 @@
+"""epaper_schedule with Meeting Rooms (room.booking, Odoo 18.0 Enterprise): matched by
+room, the same answer as calendar events."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from odoo.tests import TransactionCase, new_test_user, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestEpaperScheduleRoomBooking(TransactionCase):
+    """Bookings reach the displays linked to their room, as the hub user reads them."""
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        """Two rooms, a linked display and one labelled by name only, the hub user."""
+        super().setUpClass()
+        office = cls.env["room.office"].create({"name": "HQ"})
+        cls.room = cls.env["room.room"].create({"name": "Aquarium", "office_id": office.id})
+        cls.cellar = cls.env["room.room"].create({"name": "Cellar", "office_id": office.id})
+        Display = cls.env["room.rasp.connection"]
+        Display.create(
+            {"name": "aquarium", "room_id": cls.room.id, "tz": "Europe/Berlin", "mqtt_host": "h"}
+        )
+        Display.create({"name": "cellar-door", "room_name": " CELLAR ", "mqtt_host": "h"})
+        cls.hub = new_test_user(
+            cls.env,
+            login="epaper-hub",
+            groups="base.group_user,connection_conf.group_epaper_reporter",
+        )
+
+    def test_bookings_by_room(self) -> None:
+        """Linked by room id, else by the room's name (case and spaces ignored)."""
+        start = dt.datetime(2026, 4, 6, 8, 0)
+        for room, name in ((self.room, "Stand-up"), (self.cellar, "Wine tasting")):
+            self.env["room.booking"].create(
+                {
+                    "name": name,
+                    "room_id": room.id,
+                    "start_datetime": start,
+                    "stop_datetime": start + dt.timedelta(hours=1),
+                }
+            )
+        answer = (
+            self.env["room.rasp.connection"]
+            .with_user(self.hub)
+            .epaper_schedule(
+                "2026-04-06T00:00:00Z", "2026-04-07T00:00:00Z", sources=["room.booking"]
+            )
+        )
+        events = {d["device"]: d["events"] for d in answer["displays"]}
+        self.assertEqual(
+            [(e["title"], e["start"], e["end"], e["private"], e["all_day"]) for e in
+             events["aquarium"]],
+            [("Stand-up", "2026-04-06T08:00:00Z", "2026-04-06T09:00:00Z", False, False)],
+        )  # fmt: skip
+        self.assertEqual([e["title"] for e in events["cellar-door"]], ["Wine tasting"])
