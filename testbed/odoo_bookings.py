@@ -170,9 +170,9 @@ class DoorBookings:
             return self._answer(model, self.server.records[model][record_id])
         _model, record = self._record(display, plan.ref)
         if plan.kind == "check_in":
-            record["epaper_checked_in"] = True
+            self.server.update_record(model, record["id"], {"epaper_checked_in": True})
         else:
-            record[stop_field] = odoo_text(plan.end)
+            self.server.update_record(model, record["id"], {stop_field: odoo_text(plan.end)})
         return self._answer(model, record)
 
     # -- RPCs ---------------------------------------------------------------------
@@ -222,7 +222,9 @@ class DoorBookings:
                 model, bookings = self._bookings(display)
                 for booking in rules.no_shows(bookings, now, grace):
                     _model, record = self._record(display, booking.ref)
-                    record[FIELDS[model][1]] = odoo_text(now)
+                    self.server.update_record(
+                        model, record["id"], {FIELDS[model][1]: odoo_text(now)}
+                    )
                     organizer = record.get("user_id") or record.get("organizer_id") or None
                     self.messages.append((booking.ref, "Nobody checked in", organizer))
                     released.append(booking.ref)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import threading
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import odoorpc
@@ -361,3 +362,63 @@ def test_context_manager_and_fixture_path(socket_enabled: None, tmp_path: Any) -
         assert (
             rows[0]["name"] == (server.today.fromordinal(server.today.toordinal() + 1)).isoformat()
         )
+
+
+def test_epaper_schedule_cursor(odoo: odoorpc.ODOO, odoo_server: OdooTestServer) -> None:
+    """Each kind of change appears in the next incremental answer exactly once; an
+    unchanged schedule answers no display and reads none; a one-display read reads one."""
+    today = odoo_server.today
+    start = f"{today - dt.timedelta(days=1)}T00:00:00Z"
+    end = f"{today + dt.timedelta(days=8)}T00:00:00Z"
+
+    def ask(cursor: str | None = None, **kwargs: Any) -> dict[str, Any]:
+        return dict(
+            odoo.execute_kw(
+                "room.rasp.connection",
+                "epaper_schedule",
+                [start, end],
+                {"sources": ["calendar.event"], "cursor": cursor, **kwargs},
+            )
+        )
+
+    first = ask()
+    assert (first["full"], first["removed"]) == (True, [])
+    assert sorted(d["device"] for d in first["displays"]) == ["boardroom", "lab-door", "reception"]
+    cursor = first["cursor"]
+    odoo_server.reset_counts()
+    unchanged = ask(cursor)
+    assert (unchanged["displays"], unchanged["removed"], unchanged["full"]) == ([], [], False)
+    assert odoo_server.records_read == 0
+
+    event = {"start": "{day} 12:00:00", "stop": "{day} 13:00:00", "allday": False}
+    event |= {"privacy": "public", "show_as": "busy", "user_id": 2, "active": True}
+    add, update, delete = (
+        odoo_server.add_record,
+        odoo_server.update_record,
+        odoo_server.delete_record,
+    )
+    ev, disp = "calendar.event", "room.rasp.connection"
+    changes: list[tuple[Callable[[], object], list[str], list[str]]] = [
+        (lambda: add(ev, {**event, "name": "New", "location": "Lab"}), ["lab-door"], []),
+        (lambda: update(ev, 3, {"name": "Demo"}), ["reception"], []),
+        (lambda: update(ev, 1, {"location": "Lab"}), ["boardroom", "lab-door"], []),
+        (lambda: update(ev, 3, {"active": False}), ["reception"], []),
+        (lambda: delete(ev, 2), ["reception"], []),
+        (lambda: update(ev, 6, {"name": "Tea"}), [], []),  # Cafeteria: no display
+        (lambda: update(disp, 2, {"tz": "Europe/Paris"}), ["boardroom"], []),
+        (lambda: update(disp, 2, {"last_error": "x"}), [], []),  # the status mirror's
+        (lambda: update(disp, 3, {"active": False}), [], ["lab-door"]),
+        (lambda: delete(disp, 2), [], ["boardroom"]),
+    ]
+    for change, devices, removed in changes:
+        change()
+        following = ask(cursor)
+        assert [d["device"] for d in following["displays"]] == devices, change
+        assert following["removed"] == removed
+        cursor = following["cursor"]
+        assert ask(cursor)["displays"] == []
+
+    odoo_server.reset_counts()
+    one = ask(None, devices=["reception"])
+    reception_events = len(one["displays"][0]["events"])
+    assert odoo_server.records_read == 1 + reception_events
