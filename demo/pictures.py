@@ -2,6 +2,8 @@
 
 Odoo test server (the demo company at a fixed time) -> the hub's Odoo client
 and payload builder -> the satellite's renderer (``epaper-satellite render``).
+Then a gallery of languages and scripts (German, US English with its 12-hour
+clock, Arabic, Japanese) on two panel sizes, from payloads with a ``locale``.
 Run ``.venv/bin/python -m demo.pictures``; writes ``docs/images/*.png``.
 """
 
@@ -57,6 +59,59 @@ def payloads(now: dt.datetime) -> dict[str, dict[str, object]]:
     }
 
 
+def _event(title: str, start: str, end: str, **extra: object) -> dict[str, object]:
+    return {"title": title, "start": f"2026-11-27T{start}:00Z", "end": f"2026-11-27T{end}:00Z",
+            "organizer": None, "private": False, **extra}  # fmt: skip
+
+
+def _room(
+    device: str, room: str, tz: str, locale: str, events: list[dict[str, object]]
+) -> dict[str, object]:
+    return {"v": 1, "device": device, "room": room, "tz": tz, "locale": locale,
+            "generated_at": "2026-11-27T09:00:00Z", "valid_until": "2026-11-27T21:00:00Z",
+            "events": events, "message": None, "qr": None}  # fmt: skip
+
+
+# (name, payload, now): one sign per language and script, at a busy moment.
+GALLERY: list[tuple[str, dict[str, object], str]] = [
+    ("de-DE", _room("gf-nord", "Konferenzraum Geschäftsführung Erdgeschoss Nord", "Europe/Berlin",
+     "de-DE", [{"title": "Inventur", "start": "2026-11-26T23:00:00Z",
+                "end": "2026-11-27T23:00:00Z", "organizer": None, "private": False,
+                "all_day": True},
+      _event("Budgetplanung 2027", "09:00", "10:30", organizer="F. Müller"),
+      _event("Datenschutz-Schulung", "12:00", "13:00"),
+      _event("Vertrieb Nord 🚀", "14:00", "15:00")]), "2026-11-27T09:20:00Z"),
+    ("en-US", _room("boardroom", "Boardroom ☕", "America/New_York", "en-US",
+     [_event("Quarterly review", "14:00", "15:30", organizer="A. Smith"),
+      _event("Interview", "16:00", "17:00", private=True),
+      _event("All hands 🎉", "19:00", "20:00")]), "2026-11-27T14:20:00Z"),
+    ("ar", _room("qaa-1", "قاعة الاجتماعات الكبرى", "Asia/Dubai", "ar",
+     [_event("اجتماع الفريق الأسبوعي", "06:00", "07:00", organizer="سارة الحربي"),
+      _event("ישיבת צוות שבועית", "08:00", "09:00", organizer="דנה כהן"),
+      _event("Review عن خطة Q4", "10:00", "11:00")]), "2026-11-27T06:20:00Z"),
+    ("ja", _room("tokyo", "第一会議室 本館三階", "Asia/Tokyo", "ja",
+     [_event("週次定例ミーティング", "01:00", "02:00", organizer="山田 太郎"),
+      _event("採用面接", "04:00", "05:00", private=True),
+      _event("新製品発表 準備 ✅", "06:00", "07:00")]), "2026-11-27T01:20:00Z"),
+]  # fmt: skip
+GALLERY_SIZES = [(800, 480, "bwr"), (400, 300, "bw")]
+
+
+def gallery(satellite: Path, folder: Path) -> list[Path]:
+    """Render every gallery sign on every gallery size; return the PNGs written."""
+    written = []
+    for name, payload, now in GALLERY:
+        source = folder / f"gallery-{name}.json"
+        source.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+        for width, height, colors in GALLERY_SIZES:
+            out = IMAGES / f"gallery-{name}-{width}x{height}-{colors}.png"
+            size = ["--width", str(width), "--height", str(height), "--colors", colors]
+            command = [str(satellite), "render", "--payload", str(source), "--out", str(out)]
+            subprocess.run([*command, *size, "--now", now], check=True)
+            written.append(out)
+    return written
+
+
 def main() -> int:
     """Write one PNG per picture; return the exit code."""
     IMAGES.mkdir(parents=True, exist_ok=True)
@@ -82,6 +137,8 @@ def main() -> int:
                 ],
                 check=True,
             )
+            print(out.relative_to(ROOT))
+        for out in gallery(satellite, Path(folder)):
             print(out.relative_to(ROOT))
     return 0
 

@@ -191,6 +191,23 @@ def test_render_command(tmp_path: Path) -> None:
     assert "rejected (version)" in result.stderr
 
 
+def test_render_command_locale(tmp_path: Path) -> None:
+    """'render --locale' speaks that locale when the payload has none; a bad one is refused."""
+    body = room_payload()
+    del body["locale"]
+    payload = tmp_path / "room.json"
+    payload.write_text(json.dumps(body))
+    german, english = tmp_path / "de.png", tmp_path / "en.png"
+    common = ["render", "--payload", str(payload), "--now", "2026-11-27T10:30:00Z"]
+    assert _cli(*common, "--locale", "de-DE", "--out", str(german)).returncode == 0
+    assert _cli(*common, "--out", str(english)).returncode == 0
+    with Image.open(german) as first, Image.open(english) as second:
+        assert first.tobytes() != second.tobytes()
+    result = _cli(*common, "--locale", "xx-!!", "--out", str(german))
+    assert result.returncode == 1
+    assert "--locale" in result.stderr
+
+
 def test_journald_logs_have_no_timestamps(tmp_path: Path) -> None:
     """Under journald (JOURNAL_STREAM set) lines start with the level word."""
     payload = tmp_path / "room.json"

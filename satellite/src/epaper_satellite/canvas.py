@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import qrcode  # type: ignore[import-untyped]
@@ -48,6 +49,19 @@ def to_panel_image(image: Image.Image, colors: str) -> Image.Image:
     if colors == "bw":
         return mapped.convert("L").point(lambda value: 255 if value > 127 else 0).convert("1")
     return mapped
+
+
+@functools.lru_cache(maxsize=8)
+def qr_matrix(data: str) -> tuple[tuple[bool, ...], ...]:
+    """The modules of ``data``'s QR code (medium error correction, one-module border).
+
+    Cached: a sign redraws the same code at every boundary, and making it is a third of
+    a render.
+    """
+    code = qrcode.QRCode(border=1, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    code.add_data(data)
+    code.make(fit=True)
+    return tuple(tuple(row) for row in code.get_matrix())
 
 
 class Canvas:
@@ -140,10 +154,7 @@ class Canvas:
 
     def qr(self, box: Box, data: str) -> Box | None:
         """Draw ``data`` as a QR code centred in ``box`` with whole-pixel modules."""
-        code = qrcode.QRCode(border=1, error_correction=qrcode.constants.ERROR_CORRECT_M)
-        code.add_data(data)
-        code.make(fit=True)
-        matrix = code.get_matrix()
+        matrix = qr_matrix(data)
         side = min(box[2] - box[0], box[3] - box[1])
         scale = side // len(matrix)
         if scale < 1:

@@ -16,6 +16,7 @@ from . import __version__, doctor, setup_wizard
 from .config import COLORS, DEFAULT_CONFIG_PATH, ConfigError, load_config
 from .drivers import DriverError
 from .drivers.png import write_png_atomically
+from .i18n import parse_tag
 from .render import render_room, room_view
 from .schedule import system_zone, zone
 from .wire import PayloadError, parse_data, parse_timestamp
@@ -65,6 +66,9 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("--now", help="ISO 8601 time with offset to render at (default: now)")
     render.add_argument("--tz", help="timezone when the payload has none (default: machine's)")
     render.add_argument("--offline", action="store_true", help="draw the offline mark")
+    render.add_argument(
+        "--locale", help="BCP 47 locale when the payload has none (default: en), e.g. de-DE"
+    )
     return parser
 
 
@@ -86,7 +90,10 @@ def render_command(args: argparse.Namespace) -> int:
     if not (32 <= args.width <= 4096 and 32 <= args.height <= 4096):
         _LOGGER.error("--width and --height must be from 32 to 4096")
         return 1
-    view = room_view(data, now, tz or system_zone(), online=not args.offline)
+    if args.locale and parse_tag(args.locale) is None:
+        _LOGGER.error("--locale: not a BCP 47 locale known to CLDR: %r", args.locale)
+        return 1
+    view = room_view(data, now, tz or system_zone(), online=not args.offline, locale=args.locale)
     rendered = render_room(view, args.width, args.height, args.colors)
     write_png_atomically(rendered.image, args.out)
     _LOGGER.info("Wrote %s (%dx%d, %s)", args.out, args.width, args.height, args.colors)

@@ -53,6 +53,7 @@ _AS_SPACE = {code: " " for code in [*range(0x20), 0x7F, 0x85, 0x2028, 0x2029]}
 _NEVER_A_GLYPH = "\U0010ffff"
 Font = ImageFont.FreeTypeFont
 Run = tuple[str, Font]
+RUN_CACHE = 4096  # texts whose runs and widths a FontSet remembers
 
 
 @functools.lru_cache(maxsize=32)
@@ -105,6 +106,8 @@ class FontSet:
         self.layout = layout_engine() if layout is None else layout
         self._glyphs: dict[tuple[int, str], bool] = {}
         self._faces: dict[tuple[int, bool], tuple[Font, ...]] = {}
+        self._runs: dict[tuple[str, int, bool], list[Run]] = {}
+        self._widths: dict[tuple[str, int, bool], int] = {}
 
     @property
     def shaping(self) -> bool:
@@ -155,8 +158,20 @@ class FontSet:
     def runs(self, text: str, size: int, bold: bool = False) -> list[Run]:
         """Split ``text`` into runs in logical order, each with the first face that has them.
 
-        Characters no face has are left out.
+        Characters no face has are left out. Remembered per (text, size, bold) for the
+        process (RUN_CACHE entries at most).
         """
+        key = (text, size, bold)
+        known = self._runs.get(key)
+        if known is None:
+            known = self._split(text, size, bold)
+            if len(self._runs) >= RUN_CACHE:
+                self._runs.clear()
+                self._widths.clear()
+            self._runs[key] = known
+        return list(known)
+
+    def _split(self, text: str, size: int, bold: bool) -> list[Run]:
         faces = self.faces(size, bold)
         runs: list[Run] = []
         for char in text.translate(_AS_SPACE):
@@ -178,7 +193,12 @@ class FontSet:
 
     def width(self, text: str, size: int, bold: bool = False) -> int:
         """Return the advance width of ``text`` in pixels."""
-        return round(sum(face.getlength(run) for run, face in self.runs(text, size, bold)))
+        key = (text, size, bold)
+        known = self._widths.get(key)
+        if known is None:
+            runs = self.runs(text, size, bold)
+            known = self._widths[key] = round(sum(face.getlength(run) for run, face in runs))
+        return known
 
     def line_height(self, size: int, bold: bool = False) -> int:
         """Return the height of one line (ascent + descent) of the primary face."""

@@ -301,8 +301,10 @@ def _agenda(sign: Sign) -> None:
         events = events[: max(0, slots - 1)]
     labels = [_agenda_label(sign, event) for event in events]
     space = canvas.fonts.width(" ", size, True)
-    time_w = max((canvas.fonts.width(label, size, True) for label in labels), default=0) + space
-    time_w = min(time_w, (x1 - x0) * 2 // 5)
+    # The time column fits the times; an all-day label wider than them takes its own row.
+    timed = [label for event, label in zip(events, labels, strict=True) if not event.all_day]
+    widths = [canvas.fonts.width(label, size, True) for label in timed or labels]
+    time_w = min(max(widths, default=0) + space, (x1 - x0) * 2 // 5)
     # Titles take more lines (up to AGENDA_LINES) while the rows left allow it.
     spare = slots - len(events)
     for event, label in zip(events, labels, strict=True):
