@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from homeassistant.components.binary_sensor import (
@@ -12,36 +13,53 @@ from homeassistant.components.binary_sensor import (
     BinarySensorEntityDescription,
 )
 from homeassistant.const import EntityCategory
-from homeassistant.core import HomeAssistant
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.event import async_track_point_in_utc_time
+from homeassistant.util import dt as dt_util
 
 from .data import OdooEpaperConfigEntry
 from .display_tracker import DisplayState
 from .entity import OdooEpaperEntity, OdooEpaperMqttEntity, async_add_display_entities
+from .freshness import BEHIND_GRACE, Freshness
 
 PARALLEL_UPDATES = 0
 
 
 @dataclass(frozen=True, kw_only=True)
 class DisplayBinarySensorDescription(BinarySensorEntityDescription):
-    """A binary sensor computed from a display's MQTT state."""
+    """A binary sensor computed from a display's MQTT state and its content's freshness."""
 
-    is_on_fn: Callable[[DisplayState], bool | None]
-    attributes_fn: Callable[[DisplayState], Mapping[str, Any] | None] = lambda _state: None
+    is_on_fn: Callable[[DisplayState, Freshness, datetime], bool | None]
+    attributes_fn: Callable[[DisplayState, Freshness], Mapping[str, Any] | None] = (
+        lambda _state, _fresh: None
+    )
+    follows_content: bool = False  # the state depends on the published content's freshness
+
+
+def _problem(state: DisplayState, fresh: Freshness, now: datetime) -> bool | None:
+    """An error in the status, or content behind the hub's for BEHIND_GRACE while online."""
+    if state.status is None:
+        return None
+    return state.error is not None or fresh.lagging(now)
 
 
 DISPLAY_SENSORS: tuple[DisplayBinarySensorDescription, ...] = (
     DisplayBinarySensorDescription(
         key="connectivity",
         device_class=BinarySensorDeviceClass.CONNECTIVITY,
-        is_on_fn=lambda state: state.online,
+        is_on_fn=lambda state, _fresh, _now: state.online,
     ),
     DisplayBinarySensorDescription(
         key="problem",
         device_class=BinarySensorDeviceClass.PROBLEM,
         entity_category=EntityCategory.DIAGNOSTIC,
-        is_on_fn=lambda state: None if state.status is None else state.error is not None,
-        attributes_fn=lambda state: {"error": state.error},
+        is_on_fn=_problem,
+        follows_content=True,
+        attributes_fn=lambda state, fresh: {
+            "error": state.error,
+            "behind_since": fresh.behind_since.isoformat() if fresh.behind_since else None,
+        },
     ),
 )
 
@@ -70,21 +88,67 @@ async def async_setup_entry(
 
 
 class DisplayBinarySensor(OdooEpaperMqttEntity, BinarySensorEntity):
-    """A display's online or problem state."""
+    """A display's online or problem state.
+
+    While the display lags behind the published content, a timer writes the state
+    again when BEHIND_GRACE has passed, so the problem shows without new messages.
+    """
 
     entity_description: DisplayBinarySensorDescription
+    _unsub_timer: CALLBACK_TYPE | None = None
+
+    async def async_added_to_hass(self) -> None:
+        """Stop the timer with the entity."""
+        await super().async_added_to_hass()
+        self.async_on_remove(self._cancel_timer)
+
+    @callback
+    def _cancel_timer(self) -> None:
+        if self._unsub_timer is not None:
+            self._unsub_timer()
+            self._unsub_timer = None
+
+    def _coordinator_key(self) -> Hashable | None:
+        """A new publish changes what the door is compared with."""
+        if not self.entity_description.follows_content:
+            return super()._coordinator_key()
+        return (super()._coordinator_key(), self.freshness.published_hash)
+
+    @callback
+    def async_write_ha_state(self) -> None:
+        """Write the state, and wait for the moment a lagging display becomes a problem."""
+        self._cancel_timer()
+        behind_since = self.freshness.behind_since
+        if (
+            self.entity_description.follows_content
+            and behind_since is not None
+            and not self.freshness.lagging(dt_util.utcnow())
+        ):
+            self._unsub_timer = async_track_point_in_utc_time(
+                self.hass, self._grace_over, behind_since + BEHIND_GRACE
+            )
+        super().async_write_ha_state()
+
+    @callback
+    def _grace_over(self, _now: datetime) -> None:
+        self._unsub_timer = None
+        self.async_write_ha_state()
 
     @property
     def is_on(self) -> bool | None:
         """Return the state from the display's last status."""
         state = self.display_state
-        return None if state is None else self.entity_description.is_on_fn(state)
+        if state is None:
+            return None
+        return self.entity_description.is_on_fn(state, self.freshness, dt_util.utcnow())
 
     @property
     def extra_state_attributes(self) -> Mapping[str, Any] | None:
         """Return details of the state."""
         state = self.display_state
-        return None if state is None else self.entity_description.attributes_fn(state)
+        return (
+            None if state is None else self.entity_description.attributes_fn(state, self.freshness)
+        )
 
 
 class OdooConnectionBinarySensor(OdooEpaperEntity, BinarySensorEntity):

@@ -40,6 +40,7 @@ class DisplayState:
     status: DisplayStatus | None = None
     status_at: datetime | None = None
     last_seen: datetime | None = None
+    online_since: datetime | None = None
     snapshot: Snapshot | None = None
     snapshot_at: datetime | None = None
 
@@ -217,7 +218,13 @@ class DisplayTracker(DataUpdateCoordinator[dict[str, DisplayState]]):
         state = state or self.data[device]
         now = dt_util.utcnow()
         last_seen = now if status.online else state.last_seen
-        self._changed(device, replace(state, status=status, status_at=now, last_seen=last_seen))
+        online_since = (state.online_since if state.online else now) if status.online else None
+        self._changed(
+            device,
+            replace(
+                state, status=status, status_at=now, last_seen=last_seen, online_since=online_since
+            ),
+        )
 
     @callback
     def _handle_snapshot(self, msg: mqtt.ReceiveMessage) -> None:

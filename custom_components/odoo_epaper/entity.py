@@ -16,6 +16,7 @@ from .data import OdooEpaperConfigEntry
 from .devices import display_identifier, hub_identifier
 from .display_data import DisplayData
 from .display_tracker import DisplayState
+from .freshness import Freshness, freshness
 
 
 class OdooEpaperEntity(CoordinatorEntity[OdooEpaperCoordinator]):
@@ -106,6 +107,15 @@ class OdooEpaperMqttEntity(OdooEpaperEntity):
         if self.device is None:
             return None
         return self.entry.runtime_data.tracker.displays.get(self.device)
+
+    @property
+    def freshness(self) -> Freshness:
+        """Compare the content the hub last published for this display with what it shows."""
+        data = self.display_data
+        published = None
+        if data is not None:
+            published = self.entry.runtime_data.publisher.published.get(data.data_topic)
+        return freshness(published, self.display_state)
 
     @property
     def available(self) -> bool:

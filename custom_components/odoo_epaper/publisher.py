@@ -25,6 +25,7 @@ class PublishedData:
     content_hash: str
     valid_until: dt.datetime
     payload: dict[str, Any]
+    published_at: dt.datetime
 
 
 class DataPublisher:
@@ -87,6 +88,7 @@ class DataPublisher:
                 content_hash=content_hash,
                 valid_until=dt.datetime.fromisoformat(payload["valid_until"]),
                 payload=payload,
+                published_at=now,
             )
             sent.append(topic)
         if failed:

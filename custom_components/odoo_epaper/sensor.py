@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -103,6 +103,14 @@ DISPLAY_SENSORS: tuple[DisplaySensorDescription, ...] = (
     ),
 )
 
+CONTENT = SensorEntityDescription(
+    key="content",
+    translation_key="content",
+    device_class=SensorDeviceClass.ENUM,
+    entity_category=EntityCategory.DIAGNOSTIC,
+    options=["up_to_date", "behind"],
+)
+
 DISPLAYS_ONLINE = SensorEntityDescription(
     key="displays_online",
     translation_key="displays_online",
@@ -125,6 +133,7 @@ async def async_setup_entry(
         entities.extend(
             DisplaySensor(entry, description, device) for description in DISPLAY_SENSORS
         )
+        entities.append(ContentSensor(entry, CONTENT, device))
         return entities
 
     async_add_display_entities(entry, async_add_entities, build)
@@ -210,6 +219,32 @@ class DisplaySensor(OdooEpaperMqttEntity, SensorEntity):
     def native_value(self) -> StateType | datetime:
         """Return the value from the display's last status."""
         return self.entity_description.value_fn(self.display_state, self.display_data)
+
+
+class ContentSensor(OdooEpaperMqttEntity, SensorEntity):
+    """Whether the door shows the content the hub last published (by content_hash)."""
+
+    def _coordinator_key(self) -> Hashable | None:
+        """A new publish changes what the door is compared with."""
+        return (super()._coordinator_key(), self.freshness.published_hash)
+
+    @property
+    def native_value(self) -> str | None:
+        """Return up_to_date or behind; unknown before a publish and a status."""
+        up_to_date = self.freshness.up_to_date
+        if up_to_date is None:
+            return None
+        return "up_to_date" if up_to_date else "behind"
+
+    @property
+    def extra_state_attributes(self) -> Mapping[str, Any]:
+        """Return both hashes and since when an online door lags behind."""
+        fresh = self.freshness
+        return {
+            "published_hash": fresh.published_hash,
+            "shown_hash": fresh.shown_hash,
+            "behind_since": fresh.behind_since.isoformat() if fresh.behind_since else None,
+        }
 
 
 class DisplaysOnlineSensor(OdooEpaperMqttEntity, SensorEntity):
