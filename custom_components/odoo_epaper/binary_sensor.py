@@ -21,7 +21,7 @@ from homeassistant.util import dt as dt_util
 from .data import OdooEpaperConfigEntry
 from .display_tracker import DisplayState
 from .entity import OdooEpaperEntity, OdooEpaperMqttEntity, async_add_display_entities
-from .freshness import BEHIND_GRACE, Freshness
+from .freshness import Freshness
 
 PARALLEL_UPDATES = 0
 
@@ -118,14 +118,14 @@ class DisplayBinarySensor(OdooEpaperMqttEntity, BinarySensorEntity):
     def async_write_ha_state(self) -> None:
         """Write the state, and wait for the moment a lagging display becomes a problem."""
         self._cancel_timer()
-        behind_since = self.freshness.behind_since
+        lagging_from = self.freshness.lagging_from
         if (
             self.entity_description.follows_content
-            and behind_since is not None
-            and not self.freshness.lagging(dt_util.utcnow())
+            and lagging_from is not None
+            and dt_util.utcnow() < lagging_from
         ):
             self._unsub_timer = async_track_point_in_utc_time(
-                self.hass, self._grace_over, behind_since + BEHIND_GRACE
+                self.hass, self._grace_over, lagging_from
             )
         super().async_write_ha_state()
 

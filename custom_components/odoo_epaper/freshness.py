@@ -29,9 +29,14 @@ class Freshness:
             return None
         return self.published_hash == self.shown_hash
 
+    @property
+    def lagging_from(self) -> datetime | None:
+        """When the door, if it stays online and behind, becomes a problem (BEHIND_GRACE)."""
+        return None if self.behind_since is None else self.behind_since + BEHIND_GRACE
+
     def lagging(self, now: datetime) -> bool:
         """Whether the door has been online and behind for BEHIND_GRACE or longer at ``now``."""
-        return self.behind_since is not None and now - self.behind_since >= BEHIND_GRACE
+        return self.lagging_from is not None and now >= self.lagging_from
 
 
 def freshness(published: PublishedData | None, state: DisplayState | None) -> Freshness:

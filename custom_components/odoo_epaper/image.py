@@ -38,6 +38,14 @@ class SnapshotImage(OdooEpaperMqttEntity, ImageEntity):
         ImageEntity.__init__(self, hass)
 
     @property
+    def entity_picture(self) -> str | None:
+        """Return the image's URL; None until the first snapshot (no image, not an error)."""
+        state = self.display_state
+        if state is None or state.snapshot is None:
+            return None
+        return super().entity_picture
+
+    @property
     def image_last_updated(self) -> datetime | None:
         """Return when the snapshot arrived."""
         state = self.display_state

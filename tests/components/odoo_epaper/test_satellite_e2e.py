@@ -71,6 +71,11 @@ async def test_real_satellite(
         ),
         30,
     )
+    # The real satellite reports the hash of what the hub published: the door is up to date.
+    await wait_until(
+        lambda: state_of(hass, entry, "sensor", "content", "reception").state == "up_to_date", 30
+    )
+    assert state_of(hass, entry, "binary_sensor", "problem", "reception").state == STATE_OFF
 
     client = await hass_client()
     response = await client.get(f"/api/image_proxy/{image().entity_id}")

@@ -1,0 +1,144 @@
+"""Does each door show the latest content? The hash the hub published against the door's."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from http import HTTPStatus
+
+import pytest
+from epaper_satellite.wire import content_hash as door_hash
+from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNKNOWN
+from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.odoo_epaper.display_status import DisplayStatus
+from custom_components.odoo_epaper.display_tracker import DisplayState
+from custom_components.odoo_epaper.freshness import BEHIND_GRACE, freshness
+from custom_components.odoo_epaper.publisher import PublishedData
+from tests.components.odoo_epaper.conftest import OutsideSubscriber, wait_until
+from tests.components.odoo_epaper.entity_helpers import PREFIX, send_status, state_of
+from tests.components.odoo_epaper.mqtt_helpers import async_mqtt_synced, publish
+from tests.components.odoo_epaper.test_display_status import png_bytes
+
+pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
+T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+
+
+def _published(at: datetime, content: str = "a" * 16) -> PublishedData:
+    return PublishedData(
+        topic=f"{PREFIX}door/data",
+        content_hash=content,
+        valid_until=at + timedelta(hours=12),
+        payload={},
+        published_at=at,
+    )
+
+
+def _door(content: str | None, *, online: bool = True, since: datetime = T0) -> DisplayState:
+    status = DisplayStatus(state="online" if online else "offline", content_hash=content)
+    return DisplayState(prefix=PREFIX, status=status, online_since=since if online else None)
+
+
+def test_freshness_rules() -> None:
+    """Behind from the later of publish and coming online; a problem after BEHIND_GRACE."""
+    fresh = freshness(_published(T0), _door("a" * 16))
+    assert (fresh.up_to_date, fresh.behind_since) == (True, None)
+    late = T0 + timedelta(minutes=2)
+    behind = freshness(_published(T0), _door("b" * 16, since=late))
+    assert behind.up_to_date is False
+    assert behind.behind_since == late
+    assert not behind.lagging(late + BEHIND_GRACE - timedelta(seconds=1))
+    assert behind.lagging(late + BEHIND_GRACE)
+    assert freshness(_published(late), _door("b" * 16)).behind_since == late
+    offline = freshness(_published(T0), _door("b" * 16, online=False))
+    assert (offline.up_to_date, offline.behind_since) == (False, None)
+    assert freshness(None, _door("b" * 16)).up_to_date is None
+    assert freshness(_published(T0), None).up_to_date is None
+    assert freshness(_published(T0), _door(None)).behind_since == T0
+
+
+async def test_content_sensor_and_problem(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    subscriber_factory: Callable[..., OutsideSubscriber],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Up to date, behind, a problem after the grace while online, fine again when redrawn."""
+    entry = init_integration
+    grace = 3.0
+    monkeypatch.setattr(
+        "custom_components.odoo_epaper.freshness.BEHIND_GRACE", timedelta(seconds=grace)
+    )
+    door = subscriber_factory(f"{PREFIX}reception/data")
+    await async_mqtt_synced(hass, door.client)
+    (retained,) = await door.wait_for(lambda messages: len(messages) == 1)
+    published = door_hash(retained.payload)
+
+    def content() -> str:
+        return state_of(hass, entry, "sensor", "content", "reception").state
+
+    def problem() -> str:
+        return state_of(hass, entry, "binary_sensor", "problem", "reception").state
+
+    assert content() == STATE_UNKNOWN
+    send_status(door.client, "reception", content_hash=published, error=None)
+    await wait_until(lambda: content() == "up_to_date")
+    shown = state_of(hass, entry, "sensor", "content", "reception").attributes
+    assert shown["published_hash"] == shown["shown_hash"] == published
+    assert problem() == STATE_OFF
+
+    send_status(door.client, "reception", content_hash="0123456789abcdef", error=None)
+    await wait_until(lambda: content() == "behind")
+    assert problem() == STATE_OFF  # not yet: a redraw may be under way
+    behind_since = state_of(hass, entry, "binary_sensor", "problem", "reception").attributes[
+        "behind_since"
+    ]
+    assert behind_since is not None
+    await wait_until(lambda: problem() == STATE_ON, grace + 10)
+    assert (
+        state_of(hass, entry, "binary_sensor", "problem", "reception").attributes["error"] is None
+    )
+
+    publish(door.client, f"{PREFIX}reception/status", b'{"state":"offline"}', retain=True)
+    await wait_until(lambda: problem() == STATE_OFF)
+    assert content() == STATE_UNKNOWN  # the last will names no content
+
+    send_status(door.client, "reception", content_hash=published, error=None)
+    await wait_until(lambda: content() == "up_to_date")
+    assert problem() == STATE_OFF
+
+
+async def test_no_image_until_the_first_snapshot(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    subscriber_factory: Callable[..., OutsideSubscriber],
+    hass_client: ClientSessionGenerator,
+) -> None:
+    """Before a snapshot the image entity offers no picture; after it, the PNG."""
+    entry = init_integration
+    door = subscriber_factory(f"{PREFIX}+/cmd")
+    await async_mqtt_synced(hass, door.client)
+    assert await async_setup_component(hass, "api", {})
+    client = await hass_client()
+    image = state_of(hass, entry, "image", "snapshot", "reception")
+    response = await client.get(f"/api/states/{image.entity_id}")
+    assert response.status == HTTPStatus.OK
+    before = await response.json()
+    assert before["state"] == STATE_UNKNOWN
+    assert "entity_picture" not in before["attributes"]
+
+    png = png_bytes(400, 300)
+    publish(door.client, f"{PREFIX}reception/snapshot", png, retain=True, qos=0)
+    await wait_until(
+        lambda: (
+            "entity_picture" in state_of(hass, entry, "image", "snapshot", "reception").attributes
+        )
+    )
+    response = await client.get(f"/api/states/{image.entity_id}")
+    picture = (await response.json())["attributes"]["entity_picture"]
+    response = await client.get(picture)
+    assert response.status == HTTPStatus.OK
+    assert await response.read() == png
