@@ -165,9 +165,9 @@ def _covers(text: str) -> bool:
 
 
 def _shaping() -> bool:
-    from PIL import features  # noqa: PLC0415
+    from .shaping import shaping_problem  # noqa: PLC0415 - Pillow only when this check runs
 
-    return bool(features.check_feature("raqm") and features.check_feature("fribidi"))
+    return shaping_problem() is None
 
 
 def check_fonts(
@@ -184,7 +184,11 @@ def check_fonts(
         else:
             level = Level.FAIL if language == lang else Level.WARN
             missing = f"{lang}: no font for {sample}"
-            findings.append(Finding("fonts", level, missing, "apt install fonts-noto-cjk"))
+            findings.append(
+                Finding(
+                    "fonts", level, missing, "apt install fonts-wqy-microhei (or fonts-noto-cjk)"
+                )
+            )
     if shaping():
         findings.append(Finding("fonts", Level.OK, "right-to-left text shaped (raqm, fribidi)"))
     else:
