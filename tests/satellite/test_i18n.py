@@ -74,7 +74,7 @@ SAME_AS_ENGLISH: set[tuple[str, str]] = set()
 def test_every_word_is_translated(language: str) -> None:
     """Each language has its own word for every message (compiled from the .po)."""
     words = Words(resolve_locale(language))
-    values = {name: "X" for name in ("time", "date", "device", "version", "panel")}
+    values = {name: "X" for name in ("time", "date", "device", "version", "panel", "minutes")}
     for key in _extracted():
         if "{count}" in key:
             translated, english = words.ngettext(key, key, 3), key.format(count=3)

@@ -10,13 +10,15 @@ import string
 from typing import Any
 
 import pytest
+from epaper_satellite.door_actions import REASONS, DoorActions
 from epaper_satellite.fonts import default_fonts
 from epaper_satellite.i18n import LANGUAGES, Words, resolve_locale
+from epaper_satellite.keys import KeyBinding
 from epaper_satellite.render import Rendered, render_room, room_view
 from epaper_satellite.schedule import zone
-from epaper_satellite.screens import draw_notice, identify_notice, notice_for_test
+from epaper_satellite.screens import draw_notice, identify_notice, notice_for_test, text_notice
 from epaper_satellite.setup_screen import render_setup_screen
-from epaper_satellite.wire import parse_data
+from epaper_satellite.wire import Ack, parse_data
 
 from tests.satellite.conftest import room_payload
 from tests.satellite.test_i18n import _extracted
@@ -79,6 +81,46 @@ def _room(
     return render_room(room_view(data, moment, BERLIN, online=online), *size, "bw")
 
 
+def _door_actions(language: str, size: tuple[int, int]) -> list[Rendered]:
+    """Every screen a key press can lead to: asking, each refusal, no answer."""
+    locale = resolve_locale(language)
+    clock = [0.0]
+    words: list[Words] = []
+    shown: list[Rendered] = []
+    now = dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC)
+    assert BERLIN is not None
+
+    def new_words() -> Words:
+        words.append(Words(locale))
+        return words[-1]
+
+    def show(title: str, text: str, _seconds: float) -> None:
+        notice = text_notice(title, text, "reception", now, BERLIN, locale)
+        rendered = draw_notice(notice, width=size[0], height=size[1])
+        rendered.messages = set(words[-1].used)
+        shown.append(rendered)
+
+    ids = iter(f"k{n}" for n in range(100))
+    actions = DoorActions(
+        publish=lambda _request: True,
+        show=show,
+        clear=lambda: None,
+        answer_timeout=10,
+        monotonic=lambda: clock[0],
+        new_id=lambda: next(ids),
+        words=new_words,
+    )
+    for pin, action, minutes in [(5, "book_now", 30), (6, "extend", 15), (13, "end_now", None)]:
+        actions.press(KeyBinding(pin=pin, action=action, minutes=minutes))
+    for code in [*REASONS, "some_new_code", None]:
+        request = actions.press(KeyBinding(pin=19, action="check_in"))
+        actions.answer(Ack(id=request.id, ok=False, error=code))
+    actions.press(KeyBinding(pin=19, action="check_in"))
+    clock[0] = 11.0
+    actions.tick()
+    return shown
+
+
 def _notices(language: str, size: tuple[int, int]) -> list[Rendered]:
     locale = resolve_locale(language)
     now = dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC)
@@ -90,7 +132,8 @@ def _notices(language: str, size: tuple[int, int]) -> list[Rendered]:
     setup = render_setup_screen(
         "reception", "epd7in5_V2", width=size[0], height=size[1], offline=True, locale=locale
     )
-    return [draw_notice(notice, width=size[0], height=size[1]) for notice in notices] + [setup]
+    drawn = [draw_notice(notice, width=size[0], height=size[1]) for notice in notices]
+    return [*drawn, setup, *_door_actions(language, size)]
 
 
 @functools.lru_cache(maxsize=len(SIZES))

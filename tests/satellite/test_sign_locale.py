@@ -9,6 +9,8 @@ import pytest
 from epaper_satellite import sign as sign_module
 from epaper_satellite.controller import MQTTDisplay
 from epaper_satellite.fonts import FontSet
+from epaper_satellite.keys import KeyBinding
+from epaper_satellite.wire import Ack
 from PIL import ImageFont
 
 from tests.satellite.conftest import FakeClock, FakeMonotonic, make_config, room_payload
@@ -95,3 +97,17 @@ def test_missing_shaping_is_in_the_log_and_status(
         assert status["shaping"] is True
         assert status["error"] is None
         assert warnings == []
+
+
+def test_door_actions_speak_the_locale(tmp_path: Path) -> None:
+    """A key press and its answer are shown in the sign's language."""
+    display = _display(tmp_path)
+    display.on_message(None, None, _message("data", room_payload(locale="de-DE")))  # type: ignore[arg-type]
+    request = display.actions.press(KeyBinding(pin=5, action="book_now", minutes=30))
+    assert display.sign.overlay is not None
+    assert (display.sign.overlay.title, display.sign.overlay.text) == (
+        "30 Min. buchen",
+        "Frage Odoo …",
+    )
+    display.actions.answer(Ack(id=request.id, ok=False, error="room_busy"))
+    assert display.sign.overlay.text == "Der Raum ist gerade belegt."

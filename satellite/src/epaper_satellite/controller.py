@@ -16,6 +16,7 @@ from . import __version__
 from .config import Config
 from .door_actions import DoorActions
 from .drivers import Driver, create_driver
+from .i18n import Words
 from .keys import KeyBinding, create_keys
 from .panel import PanelFailed
 from .session import KICK_WINDOW, KICKS, SESSION_TAKEN_OVER, MQTTSession
@@ -88,6 +89,7 @@ class MQTTDisplay:
             clear=self.sign.clear_overlay,
             answer_timeout=config.keys.answer_timeout,
             monotonic=monotonic,
+            words=lambda: Words(self.sign.locale()),
         )
 
     def setup_display(self) -> None:

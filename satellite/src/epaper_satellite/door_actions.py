@@ -5,7 +5,8 @@ A press shows a confirmation at once and publishes ``{prefix}{device}/action``
 reconnect (:meth:`DoorActions.flush`). The answer (``/ack`` with the same ``id``) ends
 the confirmation: the room again (with the hub's new ``/data``) when Odoo accepted it,
 the reason when it refused. No answer within ``answer_timeout`` seconds shows "No
-answer"; a late answer is still shown for ``KEEP`` seconds after the press.
+answer"; a late answer is still shown for ``KEEP`` seconds after the press. Every
+text is in the sign's language (``words``, the catalogs of :mod:`.i18n`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .i18n import N_, Words, resolve_locale
 from .keys import KeyBinding
 from .wire import Ack, ActionRequest
 
@@ -23,25 +25,32 @@ KEEP = 300.0  # seconds a request waits for a late answer
 RESULT_SECONDS = 8.0  # seconds a refusal or "no answer" stays on the panel
 
 TITLES = {
-    "book_now": "Book {minutes} min",
-    "extend": "Extend {minutes} min",
-    "end_now": "End meeting",
-    "check_in": "Check in",
+    "book_now": N_("Book {minutes} min"),
+    "extend": N_("Extend {minutes} min"),
+    "end_now": N_("End meeting"),
+    "check_in": N_("Check in"),
 }
 # The error codes of the addon's rules (epaper_booking) and the hub, in words.
 REASONS = {
-    "room_busy": "The room is in use right now.",
-    "room_free": "No meeting is running.",
-    "too_short": "The room is booked again in less than 5 minutes.",
-    "not_free_after": "The room is booked right after this meeting.",
-    "nothing_to_check_in": "No meeting to check in to.",
-    "overlap": "The room is already booked then.",
-    "forbidden": "Not allowed for this room.",
-    "not_allowed": "This action is switched off for the doors.",
-    "too_long": "That is longer than doors may book.",
-    "odoo_unavailable": "Odoo cannot be reached. Try again later.",
+    "room_busy": N_("The room is in use right now."),
+    "room_free": N_("No meeting is running."),
+    "too_short": N_("The room is booked again in less than 5 minutes."),
+    "not_free_after": N_("The room is booked right after this meeting."),
+    "nothing_to_check_in": N_("No meeting to check in to."),
+    "overlap": N_("The room is already booked then."),
+    "forbidden": N_("Not allowed for this room."),
+    "not_allowed": N_("This action is switched off for the doors."),
+    "too_long": N_("That is longer than doors may book."),
+    "odoo_unavailable": N_("Odoo cannot be reached. Try again later."),
 }
-NO_ANSWER = "No answer. Nothing was changed unless the sign updates; try again later."
+NO_ANSWER = N_("No answer. Nothing was changed unless the sign updates; try again later.")
+ASKING = N_("Asking Odoo...")
+REFUSED = N_("Refused.")
+
+
+def english() -> Words:
+    """English words (the default when no sign's locale is given)."""
+    return Words(resolve_locale(None))
 
 
 @dataclass
@@ -52,14 +61,15 @@ class _Pending:
     timed_out: bool = False
 
 
-def title_of(request: ActionRequest) -> str:
-    """Return the words of a request's title, e.g. ``Book 30 min``."""
-    return TITLES[request.action].format(minutes=request.minutes or 15)
+def title_of(request: ActionRequest, words: Words | None = None) -> str:
+    """Return the words of a request's title, e.g. ``Book 30 min`` (``words``: English)."""
+    return (words or english()).gettext(TITLES[request.action], minutes=request.minutes or 15)
 
 
 class DoorActions:
     """The requests of one door: ``publish`` sends one (False: not connected), ``show``
-    puts an overlay (title, text, seconds), ``clear`` ends it."""
+    puts an overlay (title, text, seconds), ``clear`` ends it; ``words`` gives the sign's
+    words at the time (its locale may change with the room data)."""
 
     def __init__(
         self,
@@ -70,6 +80,7 @@ class DoorActions:
         answer_timeout: float,
         monotonic: Callable[[], float],
         new_id: Callable[[], str] = lambda: f"k-{secrets.token_hex(6)}",
+        words: Callable[[], Words] = english,
     ) -> None:
         """Keep the callbacks; nothing is pending yet."""
         self.publish = publish
@@ -78,6 +89,7 @@ class DoorActions:
         self.answer_timeout = answer_timeout
         self.monotonic = monotonic
         self.new_id = new_id
+        self.words = words
         self.pending: dict[str, _Pending] = {}
 
     def press(self, binding: KeyBinding) -> ActionRequest:
@@ -86,7 +98,9 @@ class DoorActions:
         pending = _Pending(request, self.monotonic())
         self.pending[request.id] = pending
         _LOGGER.info("Key %d: %s (%s)", binding.pin, request.action, request.id)
-        self.show(title_of(request), "Asking Odoo...", self.answer_timeout + RESULT_SECONDS)
+        words = self.words()
+        title, text = title_of(request, words), words.gettext(ASKING)
+        self.show(title, text, self.answer_timeout + RESULT_SECONDS)
         pending.published = self.publish(request)
         return request
 
@@ -105,8 +119,10 @@ class DoorActions:
         if ack.ok:
             self.clear()
         else:
-            reason = REASONS.get(ack.error or "", ack.error or "Refused.")
-            self.show(title_of(pending.request), reason, RESULT_SECONDS)
+            words = self.words()
+            known = REASONS.get(ack.error or "")
+            reason = words.gettext(known) if known else ack.error or words.gettext(REFUSED)
+            self.show(title_of(pending.request, words), reason, RESULT_SECONDS)
         return True
 
     def tick(self) -> None:
@@ -119,4 +135,6 @@ class DoorActions:
             elif waited >= self.answer_timeout and not pending.timed_out:
                 pending.timed_out = True
                 _LOGGER.warning("No answer to %s within %.0f s", request_id, waited)
-                self.show(title_of(pending.request), NO_ANSWER, RESULT_SECONDS)
+                words = self.words()
+                text = words.gettext(NO_ANSWER)
+                self.show(title_of(pending.request, words), text, RESULT_SECONDS)
