@@ -22,6 +22,7 @@ from .coordinator import OdooEpaperCoordinator, async_connect
 from .data import OdooEpaperConfigEntry, OdooEpaperRuntimeData
 from .devices import async_register_hub_device
 from .display_tracker import DisplayState, DisplayTracker
+from .door_requests import DoorRequests
 from .odoo_client import OdooClient, OdooError
 from .options import EpaperOptions
 from .publisher import DataPublisher
@@ -31,6 +32,7 @@ from .status_mirror import StatusMirror
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
     Platform.BUTTON,
+    Platform.CALENDAR,
     Platform.IMAGE,
     Platform.SENSOR,
 ]
@@ -116,6 +118,8 @@ async def _async_follow_displays(hass: HomeAssistant, entry: OdooEpaperConfigEnt
     """Subscribe under every display's prefix and keep following Odoo's list."""
     runtime = entry.runtime_data
     coordinator, tracker, mirror = runtime.coordinator, runtime.tracker, runtime.mirror
+    door_requests = DoorRequests(hass, entry)
+    entry.async_on_unload(door_requests.async_stop)
 
     def wanted_prefixes() -> set[str]:
         prefixes = {coordinator.options.topic_prefix}
@@ -128,6 +132,9 @@ async def _async_follow_displays(hass: HomeAssistant, entry: OdooEpaperConfigEnt
         if (prefixes := wanted_prefixes()) != tracker.prefixes:
             entry.async_create_background_task(
                 hass, tracker.async_set_prefixes(prefixes), "odoo_epaper subscriptions"
+            )
+            entry.async_create_background_task(
+                hass, door_requests.async_set_prefixes(prefixes), "odoo_epaper door requests"
             )
 
     if mirror is not None:
@@ -145,6 +152,7 @@ async def _async_follow_displays(hass: HomeAssistant, entry: OdooEpaperConfigEnt
     entry.async_on_unload(tracker.async_follow_connection())
     entry.async_on_unload(coordinator.async_add_listener(displays_updated))
     await tracker.async_set_prefixes(wanted_prefixes())
+    await door_requests.async_set_prefixes(wanted_prefixes())
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: OdooEpaperConfigEntry) -> bool:

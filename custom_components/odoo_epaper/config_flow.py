@@ -24,13 +24,17 @@ from homeassistant.helpers.selector import (
 
 from .const import (
     CONF_DATABASE,
+    CONF_DOOR_ACTIONS,
     CONF_HORIZON_DAYS,
+    CONF_MAX_BOOKING_MINUTES,
     CONF_QOS,
     CONF_SOURCE,
     CONF_STATUS_MIRROR,
     CONF_TOPIC_PREFIX,
     DOMAIN,
+    DOOR_ACTIONS,
     LOGGER,
+    MAX_BOOKING_MINUTES,
     MAX_HORIZON_DAYS,
     MAX_SCAN_INTERVAL,
     MIN_SCAN_INTERVAL,
@@ -277,6 +281,25 @@ class OdooEpaperOptionsFlow(OptionsFlow):
                     )
                 ),
                 vol.Required(CONF_STATUS_MIRROR, default=current.status_mirror): BooleanSelector(),
+                vol.Required(CONF_DOOR_ACTIONS, default=list(current.door_actions)): SelectSelector(
+                    SelectSelectorConfig(
+                        options=list(DOOR_ACTIONS),
+                        translation_key=CONF_DOOR_ACTIONS,
+                        multiple=True,
+                        mode=SelectSelectorMode.LIST,
+                    )
+                ),
+                vol.Required(
+                    CONF_MAX_BOOKING_MINUTES, default=current.max_booking_minutes
+                ): NumberSelector(
+                    NumberSelectorConfig(
+                        min=5,
+                        max=MAX_BOOKING_MINUTES,
+                        step=5,
+                        mode=NumberSelectorMode.BOX,
+                        unit_of_measurement="min",
+                    )
+                ),
             }
         )
         return self.async_show_form(step_id="init", data_schema=schema, errors=errors)

@@ -15,6 +15,8 @@ CONF_QOS: Final = "qos"
 CONF_SOURCE: Final = "source"
 CONF_HORIZON_DAYS: Final = "horizon_days"
 CONF_STATUS_MIRROR: Final = "status_mirror"
+CONF_DOOR_ACTIONS: Final = "door_actions"
+CONF_MAX_BOOKING_MINUTES: Final = "max_booking_minutes"
 
 SOURCE_AUTO: Final = "auto"
 SOURCE_ROOM_BOOKING: Final = "room_booking"
@@ -30,6 +32,12 @@ DEFAULT_SOURCE: Final = SOURCE_AUTO
 DEFAULT_HORIZON_DAYS: Final = 7
 DEFAULT_STATUS_MIRROR: Final = True
 MAX_HORIZON_DAYS: Final = 31
+# What people at the door may ask for (DESIGN.md 3a), and the longest booking they may make.
+DOOR_ACTIONS: Final = ("book_now", "extend", "end_now", "check_in")
+DEFAULT_DOOR_ACTIONS: Final = DOOR_ACTIONS
+DEFAULT_MAX_BOOKING_MINUTES: Final = 120
+MAX_BOOKING_MINUTES: Final = 24 * 60
+EVENT_DOOR_ACTION: Final = "odoo_epaper_door_action"
 
 # A published payload is valid for PAYLOAD_LIFETIME after it was generated; the
 # hub republishes a display once less than half of that is left, so a sign whose

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import odoorpc
 
-from .schedule import Schedule
+from .schedule import Booking, Schedule
 from .schedule_answer import UnsupportedAnswerError, parse_schedule_answer, valid_timezone
 from .wire import format_time
 
@@ -335,6 +335,45 @@ class OdooClient:
         """Mirror display statuses into the addon in one RPC (``mqtt_status_report``)."""
         with self._lock:
             self._call(DISPLAY_MODEL, "mqtt_status_report", list(reports))
+
+    # Bookings through the addon (epaper_booking rules, the caller's rights) ---------
+
+    def book(self, device: str, start: dt.datetime, end: dt.datetime, name: str | None) -> Any:
+        """Book ``device``'s room over ``[start, end)``: the addon's answer (``ok``, ...)."""
+        with self._lock:
+            return self._call(
+                DISPLAY_MODEL, "epaper_book", device, format_time(start), format_time(end), name
+            )
+
+    def cancel(self, device: str, ref: str) -> Any:
+        """Cancel booking ``ref`` ("model,id") of ``device``'s room: the addon's answer."""
+        with self._lock:
+            return self._call(DISPLAY_MODEL, "epaper_cancel", device, ref)
+
+    def door_action(self, device: str, action: str, minutes: int | None) -> Any:
+        """Perform a door action in Odoo (``epaper_door_action``): the addon's answer."""
+        with self._lock:
+            return self._call(DISPLAY_MODEL, "epaper_door_action", device, action, minutes)
+
+    def display_bookings(
+        self, device: str, start: dt.datetime, end: dt.datetime, default_tz: str | None
+    ) -> tuple[Booking, ...]:
+        """Return one display's bookings in ``[start, end)``: ONE ``epaper_schedule`` RPC
+        for that display (the calendar's ranges beyond the published horizon)."""
+        with self._lock:
+            answer = self._call(
+                DISPLAY_MODEL,
+                SCHEDULE_METHOD,
+                format_time(start),
+                format_time(end),
+                [device],
+                valid_timezone(default_tz),
+            )
+            try:
+                schedule = parse_schedule_answer(answer, self._warn_once)
+            except UnsupportedAnswerError as err:
+                raise OdooAddonTooOldError(str(err)) from err
+        return schedule.bookings.get(device, ())
 
     def _warn_once(self, key: str, message: str) -> None:
         """Log a display or event the answer had to leave out, once per key."""

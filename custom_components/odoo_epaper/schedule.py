@@ -37,6 +37,7 @@ class Booking:
     organizer: str | None = None
     private: bool = False
     all_day: bool = False
+    ref: str | None = None  # "model,id" in Odoo (what the addon's epaper_cancel takes)
 
 
 @dataclass(frozen=True, kw_only=True)

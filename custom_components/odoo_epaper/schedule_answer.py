@@ -55,6 +55,7 @@ def _event(item: Any) -> Booking:
         organizer=_text(item.get("organizer")),
         private=item.get("private") is True,
         all_day=item.get("all_day") is True,
+        ref=_text(item.get("ref")),
     )
 
 

@@ -8,6 +8,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from .const import ODOO_DEVICE
@@ -161,3 +162,76 @@ def build_payload(
             del events[index:]
             break
     return payload
+
+
+# Door actions (DESIGN.md 3a) ----------------------------------------------------
+
+DOOR_ACTIONS = ("book_now", "extend", "end_now", "check_in")
+_WITH_MINUTES = ("book_now", "extend")
+MAX_ACTION_ID_CHARS = 64
+MAX_ACTION_MINUTES = 24 * 60
+
+
+class ActionError(ValueError):
+    """An ``/action`` the contract refuses; ``reason`` is the vectors' code, ``ack_id`` the
+    id to answer on ``/ack`` (None: not even an id, so nobody to answer)."""
+
+    def __init__(self, reason: str, detail: str, ack_id: str | None = None) -> None:
+        """Keep the vectors' reason, a readable detail and the id to answer."""
+        super().__init__(detail)
+        self.reason = reason
+        self.ack_id = ack_id
+
+
+@dataclass(frozen=True, kw_only=True)
+class DoorAction:
+    """A door's request: ``action`` (DOOR_ACTIONS), ``minutes`` for book_now / extend."""
+
+    id: str
+    action: str
+    minutes: int | None = None
+
+
+def action_topic(prefix: str, device: str) -> str:
+    """Return the topic a door publishes its requests on (``/action``, not retained)."""
+    return f"{prefix}{device}/action"
+
+
+def ack_topic(prefix: str, device: str) -> str:
+    """Return the answer topic of a display (``/ack``: the hub's answers to ``/action``)."""
+    return f"{prefix}{device}/ack"
+
+
+def parse_action(raw: bytes) -> DoorAction:
+    """Validate an ``/action`` payload (tests/vectors/actions.json); raise ActionError."""
+    try:
+        obj = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as err:
+        raise ActionError("encoding", "not UTF-8") from err
+    except (ValueError, RecursionError) as err:
+        raise ActionError("json", f"not valid JSON: {str(err)[:80]}") from err
+    if not isinstance(obj, dict):
+        raise ActionError("not_object", f"not a JSON object but {type(obj).__name__}")
+    action_id = obj.get("id")
+    if not isinstance(action_id, str) or not 0 < len(action_id) <= MAX_ACTION_ID_CHARS:
+        raise ActionError("id", f"id must be a string of 1 to {MAX_ACTION_ID_CHARS} characters")
+    action = obj.get("action")
+    if not isinstance(action, str) or action not in DOOR_ACTIONS:
+        raise ActionError("action", f"action must be one of {', '.join(DOOR_ACTIONS)}", action_id)
+    minutes = obj.get("minutes")
+    if minutes is not None and (
+        isinstance(minutes, bool)
+        or not isinstance(minutes, int)
+        or not 1 <= minutes <= MAX_ACTION_MINUTES
+    ):
+        raise ActionError("minutes", "minutes must be an integer from 1 to 1440", action_id)
+    if minutes is None and action == "book_now":
+        raise ActionError("minutes", "book_now needs minutes", action_id)
+    if minutes is not None and action not in _WITH_MINUTES:
+        raise ActionError("minutes", f"{action} takes no minutes", action_id)
+    return DoorAction(id=action_id, action=action, minutes=minutes)
+
+
+def ack_payload(action_id: str, *, ok: bool, error: str | None) -> dict[str, Any]:
+    """Return the ``/ack`` answering request ``action_id`` (``error``: a refusal code)."""
+    return {"id": action_id, "ok": ok, "error": None if ok else error}

@@ -16,7 +16,9 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.odoo_epaper.const import (
     CONF_DATABASE,
+    CONF_DOOR_ACTIONS,
     CONF_HORIZON_DAYS,
+    CONF_MAX_BOOKING_MINUTES,
     CONF_QOS,
     CONF_SOURCE,
     CONF_STATUS_MIRROR,
@@ -35,6 +37,8 @@ DEFAULT_OPTIONS = {
     CONF_SOURCE: "auto",
     CONF_HORIZON_DAYS: 7,
     CONF_STATUS_MIRROR: True,
+    CONF_DOOR_ACTIONS: ["book_now", "extend", "end_now", "check_in"],
+    CONF_MAX_BOOKING_MINUTES: 120,
 }
 
 
@@ -340,6 +344,8 @@ async def test_options_flow(
             CONF_SOURCE: "calendar",
             CONF_HORIZON_DAYS: 3.0,
             CONF_STATUS_MIRROR: False,
+            CONF_DOOR_ACTIONS: ["check_in", "book_now"],
+            CONF_MAX_BOOKING_MINUTES: 60.0,
         },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -350,6 +356,8 @@ async def test_options_flow(
         CONF_SOURCE: "calendar",
         CONF_HORIZON_DAYS: 3,
         CONF_STATUS_MIRROR: False,
+        CONF_DOOR_ACTIONS: ["book_now", "check_in"],
+        CONF_MAX_BOOKING_MINUTES: 60,
     }
 
 

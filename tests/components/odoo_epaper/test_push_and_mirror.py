@@ -145,10 +145,12 @@ async def test_reload_and_unload_leave_no_subscription(
         f"{PREFIX}+/status",
         f"{PREFIX}+/snapshot",
         f"{PREFIX}+/ack",
+        f"{PREFIX}+/action",
         f"{PREFIX}_odoo/changed",
         "test/room/+/status",
         "test/room/+/snapshot",
         "test/room/+/ack",
+        "test/room/+/action",
         "test/room/_odoo/changed",
     }
     assert odoo_topics(hass) == expected

@@ -40,7 +40,7 @@ RULES = {
     ],
     "platinum": ["async-dependency", "inject-websession", "strict-typing"],
 }  # fmt: skip
-PLATFORMS = ["binary_sensor", "button", "image", "sensor"]
+PLATFORMS = ["binary_sensor", "button", "calendar", "image", "sensor"]
 
 
 def load_json(name: str) -> Any:

@@ -1,0 +1,160 @@
+"""Requests from the door (``{prefix}{device}/action``, DESIGN.md 3a), performed in Odoo.
+
+A valid request of a known display, allowed by the options, goes to the addon's
+``epaper_door_action`` as the hub's Odoo user. When Odoo accepted it the hub reads
+Odoo again and republishes the display's ``/data``, then answers on ``/ack`` with the
+request's ``id`` (``error``: a refusal code, see ``epaper_booking.rules`` and
+:data:`HUB_REFUSALS`). Every performed or refused request fires the
+``odoo_epaper_door_action`` event (device triggers listen to it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.components import mqtt
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr
+
+from .const import EVENT_DOOR_ACTION, LOGGER
+from .devices import display_identifier
+from .odoo_client import OdooError
+from .wire import (
+    ActionError,
+    DoorAction,
+    ack_payload,
+    ack_topic,
+    encode,
+    every_display_topic,
+    parse_action,
+    topic_device,
+)
+
+if TYPE_CHECKING:
+    from .data import OdooEpaperConfigEntry
+
+# Refusals decided by the hub itself (the addon's codes come from its rules).
+NOT_ALLOWED = "not_allowed"
+TOO_LONG = "too_long"
+UNKNOWN_DEVICE = "unknown_device"
+ODOO_UNAVAILABLE = "odoo_unavailable"
+INVALID_REQUEST = "invalid_request"
+HUB_REFUSALS = (NOT_ALLOWED, TOO_LONG, UNKNOWN_DEVICE, ODOO_UNAVAILABLE, INVALID_REQUEST)
+
+
+class DoorRequests:
+    """Follows ``{prefix}+/action`` under every prefix in use and answers each request."""
+
+    def __init__(self, hass: HomeAssistant, entry: OdooEpaperConfigEntry) -> None:
+        """Nothing is subscribed before :meth:`async_set_prefixes`."""
+        self.hass = hass
+        self.entry = entry
+        self._unsubscribes: dict[str, Callable[[], None]] = {}
+
+    async def async_set_prefixes(self, prefixes: Iterable[str]) -> None:
+        """Subscribe under new prefixes and leave those no display uses any more."""
+        wanted = set(prefixes)
+        for prefix in set(self._unsubscribes) - wanted:
+            self._unsubscribes.pop(prefix)()
+        for prefix in sorted(wanted - set(self._unsubscribes)):
+            self._unsubscribes[prefix] = await mqtt.async_subscribe(
+                self.hass,
+                every_display_topic(prefix, "action"),
+                self._handler(prefix),
+                1,
+                encoding=None,
+            )
+
+    @callback
+    def async_stop(self) -> None:
+        """Drop every subscription."""
+        for unsubscribe in self._unsubscribes.values():
+            unsubscribe()
+        self._unsubscribes.clear()
+
+    def _handler(self, prefix: str) -> Callable[[mqtt.ReceiveMessage], None]:
+        @callback
+        def handle(message: mqtt.ReceiveMessage) -> None:
+            device = topic_device(prefix, message.topic)
+            payload = message.payload
+            raw = payload if isinstance(payload, bytes) else str(payload).encode()
+            self.entry.async_create_background_task(
+                self.hass, self.async_handle(prefix, device, raw), f"odoo_epaper action {device}"
+            )
+
+        return handle
+
+    async def async_handle(self, prefix: str, device: str, raw: bytes) -> None:
+        """Validate, perform and answer one request of ``device`` seen under ``prefix``."""
+        try:
+            request = parse_action(raw)
+        except ActionError as err:
+            LOGGER.warning("Refused /action of %s (%s): %s", device, err.reason, err)
+            if err.ack_id is not None:
+                await self._async_answer(prefix, device, err.ack_id, INVALID_REQUEST)
+            return
+        error = self._refusal(prefix, device, request)
+        if error is None:
+            error = await self._async_perform(device, request)
+        if error is None:
+            await self.entry.runtime_data.coordinator.async_refresh()
+        await self._async_answer(prefix, device, request.id, error)
+        self._fire(device, request, error)
+
+    def _refusal(self, prefix: str, device: str, request: DoorAction) -> str | None:
+        """Return the hub's own refusal code (options, unknown display), or None."""
+        coordinator = self.entry.runtime_data.coordinator
+        data = coordinator.data
+        display = data.displays.get(device) if data is not None else None
+        if display is None or display.topic_prefix != prefix:
+            return UNKNOWN_DEVICE
+        options = coordinator.options
+        if request.action not in options.door_actions:
+            return NOT_ALLOWED
+        if (request.minutes or 0) > options.max_booking_minutes:
+            return TOO_LONG
+        return None
+
+    async def _async_perform(self, device: str, request: DoorAction) -> str | None:
+        """Ask Odoo; return its refusal code, or None when it did it."""
+        client = self.entry.runtime_data.client
+        try:
+            answer: Any = await self.hass.async_add_executor_job(
+                client.door_action, device, request.action, request.minutes
+            )
+        except OdooError as err:
+            LOGGER.warning("Door action %s of %s failed in Odoo: %s", request.action, device, err)
+            return ODOO_UNAVAILABLE
+        if isinstance(answer, dict) and answer.get("ok") is True:
+            LOGGER.info("Door %s: %s done (%s)", device, request.action, answer.get("ref"))
+            return None
+        code = answer.get("error") if isinstance(answer, dict) else None
+        LOGGER.info("Door %s: %s refused by Odoo (%s)", device, request.action, code)
+        return str(code) if code else ODOO_UNAVAILABLE
+
+    async def _async_answer(
+        self, prefix: str, device: str, action_id: str, error: str | None
+    ) -> None:
+        await mqtt.async_publish(
+            self.hass,
+            ack_topic(prefix, device),
+            encode(ack_payload(action_id, ok=error is None, error=error)),
+            1,
+            False,
+        )
+
+    def _fire(self, device: str, request: DoorAction, error: str | None) -> None:
+        registry = dr.async_get(self.hass)
+        entry = registry.async_get_device(identifiers={display_identifier(self.entry, device)})
+        self.hass.bus.async_fire(
+            EVENT_DOOR_ACTION,
+            {
+                "device_id": entry.id if entry is not None else None,
+                "device": device,
+                "action": request.action,
+                "minutes": request.minutes,
+                "ok": error is None,
+                "error": error,
+            },
+        )

@@ -1,0 +1,170 @@
+"""The calendar entity: bookings per room, a real calendar-trigger automation, booking and
+cancelling from Home Assistant through the addon's methods (overlap refused)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from homeassistant.components.calendar import DOMAIN as CALENDAR_DOMAIN
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+    async_fire_time_changed,
+)
+
+from testbed.odoo_server import OdooTestServer
+from tests.components.odoo_epaper.entity_helpers import entity_id
+
+pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
+
+
+def odoo_text(moment: dt.datetime) -> str:
+    """Odoo's naive UTC storage text."""
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def today_at(server: OdooTestServer, hour: int, minute: int = 0) -> dt.datetime:
+    """The server's today at hour:minute UTC."""
+    return dt.datetime.combine(server.today, dt.time(hour, minute), dt.UTC)
+
+
+async def list_events(
+    hass: HomeAssistant, entity: str, start: dt.datetime, end: dt.datetime
+) -> list[dict[str, str]]:
+    """calendar.get_events for one entity."""
+    answer = await hass.services.async_call(
+        CALENDAR_DOMAIN,
+        "get_events",
+        {"entity_id": entity, "start_date_time": start, "end_date_time": end},
+        blocking=True,
+        return_response=True,
+    )
+    assert answer is not None
+    return list(answer[entity]["events"])  # type: ignore[index, call-overload]
+
+
+async def test_each_room_lists_its_bookings(
+    hass: HomeAssistant, init_integration: MockConfigEntry, odoo_server: OdooTestServer
+) -> None:
+    """Boardroom shows its meeting with its organizer; Reception its two, in order."""
+    boardroom = entity_id(hass, init_integration, "calendar", "bookings", "boardroom")
+    reception = entity_id(hass, init_integration, "calendar", "bookings", "reception")
+    day = (today_at(odoo_server, 0), today_at(odoo_server, 0) + dt.timedelta(days=2))
+    events = await list_events(hass, boardroom, *day)
+    assert [
+        (e["summary"], dt.datetime.fromisoformat(e["start"]), dt.datetime.fromisoformat(e["end"]))
+        for e in events
+    ] == [("Board meeting", today_at(odoo_server, 9), today_at(odoo_server, 10))]
+    assert events[0]["description"] == "Mitchell Admin"
+    titles = [e["summary"] for e in await list_events(hass, reception, *day)]
+    assert titles == ["Stand-up", "Interview"]
+    assert hass.states.get(boardroom) is not None
+
+
+async def test_private_bookings_show_as_booked(
+    hass: HomeAssistant, odoo_server: OdooTestServer, init_integration: MockConfigEntry
+) -> None:
+    """A private calendar event is "Booked" with no organizer (calendar source)."""
+    from custom_components.odoo_epaper.calendar import calendar_event
+    from custom_components.odoo_epaper.schedule import Booking
+
+    start = today_at(odoo_server, 14)
+    event = calendar_event(
+        Booking(title="Secret", start=start, end=start + dt.timedelta(hours=1),
+                organizer="A. Smith", private=True, ref="calendar.event,2")
+    )  # fmt: skip
+    assert (event.summary, event.description, event.uid) == ("Booked", None, "calendar.event,2")
+
+
+async def test_create_and_delete_book_and_cancel_in_odoo(
+    hass: HomeAssistant, init_integration: MockConfigEntry, odoo_server: OdooTestServer
+) -> None:
+    """calendar.create_event books a room.booking as the hub's user; delete cancels it."""
+    boardroom = entity_id(hass, init_integration, "calendar", "bookings", "boardroom")
+    start = dt_util.utcnow().replace(microsecond=0) + dt.timedelta(hours=3)
+    await hass.services.async_call(
+        CALENDAR_DOMAIN,
+        "create_event",
+        {
+            "entity_id": boardroom,
+            "summary": "Planning",
+            "start_date_time": start,
+            "end_date_time": start + dt.timedelta(minutes=30),
+        },
+        blocking=True,
+    )
+    made = [r for r in odoo_server.records["room.booking"].values() if r["name"] == "Planning"]
+    assert [(r["room_id"], r["organizer_id"], r["start_datetime"]) for r in made] == [
+        (2, 2, odoo_text(start))
+    ]
+    events = await list_events(hass, boardroom, start, start + dt.timedelta(hours=1))
+    assert [e["summary"] for e in events] == ["Planning"]
+    uid = f"room.booking,{made[0]['id']}"
+    entity = hass.data["entity_components"][CALENDAR_DOMAIN].get_entity(boardroom)
+    await entity.async_delete_event(uid)
+    assert made[0]["id"] not in odoo_server.records["room.booking"]
+    assert await list_events(hass, boardroom, start, start + dt.timedelta(hours=1)) == []
+
+
+async def test_overlap_is_refused_with_a_translated_error(
+    hass: HomeAssistant, init_integration: MockConfigEntry, odoo_server: OdooTestServer
+) -> None:
+    """Booking over the board meeting raises ServiceValidationError booking_overlap."""
+    boardroom = entity_id(hass, init_integration, "calendar", "bookings", "boardroom")
+    before = len(odoo_server.records["room.booking"])
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            CALENDAR_DOMAIN,
+            "create_event",
+            {
+                "entity_id": boardroom,
+                "summary": "Clash",
+                "start_date_time": today_at(odoo_server, 9, 30),
+                "end_date_time": today_at(odoo_server, 10, 30),
+            },
+            blocking=True,
+        )
+    assert err.value.translation_key == "booking_overlap"
+    assert "Boardroom is already booked at that time" in str(err.value)
+    assert len(odoo_server.records["room.booking"]) == before
+
+
+async def test_calendar_trigger_fires_at_a_bookings_start(
+    hass: HomeAssistant, init_integration: MockConfigEntry, odoo_server: OdooTestServer
+) -> None:
+    """A real automation on the Lab's calendar fires when a booking starts."""
+    lab = entity_id(hass, init_integration, "calendar", "bookings", "lab-door")
+    start = dt_util.utcnow().replace(microsecond=0) + dt.timedelta(minutes=5)
+    odoo_server.add_record(
+        "room.booking",
+        {"name": "Lab safety", "room_id": 3, "organizer_id": 2, "start_datetime": odoo_text(start),
+         "stop_datetime": odoo_text(start + dt.timedelta(hours=1))},
+    )  # fmt: skip
+    await init_integration.runtime_data.coordinator.async_refresh()
+    fired = async_capture_events(hass, "lab_booking_started")
+    assert await async_setup_component(
+        hass,
+        "automation",
+        {
+            "automation": {
+                "alias": "Lab lights on",
+                "trigger": {"platform": "calendar", "event": "start", "entity_id": lab},
+                "action": {
+                    "event": "lab_booking_started",
+                    "event_data": {"summary": "{{ trigger.calendar_event.summary }}"},
+                },
+            }
+        },
+    )
+    await hass.async_block_till_done()
+    async_fire_time_changed(hass, start - dt.timedelta(seconds=30))
+    await hass.async_block_till_done()
+    assert fired == []
+    async_fire_time_changed(hass, start + dt.timedelta(seconds=1))
+    await hass.async_block_till_done()
+    assert [event.data["summary"] for event in fired] == ["Lab safety"]
