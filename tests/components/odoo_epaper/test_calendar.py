@@ -168,3 +168,16 @@ async def test_calendar_trigger_fires_at_a_bookings_start(
     async_fire_time_changed(hass, start + dt.timedelta(seconds=1))
     await hass.async_block_till_done()
     assert [event.data["summary"] for event in fired] == ["Lab safety"]
+
+
+async def test_ranges_beyond_the_horizon_are_read_in_one_rpc(
+    hass: HomeAssistant, init_integration: MockConfigEntry, odoo_server: OdooTestServer
+) -> None:
+    """A month ahead (horizon 7 days): one epaper_schedule RPC for that display only."""
+    reception = entity_id(hass, init_integration, "calendar", "bookings", "reception")
+    start = today_at(odoo_server, 0) + dt.timedelta(days=29)
+    odoo_server.reset_counts()
+    events = await list_events(hass, reception, start, start + dt.timedelta(days=2))
+    assert [e["summary"] for e in events] == ["Far away"]
+    calls = [c for c in odoo_server.calls if c.service == "object"]
+    assert [(c.model_method, c.args[2:3]) for c in calls] == [("epaper_schedule", (["reception"],))]
