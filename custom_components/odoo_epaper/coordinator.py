@@ -7,7 +7,11 @@ from collections.abc import Mapping
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
+from homeassistant.exceptions import (
+    ConfigEntryAuthFailed,
+    ConfigEntryNotReady,
+    HomeAssistantError,
+)
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
@@ -30,20 +34,28 @@ from .schedule import Schedule, booking_window
 from .wire import build_payload, content_hash
 
 
+def odoo_failure(
+    err: OdooError, unreachable: type[UpdateFailed | ConfigEntryNotReady], key: str
+) -> HomeAssistantError:
+    """Map an Odoo error: a refused login to ConfigEntryAuthFailed, others to ``unreachable``.
+
+    ``key`` is the translation key of ``unreachable`` (its ``error`` placeholder is filled).
+    """
+    if isinstance(err, OdooAuthError):
+        return ConfigEntryAuthFailed(translation_domain=DOMAIN, translation_key="invalid_auth")
+    return unreachable(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders={"error": str(err)},
+    )
+
+
 async def async_connect(hass: HomeAssistant, client: OdooClient) -> ServerInfo:
     """Log in at setup; map failures to ConfigEntryAuthFailed / ConfigEntryNotReady."""
     try:
         return await hass.async_add_executor_job(client.connect)
-    except OdooAuthError as err:
-        raise ConfigEntryAuthFailed(
-            translation_domain=DOMAIN, translation_key="invalid_auth"
-        ) from err
     except OdooError as err:
-        raise ConfigEntryNotReady(
-            translation_domain=DOMAIN,
-            translation_key="cannot_connect",
-            translation_placeholders={"error": str(err)},
-        ) from err
+        raise odoo_failure(err, ConfigEntryNotReady, "cannot_connect") from err
 
 
 def build_display_data(
@@ -145,21 +157,9 @@ class OdooEpaperCoordinator(DataUpdateCoordinator[OdooEpaperData]):
             )
         except OdooAddonTooOldError as err:
             self._async_addon_too_old(str(err))
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="addon_too_old",
-                translation_placeholders={"error": str(err)},
-            ) from err
-        except OdooAuthError as err:
-            raise ConfigEntryAuthFailed(
-                translation_domain=DOMAIN, translation_key="invalid_auth"
-            ) from err
+            raise odoo_failure(err, UpdateFailed, "addon_too_old") from err
         except OdooError as err:
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="update_failed",
-                translation_placeholders={"error": str(err)},
-            ) from err
+            raise odoo_failure(err, UpdateFailed, "update_failed") from err
         ir.async_delete_issue(self.hass, DOMAIN, self._addon_issue_id)
         displays = await self._async_build_and_publish(schedule, now)
         self.devices.async_sync(displays.values())

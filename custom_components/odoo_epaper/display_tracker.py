@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Final
+from typing import Final, TypeVar
 
 from homeassistant.components import mqtt
 from homeassistant.config_entries import ConfigEntry
@@ -30,6 +30,7 @@ from .wire import changed_topic, every_display_topic, test_topic, topic_device
 from .wire_values import WireError, is_device_name
 
 TEST_QOS: Final = 1
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,17 +195,26 @@ class DisplayTracker(DataUpdateCoordinator[dict[str, DisplayState]]):
         self.data[device] = state
         self.async_set_updated_data(self.data)
 
+    def _read(
+        self, msg: mqtt.ReceiveMessage, what: str, parse: Callable[[bytes], _T]
+    ) -> tuple[str, str, _T] | None:
+        """Return prefix, device and parsed payload of a display's message; None when refused."""
+        if (where := self._split(msg)) is None:
+            return None
+        prefix, device = where
+        payload = msg.payload.encode() if isinstance(msg.payload, str) else bytes(msg.payload)
+        try:
+            return prefix, device, parse(payload)
+        except WireError as err:
+            self._warn(device, what, err)
+            return None
+
     @callback
     def _handle_status(self, msg: mqtt.ReceiveMessage) -> None:
         """Keep a display's last good status."""
-        if (where := self._split(msg)) is None:
+        if (read := self._read(msg, "status", parse_status)) is None:
             return
-        prefix, device = where
-        try:
-            status = parse_status(msg.payload)
-        except WireError as err:
-            self._warn(device, "status", err)
-            return
+        prefix, device, status = read
         state = self._state(prefix, device)
         if self._flaps.hold(device, state.online, status):
             return
@@ -229,29 +239,18 @@ class DisplayTracker(DataUpdateCoordinator[dict[str, DisplayState]]):
     @callback
     def _handle_snapshot(self, msg: mqtt.ReceiveMessage) -> None:
         """Keep a display's last snapshot."""
-        if (where := self._split(msg)) is None:
+        if (read := self._read(msg, "snapshot", parse_snapshot)) is None:
             return
-        prefix, device = where
-        payload = msg.payload.encode() if isinstance(msg.payload, str) else bytes(msg.payload)
-        try:
-            snapshot = parse_snapshot(payload)
-        except WireError as err:
-            self._warn(device, "snapshot", err)
-            return
+        prefix, device, snapshot = read
         state = self._state(prefix, device)
         self._changed(device, replace(state, snapshot=snapshot, snapshot_at=dt_util.utcnow()))
 
     @callback
     def _handle_ack(self, msg: mqtt.ReceiveMessage) -> None:
         """Resolve the pending test message an ack answers."""
-        if (where := self._split(msg)) is None:
+        if (read := self._read(msg, "ack", parse_ack)) is None:
             return
-        _prefix, device = where
-        try:
-            ack = parse_ack(msg.payload)
-        except WireError as err:
-            self._warn(device, "ack", err)
-            return
+        _prefix, device, ack = read
         pending = self._waiters.get(ack.id)
         if pending is None or pending[0].done():
             LOGGER.debug("Ack %s of %s answers no pending test message", ack.id, device)

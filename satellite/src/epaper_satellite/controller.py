@@ -8,7 +8,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import paho.mqtt.client as mqtt
 
@@ -35,11 +35,21 @@ __all__ = [
 ]
 
 _LOGGER = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 
 def utc_now() -> dt.datetime:
     """Return the current time, aware, in UTC."""
     return dt.datetime.now(dt.UTC)
+
+
+def _parsed(leaf: str, parse: Callable[[bytes], _T], raw: bytes) -> _T | None:
+    """Return ``parse(raw)``; None, with the reason logged, when the contract refuses it."""
+    try:
+        return parse(raw)
+    except PayloadError as err:
+        _LOGGER.warning("Rejected /%s (%s): %s", leaf, err.reason, err.detail)
+        return None
 
 
 class MQTTDisplay:
@@ -172,21 +182,13 @@ class MQTTDisplay:
         self.sign.show_test(request.text)
 
     def _handle_ack(self, raw: bytes) -> None:
-        try:
-            ack = parse_ack(raw)
-        except PayloadError as err:
-            _LOGGER.warning("Rejected /ack (%s): %s", err.reason, err.detail)
-            return
-        self.actions.answer(ack)
+        if (ack := _parsed("ack", parse_ack, raw)) is not None:
+            self.actions.answer(ack)
 
     def _handle_cmd(self, raw: bytes) -> None:
-        try:
-            cmd = parse_cmd(raw)
-        except PayloadError as err:
-            _LOGGER.warning("Rejected /cmd (%s): %s", err.reason, err.detail)
-            return
-        _LOGGER.info("Command %s", cmd)
-        self.sign.command(cmd)
+        if (cmd := _parsed("cmd", parse_cmd, raw)) is not None:
+            _LOGGER.info("Command %s", cmd)
+            self.sign.command(cmd)
 
     # Main loop -------------------------------------------------------------
 
