@@ -41,11 +41,16 @@ def table(header: list[str], rows: list[list[object]]) -> str:
     return "\n".join(lines)
 
 
-def write_section(name: str, title: str, body: str, path: Path = BENCHMARKS_MD) -> None:
-    """Replace (or append) the section ``name`` of the benchmarks file."""
+def write_section(
+    name: str, title: str, body: str, path: Path = BENCHMARKS_MD, level: int = 2
+) -> None:
+    """Replace (or append) the section ``name`` of the benchmarks file (or of ``path``).
+
+    ``level`` is the Markdown heading level of ``title``.
+    """
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     block = (
-        f"<!-- bench:{name} -->\n## {title}\n\n"
+        f"<!-- bench:{name} -->\n{'#' * level} {title}\n\n"
         f"Run: {stamp} on {machine()}.\n\n{body.strip()}\n<!-- /bench:{name} -->"
     )
     text = path.read_text(encoding="utf-8") if path.exists() else HEADER

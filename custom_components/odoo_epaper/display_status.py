@@ -119,7 +119,11 @@ def parse_snapshot(payload: bytes) -> Snapshot | None:
         return None
     if len(payload) > MAX_SNAPSHOT_BYTES:
         raise WireError("size", f"snapshot of {len(payload)} bytes is over 2 MiB")
-    if not payload.startswith(PNG_SIGNATURE) or payload[12:16] != b"IHDR":
+    if (
+        len(payload) < 24  # signature, IHDR length and type, width and height
+        or not payload.startswith(PNG_SIGNATURE)
+        or payload[12:16] != b"IHDR"
+    ):
         raise WireError("png", "snapshot is not a PNG image")
     width, height = struct.unpack(">II", payload[16:24])
     if not width or not height:

@@ -32,7 +32,7 @@ def valid_timezone(name: Any) -> str | None:
         return None
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file
         return None
     return name
 
@@ -76,7 +76,11 @@ def _display(item: dict[str, Any], warn: Warn) -> tuple[Display, tuple[Booking, 
         warn(f"prefix:{device}", f"Display {device}: ignoring the topic prefix {prefix!r}")
         prefix = None
     bookings = []
-    for event in item.get("events") or []:
+    events = item.get("events") or []
+    if not isinstance(events, list):
+        warn(f"events:{device}", f"Display {device}: events is not a list ({events!r:.40})")
+        events = []
+    for event in events:
         try:
             bookings.append(_event(event))
         except BAD_TIMES as err:
@@ -105,7 +109,10 @@ def parse_schedule_answer(answer: Any, warn: Warn) -> Schedule:
         raise UnsupportedAnswerError(f"epaper_schedule answered API {api!r}, not {SCHEDULE_API}")
     displays: list[Display] = []
     bookings: dict[str, tuple[Booking, ...]] = {}
-    for item in answer.get("displays") or []:
+    items = answer.get("displays") or []
+    if not isinstance(items, list):
+        raise UnsupportedAnswerError(f"epaper_schedule answered displays {items!r:.40}")
+    for item in items:
         parsed = _display(item, warn) if isinstance(item, dict) else None
         if parsed is None or parsed[0].device in bookings:
             continue

@@ -38,7 +38,10 @@ def parse_timestamp(value: object) -> datetime:
         raise WireError("timestamp", f"not an ISO 8601 time: {value!r}") from err
     if parsed.tzinfo is None:
         raise WireError("timestamp", f"time without a UTC offset: {value!r}")
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError as err:  # e.g. 0001-01-01T00:00:00+14:00
+        raise WireError("timestamp", f"time out of range in UTC: {value!r}") from err
 
 
 def decode_text(payload: Payload) -> str:

@@ -67,6 +67,7 @@ def test_zone_chain() -> None:
     assert rules.resolve_zone(False, False, False, default_tz="Europe/Berlin") == "Europe/Berlin"
     assert rules.resolve_zone(False, None, "", default_tz=None) == "UTC"
     assert rules.valid_zone("../etc/passwd") is None
+    assert rules.valid_zone("x" * 5000) is None  # found by scripts/fuzz: OSError before
 
 
 def test_all_day_span_in_the_displays_zone() -> None:

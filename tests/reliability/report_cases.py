@@ -25,6 +25,7 @@ PLAIN = [
     "tests/reliability/test_satellite_junk.py",
     "tests/reliability/test_addon_status_junk.py",
     "tests/addon/test_wire_fuzz.py",
+    "tests/reliability/test_fuzz_slice.py",
 ]
 WITH_HOME_ASSISTANT = sorted(
     str(path.relative_to(ROOT))

@@ -89,8 +89,9 @@ def test_snapshot_png() -> None:
         (b"GIF89a" + b"\0" * 40, "png"),
         (b"\x89PNG\r\n\x1a\n" + b"\0" * 4 + b"IHDR" + struct.pack(">II", 0, 0), "png"),
         (b"\x89PNG\r\n\x1a\n" + b"x" * MAX_SNAPSHOT_BYTES, "size"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "png"),
     ],
-    ids=["not a png", "no size", "too big"],
+    ids=["not a png", "no size", "too big", "cut in the size (found by scripts/fuzz)"],
 )
 def test_snapshot_refused(payload: bytes, reason: str) -> None:
     """Anything but a PNG within the size limit is refused."""
@@ -137,3 +138,6 @@ def test_timestamps_need_an_offset() -> None:
         parse_status(b'{"state": "online", "last_render": "2026-11-27T09:00:00"}')
     with pytest.raises(WireError):
         parse_status(b'{"state": "online", "last_render": 5}')
+    # Found by scripts/fuzz: valid ISO 8601 that cannot be put in UTC (year 1 at +14:00).
+    with pytest.raises(WireError):
+        parse_status(b'{"state": "online", "last_render": "0001-01-01T00:00:00+14:00"}')

@@ -1,0 +1,508 @@
+"""The consumers of the wire contract, driven in-process with their real handling code.
+
+Each consumer takes raw cases (:meth:`Consumer.feed`) and says whether a case was
+accepted or refused; anything else it raises, or an ``Unexpected error`` /
+``cannot draw`` its handler logs, is a crash. :meth:`Consumer.kept` tells whether the
+last good content is still what the consumer holds ("0 lost good content").
+
+- satellite ``/data``, ``/cmd``, ``/test``, ``/ack``: ``MQTTDisplay.on_message`` of a real
+  satellite (configuration, sign, renderer, store) whose panel is an in-memory driver;
+- hub ``/status``, ``/snapshot``, ``/ack``, ``_odoo/changed``: the integration's parsers;
+- hub, Odoo answers: the schedule sources' readers, one junk record beside a good one;
+- addon ``/status``, ``/ack``: the addon session's dispatcher (``BridgeClient._dispatch``).
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import logging
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+
+from testbed.addon_code import load_plain_package
+from testbed.fuzz_inputs import Junk, png_bytes, valid_payloads
+
+PREFIX = "odoo_epaper/"
+DEVICE = "reception"
+ACKS = [{"id": "t-1", "ok": True, "error": None}, {"id": "t-2", "ok": False, "error": "busy"}]
+
+
+class Crash(Exception):
+    """A consumer failed on a case in a way it must not (the message says how)."""
+
+
+@dataclass
+class Tally:
+    """What one consumer did with its cases."""
+
+    consumer: str
+    cases: int = 0
+    accepted: int = 0
+    refused: int = 0
+    crashes: int = 0
+    lost: int = 0
+    examples: list[str] = field(default_factory=list)
+
+    def note(self, problem: str, raw: bytes) -> None:
+        """Keep the first few problem cases for the report."""
+        if len(self.examples) < 5:
+            self.examples.append(f"{problem}: {raw[:120]!r}")
+
+
+class _Watch(logging.Handler):
+    """Collects log lines that mean a handler needed its catch-all."""
+
+    MARKS = ("Unexpected error", "cannot draw it", "could not be handled")
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.hits: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if any(mark in message for mark in self.MARKS):
+            self.hits.append(message)
+
+
+class Consumer:
+    """One consumer: ``case`` makes an input, ``feed`` takes it, ``kept`` checks the content."""
+
+    name = "consumer"
+
+    def case(self, junk: Junk) -> bytes:
+        """Return the next input for this consumer."""
+        raise NotImplementedError
+
+    def feed(self, raw: bytes) -> bool:
+        """Hand ``raw`` to the consumer; True when accepted. Raises Crash."""
+        raise NotImplementedError
+
+    def kept(self) -> bool:
+        """Whether the last good content is still held."""
+        return True
+
+    def close(self) -> None:
+        """Release what the consumer holds."""
+
+
+# Satellite --------------------------------------------------------------------
+
+
+class _Message:
+    """What paho hands ``on_message``: a topic and a payload."""
+
+    def __init__(self, topic: str, payload: bytes) -> None:
+        self.topic = topic
+        self.payload = payload
+        self.retain = False
+
+
+def _satellite(directory: Path) -> Any:
+    """A satellite controller with an in-memory panel, not connected to any broker."""
+    from epaper_satellite.config import parse_config
+    from epaper_satellite.controller import MQTTDisplay
+    from epaper_satellite.drivers.base import Driver
+
+    class MemoryPanel(Driver):
+        """A panel that keeps what it was sent (the e-paper hardware's stand-in)."""
+
+        name = "memory"
+
+        def _open(self) -> None:
+            return
+
+        def _display(self, image: Image.Image, *, full: bool) -> None:
+            return
+
+    config = parse_config(
+        {
+            "mqtt": {"host": "127.0.0.1", "tls": False},
+            "device": {"name": DEVICE, "timezone": "Europe/Berlin", "state_dir": str(directory)},
+            "display": {"driver": "png", "width": 250, "height": 122, "offline_after": 86400},
+        },
+        environ={},
+    )
+    display = MQTTDisplay(config, driver=MemoryPanel(config.display, config.refresh))
+    display.setup_display()
+    return display
+
+
+class SatelliteTopic(Consumer):
+    """One of the satellite's subscribed topics, through ``MQTTDisplay.on_message``."""
+
+    def __init__(self, leaf: str, valid: list[Any], parse: Callable[[bytes], Any]) -> None:
+        """``leaf`` is data, cmd, test or ack; ``valid`` its good examples."""
+        self.name = f"satellite /{leaf}"
+        self.leaf = leaf
+        self.valid = valid
+        self.parse = parse
+        self._dir = tempfile.TemporaryDirectory(prefix="epaper-fuzz-")
+        self.display = _satellite(Path(self._dir.name))
+        self.watch = _Watch()
+        logging.getLogger("epaper_satellite").addHandler(self.watch)
+        good = next(p for p in valid_payloads("data") if p.get("device") == DEVICE)
+        self._feed_data(copy.deepcopy(good))
+
+    def _feed_data(self, payload: dict[str, Any]) -> None:
+        import json
+
+        raw = json.dumps(payload).encode()
+        self.display.on_message(None, None, _Message(f"{PREFIX}{DEVICE}/data", raw))
+        self.good = self.display.sign.data
+        assert self.good is not None, "the good payload was not taken"
+
+    def case(self, junk: Junk) -> bytes:
+        """Junk around this topic's valid vectors."""
+        return junk.payload(self.valid)
+
+    def feed(self, raw: bytes) -> bool:
+        """Dispatch like paho would; the catch-all must never be needed."""
+        from epaper_satellite.wire import PayloadError
+
+        before = len(self.watch.hits)
+        try:
+            self.parse(raw)
+            accepted = True
+        except PayloadError:
+            accepted = False
+        except Exception as err:
+            raise Crash(f"the parser raised {type(err).__name__}: {err}") from err
+        self.display.on_message(None, None, _Message(f"{PREFIX}{DEVICE}/{self.leaf}", raw))
+        if len(self.watch.hits) > before:
+            raise Crash(self.watch.hits[-1][:200])
+        if self.leaf == "data" and accepted:
+            self.good = self.display.sign.data
+        if self.display.sign.cleared:  # a valid "clear": show the room again
+            self.display.sign.command("refresh")
+        return accepted
+
+    def kept(self) -> bool:
+        """The room payload shown is still the last good one."""
+        return self.display.sign.data is self.good
+
+    def close(self) -> None:
+        """Forget the log handler and the state folder."""
+        logging.getLogger("epaper_satellite").removeHandler(self.watch)
+        self._dir.cleanup()
+
+
+def satellite_consumers() -> list[Consumer]:
+    """The satellite's /data, /cmd, /test and /ack consumers."""
+    from epaper_satellite import wire
+
+    data = [p for p in valid_payloads("data") if p.get("device") in (DEVICE, None)]
+    return [
+        SatelliteTopic("data", data, lambda raw: wire.parse_data(raw, DEVICE)),
+        SatelliteTopic("cmd", valid_payloads("cmd"), wire.parse_cmd),
+        SatelliteTopic("test", valid_payloads("test"), wire.parse_test),
+        SatelliteTopic("ack", ACKS, wire.parse_ack),
+    ]
+
+
+# Hub ----------------------------------------------------------------------------
+
+
+class HubParser(Consumer):
+    """A parser of the integration: a refusal is a WireError, nothing else."""
+
+    def __init__(self, name: str, parse: Callable[[bytes], Any], valid: list[Any]) -> None:
+        """``valid``: good examples; the first one is re-read to check nothing drifted."""
+        self.name = name
+        self.parse = parse
+        self.valid = valid
+        self.snapshot_seed = png_bytes() if name.endswith("/snapshot") else b""
+        self.first = self._read(self._good())
+
+    def _good(self) -> bytes:
+        import json
+
+        return self.snapshot_seed or json.dumps(self.valid[0]).encode()
+
+    def _read(self, raw: bytes) -> Any:
+        from custom_components.odoo_epaper.wire_values import WireError
+
+        try:
+            return self.parse(raw)
+        except WireError:
+            return WireError
+
+    def case(self, junk: Junk) -> bytes:
+        """Junk around the valid examples (PNG damage for snapshots)."""
+        if self.snapshot_seed:
+            return junk.png(self.snapshot_seed)
+        return junk.payload(self.valid)
+
+    def feed(self, raw: bytes) -> bool:
+        """Parse; WireError is a refusal."""
+        from custom_components.odoo_epaper.wire_values import WireError
+
+        try:
+            self.parse(raw)
+        except WireError:
+            return False
+        except Exception as err:
+            raise Crash(f"{type(err).__name__}: {err}"[:200]) from err
+        return True
+
+    def kept(self) -> bool:
+        """The good example still reads the same."""
+        return self._read(self._good()) == self.first
+
+
+def hub_consumers() -> list[Consumer]:
+    """The hub's /status, /snapshot, /ack and _odoo/changed parsers."""
+    from custom_components.odoo_epaper import change_notice, display_status
+
+    return [
+        HubParser("hub /status", display_status.parse_status, valid_payloads("status")),
+        HubParser("hub /snapshot", display_status.parse_snapshot, []),
+        HubParser("hub /ack", display_status.parse_ack, ACKS),
+        HubParser("hub _odoo/changed", change_notice.parse_changed, valid_payloads("changed")),
+    ]
+
+
+class ScheduleAnswer(Consumer):
+    """The hub's reader of the addon's ``epaper_schedule`` answer: a junk display (or junk
+    around it) beside a good one, whose bookings must always be read."""
+
+    name = "hub, Odoo schedule answer"
+
+    def __init__(self, parse: Callable[..., Any], unsupported: type[Exception]) -> None:
+        """``parse(answer, warn)`` is the integration's reader; ``unsupported`` its refusal."""
+        self.parse = parse
+        self.unsupported = unsupported
+        self.good = {
+            "device": DEVICE,
+            "room": "Reception",
+            "topic_prefix": None,
+            "tz": "Europe/Berlin",
+            "locale": "de-DE",
+            "qr": None,
+            "events": [
+                {
+                    "title": "Board meeting",
+                    "start": "2026-11-27T10:00:00Z",
+                    "end": "2026-11-27T11:00:00Z",
+                    "organizer": "A. Smith",
+                    "private": False,
+                    "all_day": False,
+                }
+            ],
+        }
+        self.expected = self._read({"api": 1, "displays": [self.good]}).bookings[DEVICE]
+        self.last: Any = None
+        self.intact = True
+
+    def _read(self, answer: Any) -> Any:
+        return self.parse(answer, lambda _key, _message: None)
+
+    def case(self, junk: Junk) -> bytes:
+        """An answer whose second display is junk, or the whole answer mutated (rarely)."""
+        import json
+
+        other = junk.mutate(dict(self.good, device="lab"))
+        answer: Any = {"api": 1, "displays": [self.good, other]}
+        if junk.rng.random() < 0.1:
+            answer = junk.mutate(answer)
+        displays = answer.get("displays") if isinstance(answer, dict) else None
+        self.intact = (
+            (
+                answer.get("api") == 1
+                and isinstance(displays, list)
+                and bool(displays)
+                and displays[0] == self.good
+            )
+            if isinstance(answer, dict)
+            else False
+        )
+        return json.dumps(answer, ensure_ascii=True).encode()
+
+    def feed(self, raw: bytes) -> bool:
+        """Read the answer; only an answer that is not API 1 may be refused as a whole."""
+        import json
+
+        try:
+            self.last = self._read(json.loads(raw))
+        except self.unsupported:
+            self.last = None
+            return False
+        except Exception as err:
+            raise Crash(f"{type(err).__name__}: {err}"[:200]) from err
+        return len(self.last.displays) > 1
+
+    def kept(self) -> bool:
+        """When the good display came intact, its bookings were read as they are."""
+        if not self.intact:
+            return True
+        return self.last is not None and self.last.bookings.get(DEVICE) == self.expected
+
+
+class OdooRecords(Consumer):
+    """The hub's reading of Odoo's records (before ``epaper_schedule``): a junk record
+    beside a good one of one room."""
+
+    def __init__(self, source: Any, good: dict[str, Any]) -> None:
+        """``source`` is a schedule source; ``good`` a record it must always read."""
+        from custom_components.odoo_epaper.schedule import Display
+
+        self.name = f"hub, Odoo {source.model} records"
+        self.source = source
+        self.good = good
+        self.displays = [Display(device=DEVICE, room="Reception", room_id=1)]
+        self.tz = {DEVICE: "Europe/Berlin"}
+        self.expected = self._read([good])
+        self.last: list[Any] = []
+
+    def _read(self, records: list[dict[str, Any]]) -> list[Any]:
+        return self.source.assign(records, self.displays, self.tz)[DEVICE]
+
+    def case(self, junk: Junk) -> bytes:
+        """A record of the source's fields with junk values (as JSON, for the tally)."""
+        import json
+
+        return json.dumps(junk.mutate(self.good), ensure_ascii=True, default=str).encode()
+
+    def feed(self, raw: bytes) -> bool:
+        """Read the good record and the junk one together."""
+        import json
+
+        record = json.loads(raw)
+        try:
+            found = self._read([self.good, record] if isinstance(record, dict) else [self.good])
+        except Exception as err:
+            raise Crash(f"{type(err).__name__}: {err}"[:200]) from err
+        self.last = found
+        return len(found) > 1
+
+    def kept(self) -> bool:
+        """The good record's booking is still read."""
+        return all(booking in self.last for booking in self.expected)
+
+
+def odoo_answer_consumers() -> list[Consumer]:
+    """The hub's reader of Odoo's answers: ``epaper_schedule``, or the older record sources."""
+    import importlib
+
+    logging.getLogger("custom_components.odoo_epaper").setLevel(logging.ERROR)
+    try:
+        answer = importlib.import_module("custom_components.odoo_epaper.schedule_answer")
+    except ImportError:
+        answer = None
+    if answer is not None:
+        return [ScheduleAnswer(answer.parse_schedule_answer, answer.UnsupportedAnswerError)]
+    sources = importlib.import_module("custom_components.odoo_epaper.sources")
+    booking = {
+        "id": 7,
+        "name": "Board meeting",
+        "start_datetime": "2026-11-27 10:00:00",
+        "stop_datetime": "2026-11-27 11:00:00",
+        "room_id": {"id": 1, "name": "Reception"},
+        "organizer_id": {"id": 2, "display_name": "A. Smith"},
+    }
+    event = {
+        "id": 8,
+        "name": "Sprint review",
+        "start": "2026-11-27 12:00:00",
+        "stop": "2026-11-27 13:00:00",
+        "allday": False,
+        "start_date": False,
+        "stop_date": False,
+        "location": "Reception",
+        "privacy": "public",
+        "user_id": {"id": 2, "display_name": "A. Smith", "calendar_default_privacy": "public"},
+    }
+    return [
+        OdooRecords(sources.RoomBookingSource(), booking),
+        OdooRecords(sources.CalendarEventSource(), event),
+    ]
+
+
+# Addon ----------------------------------------------------------------------------
+
+
+class AddonTopic(Consumer):
+    """The addon session's dispatcher for ``+/status`` or ``+/ack`` (no network)."""
+
+    def __init__(self, leaf: str, valid: list[Any]) -> None:
+        """``leaf`` is status or ack."""
+        bridge = load_plain_package("mqtt_bridge")
+        self.wire = load_plain_package("mqtt_bridge").wire
+        self.name = f"addon /{leaf}"
+        self.leaf = leaf
+        self.valid = valid
+        self.events: list[Any] = []
+        settings = bridge.BrokerSettings(host="127.0.0.1", port=1883, use_tls=False)
+        self.client = bridge.BridgeClient(settings, self.events.append)
+        logging.getLogger("mqtt_bridge").setLevel(logging.ERROR)
+        self.client._dispatch(f"{PREFIX}{DEVICE}/status", b'{"state":"online"}', True)
+        self.good = self.client.statuses()[DEVICE]
+
+    def case(self, junk: Junk) -> bytes:
+        """Junk around the valid examples."""
+        return junk.payload(self.valid)
+
+    def feed(self, raw: bytes) -> bool:
+        """Dispatch as paho's thread would."""
+        parse = self.wire.parse_status if self.leaf == "status" else self.wire.parse_ack
+        try:
+            parse(raw)
+            accepted = True
+        except self.wire.WireError:
+            accepted = False
+        except Exception as err:
+            raise Crash(f"the parser raised {type(err).__name__}: {err}"[:200]) from err
+        try:
+            self.client._dispatch(f"{PREFIX}{DEVICE}/{self.leaf}", raw, False)
+        except Exception as err:
+            raise Crash(f"{type(err).__name__}: {err}"[:200]) from err
+        if self.leaf == "status" and accepted:
+            self.good = self.client.statuses()[DEVICE]
+        self.events.clear()
+        return accepted
+
+    def kept(self) -> bool:
+        """The last good status is still the one the session holds."""
+        return self.client.statuses().get(DEVICE) is self.good
+
+
+def addon_consumers() -> list[Consumer]:
+    """The addon's /status and /ack consumers."""
+    return [AddonTopic("status", valid_payloads("status")), AddonTopic("ack", ACKS)]
+
+
+def all_consumers() -> list[Consumer]:
+    """Every consumer, in the order of the report."""
+    return [*satellite_consumers(), *hub_consumers(), *odoo_answer_consumers(), *addon_consumers()]
+
+
+def run(consumer: Consumer, cases: int, seed: int) -> Tally:
+    """Feed ``cases`` seeded cases to ``consumer``; check the good content after each."""
+    junk = Junk(seed)
+    tally = Tally(consumer.name)
+    for _ in range(cases):
+        raw = consumer.case(junk)
+        tally.cases += 1
+        try:
+            if consumer.feed(raw):
+                tally.accepted += 1
+            else:
+                tally.refused += 1
+        except Crash as err:
+            tally.crashes += 1
+            tally.note(f"crash ({err})", raw)
+            continue
+        if not consumer.kept():
+            tally.lost += 1
+            tally.note("lost the good content", raw)
+    return tally
+
+
+def utc_stamp() -> str:
+    """Now, ISO 8601 UTC to the second."""
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
