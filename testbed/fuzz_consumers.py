@@ -8,7 +8,7 @@ last good content is still what the consumer holds ("0 lost good content").
 - satellite ``/data``, ``/cmd``, ``/test``, ``/ack``: ``MQTTDisplay.on_message`` of a real
   satellite (configuration, sign, renderer, store) whose panel is an in-memory driver;
 - hub ``/status``, ``/snapshot``, ``/ack``, ``_odoo/changed``: the integration's parsers;
-- hub, Odoo answers: the schedule sources' readers, one junk record beside a good one;
+- hub, Odoo's answer: the reader of ``epaper_schedule``, one junk display beside a good one;
 - addon ``/status``, ``/ack``: the addon session's dispatcher (``BridgeClient._dispatch``).
 """
 
@@ -192,17 +192,22 @@ class SatelliteTopic(Consumer):
         self._dir.cleanup()
 
 
-def satellite_consumers() -> list[Consumer]:
-    """The satellite's /data, /cmd, /test and /ack consumers."""
+def _satellite_topic(leaf: str) -> Consumer:
     from epaper_satellite import wire
 
-    data = [p for p in valid_payloads("data") if p.get("device") in (DEVICE, None)]
-    return [
-        SatelliteTopic("data", data, lambda raw: wire.parse_data(raw, DEVICE)),
-        SatelliteTopic("cmd", valid_payloads("cmd"), wire.parse_cmd),
-        SatelliteTopic("test", valid_payloads("test"), wire.parse_test),
-        SatelliteTopic("ack", ACKS, wire.parse_ack),
-    ]
+    valid = {
+        "data": [p for p in valid_payloads("data") if p.get("device") in (DEVICE, None)],
+        "cmd": valid_payloads("cmd"),
+        "test": valid_payloads("test"),
+        "ack": ACKS,
+    }[leaf]
+    parse = {
+        "data": lambda raw: wire.parse_data(raw, DEVICE),
+        "cmd": wire.parse_cmd,
+        "test": wire.parse_test,
+        "ack": wire.parse_ack,
+    }[leaf]
+    return SatelliteTopic(leaf, valid, parse)
 
 
 # Hub ----------------------------------------------------------------------------
@@ -255,16 +260,16 @@ class HubParser(Consumer):
         return self._read(self._good()) == self.first
 
 
-def hub_consumers() -> list[Consumer]:
-    """The hub's /status, /snapshot, /ack and _odoo/changed parsers."""
+def _hub_parser(leaf: str) -> Consumer:
     from custom_components.odoo_epaper import change_notice, display_status
 
-    return [
-        HubParser("hub /status", display_status.parse_status, valid_payloads("status")),
-        HubParser("hub /snapshot", display_status.parse_snapshot, []),
-        HubParser("hub /ack", display_status.parse_ack, ACKS),
-        HubParser("hub _odoo/changed", change_notice.parse_changed, valid_payloads("changed")),
-    ]
+    if leaf == "status":
+        return HubParser("hub /status", display_status.parse_status, valid_payloads("status"))
+    if leaf == "snapshot":
+        return HubParser("hub /snapshot", display_status.parse_snapshot, [])
+    if leaf == "ack":
+        return HubParser("hub /ack", display_status.parse_ack, ACKS)
+    return HubParser("hub _odoo/changed", change_notice.parse_changed, valid_payloads("changed"))
 
 
 class ScheduleAnswer(Consumer):
@@ -343,84 +348,12 @@ class ScheduleAnswer(Consumer):
         return self.last is not None and self.last.bookings.get(DEVICE) == self.expected
 
 
-class OdooRecords(Consumer):
-    """The hub's reading of Odoo's records (before ``epaper_schedule``): a junk record
-    beside a good one of one room."""
+def _schedule_answer() -> Consumer:
+    from custom_components.odoo_epaper import schedule_answer
 
-    def __init__(self, source: Any, good: dict[str, Any]) -> None:
-        """``source`` is a schedule source; ``good`` a record it must always read."""
-        from custom_components.odoo_epaper.schedule import Display
-
-        self.name = f"hub, Odoo {source.model} records"
-        self.source = source
-        self.good = good
-        self.displays = [Display(device=DEVICE, room="Reception", room_id=1)]
-        self.tz = {DEVICE: "Europe/Berlin"}
-        self.expected = self._read([good])
-        self.last: list[Any] = []
-
-    def _read(self, records: list[dict[str, Any]]) -> list[Any]:
-        return self.source.assign(records, self.displays, self.tz)[DEVICE]
-
-    def case(self, junk: Junk) -> bytes:
-        """A record of the source's fields with junk values (as JSON, for the tally)."""
-        import json
-
-        return json.dumps(junk.mutate(self.good), ensure_ascii=True, default=str).encode()
-
-    def feed(self, raw: bytes) -> bool:
-        """Read the good record and the junk one together."""
-        import json
-
-        record = json.loads(raw)
-        try:
-            found = self._read([self.good, record] if isinstance(record, dict) else [self.good])
-        except Exception as err:
-            raise Crash(f"{type(err).__name__}: {err}"[:200]) from err
-        self.last = found
-        return len(found) > 1
-
-    def kept(self) -> bool:
-        """The good record's booking is still read."""
-        return all(booking in self.last for booking in self.expected)
-
-
-def odoo_answer_consumers() -> list[Consumer]:
-    """The hub's reader of Odoo's answers: ``epaper_schedule``, or the older record sources."""
-    import importlib
-
-    logging.getLogger("custom_components.odoo_epaper").setLevel(logging.ERROR)
-    try:
-        answer = importlib.import_module("custom_components.odoo_epaper.schedule_answer")
-    except ImportError:
-        answer = None
-    if answer is not None:
-        return [ScheduleAnswer(answer.parse_schedule_answer, answer.UnsupportedAnswerError)]
-    sources = importlib.import_module("custom_components.odoo_epaper.sources")
-    booking = {
-        "id": 7,
-        "name": "Board meeting",
-        "start_datetime": "2026-11-27 10:00:00",
-        "stop_datetime": "2026-11-27 11:00:00",
-        "room_id": {"id": 1, "name": "Reception"},
-        "organizer_id": {"id": 2, "display_name": "A. Smith"},
-    }
-    event = {
-        "id": 8,
-        "name": "Sprint review",
-        "start": "2026-11-27 12:00:00",
-        "stop": "2026-11-27 13:00:00",
-        "allday": False,
-        "start_date": False,
-        "stop_date": False,
-        "location": "Reception",
-        "privacy": "public",
-        "user_id": {"id": 2, "display_name": "A. Smith", "calendar_default_privacy": "public"},
-    }
-    return [
-        OdooRecords(sources.RoomBookingSource(), booking),
-        OdooRecords(sources.CalendarEventSource(), event),
-    ]
+    return ScheduleAnswer(
+        schedule_answer.parse_schedule_answer, schedule_answer.UnsupportedAnswerError
+    )
 
 
 # Addon ----------------------------------------------------------------------------
@@ -439,7 +372,6 @@ class AddonTopic(Consumer):
         self.events: list[Any] = []
         settings = bridge.BrokerSettings(host="127.0.0.1", port=1883, use_tls=False)
         self.client = bridge.BridgeClient(settings, self.events.append)
-        logging.getLogger("mqtt_bridge").setLevel(logging.ERROR)
         self.client._dispatch(f"{PREFIX}{DEVICE}/status", b'{"state":"online"}', True)
         self.good = self.client.statuses()[DEVICE]
 
@@ -471,14 +403,24 @@ class AddonTopic(Consumer):
         return self.client.statuses().get(DEVICE) is self.good
 
 
-def addon_consumers() -> list[Consumer]:
-    """The addon's /status and /ack consumers."""
-    return [AddonTopic("status", valid_payloads("status")), AddonTopic("ack", ACKS)]
+FACTORIES: dict[str, Callable[[], Consumer]] = {
+    "satellite /data": lambda: _satellite_topic("data"),
+    "satellite /cmd": lambda: _satellite_topic("cmd"),
+    "satellite /test": lambda: _satellite_topic("test"),
+    "satellite /ack": lambda: _satellite_topic("ack"),
+    "hub /status": lambda: _hub_parser("status"),
+    "hub /snapshot": lambda: _hub_parser("snapshot"),
+    "hub /ack": lambda: _hub_parser("ack"),
+    "hub _odoo/changed": lambda: _hub_parser("changed"),
+    "hub, Odoo schedule answer": _schedule_answer,
+    "addon /status": lambda: AddonTopic("status", valid_payloads("status")),
+    "addon /ack": lambda: AddonTopic("ack", ACKS),
+}
 
 
 def all_consumers() -> list[Consumer]:
-    """Every consumer, in the order of the report."""
-    return [*satellite_consumers(), *hub_consumers(), *odoo_answer_consumers(), *addon_consumers()]
+    """Every consumer, in the order of the report (each built when asked for)."""
+    return [factory() for factory in FACTORIES.values()]
 
 
 def run(consumer: Consumer, cases: int, seed: int) -> Tally:
