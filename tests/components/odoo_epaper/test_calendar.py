@@ -13,12 +13,13 @@ from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    async_capture_events,
     async_fire_time_changed,
+    async_mock_service,
 )
 
 from testbed.odoo_server import OdooTestServer
 from tests.components.odoo_epaper.entity_helpers import entity_id
+from tests.components.odoo_epaper.test_automations import doc_automation
 
 pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
 
@@ -137,37 +138,28 @@ async def test_overlap_is_refused_with_a_translated_error(
 async def test_calendar_trigger_fires_at_a_bookings_start(
     hass: HomeAssistant, init_integration: MockConfigEntry, odoo_server: OdooTestServer
 ) -> None:
-    """A real automation on the Lab's calendar fires when a booking starts."""
-    lab = entity_id(hass, init_integration, "calendar", "bookings", "lab-door")
+    """The docs' automation on the Boardroom's calendar turns the light on at the start."""
     start = dt_util.utcnow().replace(microsecond=0) + dt.timedelta(minutes=5)
     odoo_server.add_record(
         "room.booking",
-        {"name": "Lab safety", "room_id": 3, "organizer_id": 2, "start_datetime": odoo_text(start),
+        {"name": "Budget review", "room_id": 2, "organizer_id": 2,
+         "start_datetime": odoo_text(start),
          "stop_datetime": odoo_text(start + dt.timedelta(hours=1))},
     )  # fmt: skip
     await init_integration.runtime_data.coordinator.async_refresh()
-    fired = async_capture_events(hass, "lab_booking_started")
-    assert await async_setup_component(
-        hass,
-        "automation",
-        {
-            "automation": {
-                "alias": "Lab lights on",
-                "trigger": {"platform": "calendar", "event": "start", "entity_id": lab},
-                "action": {
-                    "event": "lab_booking_started",
-                    "event_data": {"summary": "{{ trigger.calendar_event.summary }}"},
-                },
-            }
-        },
+    lights_on = async_mock_service(hass, "light", "turn_on")
+    config = doc_automation("Boardroom lights follow its bookings")
+    assert config[0]["triggers"][0]["entity_id"] == entity_id(
+        hass, init_integration, "calendar", "bookings", "boardroom"
     )
+    assert await async_setup_component(hass, "automation", {"automation": config})
     await hass.async_block_till_done()
     async_fire_time_changed(hass, start - dt.timedelta(seconds=30))
     await hass.async_block_till_done()
-    assert fired == []
+    assert lights_on == []
     async_fire_time_changed(hass, start + dt.timedelta(seconds=1))
     await hass.async_block_till_done()
-    assert [event.data["summary"] for event in fired] == ["Lab safety"]
+    assert [call.data["entity_id"] for call in lights_on] == [["light.boardroom"]]
 
 
 async def test_ranges_beyond_the_horizon_are_read_in_one_rpc(
