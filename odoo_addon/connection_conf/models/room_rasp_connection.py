@@ -192,14 +192,6 @@ class RoomRaspConnection(models.Model):
             if not 5 <= display.keepalive <= 3600:
                 raise ValidationError(self.env._("Keepalive must be between 5 and 3600 seconds."))
 
-    @api.constrains("broker_id", "mqtt_host")
-    def _check_broker(self) -> None:
-        for display in self:
-            if not display.broker_id and not (display.mqtt_host or "").strip():
-                raise ValidationError(
-                    self.env._("Choose a broker for %(name)s, or give its host.", name=display.name)
-                )
-
     # -- settings ---------------------------------------------------------------
 
     def _epaper_broker_values(self) -> dict[str, Any]:

@@ -64,6 +64,8 @@ class RoomRaspConnectionMqtt(models.Model):
         groups: dict[str, tuple[BrokerSettings, Any]] = {}
         for display in self:
             settings = display._mqtt_settings()
+            if not settings.host:
+                continue  # no broker: the hub alone talks to this sign
             key = mqtt_runtime.client_key(self.env.cr.dbname, settings)
             previous = groups.get(key, (settings, self.browse()))[1]
             groups[key] = (settings, previous | display)

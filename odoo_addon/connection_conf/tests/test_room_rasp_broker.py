@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import TransactionCase, new_test_user, tagged
 
 # A 1x1 white PNG.
@@ -95,10 +95,11 @@ class TestRoomRaspBroker(TransactionCase):
         display.mqtt_use_tls = True
         self.assertEqual(display.mqtt_tls, "broker")
 
-    def test_a_display_needs_a_broker_or_a_host(self) -> None:
-        """Without broker and host a display cannot connect: refused."""
-        with self.assertRaises(ValidationError):
-            self.Display.create({"name": "nowhere"})
+    def test_a_display_without_broker_has_no_odoo_session(self) -> None:
+        """Without broker and host only the hub talks to the sign: Odoo opens no session."""
+        hub_only = self.Display.create({"name": "hub-only"})
+        self.assertEqual(hub_only._mqtt_settings().host, "")
+        self.assertEqual(hub_only._group_by_broker(), {})
         own = self.Display.create({"name": "own-host", "mqtt_host": "10.0.0.5"})
         self.assertEqual(own._mqtt_settings().port, 8883)
         self.assertTrue(own._mqtt_settings().use_tls)
@@ -191,3 +192,60 @@ class TestRoomRaspBroker(TransactionCase):
         )
         self.assertEqual(bad["invalid"], ["snap-door: snapshot is not a PNG image"])
         self.assertEqual(display.snapshot.decode(), PNG)
+
+
+@tagged("post_install", "-at_install")
+class TestAdoptDisplay(TransactionCase):
+    """epaper_adoption_choices and epaper_adopt_display, as the hub calls them."""
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        """A known room, the hub's reporter user and a plain viewer."""
+        super().setUpClass()
+        cls.Display = cls.env["room.rasp.connection"]
+        cls.Display.create({"name": "known-door", "room_name": "Aquarium"})
+        cls.reporter = new_test_user(
+            cls.env,
+            login="adopt-hub",
+            groups="base.group_user,connection_conf.group_epaper_reporter",
+        )
+        cls.viewer = new_test_user(cls.env, login="adopt-viewer", groups="base.group_user")
+
+    def test_choices_list_known_rooms_and_languages(self) -> None:
+        """The card offers the rooms displays use and Odoo's installed languages."""
+        choices = self.Display.with_user(self.reporter).epaper_adoption_choices()
+        self.assertEqual(choices["api"], 1)
+        self.assertIn("Aquarium", choices["rooms"])
+        self.assertIn("en_US", [code for code, _name in choices["languages"]])
+
+    def test_adopt_creates_the_display(self) -> None:
+        """The hub's user creates the display with room, zone and language."""
+        answer = self.Display.with_user(self.reporter).epaper_adopt_display(
+            {"device": "lobby-2", "room": " Lobby 2 ", "tz": "Europe/Berlin", "lang": "en-US"}
+        )
+        display = self.Display.browse(answer["id"])
+        self.assertEqual(answer, {"device": "lobby-2", "id": display.id, "room": "Lobby 2"})
+        self.assertEqual(
+            (display.room_name, display.tz, display.lang), ("Lobby 2", "Europe/Berlin", "en_US")
+        )
+        with self.assertRaises(UserError):
+            self.Display.with_user(self.reporter).epaper_adopt_display(
+                {"device": "lobby-2", "room": "Again"}
+            )
+
+    def test_adopt_checks_rights_and_values(self) -> None:
+        """A plain user may not adopt; bad names, rooms and zones are refused."""
+        with self.assertRaises(AccessError):
+            self.Display.with_user(self.viewer).epaper_adopt_display(
+                {"device": "sneaky", "room": "Hall"}
+            )
+        as_hub = self.Display.with_user(self.reporter)
+        for values in (
+            {"device": "_hub", "room": "Hall"},
+            {"device": "Hall 1", "room": "Hall"},
+            {"device": "hall-1", "room": "  "},
+            {"device": "hall-1", "room": "Hall", "tz": "Mars/Olympus"},
+        ):
+            with self.assertRaises(UserError):
+                as_hub.epaper_adopt_display(values)
+        self.assertFalse(self.Display.search([("name", "in", ["sneaky", "hall-1"])]))
