@@ -20,7 +20,8 @@ from homeassistant.helpers.typing import ConfigType
 from .const import CONF_DATABASE, DOMAIN, LOGGER
 from .coordinator import OdooEpaperCoordinator, async_connect
 from .data import OdooEpaperConfigEntry, OdooEpaperRuntimeData
-from .devices import async_register_hub_device
+from .devices import async_register_hub_device, display_identifier
+from .discovery import async_follow_new_signs
 from .display_tracker import DisplayState, DisplayTracker
 from .door_requests import DoorRequests
 from .odoo_client import OdooClient, OdooError
@@ -149,6 +150,15 @@ async def _async_follow_displays(hass: HomeAssistant, entry: OdooEpaperConfigEnt
                     mirror.async_track(device, state)
 
         entry.async_on_unload(tracker.async_add_listener(mirror_status))
+
+    def known(device: str) -> bool:
+        return coordinator.data is None or device in coordinator.data.displays
+
+    entry.async_on_unload(
+        async_follow_new_signs(
+            hass, tracker, known, lambda device: display_identifier(entry, device)
+        )
+    )
     entry.async_on_unload(tracker.async_follow_connection())
     entry.async_on_unload(coordinator.async_add_listener(displays_updated))
     await tracker.async_set_prefixes(wanted_prefixes())

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import voluptuous as vol
-from homeassistant.config_entries import ConfigFlow, ConfigFlowResult, OptionsFlow
+from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
 from homeassistant.const import CONF_PASSWORD, CONF_SCAN_INTERVAL, CONF_URL, CONF_USERNAME
 from homeassistant.core import callback
 from homeassistant.helpers.selector import (
@@ -42,6 +42,7 @@ from .const import (
     SOURCES,
 )
 from .data import OdooEpaperConfigEntry
+from .discovery_flow import SignDiscoverySteps
 from .odoo_client import (
     OdooAccessError,
     OdooAuthError,
@@ -87,7 +88,7 @@ def _list_databases(url: str) -> list[str] | None:
     return OdooClient(url, "", "", "").list_databases()
 
 
-class OdooEpaperConfigFlow(ConfigFlow, domain=DOMAIN):
+class OdooEpaperConfigFlow(SignDiscoverySteps, domain=DOMAIN):
     """Set up a connection to one Odoo database as one user."""
 
     VERSION = 1

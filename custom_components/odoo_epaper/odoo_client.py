@@ -124,6 +124,15 @@ class ServerInfo:
         return model if model is not None and model in self.models else None
 
 
+@dataclass(frozen=True, slots=True)
+class AdoptionChoices:
+    """What the addon offers for a new sign: known rooms, installed languages, its zone."""
+
+    rooms: tuple[str, ...]
+    languages: tuple[tuple[str, str], ...]
+    tz: str | None
+
+
 @dataclass(frozen=True)
 class ServerAddress:
     """Where the server listens, parsed from a URL."""
@@ -374,6 +383,33 @@ class OdooClient:
             except UnsupportedAnswerError as err:
                 raise OdooAddonTooOldError(str(err)) from err
         return schedule.bookings.get(device, ())
+
+    def adoption_choices(self) -> AdoptionChoices:
+        """Return the rooms, languages and zone the addon offers for a new sign (one RPC)."""
+        with self._lock:
+            answer = self._call(DISPLAY_MODEL, "epaper_adoption_choices")
+        rooms = answer.get("rooms") if isinstance(answer, dict) else None
+        languages = answer.get("languages") if isinstance(answer, dict) else None
+        return AdoptionChoices(
+            rooms=tuple(str(room) for room in rooms or () if isinstance(room, str)),
+            languages=tuple(
+                (str(pair[0]), str(pair[1]))
+                for pair in languages or ()
+                if isinstance(pair, list | tuple) and len(pair) == 2
+            ),
+            tz=valid_timezone(answer.get("tz")) if isinstance(answer, dict) else None,
+        )
+
+    def adopt_display(self, device: str, room: str, tz: str | None, lang: str | None) -> int:
+        """Create the display of a discovered sign in the addon; return its record id.
+
+        Raises OdooAccessError without the rights, OdooError with Odoo's message for a value
+        Odoo refuses (e.g. a device name already taken).
+        """
+        values = {"device": device, "room": room, "tz": tz, "lang": lang}
+        with self._lock:
+            answer = self._call(DISPLAY_MODEL, "epaper_adopt_display", values)
+        return int(answer["id"])
 
     def _warn_once(self, key: str, message: str) -> None:
         """Log a display or event the answer had to leave out, once per key."""

@@ -75,6 +75,7 @@ MANIFEST_SCHEMA = vol.Schema(
         vol.Required("iot_class"): vol.In(IOT_CLASSES),
         vol.Required("issue_tracker"): https_url,
         vol.Optional("loggers"): [str],
+        vol.Optional("mqtt"): [str],
         vol.Required("requirements"): [vol.Match(r"^[A-Za-z0-9_.-]+==[0-9][0-9.]*$")],
         vol.Required("version"): valid_version,
     }

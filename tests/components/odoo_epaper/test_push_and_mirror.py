@@ -162,7 +162,8 @@ async def test_reload_and_unload_leave_no_subscription(
     assert len(client.subscriptions) == count
     assert await hass.config_entries.async_unload(init_integration.entry_id)
     await hass.async_block_till_done()
-    assert odoo_topics(hass) == set()
+    # Left: HA's MQTT discovery of new signs for the manifest's ``mqtt`` key, not ours.
+    assert odoo_topics(hass) == {f"{PREFIX}+/status"}
 
 
 async def test_no_mirror_for_a_read_only_user(

@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from custom_components.odoo_epaper import services
+from custom_components.odoo_epaper.config_flow import OdooEpaperConfigFlow
 from custom_components.odoo_epaper.const import DOMAIN
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -128,3 +129,13 @@ def test_services_are_described() -> None:
         assert strings[name]["name"] and strings[name]["description"]
         for field in spec.get("fields", {}):
             assert strings[name]["fields"][field]["name"], (name, field)
+
+
+def test_discovery_rules_are_backed() -> None:
+    """discovery and discovery-update-info are claimed with the manifest key and flow steps."""
+    rules = yaml.safe_load((PACKAGE / "quality_scale.yaml").read_text())["rules"]
+    assert rules["discovery"] == "done" and rules["discovery-update-info"] == "done"
+    manifest = json.loads((PACKAGE / "manifest.json").read_text())
+    assert manifest["mqtt"] == ["odoo_epaper/+/status"]
+    for step in ("async_step_mqtt", "async_step_integration_discovery"):
+        assert callable(getattr(OdooEpaperConfigFlow, step)), step

@@ -148,8 +148,15 @@ async def test_junk_from_a_display_keeps_its_last_good_state(
     assert "Traceback" not in caplog.text
     assert "Exception in" not in caplog.text
     for item in caplog.records:
-        if item.name != "asyncio":  # slow-callback notes of the blocking test publishes
-            assert item.name.startswith("custom_components.odoo_epaper"), item.getMessage()
+        if item.name == "asyncio":  # slow-callback notes of the blocking test publishes
+            continue
+        if item.name == "homeassistant.components.mqtt.client":
+            # HA's MQTT discovery of new signs (the manifest's ``mqtt`` key) reads the
+            # status topic as UTF-8 and notes a payload that is not; nothing else may log.
+            assert item.getMessage().startswith("Can't decode payload"), item.getMessage()
+            assert "async_integration_message_received" in item.getMessage()
+            continue
+        assert item.name.startswith("custom_components.odoo_epaper"), item.getMessage()
     record("hub /status", "hand-written, over MQTT", len(STATUS_REFUSED))
     record("hub /snapshot", "hand-written, over MQTT", len(SNAPSHOT_REFUSED))
     record("hub /ack", "hand-written, over MQTT", len(ACK_REFUSED))
