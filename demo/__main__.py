@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from demo import data
+from demo import adopt, data
 from demo.ha_api import HomeAssistantApi
 from testbed.broker import Broker, free_port
 from testbed.mqtt_peer import MqttPeer
@@ -127,31 +127,35 @@ class Demo:
         LOG.info("Odoo E-Paper set up: %s", entry.get("title"))
 
     def start_satellites(self) -> None:
-        """Start one png-driver satellite per demo panel."""
-        assert self.broker
-        for panel in data.PANELS:
-            folder = self.workdir / "satellites" / panel.device
-            folder.mkdir(parents=True)
-            config = folder / "config.toml"
-            config.write_text(
-                "[mqtt]\n"
-                f'host = "127.0.0.1"\nport = {self.broker.port}\ntls = false\n'
-                f'topic_prefix = "{PREFIX}"\nkeepalive = 10\n'
-                "[device]\n"
-                f'name = "{panel.device}"\ntimezone = "{data.TIMEZONE}"\n'
-                f'state_dir = "{folder / "state"}"\n'
-                "[display]\n"
-                f'driver = "png"\npath = "{self.panel_path(panel.device)}"\n'
-                f'width = {panel.width}\nheight = {panel.height}\ncolors = "{panel.colors}"\n',
-                encoding="utf-8",
-            )
-            log = (folder / "satellite.log").open("wb")
-            self.satellites[panel.device] = subprocess.Popen(
-                [str(Path(sys.executable).parent / "epaper-satellite"), "--config", str(config)],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
+        """Start one png-driver satellite per demo panel, and the new sign Odoo lacks."""
+        for panel in [*data.PANELS, adopt.NEW_SIGN]:
+            self.start_satellite(panel)
         LOG.info("started %d satellites", len(self.satellites))
+
+    def start_satellite(self, panel: data.Panel) -> None:
+        """Start one png-driver satellite."""
+        assert self.broker
+        folder = self.workdir / "satellites" / panel.device
+        folder.mkdir(parents=True)
+        config = folder / "config.toml"
+        config.write_text(
+            "[mqtt]\n"
+            f'host = "127.0.0.1"\nport = {self.broker.port}\ntls = false\n'
+            f'topic_prefix = "{PREFIX}"\nkeepalive = 10\n'
+            "[device]\n"
+            f'name = "{panel.device}"\ntimezone = "{data.TIMEZONE}"\n'
+            f'state_dir = "{folder / "state"}"\n'
+            "[display]\n"
+            f'driver = "png"\npath = "{self.panel_path(panel.device)}"\n'
+            f'width = {panel.width}\nheight = {panel.height}\ncolors = "{panel.colors}"\n',
+            encoding="utf-8",
+        )
+        log = (folder / "satellite.log").open("wb")
+        self.satellites[panel.device] = subprocess.Popen(
+            [str(Path(sys.executable).parent / "epaper-satellite"), "--config", str(config)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
 
     def panel_path(self, device: str) -> Path:
         """Where a satellite's png driver writes its panel."""
@@ -159,9 +163,12 @@ class Demo:
 
     # -- checking -------------------------------------------------------------
 
-    def wait_until_drawn(self, timeout: float) -> dict[str, dict[str, Any]]:
-        """Wait until every satellite reports a drawn room in its retained status."""
+    def wait_until_drawn(
+        self, timeout: float, devices: set[str] | None = None
+    ) -> dict[str, dict[str, Any]]:
+        """Wait until the satellites (default: the demo's rooms) report a drawn room."""
         assert self.broker
+        devices = devices or {panel.device for panel in data.PANELS}
         watcher = MqttPeer(self.broker, client_id="demo-check").start(f"{PREFIX}+/status")
         deadline = time.monotonic() + timeout
         try:
@@ -169,16 +176,17 @@ class Demo:
                 self.assert_running()
                 drawn = {
                     device: status
-                    for device in self.satellites
+                    for device in devices
                     for message in watcher.on(f"{PREFIX}{device}/status")
                     if isinstance(status := message.json(), dict)
                     and status.get("content_hash")
+                    and status.get("assigned") is not False
                     and self.panel_path(device).exists()
                 }
-                if len(drawn) == len(self.satellites):
+                if len(drawn) == len(devices):
                     return drawn
                 if time.monotonic() > deadline:
-                    missing = sorted(set(self.satellites) - set(drawn))
+                    missing = sorted(devices - set(drawn))
                     raise TimeoutError(f"satellites never drew a room: {missing}")
                 time.sleep(0.2)
         finally:
@@ -188,7 +196,9 @@ class Demo:
         """Wait until Home Assistant shows every satellite's display as connected."""
         assert self.api
         deadline = time.monotonic() + timeout
-        rooms = [room for device, room in data.ROOMS if device in self.satellites]
+        rooms = [
+            room for device, room in data.ROOMS if device in {panel.device for panel in data.PANELS}
+        ]
         while True:
             self.assert_running()
             connected = {
@@ -209,6 +219,22 @@ class Demo:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"Home Assistant shows {len(online)} of {len(rooms)} online")
             time.sleep(1)
+
+    def print_addresses(self) -> None:
+        """Say where everything is and how to adopt the new sign."""
+        print(f"\nHome Assistant: {self.ha_url}  (login {HA_USER} / {HA_PASSWORD})")
+        print(f"Odoo test server: {self.odoo.url if self.odoo else ''}")
+        print("Panels (png driver, redrawn as the schedule changes):")
+        for panel in [*data.PANELS, adopt.NEW_SIGN]:
+            print(f"  {panel.width}x{panel.height}  {self.panel_path(panel.device)}")
+        print(adopt.how_to_adopt(self.ha_url))
+        print(f"Logs: {self.workdir}\nPress Ctrl-C to stop.")
+
+    def adopt_new_sign(self, timeout: float) -> dict[str, dict[str, Any]]:
+        """Adopt the new sign through Home Assistant's discovered card; wait for its room."""
+        assert self.api
+        adopt.adopt(self.api, timeout)
+        return self.wait_until_drawn(timeout, {adopt.NEW_SIGN.device})
 
     def assert_running(self) -> None:
         """Fail fast when a child process died."""
@@ -292,14 +318,11 @@ def main(argv: list[str] | None = None) -> int:
             LOG.info("drawn: %s", ", ".join(f"{d} ({s['content_hash']})" for d, s in drawn.items()))
             LOG.info("online in Home Assistant: %s", ", ".join(online))
             if args.check:
+                new = demo.adopt_new_sign(args.timeout)
+                LOG.info("adopted through the discovered card and drawn: %s", new)
                 LOG.info("check passed")
                 return 0
-            print(f"\nHome Assistant: {demo.ha_url}  (login {HA_USER} / {HA_PASSWORD})")
-            print(f"Odoo test server: {demo.odoo.url if demo.odoo else ''}")
-            print("Panels (png driver, redrawn as the schedule changes):")
-            for panel in data.PANELS:
-                print(f"  {panel.width}x{panel.height}  {demo.panel_path(panel.device)}")
-            print(f"Logs: {folder}\nPress Ctrl-C to stop.")
+            demo.print_addresses()
             while True:
                 demo.assert_running()
                 time.sleep(1)

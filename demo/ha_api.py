@@ -1,12 +1,15 @@
-"""Drive a real Home Assistant through its own HTTP APIs: onboarding and config flows."""
+"""Drive a real Home Assistant through its own HTTP and websocket APIs: onboarding, flows."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import urllib.error
 import urllib.parse
 import urllib.request
 from typing import Any
+
+import aiohttp
 
 CLIENT_ID = "http://127.0.0.1/"
 
@@ -128,6 +131,34 @@ class HomeAssistantApi:
         if result.get("type") != "create_entry":
             raise RuntimeError(f"config flow {handler} did not finish: {result}")
         return dict(result)
+
+    def flows_in_progress(self, handler: str) -> list[dict[str, Any]]:
+        """Return the config flows of ``handler`` in progress (discovered cards among them).
+
+        Only the websocket API lists them (``config_entries/flow/progress``), as for the
+        frontend's "Discovered" cards.
+        """
+        flows = asyncio.run(self._websocket_command({"type": "config_entries/flow/progress"}))
+        return [flow for flow in flows if flow.get("handler") == handler]
+
+    async def _websocket_command(self, command: dict[str, Any]) -> Any:
+        """Send one command over Home Assistant's websocket API and return its result."""
+        url = self.base_url.replace("http://", "ws://", 1) + "/api/websocket"
+        async with aiohttp.ClientSession() as session, session.ws_connect(url) as socket:
+            await socket.receive_json()  # auth_required
+            await socket.send_json({"type": "auth", "access_token": self.token})
+            answer = await socket.receive_json()
+            if answer.get("type") != "auth_ok":
+                raise RuntimeError(f"websocket login refused: {answer}")
+            await socket.send_json({"id": 1, **command})
+            answer = await socket.receive_json()
+        if not answer.get("success"):
+            raise RuntimeError(f"websocket {command['type']} failed: {answer}")
+        return answer["result"]
+
+    def answer_flow(self, flow_id: str, answer: dict[str, Any]) -> dict[str, Any]:
+        """Submit one form of a flow; return Home Assistant's answer."""
+        return dict(self._request("POST", f"/api/config/config_entries/flow/{flow_id}", answer))
 
     def states(self) -> list[dict[str, Any]]:
         """Return every entity state."""
