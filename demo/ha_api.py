@@ -20,6 +20,7 @@ class HomeAssistantApi:
     def __init__(self, base_url: str) -> None:
         self.base_url = base_url.rstrip("/")
         self.token: str | None = None
+        self.tokens: dict[str, Any] = {}  # the last /auth/token answer (for a browser)
 
     def _request(
         self,
@@ -113,6 +114,7 @@ class HomeAssistantApi:
             form={"grant_type": "authorization_code", "code": code, "client_id": CLIENT_ID},
         )
         self.token = answer["access_token"]
+        self.tokens = dict(answer)
 
     def config_entries(self, domain: str) -> list[dict[str, Any]]:
         """Return the config entries of a domain."""
