@@ -221,3 +221,20 @@ def test_a_character_no_font_has_draws_nothing() -> None:
     fonts = FontSet()
     assert _difference(_ink(fonts, "a\U0010ffffb"), _ink(fonts, "ab")) == 0
     assert _difference(_ink(fonts, "a\ue000b"), _ink(fonts, "ab")) == 0
+
+
+def test_right_to_left_locales_mirror_the_layout() -> None:
+    """In Arabic the sign reads from the right: state and name on the right, agenda left."""
+    fonts = FontSet()
+    arabic = _render(RTL_CASE, "2026-11-27T06:30:00Z", (800, 480), fonts)
+    english = _render(dict(RTL_CASE, locale="en"), "2026-11-27T06:30:00Z", (800, 480), fonts)
+    assert arabic.regions["agenda"][0] == 0
+    assert arabic.regions["state"][2] == 800
+    assert english.regions["agenda"][2] == 800
+    assert english.regions["state"][0] == 0
+    name = "قاعة الاجتماعات الكبرى"
+    right_edge = next(box for text, box in arabic.texts if text == name)[2]
+    left_edge = next(box for text, box in english.texts if text == name)[0]
+    assert 800 - right_edge == left_edge  # the same margin, on the other side
+    for _text, box in arabic.texts:
+        assert 0 <= box[0] <= box[2] <= 800

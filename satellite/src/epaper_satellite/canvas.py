@@ -65,9 +65,19 @@ def qr_matrix(data: str) -> tuple[tuple[bool, ...], ...]:
 
 
 class Canvas:
-    """An RGB drawing surface that remembers every text it placed."""
+    """An RGB drawing surface that remembers every text it placed.
 
-    def __init__(self, width: int, height: int, colors: str, fonts: FontSet | None) -> None:
+    ``mirror`` (right-to-left locales): callers place things in left-to-right
+    coordinates and the canvas draws them mirrored, x becoming ``width - x``: the
+    layout reads from the right, each text starts at the right edge of its box, and
+    the glyphs themselves are not mirrored. Recorded boxes are those drawn.
+    """
+
+    def __init__(
+        self, width: int, height: int, colors: str, fonts: FontSet | None, *, mirror: bool = False
+    ) -> None:
+        self.width = width
+        self.mirror = mirror
         self.image = Image.new("RGB", (width, height), WHITE)
         self.draw = ImageDraw.Draw(self.image)
         self.draw.fontmode = "1"
@@ -95,6 +105,8 @@ class Canvas:
         line = self.fonts.fit(text, size, max_width, bold)
         if not line:
             return (xy[0], xy[1], xy[0], xy[1])
+        if self.mirror:
+            xy = (self.width - xy[0] - self.fonts.width(line, size, bold), xy[1])
         box = self.fonts.draw(self.draw, xy, line, size, fill=fill, bold=bold)
         runs = self.fonts.runs(line, size, bold)
         self.texts.append(("".join(run for run, _face in runs), box))
@@ -152,6 +164,22 @@ class Canvas:
         count = max(1, min(max_lines, height // self.fonts.line_height(floor, bold)))
         return floor, self.fonts.wrap(text, floor, width, count, bold)
 
+    def flip(self, box: Box) -> Box:
+        """The box as drawn: mirrored when the canvas is (see the class)."""
+        if not self.mirror:
+            return box
+        return (self.width - box[2], box[1], self.width - box[0], box[3])
+
+    def rect(self, box: Box, **style: object) -> None:
+        """Draw a rectangle over the pixels of ``box`` (x1 and y1 exclusive)."""
+        x0, y0, x1, y1 = self.flip(box)
+        self.draw.rectangle((x0, y0, x1 - 1, y1 - 1), **style)  # type: ignore[arg-type]
+
+    def vline(self, x: int, y0: int, y1: int) -> None:
+        """Draw a one-pixel black line down from (x, y0) to (x, y1)."""
+        x = self.flip((x, y0, x + 1, y1))[0]
+        self.draw.line((x, y0, x, y1), fill=BLACK, width=1)
+
     def qr(self, box: Box, data: str) -> Box | None:
         """Draw ``data`` as a QR code centred in ``box`` with whole-pixel modules."""
         matrix = qr_matrix(data)
@@ -160,6 +188,7 @@ class Canvas:
         if scale < 1:
             return None
         size = scale * len(matrix)
+        box = self.flip(box)
         x0 = box[0] + (box[2] - box[0] - size) // 2
         y0 = box[1] + (box[3] - box[1] - size) // 2
         for row, cells in enumerate(matrix):
@@ -173,7 +202,7 @@ class Canvas:
         """Convert to the panel's inks and return the result (``messages``: msgids used)."""
         return Rendered(
             image=to_panel_image(self.image, self.colors),
-            regions=regions,
+            regions={name: self.flip(box) for name, box in regions.items()},
             texts=self.texts,
             messages=messages or set(),
             runs=self.runs,

@@ -152,7 +152,7 @@ def _is_whole(name: tuple[int, list[str], int], room: str) -> bool:
 def _header(sign: Sign, name: tuple[int, list[str], int], with_stamp: bool) -> None:
     canvas, layout = sign.canvas, sign.layout
     x0, y0, x1, y1 = layout.header
-    canvas.draw.rectangle((x0, y0, x1 - 1, y1 - 1), fill=BLACK)
+    canvas.rect((x0, y0, x1, y1), fill=BLACK)
     pad, small = layout.pad, layout.small_size
     right = x1 - pad
     badges, stamp = _name_parts(sign)
@@ -160,7 +160,7 @@ def _header(sign: Sign, name: tuple[int, list[str], int], with_stamp: bool) -> N
     for word, background in badges:
         width = canvas.fonts.width(word, small, True) + 2 * pad
         top = y0 + (y1 - y0 - line_h) // 2
-        canvas.draw.rectangle((right - width, top - 1, right - 1, top + line_h), fill=background)
+        canvas.rect((right - width, top - 1, right, top + line_h + 1), fill=background)
         canvas.text(
             (right - width + pad, top),
             word,
@@ -194,11 +194,9 @@ def _state(sign: Sign) -> None:
     if state == "starting_soon":
         ink = BLACK if canvas.colors == "bwy" else canvas.accent
         frame = max(2, pad // 2)
-        canvas.draw.rectangle(
-            (x0 + pad, y0 + pad, x1 - pad - 1, y1 - pad - 1), outline=canvas.accent, width=frame
-        )
+        canvas.rect((x0 + pad, y0 + pad, x1 - pad, y1 - pad), outline=canvas.accent, width=frame)
     elif state == "busy":
-        canvas.draw.rectangle((x0 + pad, y0 + pad, x1 - pad - 1, y1 - pad - 1), fill=background)
+        canvas.rect((x0 + pad, y0 + pad, x1 - pad, y1 - pad), fill=background)
     inner: Box = (x0 + 3 * pad, y0 + 2 * pad, x1 - 3 * pad, y1 - 2 * pad)
     word = sign.words.gettext(STATE_WORDS[state])
     until = sign.until_line()
@@ -284,7 +282,7 @@ def _agenda(sign: Sign) -> None:
         return
     x0, y0, x1, y1 = layout.agenda
     pad = layout.pad
-    canvas.draw.line((x0, y0 + pad, x0, y1 - pad), fill=BLACK, width=1)
+    canvas.vline(x0, y0 + pad, y1 - pad)
     x0 += 2 * pad
     size = layout.small_size
     height = canvas.fonts.line_height(size)
@@ -332,7 +330,7 @@ def _banner(sign: Sign) -> None:
     if layout.banner is None or not message:
         return
     x0, y0, x1, y1 = layout.banner
-    canvas.draw.rectangle((x0, y0, x1 - 1, y1 - 1), fill=canvas.accent)
+    canvas.rect((x0, y0, x1, y1), fill=canvas.accent)
     pad = layout.pad
     size = layout.body_size
     lines = max(1, (y1 - y0 - pad) // canvas.fonts.line_height(size, True))
@@ -352,7 +350,7 @@ def render_room(
     view: RoomView, width: int, height: int, colors: str = "bw", fonts: FontSet | None = None
 ) -> Rendered:
     """Draw the room screen for a panel of ``width`` x ``height``."""
-    canvas = Canvas(width, height, colors, fonts)
+    canvas = Canvas(width, height, colors, fonts, mirror=view.locale.right_to_left)
     layout = plan(width, height, message=bool(view.message), qr=bool(view.qr))
     sign = Sign(view, canvas, layout)
     with_stamp = True
