@@ -245,3 +245,23 @@ def test_plan_regions_do_not_overlap() -> None:
                 overlap_x = min(first[2], second[2]) - max(first[0], second[0])
                 overlap_y = min(first[3], second[3]) - max(first[1], second[1])
                 assert overlap_x <= 0 or overlap_y <= 0, (layout.name, first, second)
+
+
+@pytest.mark.parametrize("size", ALL_SIZES, ids=[f"{w}x{h}" for w, h in ALL_SIZES])
+def test_all_day_booking_says_so_on_every_size(size: tuple[int, int]) -> None:
+    """An all-day booking never shows as 00:00-00:00 (or 12:00 AM-12:00 AM)."""
+    assert BERLIN is not None
+    events = [
+        {
+            "title": "Offsite",
+            "start": "2026-11-26T23:00:00Z",
+            "end": "2026-11-27T23:00:00Z",
+            "all_day": True,
+        }
+    ]
+    for locale in ("en-GB", "en-US"):
+        data = _data(events=events, message=None, qr=None, locale=locale)
+        texts = _texts(render_room(room_view(data, MEETING, BERLIN), *size))  # type: ignore[arg-type]
+        assert "00:00" not in texts
+        assert "12:00\u202fAM" not in texts
+        assert "All day" in texts

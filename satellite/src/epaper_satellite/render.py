@@ -84,9 +84,7 @@ class Sign:
 
     def title(self, event: Event) -> str:
         """The title to show: private events (and untitled ones) say "Booked"."""
-        if event.private or not event.title.strip():
-            return self.words.gettext(BOOKED)
-        return event.title.strip()
+        return event.title.strip() if event.shows_title else self.words.gettext(BOOKED)
 
     def span(self, event: Event) -> str:
         """When ``event`` takes place, in the sign's locale."""

@@ -26,11 +26,15 @@ class Event:
     all_day: bool = False
 
     @property
+    def shows_title(self) -> bool:
+        """Whether the sign may show the title: not private, and not blank."""
+        return not self.private and bool(self.title.strip())
+
+    @property
     def shown_title(self) -> str:
-        """The title to show: private events never show theirs."""
-        if self.private:
-            return "Booked"
-        return self.title.strip() or "Booked"
+        """The title to show, in English: private and untitled events say "Booked" (the
+        sign draws that word from its catalog)."""
+        return self.title.strip() if self.shows_title else "Booked"
 
 
 @dataclass(frozen=True, kw_only=True)
