@@ -14,8 +14,16 @@ SATELLITE = Path(sys.executable).with_name("epaper-satellite")
 class SatelliteProcess:
     """Run ``epaper-satellite --config FILE`` for one device; stop it at teardown."""
 
-    def __init__(self, directory: Path, port: int, device: str, prefix: str = "odoo_epaper/"):
-        """Write the configuration; :meth:`start` runs the process."""
+    def __init__(
+        self,
+        directory: Path,
+        port: int,
+        device: str,
+        prefix: str = "odoo_epaper/",
+        extra: str = "",
+    ):
+        """Write the configuration (``extra``: more TOML, e.g. a ``[keys]`` table);
+        :meth:`start` runs the process."""
         self.directory = directory
         self.device = device
         self.config = directory / f"{device}.toml"
@@ -43,6 +51,7 @@ class SatelliteProcess:
                     "test_seconds = 5",
                     "[refresh]",
                     "min_interval = 0",
+                    extra,
                     "",
                 ]
             ),

@@ -22,7 +22,14 @@ from .panel import PanelFailed
 from .session import KICK_WINDOW, KICKS, SESSION_TAKEN_OVER, MQTTSession
 from .sign import PANEL_RETRY, Overlay, Sign, iso_utc
 from .watchdog import SystemdNotifier
-from .wire import PayloadError, action_payload, parse_ack, parse_cmd, parse_test
+from .wire import (
+    ActionRequest,
+    PayloadError,
+    action_payload,
+    parse_ack,
+    parse_cmd,
+    parse_test,
+)
 
 __all__ = [
     "KICKS",
@@ -91,8 +98,8 @@ class MQTTDisplay:
             on_status=self._publish_status,
             on_drawn=self.session.publish_snapshot,
         )
-        self.presses: queue.SimpleQueue[KeyBinding] = queue.SimpleQueue()
-        self.keys = create_keys(config.keys, self.presses.put)
+        self.presses: queue.SimpleQueue[ActionRequest] = queue.SimpleQueue()
+        self.keys = create_keys(config.keys, self._key_pressed)
         self.actions = DoorActions(
             publish=lambda request: self.session.publish_action(action_payload(request)),
             show=self.sign.show_overlay,
@@ -115,10 +122,10 @@ class MQTTDisplay:
         (boundaries, overlay end, retries, offline mark)."""
         while True:
             try:
-                binding = self.presses.get_nowait()
+                request = self.presses.get_nowait()
             except queue.Empty:
                 break
-            self.actions.press(binding)
+            self.actions.confirm(request)
         self.actions.tick()
         self.sign.tick()
 
@@ -141,6 +148,10 @@ class MQTTDisplay:
             "locale": sign.locale().tag,
             "shaping": sign.shaping_problem is None,
         }
+
+    def _key_pressed(self, binding: KeyBinding) -> None:
+        """A key driver's thread: send the request at once, confirm from the main loop."""
+        self.presses.put(self.actions.send(binding))
 
     def _publish_status(self) -> None:
         self.session.publish_status(self.status_payload())

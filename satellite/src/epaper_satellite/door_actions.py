@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -91,28 +92,48 @@ class DoorActions:
         self.new_id = new_id
         self.words = words
         self.pending: dict[str, _Pending] = {}
+        self._lock = threading.Lock()
+
+    def send(self, binding: KeyBinding) -> ActionRequest:
+        """Turn a key press into a request and publish it now (or when online again).
+
+        Safe from the key driver's thread: the request leaves at once (paho's publish
+        wakes the main loop); the main loop then shows the confirmation (:meth:`confirm`).
+        """
+        request = ActionRequest(id=self.new_id(), action=binding.action, minutes=binding.minutes)
+        _LOGGER.info("Key %d: %s (%s)", binding.pin, request.action, request.id)
+        with self._lock:
+            pending = _Pending(request, self.monotonic())
+            self.pending[request.id] = pending
+            pending.published = self.publish(request)
+        return request
+
+    def confirm(self, request: ActionRequest) -> None:
+        """Show the confirmation of ``request`` unless its answer came already (main loop)."""
+        with self._lock:
+            waiting = request.id in self.pending
+        if waiting:
+            words = self.words()
+            title, text = title_of(request, words), words.gettext(ASKING)
+            self.show(title, text, self.answer_timeout + RESULT_SECONDS)
 
     def press(self, binding: KeyBinding) -> ActionRequest:
-        """Turn a key press into a request: confirm on the panel, publish (or queue)."""
-        request = ActionRequest(id=self.new_id(), action=binding.action, minutes=binding.minutes)
-        pending = _Pending(request, self.monotonic())
-        self.pending[request.id] = pending
-        _LOGGER.info("Key %d: %s (%s)", binding.pin, request.action, request.id)
-        words = self.words()
-        title, text = title_of(request, words), words.gettext(ASKING)
-        self.show(title, text, self.answer_timeout + RESULT_SECONDS)
-        pending.published = self.publish(request)
+        """Send a request and show its confirmation (both from the main loop)."""
+        request = self.send(binding)
+        self.confirm(request)
         return request
 
     def flush(self) -> None:
         """Publish the requests made while not connected (call when online again)."""
-        for pending in self.pending.values():
-            if not pending.published:
-                pending.published = self.publish(pending.request)
+        with self._lock:
+            for pending in self.pending.values():
+                if not pending.published:
+                    pending.published = self.publish(pending.request)
 
     def answer(self, ack: Ack) -> bool:
         """Show the result of the request ``ack.id``; False when it is not ours."""
-        pending = self.pending.pop(ack.id, None)
+        with self._lock:
+            pending = self.pending.pop(ack.id, None)
         if pending is None:
             return False
         _LOGGER.info("Answer to %s: ok=%s error=%s", ack.id, ack.ok, ack.error)
@@ -128,13 +149,16 @@ class DoorActions:
     def tick(self) -> None:
         """Say "No answer" for requests past ``answer_timeout``; forget them after KEEP."""
         now = self.monotonic()
-        for request_id, pending in list(self.pending.items()):
-            waited = now - pending.pressed_at
-            if waited >= KEEP:
-                del self.pending[request_id]
-            elif waited >= self.answer_timeout and not pending.timed_out:
-                pending.timed_out = True
-                _LOGGER.warning("No answer to %s within %.0f s", request_id, waited)
-                words = self.words()
-                text = words.gettext(NO_ANSWER)
-                self.show(title_of(pending.request, words), text, RESULT_SECONDS)
+        late = []
+        with self._lock:
+            for request_id, pending in list(self.pending.items()):
+                waited = now - pending.pressed_at
+                if waited >= KEEP:
+                    del self.pending[request_id]
+                elif waited >= self.answer_timeout and not pending.timed_out:
+                    pending.timed_out = True
+                    late.append((request_id, waited, pending.request))
+        for request_id, waited, request in late:
+            _LOGGER.warning("No answer to %s within %.0f s", request_id, waited)
+            words = self.words()
+            self.show(title_of(request, words), words.gettext(NO_ANSWER), RESULT_SECONDS)
