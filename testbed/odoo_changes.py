@@ -2,7 +2,8 @@
 
 The addon logs a display whenever a booking or event placed at it (before or after
 the change) is created, edited, archived or deleted, and whenever the display itself
-is created, deleted or edited in a field its answer shows. This log does the same
+is created, deleted or edited in a field its answer shows, and the displays of a
+room whose name or booking link changes. This log does the same
 for the records a test changes through :class:`~testbed.odoo_server.OdooTestServer`,
 placing records with the addon's own plain rules (``epaper_schedule``), so the
 server answers ``epaper_schedule(..., cursor=...)`` like the addon.
@@ -16,6 +17,7 @@ from typing import Any
 from testbed.addon_code import load_plain_package
 
 DISPLAY_MODEL = "room.rasp.connection"
+ROOM_MODEL = "room.room"
 # Display fields whose change does not change its answer (the status mirror's).
 STATUS_FIELDS = frozenset(
     {
@@ -58,13 +60,13 @@ class ScheduleChangeLog:
         if model == DISPLAY_MODEL:
             return {record["name"]} if record.get("name") else set()
         rules: Any = load_plain_package("epaper_schedule")
-        source = rules.SOURCES.get(model)
-        if source is None:
-            return set()
-        if record.get("active") is False:
-            return set()
         if self._index is None:
             self._index = rules.RoomIndex(self._displays())
+        if model == ROOM_MODEL:
+            return {d.device for d in self._index.of_room(record["id"], record.get("name"))}
+        source = rules.SOURCES.get(model)
+        if source is None or record.get("active") is False:
+            return set()
         rendered = self._render(model, record, source.specification)
         return {display.device for _, at in source.place([rendered], self._index) for display in at}
 
@@ -76,7 +78,10 @@ class ScheduleChangeLog:
             if before is not None and after is not None and set(changed) <= STATUS_FIELDS:
                 return
             self._index = None
-        devices = self.devices_of(model, before) | self.devices_of(model, after)
+        devices = self.devices_of(model, before)
+        if model == ROOM_MODEL:  # a room's name labels its displays
+            self._index = None
+        devices |= self.devices_of(model, after)
         self.rows.extend(sorted(devices))
 
     def read(self, after: int, ids: list[int]) -> list[tuple[int, str]]:

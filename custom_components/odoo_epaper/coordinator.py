@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from functools import partial
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
@@ -31,6 +32,7 @@ from .odoo_client import (
 from .options import EpaperOptions
 from .publisher import DataPublisher
 from .schedule import Schedule, booking_window
+from .schedule_sync import ScheduleSync
 from .wire import build_payload, content_hash
 
 
@@ -117,6 +119,7 @@ class OdooEpaperCoordinator(DataUpdateCoordinator[OdooEpaperData]):
         )
         self.messages = MessageBoard(hass, self._async_messages_expired)
         self.devices = DisplayDevices(hass, entry)
+        self.sync = ScheduleSync()
         self._changed_debouncer = Debouncer(
             hass,
             LOGGER,
@@ -147,21 +150,28 @@ class OdooEpaperCoordinator(DataUpdateCoordinator[OdooEpaperData]):
         """Read Odoo, publish the displays that are due, keep the devices in step."""
         now = dt_util.utcnow()
         start, end = booking_window(now, self.options.horizon_days)
+        plan = self.sync.plan(now)
         try:
-            schedule = await self.hass.async_add_executor_job(
-                self.client.fetch_schedule,
-                self.options.source,
-                start,
-                end,
-                self.hass.config.time_zone,
+            update = await self.hass.async_add_executor_job(
+                partial(
+                    self.client.fetch_schedule_update,
+                    self.options.source,
+                    start,
+                    end,
+                    self.hass.config.time_zone,
+                    cursor=plan.cursor,
+                    devices=plan.devices,
+                )
             )
-        except OdooAddonTooOldError as err:
-            self._async_addon_too_old(str(err))
-            raise odoo_failure(err, UpdateFailed, "addon_too_old") from err
         except OdooError as err:
+            self.sync.failed()
+            if isinstance(err, OdooAddonTooOldError):
+                self._async_addon_too_old(str(err))
+                raise odoo_failure(err, UpdateFailed, "addon_too_old") from err
             raise odoo_failure(err, UpdateFailed, "update_failed") from err
         ir.async_delete_issue(self.hass, DOMAIN, self._addon_issue_id)
-        displays = await self._async_build_and_publish(schedule, now)
+        changed = self.sync.apply(plan, update, now)
+        displays = await self._async_build_and_publish_changed(changed, now)
         self.devices.async_sync(displays.values())
         return OdooEpaperData(displays=displays, refreshed_at=now)
 
@@ -195,6 +205,30 @@ class OdooEpaperCoordinator(DataUpdateCoordinator[OdooEpaperData]):
         )
         return displays
 
+    async def _async_build_and_publish_changed(
+        self, changed: set[str], now: dt.datetime
+    ) -> dict[str, DisplayData]:
+        """Rebuild the displays that changed or whose payload is due again; keep the others.
+
+        A payload is due again when the broker does not hold it (a new display, a
+        failed publish, the broker came back) or it has less than half its life left.
+        """
+        previous = self.data.displays if self.data is not None else {}
+        rebuild = [
+            device
+            for device in self.sync.displays
+            if device in changed
+            or device not in previous
+            or self.publisher.is_due(
+                previous[device].data_topic, previous[device].content_hash, now
+            )
+        ]
+        built = await self._async_build_and_publish(self.sync.schedule(rebuild), now)
+        return {
+            device: built[device] if device in built else previous[device]
+            for device in self.sync.displays
+        }
+
     async def async_republish(self) -> None:
         """Rebuild the payloads from the last schedule (messages changed) and publish them."""
         schedule = Schedule(
@@ -213,8 +247,9 @@ class OdooEpaperCoordinator(DataUpdateCoordinator[OdooEpaperData]):
 
     @callback
     def async_displays_changed(self, devices: list[str]) -> None:
-        """Odoo announced changed schedules: read Odoo soon, once per burst."""
+        """Odoo announced changed schedules: read those displays soon, once per burst."""
         LOGGER.debug("Odoo announced changes of %s", devices)
+        self.sync.request(devices)
         self._changed_debouncer.async_schedule_call()
 
     async def async_shutdown(self) -> None:

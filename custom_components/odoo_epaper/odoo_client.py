@@ -19,7 +19,13 @@ from urllib.parse import urlsplit
 import odoorpc
 
 from .schedule import Booking, Schedule
-from .schedule_answer import UnsupportedAnswerError, parse_schedule_answer, valid_timezone
+from .schedule_answer import (
+    ScheduleUpdate,
+    UnsupportedAnswerError,
+    parse_schedule_answer,
+    parse_schedule_update,
+    valid_timezone,
+)
 from .wire import format_time
 
 _LOGGER = logging.getLogger(__name__)
@@ -307,6 +313,23 @@ class OdooClient:
         when the source's module is not installed, OdooAddonTooOldError when the addon
         is missing or answers another API, and the other OdooErrors of :meth:`_call`.
         """
+        return self.fetch_schedule_update(source_option, start, end, default_tz).schedule
+
+    def fetch_schedule_update(
+        self,
+        source_option: str,
+        start: dt.datetime,
+        end: dt.datetime,
+        default_tz: str | None = None,
+        *,
+        cursor: str | None = None,
+        devices: Sequence[str] | None = None,
+    ) -> ScheduleUpdate:
+        """Like :meth:`fetch_schedule`, with incremental sync and targeted reads.
+
+        ``cursor`` (from an earlier update) asks only for what changed since;
+        ``devices`` limits the read to those device names. Same errors.
+        """
         with self._lock:
             info = self.info
             model = info.source(source_option)
@@ -319,17 +342,19 @@ class OdooClient:
                 raise OdooAddonTooOldError(
                     f"The Odoo E-Paper addon ({DISPLAY_MODEL}) is not installed"
                 )
+            extra: dict[str, Any] = {} if cursor is None else {"cursor": cursor}
             answer = self._call(
                 DISPLAY_MODEL,
                 SCHEDULE_METHOD,
                 format_time(start),
                 format_time(end),
-                None,
+                None if devices is None else list(devices),
                 valid_timezone(default_tz),
                 sources=[model],
+                **extra,
             )
             try:
-                return parse_schedule_answer(answer, self._warn_once)
+                return parse_schedule_update(answer, self._warn_once)
             except UnsupportedAnswerError as err:
                 raise OdooAddonTooOldError(str(err)) from err
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -119,3 +120,36 @@ def parse_schedule_answer(answer: Any, warn: Warn) -> Schedule:
         displays.append(parsed[0])
         bookings[parsed[0].device] = parsed[1]
     return Schedule(displays=tuple(displays), bookings=bookings)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScheduleUpdate:
+    """An ``epaper_schedule`` answer: its displays, and what incremental sync adds.
+
+    ``cursor`` is None when the addon does not answer incrementally; ``full`` says
+    the answer holds every display asked for; ``removed`` lists device names deleted
+    or archived since the cursor sent (DESIGN.md section 4).
+    """
+
+    schedule: Schedule
+    cursor: str | None = None
+    removed: tuple[str, ...] = ()
+    full: bool = True
+
+
+def parse_schedule_update(answer: Any, warn: Warn) -> ScheduleUpdate:
+    """Return the ScheduleUpdate of an answer; raises UnsupportedAnswerError like
+    :func:`parse_schedule_answer`. An answer without ``cursor`` is a full one."""
+    schedule = parse_schedule_answer(answer, warn)
+    cursor = answer.get("cursor")
+    if not isinstance(cursor, str) or not cursor:
+        return ScheduleUpdate(schedule=schedule)
+    removed = answer.get("removed")
+    names = (
+        tuple(name for name in removed if isinstance(name, str))
+        if isinstance(removed, list)
+        else ()
+    )
+    return ScheduleUpdate(
+        schedule=schedule, cursor=cursor, removed=names, full=answer.get("full") is not False
+    )

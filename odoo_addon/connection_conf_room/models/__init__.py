@@ -1,1 +1,1 @@
-from . import room_booking, room_rasp_connection  # noqa: F401
+from . import room_booking, room_rasp_connection, room_room  # noqa: F401
