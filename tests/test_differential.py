@@ -21,12 +21,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from custom_components.odoo_epaper.room_state import (
-    bookings_from_events,
     room_status,
 )
 from custom_components.odoo_epaper.schedule import Booking
 from custom_components.odoo_epaper.wire import build_payload, encode
 from custom_components.odoo_epaper.wire import content_hash as hub_hash
+from tests.fixtures.bookings import bookings_from_events
 
 ZONES = ("Europe/Berlin", "America/New_York", "UTC", "Australia/Lord_Howe", "Asia/Kolkata")
 # Ordinary days and the days the clocks change (EU, US, Lord Howe's half hour).

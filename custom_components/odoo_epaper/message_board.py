@@ -47,11 +47,6 @@ class MessageBoard:
             self._messages[device] = BoardMessage(text, until)
         self._schedule()
 
-    def message_for(self, device: str, now: datetime) -> BoardMessage | None:
-        """Return the message a display shows at ``now``, if any."""
-        message = self._messages.get(device)
-        return message if message is not None and message.until > now else None
-
     def active(self, now: datetime) -> dict[str, BoardMessage]:
         """Return every message still shown at ``now``."""
         return {device: msg for device, msg in self._messages.items() if msg.until > now}

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
-from typing import Any, Final
+from typing import Final
 
 from .schedule import Booking
-from .wire_values import WireError, parse_timestamp
 
 SOON: Final = timedelta(minutes=15)
 PRIVATE_TITLE: Final = "Booked"
@@ -39,32 +38,6 @@ class RoomStatus:
     until: datetime | None
     current: Booking | None
     next: Booking | None
-
-
-def bookings_from_events(events: Iterable[Mapping[str, Any]]) -> list[Booking]:
-    """Return the well-formed events of a ``/data`` payload as bookings sorted by start."""
-    bookings: list[Booking] = []
-    for event in events:
-        try:
-            start = parse_timestamp(event.get("start"))
-            end = parse_timestamp(event.get("end"))
-        except WireError:
-            continue
-        if end <= start:
-            continue
-        title = event.get("title")
-        organizer = event.get("organizer")
-        bookings.append(
-            Booking(
-                title=title if isinstance(title, str) else "",
-                start=start,
-                end=end,
-                organizer=organizer if isinstance(organizer, str) else None,
-                private=event.get("private") is True,
-            )
-        )
-    bookings.sort(key=lambda booking: (booking.start, booking.end))
-    return bookings
 
 
 def room_status(bookings: Sequence[Booking], now: datetime, tz: tzinfo) -> RoomStatus:

@@ -6,7 +6,6 @@ import datetime as dt
 import hashlib
 import json
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -28,13 +27,6 @@ _HASH_IGNORES = ("generated_at", "valid_until")
 def is_valid_device_name(name: str) -> bool:
     """Return whether ``name`` is a device name a satellite may use."""
     return _DEVICE_NAME.fullmatch(name) is not None
-
-
-def slugify_device_name(text: str) -> str:
-    """Turn a room name into a device name (``Salle Été 2`` -> ``salle-ete-2``)."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = _NOT_IN_NAME.sub("-", ascii_text.lower()).strip("-_")
-    return slug[:MAX_DEVICE_CHARS].rstrip("-_")
 
 
 def is_valid_topic_prefix(prefix: str) -> bool:

@@ -22,18 +22,18 @@ async def test_messages_expire_in_order(hass: HomeAssistant) -> None:
     now = dt_util.utcnow()
     board.async_post(["reception", "lab"], "Fire drill", now + timedelta(minutes=5))
     board.async_post(["boardroom"], "Closed", now + timedelta(minutes=10))
-    message = board.message_for("reception", now)
+    message = board.active(now).get("reception")
     assert message is not None
     assert message.as_payload()["text"] == "Fire drill"
     assert message.as_payload()["until"].endswith("Z")
     assert set(board.active(now)) == {"reception", "lab", "boardroom"}
-    assert board.message_for("nobody", now) is None
+    assert board.active(now).get("nobody") is None
 
     async_fire_time_changed(hass, now + timedelta(minutes=5, seconds=1))
     await hass.async_block_till_done()
     assert expired == [{"reception", "lab"}]
-    assert board.message_for("reception", now + timedelta(minutes=6)) is None
-    assert board.message_for("boardroom", now + timedelta(minutes=6)) is not None
+    assert board.active(now + timedelta(minutes=6)).get("reception") is None
+    assert board.active(now + timedelta(minutes=6)).get("boardroom") is not None
 
     async_fire_time_changed(hass, now + timedelta(minutes=10, seconds=1))
     await hass.async_block_till_done()
@@ -56,7 +56,7 @@ async def test_replacing_a_message_and_stopping(hass: HomeAssistant) -> None:
     async_fire_time_changed(hass, now + timedelta(minutes=2))
     await hass.async_block_till_done()
     assert expired == []
-    message = board.message_for("reception", now + timedelta(minutes=2))
+    message = board.active(now + timedelta(minutes=2)).get("reception")
     assert message is not None
     assert message.text == "Second"
     board.async_stop()

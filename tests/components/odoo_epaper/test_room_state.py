@@ -12,13 +12,13 @@ from custom_components.odoo_epaper.display_data import DisplayData
 from custom_components.odoo_epaper.room_state import (
     SOON,
     RoomState,
-    bookings_from_events,
     next_change,
     room_status,
     shown_title,
 )
 from custom_components.odoo_epaper.schedule import Booking, Display
 from custom_components.odoo_epaper.sensor import display_timezone
+from tests.fixtures.bookings import bookings_from_events
 from tests.fixtures.vectors import load_vectors
 
 VECTORS = load_vectors("states")
@@ -70,18 +70,15 @@ def test_current_and_next_booking() -> None:
     assert status.next.start == _utc("2026-11-27T12:00:00Z")
 
 
-def test_malformed_events_are_skipped() -> None:
-    """Events without good times or ending before they start are left out."""
-    bookings = bookings_from_events(
-        [
-            {"title": "no end", "start": "2026-11-27T10:00:00Z"},
-            {"title": "naive", "start": "2026-11-27T10:00:00", "end": "2026-11-27T11:00:00Z"},
-            {"title": "reversed", "start": "2026-11-27T11:00:00Z", "end": "2026-11-27T10:00:00Z"},
-            {"title": 5, "start": "2026-11-27T10:00:00Z", "end": "2026-11-27T11:00:00Z"},
-        ]
-    )
-    assert len(bookings) == 1
-    assert shown_title(bookings[0]) == "Booked"
+def test_bookings_that_do_not_end_after_they_start_are_no_bookings() -> None:
+    """A reversed or zero-length booking is neither current nor next (as on the satellite)."""
+    at = _utc("2026-11-27T10:00:00Z")
+    odd = [
+        Booking(title="reversed", start=at, end=at - timedelta(hours=1)),
+        Booking(title="zero", start=at + timedelta(hours=1), end=at + timedelta(hours=1)),
+    ]
+    status = room_status(odd, _utc("2026-11-27T09:30:00Z"), UTC)
+    assert (status.state, status.current, status.next) == (RoomState.FREE, None, None)
 
 
 def test_next_change_walks_the_boundaries() -> None:

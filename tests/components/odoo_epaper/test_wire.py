@@ -22,7 +22,6 @@ from custom_components.odoo_epaper.wire import (
     every_display_topic,
     is_valid_device_name,
     is_valid_topic_prefix,
-    slugify_device_name,
     status_topic,
     topic_device,
 )
@@ -88,23 +87,6 @@ def test_valid_topic_prefixes(prefix: str) -> None:
 def test_invalid_topic_prefixes(prefix: str) -> None:
     """Every invalid prefix of the vectors is refused."""
     assert not is_valid_topic_prefix(prefix)
-
-
-@pytest.mark.parametrize(
-    ("room", "slug"),
-    [
-        ("Reception", "reception"),
-        ("Salle Été 2", "salle-ete-2"),
-        ("  Board Room / 3rd floor ", "board-room-3rd-floor"),
-        ("__x__", "x"),
-        ("会議室", ""),
-        ("A" * 80, "a" * 64),
-    ],
-)
-def test_slugify(room: str, slug: str) -> None:
-    """Room names become contract device names (or nothing, for the caller to replace)."""
-    assert slugify_device_name(room) == slug
-    assert slug == "" or is_valid_device_name(slug)
 
 
 def test_topics() -> None:
