@@ -40,10 +40,11 @@ def render_setup_screen(
     ]
     if offline:
         lines.append(words.gettext("No broker connection."))
+    version = words.gettext("version {version}", version=__version__)
     rendered = render_notice(
         words.gettext("New door sign"),
         " ".join(lines),
-        f"{device} · {words.gettext('version {version}', version=__version__)}",
+        f"{device} · {version}",
         width=width,
         height=height,
         colors=colors,
