@@ -39,6 +39,7 @@ PRIVATE_SUMMARY = "Booked"
 # Refusal codes of the addon a caller can fix (a bad request), each with its own message.
 VALIDATION_CODES = ("overlap", "bad_window", "unknown_booking", "forbidden", "unknown_device")
 
+FOREVER = dt.datetime.max.replace(tzinfo=dt.UTC)
 BOOKINGS = CalendarEntityDescription(key="bookings", translation_key="bookings")
 
 
@@ -74,6 +75,10 @@ class RoomCalendar(OdooEpaperEntity, CalendarEntity):
     def __init__(self, entry: OdooEpaperConfigEntry, device: str) -> None:
         """A calendar of one display."""
         super().__init__(entry, BOOKINGS, device)
+        # (bookings, computed at, valid until, event): see ``event``.
+        self._event_cache: (
+            tuple[tuple[Booking, ...], dt.datetime, dt.datetime, CalendarEvent | None] | None
+        ) = None
 
     def _bookings(self) -> tuple[Booking, ...]:
         data = self.display_data
@@ -81,13 +86,26 @@ class RoomCalendar(OdooEpaperEntity, CalendarEntity):
 
     @property
     def event(self) -> CalendarEvent | None:
-        """Return the booking running now, else the next one."""
+        """Return the booking running now, else the next one.
+
+        Home Assistant asks several times per state write; the answer is kept until
+        a booking starts or ends, or the bookings change.
+        """
         now = dt_util.utcnow()
-        running = [b for b in self._bookings() if b.start <= now < b.end]
+        bookings = self._bookings()
+        cached = self._event_cache
+        if cached is not None and cached[0] is bookings and cached[1] <= now < cached[2]:
+            return cached[3]
+        running = [b for b in bookings if b.start <= now < b.end]
+        upcoming = [b for b in bookings if b.start > now]
+        event: CalendarEvent | None = None
         if running:
-            return calendar_event(max(running, key=lambda b: (b.start, b.end)))
-        upcoming = [b for b in self._bookings() if b.start > now]
-        return calendar_event(min(upcoming, key=lambda b: b.start)) if upcoming else None
+            event = calendar_event(max(running, key=lambda b: (b.start, b.end)))
+        elif upcoming:
+            event = calendar_event(min(upcoming, key=lambda b: b.start))
+        until = min([b.end for b in running] + [b.start for b in upcoming], default=FOREVER)
+        self._event_cache = (bookings, now, until, event)
+        return event
 
     async def async_get_events(
         self, hass: HomeAssistant, start_date: dt.datetime, end_date: dt.datetime
