@@ -1,4 +1,4 @@
-"""The product code keeps small rooms: no import circle.
+"""The product code keeps small rooms: no file over MAX_LINES, no import circle.
 
 The import graph is read with ``ast`` (nothing is imported): every ``import`` and
 ``from ... import`` inside a package counts, also those under ``TYPE_CHECKING`` and
@@ -18,6 +18,16 @@ PACKAGES = (
     (ROOT / "custom_components" / "odoo_epaper", "odoo_epaper"),
     (ROOT / "satellite" / "src" / "epaper_satellite", "epaper_satellite"),
     *((path, path.name) for path in sorted((ROOT / "odoo_addon").iterdir()) if path.is_dir()),
+)
+MAX_LINES = 400
+# Over the limit when this test came, each under another change at the time: to be split,
+# then taken off this list. Every other product file must stay within MAX_LINES.
+NOT_YET_SPLIT = frozenset(
+    {
+        "custom_components/odoo_epaper/odoo_client.py",
+        "odoo_addon/connection_conf/mqtt_bridge/client.py",
+        "odoo_addon/connection_conf/models/room_rasp_connection_mqtt.py",
+    }
 )
 
 
@@ -104,6 +114,17 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 def test_no_import_circle(directory: Path, name: str) -> None:
     """No module of a product package reaches itself through its imports."""
     assert _cycles(_graph(directory, name)) == []
+
+
+@pytest.mark.parametrize(("directory", "name"), PACKAGES, ids=[name for _, name in PACKAGES])
+def test_no_file_over_the_limit(directory: Path, name: str) -> None:
+    """Every product file holds at most MAX_LINES lines (but those NOT_YET_SPLIT)."""
+    sizes = {
+        path.relative_to(ROOT).as_posix(): len(path.read_text(encoding="utf-8").splitlines())
+        for path in directory.rglob("*.py")
+    }
+    over = {path: size for path, size in sizes.items() if size > MAX_LINES}
+    assert {path: size for path, size in over.items() if path not in NOT_YET_SPLIT} == {}
 
 
 def test_the_circle_finder_finds_circles() -> None:
