@@ -3,9 +3,13 @@
 Follows sd_notify(3): datagrams on the unix socket named by ``NOTIFY_SOCKET``
 (``@`` for the abstract namespace); ``WATCHDOG_USEC`` is the unit's
 ``WatchdogSec=`` in microseconds, and a service should ping at half that period.
-The protocol is spoken by the ``sdnotify`` package (pure Python, so it installs
-into a Raspberry Pi venv without compiling against libsystemd); without
-``NOTIFY_SOCKET`` (not under systemd, or ``Type=simple``) every call does nothing.
+The protocol is spoken by the ``sdnotify`` package. Of the libraries for it,
+``systemd-python`` builds from source against ``libsystemd-dev`` with a compiler,
+``cysystemd`` is Cython linked to libsystemd (wheels for some platforms only);
+``sdnotify`` is a few lines of pure Python that install into a Raspberry Pi venv
+anywhere, and the protocol it speaks has not changed since its last release.
+Without ``NOTIFY_SOCKET`` (not under systemd, or ``Type=simple``) every call does
+nothing.
 """
 
 from __future__ import annotations
