@@ -38,6 +38,7 @@ class Booking:
     private: bool = False
     all_day: bool = False
     ref: str | None = None  # "model,id" in Odoo (what the addon's epaper_cancel takes)
+    check_in_until: dt.datetime | None = None  # released then unless checked in at the door
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -57,6 +57,7 @@ def _event(item: Any) -> Booking:
         private=item.get("private") is True,
         all_day=item.get("all_day") is True,
         ref=_text(item.get("ref")),
+        check_in_until=from_odoo(item["check_in_until"]) if item.get("check_in_until") else None,
     )
 
 

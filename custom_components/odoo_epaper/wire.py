@@ -96,7 +96,8 @@ def content_hash(payload: dict[str, Any]) -> str:
 
 
 def _event(booking: Booking) -> dict[str, Any]:
-    """One event of ``/data``; ``all_day`` only when true (absent means false, DESIGN 3a)."""
+    """One event of ``/data``; ``all_day`` only when true (absent means false, DESIGN 3a),
+    ``check_in_until`` only while the door asks for check-in."""
     event: dict[str, Any] = {
         "title": booking.title[:MAX_TITLE_CHARS],
         "start": format_time(booking.start),
@@ -106,6 +107,8 @@ def _event(booking: Booking) -> dict[str, Any]:
     }
     if booking.all_day:
         event["all_day"] = True
+    if booking.check_in_until is not None:
+        event["check_in_until"] = format_time(booking.check_in_until)
     return event
 
 

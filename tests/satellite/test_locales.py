@@ -53,6 +53,9 @@ ALL_DAY = [
         "all_day": True,
     }
 ]
+CHECK_IN = [
+    _event("Q4 Planung", "10:00:00", "11:00:00", check_in_until="2026-11-27T10:10:00Z"),
+]
 # (name, payload changes, now (UTC, 27 Nov 2026; Berlin is an hour ahead), online)
 SCENARIOS: list[tuple[str, dict[str, Any], str, bool]] = [
     ("free with agenda", {"events": DAY}, "08:00", True),
@@ -68,6 +71,7 @@ SCENARIOS: list[tuple[str, dict[str, Any], str, bool]] = [
     ("nothing booked at all", {"events": []}, "08:00", True),
     ("more than fit", {"events": MANY}, "08:00", True),
     ("all day over two days", {"events": ALL_DAY}, "08:00", True),
+    ("check-in due", {"events": CHECK_IN}, "10:05", True),
 ]
 
 

@@ -90,6 +90,13 @@ class Sign:
         """When ``event`` takes place, in the sign's locale."""
         return self.times.span(event, self.today)
 
+    def check_in_line(self, event: Event) -> str:
+        """ "Check in by 10:10" while ``event`` waits for someone to check in at the door."""
+        deadline = event.check_in_until
+        if deadline is None or not event.start <= self.view.now < deadline:
+            return ""
+        return self.words.gettext("Check in by {time}", time=self.times.at(deadline, self.today))
+
     def until_line(self) -> str:
         """The line under the state word: until when, or since when it starts."""
         state, until = self.view.state.state, self.view.state.until
@@ -244,6 +251,9 @@ def _meeting(sign: Sign, box: Box, *, label: str, event: Event, title_lines: int
     if event.organizer and not event.private and y + canvas.fonts.line_height(body) <= y1:
         canvas.text((x0, y), event.organizer, body, max_width=width)
         y += canvas.fonts.line_height(body)
+    if (check_in := sign.check_in_line(event)) and y + canvas.fonts.line_height(body, True) <= y1:
+        canvas.text((x0, y), check_in, body, max_width=width, bold=True, fill=canvas.accent)
+        y += canvas.fonts.line_height(body, True)
     return y
 
 

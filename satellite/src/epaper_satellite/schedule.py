@@ -24,6 +24,7 @@ class Event:
     organizer: str | None = None
     private: bool = False
     all_day: bool = False
+    check_in_until: dt.datetime | None = None  # released then unless checked in at the door
 
     @property
     def shows_title(self) -> bool:

@@ -179,8 +179,17 @@ def _event(item: Any, index: int) -> Event:
     if all_day is None:
         all_day = False
     _typed(all_day, bool, f"{where}all_day")
+    check_in = item.get("check_in_until")
     return Event(
-        title=title, start=start, end=end, organizer=organizer, private=private, all_day=all_day
+        title=title,
+        start=start,
+        end=end,
+        organizer=organizer,
+        private=private,
+        all_day=all_day,
+        check_in_until=None
+        if check_in is None
+        else parse_timestamp(check_in, f"{where}check_in_until"),
     )
 
 

@@ -239,6 +239,9 @@ async def test_no_show_is_released_and_the_door_turns_free(
     )  # fmt: skip
     await init_integration.runtime_data.coordinator.async_refresh()
     await wait_until(lambda: any(t == "Forgotten" and e > now for t, _s, e in shown(door)))
+    assert door.sign.data is not None
+    waiting = [e.check_in_until for e in door.sign.data.events if e.title == "Forgotten"]
+    assert waiting == [now - dt.timedelta(minutes=5)]  # the door says "Check in by ..."
     assert odoo_server.bookings.release_no_shows(now) == [
         f"room.booking,{max(odoo_server.records['room.booking'])}"
     ]
