@@ -25,7 +25,7 @@ class PublishedData:
     content_hash: str
     valid_until: dt.datetime
     payload: dict[str, Any]
-    published_at: dt.datetime
+    published_at: dt.datetime  # when this content (hash) was first published, UTC
 
 
 class DataPublisher:
@@ -83,12 +83,17 @@ class DataPublisher:
             if isinstance(result, BaseException):
                 failed.append((topic, result))
                 continue
+            last = self.published.get(topic)
             self.published[topic] = PublishedData(
                 topic=topic,
                 content_hash=content_hash,
                 valid_until=dt.datetime.fromisoformat(payload["valid_until"]),
                 payload=payload,
-                published_at=now,
+                published_at=(
+                    last.published_at
+                    if last is not None and last.content_hash == content_hash
+                    else now
+                ),
             )
             sent.append(topic)
         if failed:

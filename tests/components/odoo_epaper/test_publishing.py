@@ -252,6 +252,7 @@ async def test_half_life_rule(
         await coordinator.async_refresh()
     seen = await subscriber.sync(hass)
     assert subscriber.on("/data", since=seen) == []
+    first = coordinator.publisher.published["odoo_epaper/reception/data"].published_at
     with patch(
         "custom_components.odoo_epaper.coordinator.dt_util",
         clock_at(start + dt.timedelta(hours=6, minutes=1)),
@@ -259,6 +260,8 @@ async def test_half_life_rule(
         await coordinator.async_refresh()
     await subscriber.sync(hass)
     assert {m.topic for m in subscriber.on("/data", since=seen)} == DATA_TOPICS
+    # The same content again: a door behind it has been behind since the first publish.
+    assert coordinator.publisher.published["odoo_epaper/reception/data"].published_at == first
 
 
 async def test_auth_failure_at_runtime_starts_reauth(
