@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import re
 from typing import Any
@@ -116,3 +117,18 @@ def test_protocol_doc_examples_are_valid() -> None:
             assert not list(validator.iter_errors(value))
             data_examples += 1
     assert data_examples >= 1
+
+
+def test_protocol_doc_states_the_hash_of_its_example() -> None:
+    """The content_hash docs/protocol.md gives for its /data example is that example's."""
+    text = (VECTORS.parent.parent / "docs" / "protocol.md").read_text(encoding="utf-8")
+    example = next(
+        value
+        for block in re.findall(r"```json\n(.*?)```", text, flags=re.DOTALL)
+        if isinstance(value := json.loads(block), dict) and value.get("v") == 1
+    )
+    stated = re.search(r"The hash of the example above is `([0-9a-f]{16})`", text)
+    assert stated is not None
+    content = {k: v for k, v in example.items() if k not in ("generated_at", "valid_until")}
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16] == stated.group(1)
