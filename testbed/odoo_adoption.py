@@ -81,15 +81,16 @@ class Adoption:
             if wanted in codes
             else next((c for c in codes if c.split("_")[0].lower() == language), False)
         )
-        records = self.server.records[DISPLAY]
-        new_id = max(records, default=0) + 1
-        records[new_id] = {
-            "id": new_id,
-            "name": device,
-            "room_name": room.strip(),
-            "tz": zone or False,
-            "lang": code,
-            "active": True,
-        }
+        # Through add_record, so the change log (incremental epaper_schedule) knows it.
+        new_id = self.server.add_record(
+            DISPLAY,
+            {
+                "name": device,
+                "room_name": room.strip(),
+                "tz": zone or False,
+                "lang": code,
+                "active": True,
+            },
+        )
         self.server.adopted.append(device)
         return {"device": device, "id": new_id, "room": room.strip()}

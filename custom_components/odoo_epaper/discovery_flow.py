@@ -125,7 +125,7 @@ class SignDiscoverySteps(ConfigFlow):
             choices = await self.hass.async_add_executor_job(client.adoption_choices)
         except OdooError:
             return self.async_abort(reason="cannot_connect")
-        zones = sorted(available_timezones())
+        zones = sorted(await self.hass.async_add_executor_job(available_timezones))
         schema = vol.Schema(
             {
                 vol.Required(CONF_ROOM): SelectSelector(
