@@ -26,7 +26,6 @@ NOT_YET_SPLIT = frozenset(
     {
         "custom_components/odoo_epaper/odoo_client.py",
         "odoo_addon/connection_conf/mqtt_bridge/client.py",
-        "odoo_addon/connection_conf/models/room_rasp_connection_mqtt.py",
     }
 )
 

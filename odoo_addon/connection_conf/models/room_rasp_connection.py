@@ -1,7 +1,9 @@
 """The e-paper displays (model ``room.rasp.connection``, seed: RoomRaspConnection).
 
 This file holds the fields, their constraints and the room a display shows; the MQTT
-side (sessions, status mirror, test buttons) is ``room_rasp_connection_mqtt.py``.
+side (sessions, test buttons, change notices) is ``room_rasp_connection_mqtt.py``, the
+status mirror (``mqtt_status_report``, the session's statuses) is
+``room_rasp_connection_status.py``.
 """
 
 from __future__ import annotations
