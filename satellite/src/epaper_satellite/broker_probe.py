@@ -19,6 +19,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 from .config import MqttConfig
 from .mqtt_codes import rc_meaning, seed_rc
+from .wire import topic
 
 PROBE_ID = "epaper-satellite-check"
 _FIXES = {
@@ -146,17 +147,17 @@ def probe_broker(
         code = seed_rc(reason)
         if code != 0:
             return ProbeResult(code, rc_meaning(reason), _FIXES.get(code))
-        topic = f"{topic_prefix or settings.topic_prefix}{device}/ack"
+        ack_topic = topic(topic_prefix or settings.topic_prefix, device, "ack")
         ack = json.dumps({"id": PROBE_ID, "ok": True, "error": None})
-        client.publish(topic, ack, qos=1)
+        client.publish(ack_topic, ack, qos=1)
         if not published.wait(timeout):
-            return ProbeResult(0, rc_meaning(0), f"no PUBACK on {topic}", publish_allowed=None)
+            return ProbeResult(0, rc_meaning(0), f"no PUBACK on {ack_topic}", publish_allowed=None)
         refused = getattr(outcome["publish"], "is_failure", False)
         if refused:
             return ProbeResult(
                 0,
                 rc_meaning(0),
-                f"the broker refuses this user publishing on {topic} ({outcome['publish']}): "
+                f"the broker refuses this user publishing on {ack_topic} ({outcome['publish']}): "
                 "its ACL lets each user write only under its own name, so the broker user "
                 f"must be named {device!r} like the device",
                 publish_allowed=False,

@@ -16,6 +16,7 @@ import paho.mqtt.client as mqtt
 from .broker_probe import new_client
 from .config import Config
 from .mqtt_codes import rc_meaning, seed_rc
+from .wire import topic
 
 _LOGGER = logging.getLogger(__name__)
 MAX_WAIT = 0.5
@@ -63,7 +64,9 @@ class MQTTSession:
         """Keep the settings and callbacks; nothing touches the network yet."""
         self.config = config
         self.device = config.device.name
-        self.topics = {leaf: f"{config.base_topic}{leaf}" for leaf in LEAVES}
+        self.topics = {
+            leaf: topic(config.mqtt.topic_prefix, config.device.name, leaf) for leaf in LEAVES
+        }
         self.monotonic = monotonic
         self.client: mqtt.Client | None = None
         self.client_id = config.mqtt.client_id or f"epaper-{self.device}"

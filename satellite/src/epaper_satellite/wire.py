@@ -68,6 +68,12 @@ class TestRequest:
     text: str | None
 
 
+def topic(prefix: str, device: str, leaf: str) -> str:
+    """Return ``{prefix}{device}/{leaf}``, the contract's topic of one display (the one place
+    the satellite builds topics; docs/protocol.md "Topics")."""
+    return f"{prefix}{device}/{leaf}"
+
+
 def content_hash(payload: dict[str, Any] | bytes) -> str:
     """Return the contract's ``content_hash`` of a ``/data`` payload (docs/protocol.md).
 
