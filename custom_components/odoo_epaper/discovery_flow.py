@@ -54,6 +54,13 @@ def _default_language(choices: AdoptionChoices, ha_language: str) -> str | None:
     return codes[0] if codes else None
 
 
+def _room_from_device(device: str, choices: AdoptionChoices) -> str:
+    """Suggest a room for ``device``: a known room of that name, else the name in words."""
+    words = device.replace("_", " ").replace("-", " ").strip()
+    known = {room.casefold(): room for room in choices.rooms}
+    return known.get(words.casefold(), words.title())
+
+
 class SignDiscoverySteps(ConfigFlow):
     """Discovery steps of the Odoo E-Paper config flow (mixed into it)."""
 
@@ -156,7 +163,9 @@ class SignDiscoverySteps(ConfigFlow):
         )
         return self.async_show_form(
             step_id="discovery_confirm",
-            data_schema=self.add_suggested_values_to_schema(schema, user_input or {}),
+            data_schema=self.add_suggested_values_to_schema(
+                schema, user_input or {CONF_ROOM: _room_from_device(sign.device, choices)}
+            ),
             description_placeholders=placeholders,
             errors=errors,
         )

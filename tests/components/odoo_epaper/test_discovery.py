@@ -121,6 +121,8 @@ async def test_new_sign_is_discovered_adopted_and_draws_its_room(
         form = await hass.config_entries.flow.async_configure(flow["flow_id"])
         room_options = form["data_schema"].schema["room"].config["options"]
         assert "Reception" in room_options  # a room Odoo already knows
+        room_field = next(key for key in form["data_schema"].schema if key == "room")
+        assert room_field.description == {"suggested_value": "Lobby 2"}  # from the name
         result = await hass.config_entries.flow.async_configure(
             flow["flow_id"],
             {"room": "Lobby 2", "time_zone": "Europe/Berlin", "language": "de_DE"},
