@@ -25,7 +25,6 @@ MAX_LINES = 400
 NOT_YET_SPLIT = frozenset(
     {
         "custom_components/odoo_epaper/odoo_client.py",
-        "odoo_addon/connection_conf/mqtt_bridge/client.py",
     }
 )
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from .backoff import Backoff
 from .change_notifier import ChangeNotice, ChangeNotifier
-from .client import Backoff, BridgeClient, TestMessageResult
+from .client import BridgeClient
 from .drainer import EventDrainer
 from .events import ConnectionEvent, Event, EventQueue, StatusEvent
 from .manager import MqttConnectionManager
 from .probe import ConnectResult, probe_connection
 from .return_codes import RC_MEANINGS, describe_return_code
 from .settings import BrokerSettings
+from .test_message import TestMessageResult
 from .wire import DeviceStatus, WireError, is_valid_device_name, is_valid_topic_prefix
 
 __all__ = [

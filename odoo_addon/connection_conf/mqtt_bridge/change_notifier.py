@@ -15,7 +15,8 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from .client import Backoff, BridgeClient
+from .backoff import Backoff
+from .client import BridgeClient
 from .settings import BrokerSettings
 from .wire import changed_payload
 

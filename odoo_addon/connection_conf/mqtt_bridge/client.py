@@ -5,21 +5,21 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import random
 import socket
 import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode
 
+from .backoff import Backoff
 from .events import ConnectionEvent, Event, StatusEvent
 from .return_codes import describe_connect_error, describe_return_code, return_code
 from .settings import BrokerSettings, new_client_id
+from .test_message import AckWaiter, TestMessageResult
 from .wire import (
     HUB_PEER,
     ODOO_PEER,
@@ -37,57 +37,6 @@ from .wire import (
 _logger = logging.getLogger(__name__)
 
 EventSink = Callable[[Event], None]
-
-
-@dataclass(frozen=True)
-class TestMessageResult:
-    """Outcome of a test message: acknowledged or not, and how fast."""
-
-    __test__ = False  # not a pytest class
-
-    device: str
-    message_id: str
-    acked: bool
-    ok: bool
-    rtt_ms: float | None
-    error: str | None
-
-    def summary(self) -> str:
-        """One line for a notification."""
-        if not self.acked:
-            return f"{self.device}: {self.error}"
-        if self.ok:
-            return f"{self.device} acknowledged the test message in {self.rtt_ms:.0f} ms"
-        return f"{self.device} answered in {self.rtt_ms:.0f} ms with an error: {self.error}"
-
-
-class _AckWaiter:
-    """A pending test message waiting for its ``/ack``."""
-
-    def __init__(self) -> None:
-        self.done = threading.Event()
-        self.ok = False
-        self.error: str | None = None
-        self.received = 0.0
-
-
-class Backoff:
-    """Exponential reconnect delay with jitter, reset after a connection that held."""
-
-    def __init__(self, first: float = 1.0, maximum: float = 60.0) -> None:
-        self.first = first
-        self.maximum = maximum
-        self.attempt = 0
-
-    def next_delay(self) -> float:
-        """Return the next delay in seconds."""
-        delay = min(self.maximum, self.first * (2**self.attempt))
-        self.attempt = min(self.attempt + 1, 16)
-        return delay * random.uniform(0.8, 1.0)
-
-    def reset(self) -> None:
-        """Start again from the first delay."""
-        self.attempt = 0
 
 
 class BridgeClient:
@@ -116,7 +65,7 @@ class BridgeClient:
         self._prefix = settings.topic_prefix
         self._statuses: dict[str, StatusEvent] = {}
         self._peers: dict[str, str] = {}
-        self._acks: dict[str, _AckWaiter] = {}
+        self._acks: dict[str, AckWaiter] = {}
         self._lock = threading.Lock()
         self._ready = threading.Event()
         self._ready_since = 0.0
@@ -407,7 +356,7 @@ class BridgeClient:
             return failed(f"{device!r} is not a valid device name")
         if not self.wait_connected(min(timeout, 5.0)):
             return failed(f"not connected to the broker ({self.last_message})")
-        waiter = _AckWaiter()
+        waiter = AckWaiter()
         with self._lock:
             self._acks[message_id] = waiter
         try:
