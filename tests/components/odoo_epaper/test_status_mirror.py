@@ -118,7 +118,16 @@ async def test_failures_are_logged_once_and_retried(
         assert caplog.text.count("Cannot mirror display status") == 1
         assert {report["device"] for report in mirror.pending} == {"reception", "boardroom"}
         odoo_server.come_up()
-        await wait_until(lambda: bool(odoo_server.status_reports), 5)
+        # The server records the RPC before the mirror hears the answer, logs the
+        # recovery and clears its pending list: wait for all that is asserted.
+        await wait_until(
+            lambda: (
+                bool(odoo_server.status_reports)
+                and "Mirroring display status to Odoo works again" in caplog.text
+                and mirror.pending == []
+            ),
+            5,
+        )
     assert {report["device"] for report in odoo_server.status_reports[0]} == {
         "reception",
         "boardroom",
