@@ -140,13 +140,18 @@ async def test_new_sign_is_discovered_adopted_and_draws_its_room(
             "Europe/Berlin",
             "de_DE",
         )
-        # The hub refreshed at once: the sign has its room data and says so.
-        assigned = watcher.wait(
-            "odoo_epaper/lobby-2/status",
-            lambda m: (m.json() or {}).get("assigned") is True,
-            timeout=15,
-        )
-        assert assigned.json()["content_hash"]
+
+        # The hub refreshed at once: the sign has its room data and says so. Waited for on
+        # the event loop: a blocking wait would stop the very refresh it waits for.
+        def assigned() -> list[Any]:
+            return [
+                m
+                for m in watcher.on("odoo_epaper/lobby-2/status")
+                if (m.json() or {}).get("assigned") is True
+            ]
+
+        await wait_until(lambda: bool(assigned()), 15)
+        assert assigned()[0].json()["content_hash"]
         registry = dr.async_get(hass)
         device = registry.async_get_device(
             identifiers={display_identifier(init_integration, "lobby-2")}
