@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from epaper_satellite.panel import SYNC_WAIT
 
 from testbed.broker import Broker
 from tests.satellite.conftest import (
@@ -33,6 +34,9 @@ Spawn = Callable[..., SatelliteProcess]
 BOUND = 2.0  # [display] panel_timeout in these tests
 RETRIES = 2
 EXIT_PANEL_FAILED = 3
+# The main loop waits at most SYNC_WAIT (1 s) for a draw before it goes on serving MQTT;
+# the rest is slack for a loaded machine (the tests also pass beside stress-ng --cpu 2).
+ANSWER_WITHIN = SYNC_WAIT + 2.0
 
 
 class NotifySocket:
@@ -136,14 +140,14 @@ def test_busy_stuck_during_a_refresh(
     recorder.publish("data", room_payload(room="Boardroom"), retain=True)
     # MQTT keeps answering while the panel hangs: /test acked, /cmd handled.
     latency = _ack_latency(recorder, "t-stuck")
-    assert latency < 1.5, f"ack after {latency:.2f} s"
+    assert latency < ANSWER_WITHIN, f"ack after {latency:.2f} s"
     recorder.publish("cmd", {"cmd": "identify"})
     process.wait_log("Command identify", timeout=5)
     expected = f"panel not responding: epd7in5_V2 display_Partial() > {BOUND:g} s"
     fault = recorder.wait("status", _error_is(expected), after=mark, timeout=BOUND + 5)
     assert fault.json()["state"] == "online"
-    assert fault.at - sent < BOUND + 1.5, f"fault reported after {fault.at - sent:.2f} s"
-    assert _ack_latency(recorder, "t-faulty") < 1.5
+    assert fault.at - sent < BOUND + ANSWER_WITHIN, f"fault after {fault.at - sent:.2f} s"
+    assert _ack_latency(recorder, "t-faulty") < ANSWER_WITHIN
     pings_while_faulty = [t for at, t in notify_socket.messages if at > fault.at]
     # The process gives up after the retries, exits non-zero, and says why.
     assert process.process.wait(BOUND * (RETRIES + 2) + 10) == EXIT_PANEL_FAILED
@@ -173,6 +177,6 @@ def test_hang_in_init_at_boot(
     expected = f"panel not responding: epd7in5_V2 init() > {BOUND:g} s"
     fault = recorder.wait("status", _error_is(expected), timeout=BOUND + 8)
     assert fault.at - started < BOUND + 4, f"fault after {fault.at - started:.2f} s"
-    assert _ack_latency(recorder, "t-boot") < 1.5
+    assert _ack_latency(recorder, "t-boot") < ANSWER_WITHIN
     assert process.process.wait(BOUND * (RETRIES + 2) + 10) == EXIT_PANEL_FAILED
     assert "Traceback" not in process.log()
