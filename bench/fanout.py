@@ -261,16 +261,21 @@ def report(results: list[dict[str, Any]]) -> str:
         "payload bytes (median)",
     ]
     return (
-        "One refresh cycle of the hub (`OdooEpaperCoordinator.async_refresh`: one "
-        "RPC, the addon's `epaper_schedule`, payloads built, changed ones "
-        "published retained with QoS 1 through Home Assistant's MQTT integration) "
-        "into a real mosquitto, with an outside paho subscriber on `+/data`. In the "
-        "changed cycle every display has new titles. Latency runs from the "
+        "One refresh cycle of the hub (`OdooEpaperCoordinator.async_refresh`: one RPC, "
+        "the addon's `epaper_schedule`, payloads built, changed ones published retained "
+        "with QoS 1 through Home Assistant's MQTT integration) into a real mosquitto, "
+        "with an outside paho subscriber on `+/data`; the Odoo test server runs in a "
+        "process of its own, as a real Odoo does. In the changed cycle every display "
+        "has new titles. *Refresh* lasts until `async_refresh` returns, which includes "
+        "writing the changed displays' entity states after the last publish; *last "
+        "arrival* until the last `/data` reached the subscriber. Latency runs from the "
         "integration's `mqtt.async_publish` call to the subscriber's callback. The "
         "baseline publishes the same payloads from a bare paho client (no Home "
-        "Assistant) to the same broker in the same run. The bare client's floor of "
-        "about 40 ms at 10 displays looks like TCP delayed acknowledgement on loopback; "
-        "it was not investigated further.\n\n" + table(header, rows)
+        "Assistant) to the same broker, on topics with nothing retained, in the same "
+        "run. Asyncio debug mode (on in Home Assistant's test plugin) is off, as in a "
+        "running Home Assistant. The bare client's floor of about 40 ms at 10 displays "
+        "looks like TCP delayed acknowledgement on loopback; it was not investigated "
+        "further.\n\n" + table(header, rows)
     )
 
 

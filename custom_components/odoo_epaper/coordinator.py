@@ -137,6 +137,7 @@ class OdooEpaperCoordinator(DataUpdateCoordinator[OdooEpaperData]):
         if connected:
             LOGGER.info("MQTT broker connected again; republishing every display")
             self.publisher.forget()
+            self.sync.request_full_read()
             self.config_entry.async_create_background_task(
                 self.hass, self._async_republish_all(), "odoo_epaper republish"
             )
@@ -164,7 +165,7 @@ class OdooEpaperCoordinator(DataUpdateCoordinator[OdooEpaperData]):
                 )
             )
         except OdooError as err:
-            self.sync.failed()
+            self.sync.request_full_read()
             if isinstance(err, OdooAddonTooOldError):
                 self._async_addon_too_old(str(err))
                 raise odoo_failure(err, UpdateFailed, "addon_too_old") from err

@@ -1,8 +1,9 @@
 """What the hub knows of Odoo's schedule, kept in step with incremental reads.
 
-The hub reads everything at start, after a failed read (Odoo or the link was down)
-and every :data:`FULL_READ_INTERVAL` as a safety net; otherwise it sends the cursor
-of its last answer and gets only the displays that changed (DESIGN.md section 4).
+The hub reads everything at start, after a failed read (Odoo or the link was down),
+after the broker connection came back, and every :data:`FULL_READ_INTERVAL` as a
+safety net; otherwise it sends the cursor of its last answer and gets only the
+displays that changed (DESIGN.md section 4).
 A change notice (``_odoo/changed``) makes it read only the displays named.
 """
 
@@ -67,8 +68,9 @@ class ScheduleSync:
             return ReadPlan(devices=tuple(sorted(self.pending)))
         return ReadPlan(cursor=self.cursor)
 
-    def failed(self) -> None:
-        """A read failed: the next one is a full read (Odoo may have changed meanwhile)."""
+    def request_full_read(self) -> None:
+        """The next read is a full one: a read failed (Odoo may have changed meanwhile)
+        or the broker connection came back (every display is published again)."""
         self._full_at = None
 
     def apply(self, plan: ReadPlan, update: ScheduleUpdate, now: dt.datetime) -> set[str]:

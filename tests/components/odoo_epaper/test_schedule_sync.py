@@ -11,7 +11,7 @@ from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from testbed.odoo_server import OdooTestServer
-from tests.components.odoo_epaper.conftest import OutsideSubscriber
+from tests.components.odoo_epaper.conftest import OutsideSubscriber, wait_until
 from tests.components.odoo_epaper.entity_helpers import PREFIX
 from tests.components.odoo_epaper.mqtt_helpers import async_mqtt_synced, publish
 
@@ -136,3 +136,16 @@ async def test_display_archived_in_odoo_disappears(
     await coordinator.async_refresh()
     assert "cursor" in last_read(odoo_server)
     assert set(coordinator.data.displays) == ALL - {"lab-door"}
+
+
+async def test_full_read_after_the_broker_came_back(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    odoo_server: OdooTestServer,
+) -> None:
+    """When HA's MQTT connection returns, every display is read and published again."""
+    coordinator = init_integration.runtime_data.coordinator
+    odoo_server.reset_counts()
+    coordinator.async_mqtt_connection_changed(True)  # republishes in a background task
+    await wait_until(lambda: odoo_server.records_read >= len(ALL))
+    assert "cursor" not in last_read(odoo_server)
