@@ -22,11 +22,7 @@ PACKAGES = (
 MAX_LINES = 400
 # Over the limit when this test came, each under another change at the time: to be split,
 # then taken off this list. Every other product file must stay within MAX_LINES.
-NOT_YET_SPLIT = frozenset(
-    {
-        "custom_components/odoo_epaper/odoo_client.py",
-    }
-)
+NOT_YET_SPLIT: frozenset[str] = frozenset()
 
 
 def _modules(directory: Path, name: str) -> dict[str, Path]:

@@ -1,7 +1,8 @@
 """A blocking Odoo JSON-RPC client over odoorpc; Home Assistant runs it in its executor.
 
 No Home Assistant imports here: the client is plain Python, tested against a
-real HTTP JSON-RPC server. Every failure leaves as one of the typed errors below.
+real HTTP JSON-RPC server. Every failure leaves as one of the typed errors of
+odoo_errors.py; what the server is (address, models) is in odoo_server_info.py.
 """
 
 from __future__ import annotations
@@ -12,12 +13,30 @@ import logging
 import threading
 import urllib.error
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 import odoorpc
 
+from .odoo_errors import (
+    OdooAccessError,
+    OdooAddonTooOldError,
+    OdooAuthError,
+    OdooConnectionError,
+    OdooDatabaseError,
+    OdooError,
+    OdooMissingModelError,
+    OdooUrlError,
+)
+from .odoo_server_info import (
+    DISPLAY_MODEL,
+    KNOWN_MODELS,
+    ROOM_MODEL,
+    SCHEDULE_METHOD,
+    AdoptionChoices,
+    ServerAddress,
+    ServerInfo,
+    parse_url,
+)
 from .schedule import Booking, Schedule
 from .schedule_answer import (
     ScheduleUpdate,
@@ -28,6 +47,25 @@ from .schedule_answer import (
 )
 from .wire import format_time
 
+# The client's whole vocabulary, importable from here as before the split.
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "DISPLAY_MODEL",
+    "ROOM_MODEL",
+    "AdoptionChoices",
+    "OdooAccessError",
+    "OdooAddonTooOldError",
+    "OdooAuthError",
+    "OdooClient",
+    "OdooConnectionError",
+    "OdooDatabaseError",
+    "OdooError",
+    "OdooMissingModelError",
+    "OdooUrlError",
+    "ServerAddress",
+    "ServerInfo",
+    "parse_url",
+]
 _LOGGER = logging.getLogger(__name__)
 REDACTED = "**REDACTED**"
 
@@ -57,120 +95,7 @@ _REDACTOR = _SecretRedactor()
 logging.getLogger("odoorpc.rpc.jsonrpclib").addFilter(_REDACTOR)
 _T = TypeVar("_T")
 
-DISPLAY_MODEL = "room.rasp.connection"
-ROOM_MODEL = "room.room"
-SCHEDULE_METHOD = "epaper_schedule"
-# Schedule sources the addon reads, by the hub's ``source`` option (``auto`` prefers
-# the Meeting Rooms app when it is installed).
-SOURCE_MODELS = {"room_booking": "room.booking", "calendar": "calendar.event"}
-KNOWN_MODELS = (DISPLAY_MODEL, ROOM_MODEL, *SOURCE_MODELS.values())
 DEFAULT_TIMEOUT = 10.0
-
-
-class OdooError(Exception):
-    """Any failure talking to Odoo."""
-
-
-class OdooUrlError(OdooError):
-    """The URL is not an http(s) URL of a server root."""
-
-
-class OdooConnectionError(OdooError):
-    """The server cannot be reached or does not answer like Odoo."""
-
-
-class OdooAuthError(OdooError):
-    """The login, password or API key was refused."""
-
-
-class OdooDatabaseError(OdooError):
-    """The database does not exist on the server."""
-
-
-class OdooAccessError(OdooError):
-    """The user lacks read rights on a model the hub needs."""
-
-
-class OdooMissingModelError(OdooError):
-    """No installed module provides the schedule source asked for."""
-
-
-class OdooAddonTooOldError(OdooError):
-    """The Odoo E-Paper addon is missing, or lacks ``epaper_schedule`` API 1."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class ServerInfo:
-    """What the hub learns once at setup: who we are and which models exist."""
-
-    server: str
-    database: str
-    uid: int
-    version: str
-    user_tz: str | None
-    models: frozenset[str]
-    display_fields: frozenset[str]
-
-    @property
-    def unique_id(self) -> str:
-        """Identify this server, database and user."""
-        return f"{self.server}|{self.database}|{self.uid}"
-
-    @property
-    def has_addon(self) -> bool:
-        """Whether the Odoo E-Paper addon (``room.rasp.connection``) is installed."""
-        return DISPLAY_MODEL in self.models
-
-    def source(self, option: str) -> str | None:
-        """Return the schedule model for an option (``auto`` prefers ``room.booking``),
-        or None when its module is not installed."""
-        if option == "auto":
-            option = "room_booking" if "room.booking" in self.models else "calendar"
-        model = SOURCE_MODELS.get(option)
-        return model if model is not None and model in self.models else None
-
-
-@dataclass(frozen=True, slots=True)
-class AdoptionChoices:
-    """What the addon offers for a new sign: known rooms, installed languages, its zone."""
-
-    rooms: tuple[str, ...]
-    languages: tuple[tuple[str, str], ...]
-    tz: str | None
-
-
-@dataclass(frozen=True)
-class ServerAddress:
-    """Where the server listens, parsed from a URL."""
-
-    protocol: str
-    host: str
-    port: int
-
-    @property
-    def url(self) -> str:
-        """The normalised URL (scheme, lower-case host, explicit port)."""
-        scheme = "https" if self.protocol == "jsonrpc+ssl" else "http"
-        return f"{scheme}://{self.host}:{self.port}"
-
-
-def parse_url(url: str) -> ServerAddress:
-    """Parse ``http(s)://host[:port]``; Odoo under a sub-path is not supported by odoorpc."""
-    try:
-        parts = urlsplit(url.strip())
-        port = parts.port
-    except ValueError as err:
-        raise OdooUrlError(f"Invalid URL {url!r}: {err}") from err
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise OdooUrlError(f"Invalid URL {url!r}: expected http(s)://host[:port]")
-    if parts.path not in ("", "/") or parts.query or parts.fragment:
-        raise OdooUrlError(f"Invalid URL {url!r}: Odoo must be served at the root")
-    https = parts.scheme == "https"
-    return ServerAddress(
-        protocol="jsonrpc+ssl" if https else "jsonrpc",
-        host=parts.hostname.lower(),
-        port=port or (443 if https else 80),
-    )
 
 
 def _map_rpc_error(err: odoorpc.error.RPCError) -> OdooError:

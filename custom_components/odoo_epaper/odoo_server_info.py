@@ -1,0 +1,93 @@
+"""What the hub knows of an Odoo server: its address, models, and the addon's offers.
+
+No Home Assistant imports here (see odoo_client.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from .odoo_errors import OdooUrlError
+
+DISPLAY_MODEL = "room.rasp.connection"
+ROOM_MODEL = "room.room"
+SCHEDULE_METHOD = "epaper_schedule"
+# Schedule sources the addon reads, by the hub's ``source`` option (``auto`` prefers
+# the Meeting Rooms app when it is installed).
+SOURCE_MODELS = {"room_booking": "room.booking", "calendar": "calendar.event"}
+KNOWN_MODELS = (DISPLAY_MODEL, ROOM_MODEL, *SOURCE_MODELS.values())
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServerInfo:
+    """What the hub learns once at setup: who we are and which models exist."""
+
+    server: str
+    database: str
+    uid: int
+    version: str
+    user_tz: str | None
+    models: frozenset[str]
+    display_fields: frozenset[str]
+
+    @property
+    def unique_id(self) -> str:
+        """Identify this server, database and user."""
+        return f"{self.server}|{self.database}|{self.uid}"
+
+    @property
+    def has_addon(self) -> bool:
+        """Whether the Odoo E-Paper addon (``room.rasp.connection``) is installed."""
+        return DISPLAY_MODEL in self.models
+
+    def source(self, option: str) -> str | None:
+        """Return the schedule model for an option (``auto`` prefers ``room.booking``),
+        or None when its module is not installed."""
+        if option == "auto":
+            option = "room_booking" if "room.booking" in self.models else "calendar"
+        model = SOURCE_MODELS.get(option)
+        return model if model is not None and model in self.models else None
+
+
+@dataclass(frozen=True, slots=True)
+class AdoptionChoices:
+    """What the addon offers for a new sign: known rooms, installed languages, its zone."""
+
+    rooms: tuple[str, ...]
+    languages: tuple[tuple[str, str], ...]
+    tz: str | None
+
+
+@dataclass(frozen=True)
+class ServerAddress:
+    """Where the server listens, parsed from a URL."""
+
+    protocol: str
+    host: str
+    port: int
+
+    @property
+    def url(self) -> str:
+        """The normalised URL (scheme, lower-case host, explicit port)."""
+        scheme = "https" if self.protocol == "jsonrpc+ssl" else "http"
+        return f"{scheme}://{self.host}:{self.port}"
+
+
+def parse_url(url: str) -> ServerAddress:
+    """Parse ``http(s)://host[:port]``; Odoo under a sub-path is not supported by odoorpc."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError as err:
+        raise OdooUrlError(f"Invalid URL {url!r}: {err}") from err
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise OdooUrlError(f"Invalid URL {url!r}: expected http(s)://host[:port]")
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise OdooUrlError(f"Invalid URL {url!r}: Odoo must be served at the root")
+    https = parts.scheme == "https"
+    return ServerAddress(
+        protocol="jsonrpc+ssl" if https else "jsonrpc",
+        host=parts.hostname.lower(),
+        port=port or (443 if https else 80),
+    )
