@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from demo import adopt, data
+from demo import adopt, data, door_keys
 from demo.ha_api import HomeAssistantApi
 from testbed.broker import Broker, free_port
 from testbed.mqtt_peer import MqttPeer
@@ -47,6 +47,7 @@ class Demo:
         self.ha_url = ""
         self.api: HomeAssistantApi | None = None
         self.satellites: dict[str, subprocess.Popen[bytes]] = {}
+        self.keys_port = free_port()
 
     # -- starting -----------------------------------------------------------
 
@@ -147,7 +148,8 @@ class Demo:
             f'state_dir = "{folder / "state"}"\n'
             "[display]\n"
             f'driver = "png"\npath = "{self.panel_path(panel.device)}"\n'
-            f'width = {panel.width}\nheight = {panel.height}\ncolors = "{panel.colors}"\n',
+            f'width = {panel.width}\nheight = {panel.height}\ncolors = "{panel.colors}"\n'
+            + (door_keys.keys_toml(self.keys_port) if panel.device == door_keys.DEVICE else ""),
             encoding="utf-8",
         )
         log = (folder / "satellite.log").open("wb")
@@ -228,6 +230,7 @@ class Demo:
         for panel in [*data.PANELS, adopt.NEW_SIGN]:
             print(f"  {panel.width}x{panel.height}  {self.panel_path(panel.device)}")
         print(adopt.how_to_adopt(self.ha_url))
+        print(door_keys.how_to_press(self.keys_port))
         print(f"Logs: {self.workdir}\nPress Ctrl-C to stop.")
 
     def adopt_new_sign(self, timeout: float) -> dict[str, dict[str, Any]]:
@@ -320,6 +323,9 @@ def main(argv: list[str] | None = None) -> int:
             if args.check:
                 new = demo.adopt_new_sign(args.timeout)
                 LOG.info("adopted through the discovered card and drawn: %s", new)
+                assert demo.api is not None
+                panel = demo.panel_path(door_keys.DEVICE)
+                LOG.info(door_keys.check(demo.api, demo.keys_port, panel, args.timeout))
                 LOG.info("check passed")
                 return 0
             demo.print_addresses()

@@ -134,6 +134,7 @@ def fixture(
             ("privacy", "selection"),
             ("show_as", "selection"),
             ("active", "boolean"),
+            ("epaper_checked_in", "boolean"),
         ]
     }
     calendar_fields["user_id"] = {"type": "many2one", "relation": "res.users"}
@@ -150,6 +151,7 @@ def fixture(
             ("last_seen", "datetime"),
             ("last_error", "char"),
             ("active", "boolean"),
+            ("checkin_grace_minutes", "integer"),
         ]
     }
     return {

@@ -1,0 +1,70 @@
+"""The demo's door keys: the Reception's satellite reads its keys from loopback HTTP.
+
+The png satellite has no buttons, so its ``[keys]`` driver is the ``http`` stand-in:
+``POST http://127.0.0.1:<port>/keys/<pin>`` presses the Waveshare 2.7" HAT key on that
+BCM pin. The press goes to Home Assistant as ``/action``, Odoo carries it out, and both
+the panel and the room's calendar entity in Home Assistant change.
+"""
+
+from __future__ import annotations
+
+import time
+import urllib.request
+from pathlib import Path
+
+from demo.ha_api import HomeAssistantApi
+
+DEVICE = "reception"
+ROOM = "Reception"
+# BCM pin -> what the satellite's default key map does with it.
+KEYS = {5: "book now (15 min)", 6: "extend (15 min)", 13: "end now", 19: "check in"}
+
+
+def keys_toml(port: int) -> str:
+    """The satellite's ``[keys]`` table: the http stand-in on ``port``."""
+    return f'[keys]\ndriver = "http"\nhttp_port = {port}\n'
+
+
+def press(port: int, pin: int) -> None:
+    """Press the key on BCM ``pin`` of the Reception's door."""
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/keys/{pin}", method="POST")
+    with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310 - loopback
+        if answer.status != 202:
+            raise RuntimeError(f"key {pin} answered {answer.status}")
+
+
+def how_to_press(port: int) -> str:
+    """What to type to press the Reception's keys."""
+    lines = [f"Door keys of the {ROOM} (watch its panel and calendar.{DEVICE}_bookings):"]
+    lines += [
+        f"  curl -X POST http://127.0.0.1:{port}/keys/{pin}   # {what}"
+        for pin, what in KEYS.items()
+    ]
+    return "\n".join(lines)
+
+
+def calendar_state(api: HomeAssistantApi) -> str | None:
+    """The state of the Reception's calendar entity (on while a booking runs)."""
+    for state in api.states():
+        if state["entity_id"].startswith("calendar.") and (
+            state["attributes"].get("friendly_name") == f"{ROOM} Bookings"
+        ):
+            return str(state["state"])
+    return None
+
+
+def check(api: HomeAssistantApi, port: int, panel: Path, timeout: float) -> str:
+    """Press *end now* while the Reception's meeting runs; wait for HA's calendar to turn
+    off and the panel to be redrawn. Returns what changed."""
+    deadline = time.monotonic() + timeout
+    while calendar_state(api) != "on":
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the {ROOM} calendar never showed its running meeting")
+        time.sleep(0.5)
+    before = panel.stat().st_mtime_ns
+    press(port, 13)
+    while calendar_state(api) != "off" or panel.stat().st_mtime_ns == before:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"end now at the {ROOM} door changed nothing in time")
+        time.sleep(0.2)
+    return f"end now at the {ROOM} door: calendar off, panel redrawn"
