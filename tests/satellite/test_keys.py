@@ -220,3 +220,29 @@ def test_http_stand_in_presses_keys(
         assert answer.status == 202
     request = parse_action(recorder.wait("action", after=mark).payload)
     assert (request.action, request.minutes) == ("extend", 15)
+
+
+def test_requests_made_offline_leave_when_the_broker_is_back() -> None:
+    """Nothing lost: a press while not connected is sent by flush(), once."""
+    from epaper_satellite.door_actions import DoorActions
+
+    connected, sent, shown = [False], [], []
+
+    def publish(request: ActionRequest) -> bool:
+        if connected[0]:
+            sent.append(request)
+        return connected[0]
+
+    actions = DoorActions(
+        publish=publish,
+        show=lambda title, text, _seconds: shown.append((title, text)),
+        clear=lambda: None,
+        answer_timeout=10,
+        monotonic=lambda: 0.0,
+    )
+    request = actions.press(parse_binding(5, "book_now 30"))
+    assert sent == [] and shown[0][0] == "Book 30 min"
+    connected[0] = True
+    actions.flush()
+    actions.flush()
+    assert sent == [request]

@@ -19,7 +19,12 @@ from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
 
-from custom_components.odoo_epaper.const import CONF_DOOR_ACTIONS, DOMAIN, EVENT_DOOR_ACTION
+from custom_components.odoo_epaper.const import (
+    CONF_DOOR_ACTIONS,
+    CONF_MAX_BOOKING_MINUTES,
+    DOMAIN,
+    EVENT_DOOR_ACTION,
+)
 from custom_components.odoo_epaper.devices import display_identifier
 from custom_components.odoo_epaper.options import EpaperOptions
 from testbed.broker import Broker
@@ -183,6 +188,30 @@ async def test_options_limit_what_doors_may_do(
     press(mock_pins, "book_now")
     await wait_until(
         lambda: door.sign.overlay is not None and door.sign.overlay.text == REASONS["not_allowed"]
+    )
+    assert odoo_server.count(method="epaper_door_action") == 0
+
+
+async def test_a_booking_longer_than_the_option_is_refused(
+    hass: HomeAssistant,
+    door: MQTTDisplay,
+    mock_pins: Any,
+    odoo_server: OdooTestServer,
+    init_integration: MockConfigEntry,
+    subscriber_factory: Callable[..., OutsideSubscriber],
+) -> None:
+    """Longest booking 10 minutes: the 15-minute key is refused (too_long), Odoo not asked."""
+    options = EpaperOptions().as_dict() | {CONF_MAX_BOOKING_MINUTES: 10}
+    hass.config_entries.async_update_entry(init_integration, options=options)
+    await hass.async_block_till_done()
+    await wait_until(
+        lambda: init_integration.runtime_data.coordinator.options.max_booking_minutes == 10
+    )
+    await async_mqtt_synced(hass, subscriber_factory("probe/#").client)
+    odoo_server.reset_counts()
+    press(mock_pins, "book_now")
+    await wait_until(
+        lambda: door.sign.overlay is not None and door.sign.overlay.text == REASONS["too_long"]
     )
     assert odoo_server.count(method="epaper_door_action") == 0
 
