@@ -1,4 +1,5 @@
 from . import (  # noqa: F401
+    room_rasp_booking_notice,
     room_rasp_broker,
     room_rasp_connection,
     room_rasp_connection_adopt,

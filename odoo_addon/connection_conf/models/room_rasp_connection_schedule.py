@@ -1,8 +1,9 @@
-"""The schedule the hub reads: ``room.rasp.connection.epaper_schedule`` (one RPC).
+"""The full schedule answer behind ``room.rasp.connection.epaper_schedule`` (one RPC).
 
 The rules that are not ORM (room matching, privacy, all-day spans, timezone chain,
 locale, the answer) live in the plain package ``epaper_schedule``, which the JSON-RPC
-test server runs too; this class only checks rights and reads what they need.
+test server runs too; this class reads what they need (the public method, with its
+rights check and cursor, is in room_rasp_connection_sync.py).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from odoo import api, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 
 from ..epaper_schedule import (
     DISPLAY_SPECIFICATION,
@@ -29,15 +30,17 @@ class RoomRaspConnectionSchedule(models.Model):
     _inherit = "room.rasp.connection"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model
-    def epaper_schedule(
+    def _epaper_schedule_full(
         self,
         start: str,
         end: str,
-        devices: list[str] | None = None,
-        default_tz: str | None = None,
-        sources: list[str] | None = None,
+        devices: list[str] | None,
+        default_tz: str | None,
+        sources: list[str] | None,
     ) -> dict[str, Any]:
-        """Return every active display and its bookings in ``[start, end)`` (DESIGN.md 4).
+        """Return every active display and its bookings in ``[start, end)`` (DESIGN.md 4):
+        the full answer that ``epaper_schedule`` (room_rasp_connection_sync.py, after its
+        rights check) gives or narrows with a cursor.
 
         ``start`` / ``end`` are ISO 8601 UTC texts; ``devices`` limits the answer to these
         device names (None: every active display); ``default_tz`` is the caller's zone,
@@ -45,11 +48,9 @@ class RoomRaspConnectionSchedule(models.Model):
         ``sources`` limits the schedule models read (None: every installed source).
         Returns ``{"api": 1, "displays": [{"device", "room", "topic_prefix", "tz",
         "locale", "qr", "panel_model", "events": [{"title", "start", "end", "organizer",
-        "private", "all_day"}]}]}``, events sorted by start. Raises AccessError when the
-        caller may not read displays, UserError for unusable arguments.
+        "private", "all_day"}]}]}``, events sorted by start. Raises UserError for
+        unusable arguments.
         """
-        if not self.has_access("read"):
-            raise AccessError(self.env._("You may not read the e-paper displays."))
         window = self._epaper_window(start, end)
         if default_tz is not None and valid_zone(default_tz) is None:
             raise UserError(self.env._("default_tz %(tz)r is not an IANA timezone.", tz=default_tz))

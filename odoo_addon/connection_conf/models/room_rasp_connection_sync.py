@@ -37,7 +37,8 @@ class RoomRaspConnectionSync(models.Model):
         sources: list[str] | None = None,
         cursor: str | None = None,
     ) -> dict[str, Any]:
-        """The schedule answer (DESIGN.md section 4), with ``cursor`` and ``removed``.
+        """The schedule answer (DESIGN.md section 4, see ``_epaper_schedule_full``), with
+        ``cursor`` and ``removed``.
 
         Every answer carries ``cursor`` (opaque text), ``removed`` (list of device
         names) and ``full`` (bool). Without a usable ``cursor`` (None, unknown, for
@@ -45,7 +46,9 @@ class RoomRaspConnectionSync(models.Model):
         full: every display asked for, ``removed`` empty. With the cursor of an
         earlier answer to the same arguments, ``displays`` holds only the displays
         whose answer may differ since, and ``removed`` those deleted, archived or
-        renamed away since; an unchanged schedule reads one empty log query.
+        renamed away since; an unchanged schedule reads one empty log query. Raises
+        AccessError when the caller may not read displays, UserError for unusable
+        arguments.
         """
         if not self.has_access("read"):
             raise AccessError(self.env._("You may not read the e-paper displays."))
@@ -59,9 +62,7 @@ class RoomRaspConnectionSync(models.Model):
 
         def answer_for(names: list[str] | None) -> dict[str, Any]:
             asked = devices if names is None else names
-            return super(RoomRaspConnectionSync, self).epaper_schedule(
-                start, end, asked, default_tz, sources
-            )
+            return self._epaper_schedule_full(start, end, asked, default_tz, sources)
 
         return answer_with_cursor(
             cursor,

@@ -4,61 +4,33 @@ from __future__ import annotations
 
 from typing import Any
 
-from odoo import api, fields, models
-
-SCHEDULE_FIELDS = frozenset(
-    {
-        "name",
-        "start",
-        "stop",
-        "start_date",
-        "stop_date",
-        "allday",
-        "location",
-        "privacy",
-        "show_as",
-        "user_id",
-        "active",
-        "epaper_checked_in",
-    }
-)
+from odoo import api, models
 
 
 class CalendarEvent(models.Model):
     """A calendar event that announces its changes to the door sign of its location."""
 
-    _inherit = "calendar.event"
+    _name = "calendar.event"
+    # The notice hooks first, so they wrap the event's own create/write/unlink.
+    _inherit = ["room.rasp.booking.notice", "calendar.event"]
 
-    epaper_checked_in = fields.Boolean(
-        string="Checked In at the Door",
-        copy=False,
-        help="Someone checked in at the room's e-paper door sign; a display that asks for "
-        "check-in releases the room when nobody does in time.",
-    )
+    @api.model
+    def _epaper_schedule_fields(self) -> frozenset[str]:
+        return super()._epaper_schedule_fields() | {
+            "name",
+            "start",
+            "stop",
+            "start_date",
+            "stop_date",
+            "allday",
+            "location",
+            "privacy",
+            "show_as",
+            "user_id",
+        }
 
-    def _epaper_notify(self, locations: list[Any]) -> None:
-        displays = self.env["room.rasp.connection"]._epaper_displays_for_locations(locations)
-        displays._epaper_queue_changed()
+    def _epaper_places(self) -> list[Any]:
+        return self.mapped("location")
 
-    @api.model_create_multi
-    def create(self, vals_list: list[dict[str, Any]]) -> Any:
-        """Create, then queue a change notice for the displays of their locations."""
-        events = super().create(vals_list)
-        events._epaper_notify(events.mapped("location"))
-        return events
-
-    def write(self, vals: dict[str, Any]) -> bool:
-        """Write; a schedule change queues a notice for the displays before and after."""
-        if not SCHEDULE_FIELDS.intersection(vals):
-            return super().write(vals)
-        locations_before = self.mapped("location")
-        result = super().write(vals)
-        self._epaper_notify(locations_before + self.mapped("location"))
-        return result
-
-    def unlink(self) -> bool:
-        """Delete, then queue a change notice for the displays that showed them."""
-        locations = self.mapped("location")
-        result = super().unlink()
-        self._epaper_notify(locations)
-        return result
+    def _epaper_displays_at(self, places: list[Any]) -> Any:
+        return self.env["room.rasp.connection"]._epaper_displays_for_locations(places)
