@@ -10,12 +10,11 @@ from homeassistant.components.button import ButtonEntity, ButtonEntityDescriptio
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import DOMAIN
 from .data import OdooEpaperConfigEntry
 from .display_actions import async_refresh_displays, async_send_test_messages
-from .entity import OdooEpaperMqttEntity, async_add_display_entities
+from .entity import OdooEpaperMqttEntity, display_platform_setup
 
 PARALLEL_UPDATES = 0
 TEST_TEXT: Final = "Test from Home Assistant"
@@ -62,17 +61,12 @@ BUTTONS: tuple[DisplayButtonDescription, ...] = (
 )
 
 
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: OdooEpaperConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Add the buttons of every display."""
-    async_add_display_entities(
-        entry,
-        async_add_entities,
-        lambda device: (DisplayButton(entry, description, device) for description in BUTTONS),
+# Add the buttons of every display.
+async_setup_entry = display_platform_setup(
+    lambda hass, entry, device: (
+        DisplayButton(entry, description, device) for description in BUTTONS
     )
+)
 
 
 class DisplayButton(OdooEpaperMqttEntity, ButtonEntity):

@@ -25,12 +25,11 @@ from homeassistant.components.calendar.const import (
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
 from .data import OdooEpaperConfigEntry
-from .entity import OdooEpaperEntity, async_add_display_entities
+from .entity import OdooEpaperEntity, display_platform_setup
 from .odoo_client import OdooError
 from .schedule import Booking, booking_window
 
@@ -43,15 +42,10 @@ FOREVER = dt.datetime.max.replace(tzinfo=dt.UTC)
 BOOKINGS = CalendarEntityDescription(key="bookings", translation_key="bookings")
 
 
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: OdooEpaperConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Add a calendar per display."""
-    async_add_display_entities(
-        entry, async_add_entities, lambda device: [RoomCalendar(entry, device)]
-    )
+# Add a calendar per display.
+async_setup_entry = display_platform_setup(
+    lambda hass, entry, device: [RoomCalendar(entry, device)]
+)
 
 
 def calendar_event(booking: Booking) -> CalendarEvent:

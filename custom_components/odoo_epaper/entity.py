@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Coroutine, Hashable, Iterable
+from typing import Any
 
 from homeassistant.components import mqtt
-from homeassistant.core import callback
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -179,3 +180,25 @@ def async_add_display_entities(
 
     add_new_displays()
     entry.async_on_unload(coordinator.async_add_listener(add_new_displays))
+
+
+def display_platform_setup(
+    build: Callable[[HomeAssistant, OdooEpaperConfigEntry, str], Iterable[Entity]],
+) -> Callable[
+    [HomeAssistant, OdooEpaperConfigEntry, AddConfigEntryEntitiesCallback],
+    Coroutine[Any, Any, None],
+]:
+    """Return a platform's ``async_setup_entry`` that adds ``build(hass, entry, device)``'s
+    entities for every display (:func:`async_add_display_entities`)."""
+
+    async def async_setup_entry(
+        hass: HomeAssistant,
+        entry: OdooEpaperConfigEntry,
+        async_add_entities: AddConfigEntryEntitiesCallback,
+    ) -> None:
+        """Add the entities of every display, now and when Odoo reports a new one."""
+        async_add_display_entities(
+            entry, async_add_entities, lambda device: build(hass, entry, device)
+        )
+
+    return async_setup_entry

@@ -6,25 +6,19 @@ from datetime import datetime
 
 from homeassistant.components.image import ImageEntity, ImageEntityDescription
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .data import OdooEpaperConfigEntry
-from .entity import OdooEpaperMqttEntity, async_add_display_entities
+from .entity import OdooEpaperMqttEntity, display_platform_setup
 
 PARALLEL_UPDATES = 0
 
 SNAPSHOT = ImageEntityDescription(key="snapshot", translation_key="snapshot")
 
 
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: OdooEpaperConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Add a snapshot image per display."""
-    async_add_display_entities(
-        entry, async_add_entities, lambda device: [SnapshotImage(hass, entry, device)]
-    )
+# Add a snapshot image per display.
+async_setup_entry = display_platform_setup(
+    lambda hass, entry, device: [SnapshotImage(hass, entry, device)]
+)
 
 
 class SnapshotImage(OdooEpaperMqttEntity, ImageEntity):
