@@ -148,8 +148,8 @@ class RoomCalendar(OdooEpaperEntity, CalendarEntity):
         if isinstance(value, dt.datetime):
             return dt_util.as_utc(value)
         data = self.display_data
-        zone = dt_util.get_time_zone(data.display.tz or "") if data and data.display.tz else None
-        local = dt.datetime.combine(value, dt.time(), zone or dt_util.get_default_time_zone())
+        zone = dt_util.get_default_time_zone()
+        local = dt.datetime.combine(value, dt.time(), data.zone(zone) if data else zone)
         return dt_util.as_utc(local)
 
     async def _async_run(self, call: Any, *args: Any) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .schedule import Booking, Display
 from .wire import data_topic
@@ -34,6 +35,15 @@ class DisplayData:
     def data_topic(self) -> str:
         """The retained topic the payload goes to."""
         return data_topic(self.topic_prefix, self.device)
+
+    def zone(self, fallback: dt.tzinfo) -> dt.tzinfo:
+        """Return the display's IANA zone from Odoo's answer, else ``fallback`` (Home
+        Assistant's configured zone; DESIGN.md 3a: never a made-up UTC) when it names
+        none or one that does not exist."""
+        try:
+            return ZoneInfo(self.display.tz) if self.display.tz else fallback
+        except (ZoneInfoNotFoundError, ValueError):
+            return fallback
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -6,7 +6,6 @@ from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -139,14 +138,6 @@ async def async_setup_entry(
     async_add_display_entities(entry, async_add_entities, build)
 
 
-def display_timezone(data: DisplayData) -> ZoneInfo:
-    """Return the display's timezone (UTC when unknown)."""
-    try:
-        return ZoneInfo(data.display.tz or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
 class ScheduleSensor(OdooEpaperEntity, SensorEntity):
     """A sensor that follows the schedule and changes on time at event boundaries."""
 
@@ -176,7 +167,7 @@ class ScheduleSensor(OdooEpaperEntity, SensorEntity):
             self._status = None
             return
         now = now or dt_util.utcnow()
-        tz = display_timezone(data)
+        tz = data.zone(dt_util.get_default_time_zone())
         self._status = room_status(data.bookings, now, tz)
         self._unsub_timer = async_track_point_in_utc_time(
             self.hass, self._handle_boundary, next_change(data.bookings, now, tz)

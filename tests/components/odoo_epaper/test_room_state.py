@@ -17,7 +17,6 @@ from custom_components.odoo_epaper.room_state import (
     shown_title,
 )
 from custom_components.odoo_epaper.schedule import Booking, Display
-from custom_components.odoo_epaper.sensor import display_timezone
 from tests.fixtures.bookings import bookings_from_events
 from tests.fixtures.vectors import load_vectors
 
@@ -108,12 +107,18 @@ def test_next_change_walks_the_boundaries() -> None:
 
 @pytest.mark.parametrize(
     ("tz", "expected"),
-    [("Europe/Berlin", "Europe/Berlin"), (None, "UTC"), ("Nowhere/City", "UTC"), ("../etc", "UTC")],
+    [
+        ("Europe/Berlin", "Europe/Berlin"),
+        (None, "America/Chicago"),
+        ("Nowhere/City", "America/Chicago"),
+        ("../etc", "America/Chicago"),
+    ],
 )
 def test_display_timezone(tz: str | None, expected: str) -> None:
-    """A display's room state uses its timezone, UTC when it has none or a bad one."""
+    """A display's room state uses its timezone, Home Assistant's when it has none or a
+    bad one (DESIGN.md 3a: never a made-up UTC)."""
     display = Display(device="reception", room="Reception", tz=tz)
     data = DisplayData(
         display=display, topic_prefix="odoo_epaper/", bookings=(), payload={}, content_hash=""
     )
-    assert str(display_timezone(data)) == expected
+    assert str(data.zone(ZoneInfo("America/Chicago"))) == expected
