@@ -26,9 +26,9 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from .const import DOMAIN
 from .display_status import DisplayStatus, parse_status
 from .display_tracker import DisplayState, DisplayTracker
-from .wire_values import WireError, is_device_name
+from .wire import split_display_topic
+from .wire_values import WireError
 
-STATUS_LEAF: Final = "/status"
 _INCHES = re.compile(r"epd(\d+)in(\d+)", re.IGNORECASE)
 COLOR_WORDS: Final = {"bw": "black/white", "bwr": "black/white/red", "bwy": "black/white/yellow"}
 
@@ -98,16 +98,14 @@ class DiscoveredSign:
 
 def sign_from_message(topic: str, payload: str | bytes | bytearray) -> DiscoveredSign | None:
     """Return the sign a ``{prefix}{device}/status`` message describes, None when none."""
-    if not topic.endswith(STATUS_LEAF):
+    if (place := split_display_topic(topic, "status")) is None:
         return None
-    prefix, _, device = topic[: -len(STATUS_LEAF)].rpartition("/")
-    if not prefix or not is_device_name(device):
-        return None
+    prefix, device = place
     try:
         status = parse_status(bytes(payload) if isinstance(payload, bytearray) else payload)
     except WireError:
         return None
-    return DiscoveredSign.from_status(f"{prefix}/", device, status)
+    return DiscoveredSign.from_status(prefix, device, status)
 
 
 @callback

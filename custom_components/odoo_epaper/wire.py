@@ -73,6 +73,20 @@ def topic_device(prefix: str, topic: str) -> str:
     return topic[len(prefix) :].split("/", 1)[0]
 
 
+def split_display_topic(topic: str, leaf: str) -> tuple[str, str] | None:
+    """Split ``{prefix}{device}/{leaf}`` under a prefix not known beforehand (discovery).
+
+    Returns ``(prefix, device)``, the prefix with its trailing ``/``; None when the topic
+    is not ``leaf`` of a valid device name under a valid topic prefix.
+    """
+    head, _, last = topic.rpartition("/")
+    prefix, _, device = head.rpartition("/")
+    prefix += "/"
+    if last != leaf or not is_valid_device_name(device) or not is_valid_topic_prefix(prefix):
+        return None
+    return prefix, device
+
+
 def format_time(moment: dt.datetime) -> str:
     """Format an aware time as ISO 8601 UTC with a ``Z``."""
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

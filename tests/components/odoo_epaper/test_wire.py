@@ -22,6 +22,7 @@ from custom_components.odoo_epaper.wire import (
     every_display_topic,
     is_valid_device_name,
     is_valid_topic_prefix,
+    split_display_topic,
     status_topic,
     topic_device,
 )
@@ -98,6 +99,24 @@ def test_topics() -> None:
     assert changed_topic("odoo_epaper/") == "odoo_epaper/_odoo/changed"
     assert every_display_topic("odoo_epaper/", "status") == "odoo_epaper/+/status"
     assert topic_device("odoo_epaper/", "odoo_epaper/lab-door/snapshot") == "lab-door"
+
+
+@pytest.mark.parametrize(
+    ("topic", "expected"),
+    [
+        ("odoo_epaper/lab-door/status", ("odoo_epaper/", "lab-door")),
+        ("site/a/room-1/status", ("site/a/", "room-1")),
+        ("odoo_epaper/lab-door/snapshot", None),
+        ("odoo_epaper/Lab Door/status", None),
+        ("odoo_epaper/_hub/status", None),
+        ("lab-door/status", None),
+        ("/lab-door/status", None),
+        ("$SYS/lab-door/status", None),
+    ],
+)
+def test_split_display_topic(topic: str, expected: tuple[str, str] | None) -> None:
+    """A display's leaf under any valid prefix splits into prefix and device; else None."""
+    assert split_display_topic(topic, "status") == expected
 
 
 @pytest.mark.parametrize("case", VALID_DATA, ids=[case["name"] for case in VALID_DATA])
