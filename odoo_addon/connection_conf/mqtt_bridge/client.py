@@ -64,7 +64,6 @@ class BridgeClient:
         self.last_rc: int | None = None
         self._prefix = settings.topic_prefix
         self._statuses: dict[str, StatusEvent] = {}
-        self._peers: dict[str, str] = {}
         self._acks: dict[str, AckWaiter] = {}
         self._lock = threading.Lock()
         self._ready = threading.Event()
@@ -275,9 +274,7 @@ class BridgeClient:
                 )
             return
         if device in (HUB_PEER, ODOO_PEER):
-            with self._lock:
-                self._peers[device] = status.state
-            return
+            return  # the hub's and Odoo's own statuses are not displays
         if not is_valid_device_name(device):
             _logger.warning(
                 "ignored status on %s: %r is not a valid device name",
@@ -317,11 +314,6 @@ class BridgeClient:
         """Return the last valid status of each device seen in this session."""
         with self._lock:
             return dict(self._statuses)
-
-    def peer_state(self, peer: str) -> str | None:
-        """Return the state of ``_hub`` or ``_odoo`` as last seen, or None."""
-        with self._lock:
-            return self._peers.get(peer)
 
     def publish_changed(self, devices: list[str] | set[str], timeout: float = 5.0) -> bool:
         """Publish ``{prefix}_odoo/changed``; return True once the broker has it."""
