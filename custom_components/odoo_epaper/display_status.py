@@ -144,3 +144,12 @@ def parse_ack(payload: Payload) -> Ack:
     if error is not None and not isinstance(error, str):
         raise WireError("type", "ack error must be a string or null")
     return Ack(id=ack_id, ok=ok, error=None if error is None else clean_text(error))
+
+
+def parse_command(payload: Payload) -> str:
+    """Return the ``cmd`` of a ``/cmd`` payload (``{"cmd": "refresh"|"full_refresh"|"clear"|
+    "identify"}``, docs/protocol.md), or raise WireError."""
+    command = decode_json_object(payload).get("cmd")
+    if not isinstance(command, str):
+        raise WireError("type", "cmd must be a string")
+    return command

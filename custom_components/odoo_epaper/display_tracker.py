@@ -24,7 +24,14 @@ from homeassistant.util import dt as dt_util
 
 from .change_notice import parse_changed
 from .const import LOGGER, ODOO_DEVICE
-from .display_status import DisplayStatus, Snapshot, parse_ack, parse_snapshot, parse_status
+from .display_status import (
+    DisplayStatus,
+    Snapshot,
+    parse_ack,
+    parse_command,
+    parse_snapshot,
+    parse_status,
+)
 from .status_flaps import FlapDamper
 from .wire import changed_topic, every_display_topic, test_topic, topic_device
 from .wire_values import WireError, is_device_name
@@ -44,6 +51,8 @@ class DisplayState:
     online_since: datetime | None = None
     snapshot: Snapshot | None = None
     snapshot_at: datetime | None = None
+    # Sent the ``clear`` command and has reported no content_hash since: blank on purpose.
+    cleared: bool = False
 
     @property
     def online(self) -> bool | None:
@@ -128,6 +137,7 @@ class DisplayTracker(DataUpdateCoordinator[dict[str, DisplayState]]):
                 (every_display_topic(prefix, "status"), self._handle_status, 1),
                 (every_display_topic(prefix, "snapshot"), self._handle_snapshot, 0),
                 (every_display_topic(prefix, "ack"), self._handle_ack, 1),
+                (every_display_topic(prefix, "cmd"), self._handle_cmd, 1),
                 (changed_topic(prefix), self._handle_changed, 1),
             ):
                 subscription.unsubscribes.append(
@@ -232,7 +242,12 @@ class DisplayTracker(DataUpdateCoordinator[dict[str, DisplayState]]):
         self._changed(
             device,
             replace(
-                state, status=status, status_at=now, last_seen=last_seen, online_since=online_since
+                state,
+                status=status,
+                status_at=now,
+                last_seen=last_seen,
+                online_since=online_since,
+                cleared=state.cleared and status.content_hash is None,
             ),
         )
 
@@ -244,6 +259,16 @@ class DisplayTracker(DataUpdateCoordinator[dict[str, DisplayState]]):
         prefix, device, snapshot = read
         state = self._state(prefix, device)
         self._changed(device, replace(state, snapshot=snapshot, snapshot_at=dt_util.utcnow()))
+
+    @callback
+    def _handle_cmd(self, msg: mqtt.ReceiveMessage) -> None:
+        """Note a ``clear`` command (from anyone): the door goes blank on purpose."""
+        if (read := self._read(msg, "command", parse_command)) is None:
+            return
+        prefix, device, command = read
+        state = self._state(prefix, device)
+        if command == "clear" and not state.cleared:
+            self._changed(device, replace(state, cleared=True))
 
     @callback
     def _handle_ack(self, msg: mqtt.ReceiveMessage) -> None:

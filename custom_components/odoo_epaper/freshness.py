@@ -21,6 +21,7 @@ class Freshness:
     published_hash: str | None
     shown_hash: str | None
     behind_since: datetime | None
+    cleared: bool = False
 
     @property
     def up_to_date(self) -> bool | None:
@@ -43,18 +44,23 @@ def freshness(published: PublishedData | None, state: DisplayState | None) -> Fr
     """Compare what the hub published with the last status of the door (UTC times).
 
     A door is behind from the later of the publish and the moment it came online,
-    while it stays online and reports another ``content_hash`` (or none).
+    while it stays online and reports another ``content_hash`` (or none). A door blanked
+    with the ``clear`` command that reports no hash since is ``cleared``, not behind.
     """
     status = None if state is None else state.status
     shown = None if status is None else status.content_hash
     published_hash = None if published is None else published.content_hash
+    cleared = state is not None and state.cleared and shown is None
     behind_since = None
     if (
         published is not None
         and state is not None
+        and not cleared
         and state.online
         and state.online_since is not None
         and shown != published.content_hash
     ):
         behind_since = max(published.published_at, state.online_since)
-    return Freshness(published_hash=published_hash, shown_hash=shown, behind_since=behind_since)
+    return Freshness(
+        published_hash=published_hash, shown_hash=shown, behind_since=behind_since, cleared=cleared
+    )

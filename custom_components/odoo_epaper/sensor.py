@@ -107,7 +107,7 @@ CONTENT = SensorEntityDescription(
     translation_key="content",
     device_class=SensorDeviceClass.ENUM,
     entity_category=EntityCategory.DIAGNOSTIC,
-    options=["up_to_date", "behind"],
+    options=["up_to_date", "behind", "cleared"],
 )
 
 DISPLAYS_ONLINE = SensorEntityDescription(
@@ -221,7 +221,10 @@ class ContentSensor(OdooEpaperMqttEntity, SensorEntity):
 
     @property
     def native_value(self) -> str | None:
-        """Return up_to_date or behind; unknown before a publish and a status."""
+        """Return up_to_date or behind; cleared for a door blanked with the ``clear``
+        command that reports no content since; unknown before a publish and a status."""
+        if self.freshness.cleared:
+            return "cleared"
         up_to_date = self.freshness.up_to_date
         if up_to_date is None:
             return None

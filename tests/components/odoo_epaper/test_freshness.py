@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
 
 import pytest
 from epaper_satellite.wire import content_hash as door_hash
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNKNOWN
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, State
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
@@ -58,6 +59,11 @@ def test_freshness_rules() -> None:
     assert freshness(None, _door("b" * 16)).up_to_date is None
     assert freshness(_published(T0), None).up_to_date is None
     assert freshness(_published(T0), _door(None)).behind_since == T0
+    blank = replace(_door(None), cleared=True)
+    cleared = freshness(_published(T0), blank)
+    assert (cleared.cleared, cleared.up_to_date, cleared.behind_since) == (True, None, None)
+    redrawn = freshness(_published(T0), replace(_door("b" * 16), cleared=True))
+    assert (redrawn.cleared, redrawn.behind_since) == (False, T0)
 
 
 async def test_content_sensor_and_problem(
@@ -109,6 +115,42 @@ async def test_content_sensor_and_problem(
     send_status(door.client, "reception", content_hash=published, error=None)
     await wait_until(lambda: content() == "up_to_date")
     assert problem() == STATE_OFF
+
+
+async def test_a_cleared_door_is_not_behind(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    subscriber_factory: Callable[..., OutsideSubscriber],
+) -> None:
+    """A door blanked with ``clear`` that reports no content is ``cleared``, no problem;
+    once it draws the published content again it is up to date."""
+    entry = init_integration
+    door = subscriber_factory(f"{PREFIX}reception/data")
+    await async_mqtt_synced(hass, door.client)
+    (retained,) = await door.wait_for(lambda messages: len(messages) == 1)
+    published = door_hash(retained.payload)
+
+    def content() -> str:
+        return state_of(hass, entry, "sensor", "content", "reception").state
+
+    def problem() -> State:
+        return state_of(hass, entry, "binary_sensor", "problem", "reception")
+
+    send_status(door.client, "reception", content_hash=published, error=None)
+    await wait_until(lambda: content() == "up_to_date")
+    publish(door.client, f"{PREFIX}reception/cmd", b'{"cmd":"clear"}', retain=False)
+    send_status(door.client, "reception", content_hash=None, error=None)
+    await wait_until(lambda: content() == "cleared")
+    assert problem().state == STATE_OFF
+    assert problem().attributes["behind_since"] is None  # no problem after the grace either
+    assert state_of(hass, entry, "sensor", "content", "reception").attributes["shown_hash"] is None
+
+    send_status(door.client, "reception", content_hash=published, error=None)
+    await wait_until(lambda: content() == "up_to_date")
+    # Without a new clear, a door that loses its content again is behind.
+    send_status(door.client, "reception", content_hash=None, error=None)
+    await wait_until(lambda: problem().attributes["behind_since"] is not None)
+    assert content() == STATE_UNKNOWN
 
 
 async def test_no_image_until_the_first_snapshot(
