@@ -1,0 +1,191 @@
+"""The addon's methods on ``room.rasp.connection`` as the Odoo test server answers them:
+``epaper_schedule`` (the addon's plain package, with the store as the ORM, full or by
+cursor) and ``mqtt_status_report`` (the addon's status_record rule).
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import importlib
+import time
+from typing import Any
+
+from testbed.addon_code import load_plain_package
+from testbed.odoo_changes import ScheduleChangeLog
+from testbed.odoo_records import Record, RecordStore
+from testbed.odoo_rpc import OdooRpcFault
+
+DISPLAY_MODEL = "room.rasp.connection"
+
+
+class AddonMethods(RecordStore):
+    """``epaper_schedule`` and ``mqtt_status_report`` over the record store."""
+
+    company: dict[str, Any]
+    changes: ScheduleChangeLog
+    schedule_api: int | None
+    status_reports: list[list[dict[str, Any]]]
+    records_read: int
+
+    def _epaper_schedule(
+        self,
+        model: str,
+        uid: int,
+        start: Any,
+        end: Any,
+        devices: Any = None,
+        default_tz: Any = None,
+        sources: Any = None,
+        cursor: Any = None,
+    ) -> dict[str, Any]:
+        """The addon's ``epaper_schedule``: its plain package, with this server as the ORM.
+
+        With ``cursor`` it answers incrementally from :attr:`changes`, as the addon's
+        change log does; :attr:`records_read` counts the displays and bookings read.
+        """
+        rules: Any = load_plain_package("epaper_schedule")
+        if model != DISPLAY_MODEL:
+            raise OdooRpcFault(
+                "builtins.AttributeError",
+                f"The method 'epaper_schedule' does not exist on the model '{model}'",
+            )
+        try:
+            window = rules.Window.parse(start, end)
+        except (TypeError, ValueError) as err:
+            raise OdooRpcFault("odoo.exceptions.UserError", f"start and end: {err}") from err
+        if default_tz is not None and rules.valid_zone(default_tz) is None:
+            raise OdooRpcFault(
+                "odoo.exceptions.UserError", f"default_tz {default_tz!r} is not an IANA timezone."
+            )
+        installed = [source for name, source in rules.SOURCES.items() if name in self.fields]
+        chosen = installed
+        if sources is not None:
+            known = {source.model: source for source in installed}
+            if not isinstance(sources, list) or not all(name in known for name in sources):
+                raise OdooRpcFault(
+                    "odoo.exceptions.UserError",
+                    f"sources must be a list of installed schedule models ({sorted(known)}).",
+                )
+            chosen = [known[name] for name in sources]
+        if devices is not None and not isinstance(devices, list):
+            raise OdooRpcFault("odoo.exceptions.UserError", "devices must be a list or null.")
+
+        def answer_for(names: list[str] | None) -> dict[str, Any]:
+            asked = devices if names is None else names
+            return self._schedule_answer(uid, window, asked, default_tz, chosen)
+
+        cursor_rules: Any = importlib.import_module("epaper_schedule.cursor")
+        answer: dict[str, Any] = cursor_rules.answer_with_cursor(
+            cursor,
+            cursor_rules.query_key(start, end, devices, default_tz, sources),
+            time.time(),
+            recent_ids=lambda: self.changes.recent_ids(cursor_rules.RECENT_IDS),
+            read_log=self.changes.read,
+            answer_for=answer_for,
+            devices=devices,
+        )
+        if self.schedule_api is not None:
+            answer["api"] = self.schedule_api
+        return answer
+
+    def _schedule_answer(
+        self, uid: int, window: Any, devices: list[str] | None, default_tz: Any, chosen: list[Any]
+    ) -> dict[str, Any]:
+        """The plain answer for ``devices`` (None: every active display)."""
+        rules: Any = load_plain_package("epaper_schedule")
+        domain = [] if devices is None else [("name", "in", devices)]
+        spec = self._known_spec(
+            DISPLAY_MODEL, {**rules.DISPLAY_SPECIFICATION, **rules.ROOM_SPECIFICATION}
+        )
+        user = self.records["res.users"][uid]
+        displays = [
+            rules.display_from_record(
+                self._render_spec(DISPLAY_MODEL, record, spec),
+                user_tz=user.get("tz"),
+                company_tz=self.company["tz"],
+                company_lang=self.company["lang"],
+                default_tz=default_tz,
+            )
+            for record in self._find(DISPLAY_MODEL, domain, 0, None, "name")
+        ]
+        self.records_read += len(displays)
+
+        def read_as_superuser(
+            source_model: str, source_domain: list[Any], specification: dict[str, Any]
+        ) -> list[Record]:
+            known_spec = self._known_spec(source_model, specification)
+            found = self._find(source_model, source_domain, 0, None, "id")
+            self.records_read += len(found)
+            return [self._render_spec(source_model, record, known_spec) for record in found]
+
+        return dict(rules.answer_schedule(displays, window, chosen, read_as_superuser))
+
+    def _placed_displays(self) -> list[Any]:
+        """Every active display as the plain rules know them (to place a changed record)."""
+        rules: Any = load_plain_package("epaper_schedule")
+        spec = self._known_spec(
+            DISPLAY_MODEL, {**rules.DISPLAY_SPECIFICATION, **rules.ROOM_SPECIFICATION}
+        )
+        return [
+            rules.display_from_record(
+                self._render_spec(DISPLAY_MODEL, record, spec),
+                user_tz=None,
+                company_tz=self.company["tz"],
+                company_lang=self.company["lang"],
+                default_tz=None,
+            )
+            for record in self._find(DISPLAY_MODEL, [], 0, None, "name")
+        ]
+
+    def _mqtt_status_report(self, model: str, _uid: int, reports: list[dict[str, Any]]) -> bool:
+        if model != "room.rasp.connection":
+            raise OdooRpcFault(
+                "builtins.AttributeError",
+                f"The method 'mqtt_status_report' does not exist on the model '{model}'",
+            )
+        self.status_reports.append(copy.deepcopy(reports))
+        by_name = {rec["name"]: rec for rec in self.records[model].values()}
+        for report in reports:
+            record = by_name.get(report.get("device"))
+            if record is not None:
+                _store_report(record, report)
+                if report.get("snapshot"):
+                    record["snapshot"] = report["snapshot"]
+        return True
+
+
+_ODOO_TIME = "%Y-%m-%d %H:%M:%S"
+
+
+def _store_report(record: dict[str, Any], report: dict[str, Any]) -> None:
+    """Apply one ``mqtt_status_report`` entry with the addon's own rule (status_record)."""
+    status_record = importlib.import_module(
+        f"{load_plain_package('mqtt_bridge').__name__}.status_record"
+    )
+    state = report.get("state") or "unknown"
+    text = report.get("last_seen")
+    carried = status_record.naive_utc(_parse_time(text)) if isinstance(text, str) else None
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    stored = {
+        key: record.get(key) or None
+        for key in ("mqtt_connection_state", "last_error", "panel_model")
+    }
+    for key in ("last_seen", "last_status_at"):
+        value = record.get(key)
+        stored[key] = _parse_time(value).replace(tzinfo=None) if value else None
+    vals = status_record.status_changes(
+        stored,
+        state=state,
+        error=report.get("error") or None,
+        status_at=carried or now,
+        last_seen=carried or (now if state != "offline" else None),
+    )
+    for key, value in vals.items():
+        record[key] = value.strftime(_ODOO_TIME) if isinstance(value, dt.datetime) else value
+
+
+def _parse_time(text: str) -> dt.datetime:
+    """An Odoo or ISO 8601 time text as an aware UTC datetime (naive means UTC)."""
+    parsed = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)

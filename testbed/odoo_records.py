@@ -1,0 +1,123 @@
+"""The record store of the Odoo test server: records by model, read through domains
+and rendered as ``read`` / ``web_search_read`` answer them (many2one pairs, specs).
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from testbed.odoo_domains import compare, mentions, sort_key
+from testbed.odoo_rpc import OdooRpcFault
+
+Record = dict[str, Any]
+
+
+class RecordStore:
+    """Models' fields and records; :class:`~testbed.odoo_server.OdooTestServer` loads them."""
+
+    fields: dict[str, dict[str, dict[str, Any]]]
+    records: dict[str, dict[int, Record]]
+
+    def _find(
+        self, model: str, domain: list[Any], offset: int, limit: int | None, order: str | None
+    ) -> list[Record]:
+        fields = self.fields[model]
+        if "active" in fields and not mentions(domain, "active"):
+            domain = [("active", "=", True), *domain] if domain else [("active", "=", True)]
+        found = [rec for rec in self.records[model].values() if self._match(model, rec, domain)]
+        for part in reversed((order or "id").split(",")):
+            name, _, direction = part.strip().partition(" ")
+            found.sort(
+                key=lambda rec, n=name: sort_key(rec.get(n)),
+                reverse=direction.strip().lower() == "desc",
+            )
+        return found[offset : offset + limit if limit else None]
+
+    def _match(self, model: str, record: Record, domain: list[Any]) -> bool:
+        stack: list[bool] = []
+        for item in reversed(domain):
+            if item == "&":
+                stack.append(stack.pop() & stack.pop())
+            elif item == "|":
+                stack.append(stack.pop() | stack.pop())
+            elif item == "!":
+                stack.append(not stack.pop())
+            else:
+                path, operator, value = item
+                stack.append(compare(self._values(model, record, path), operator, value))
+        return all(stack)
+
+    def _values(self, model: str, record: Record, path: str) -> list[Any]:
+        """Follow a dotted path through many2one fields; return the leaf values."""
+        name, _, rest = path.partition(".")
+        if name == "id":
+            return [record["id"]]
+        meta = self.fields[model].get(name)
+        if meta is None:
+            raise OdooRpcFault("builtins.ValueError", f"Invalid field {model}.{name} in leaf")
+        value = record.get(name, False)
+        if not rest:
+            return [value]
+        relation = meta.get("relation")
+        target = self.records.get(relation or "", {}).get(value) if value else None
+        if relation is None or target is None:
+            return [False]
+        return self._values(relation, target, rest)
+
+    def _display_name(self, model: str, record: Record) -> str:
+        return str(record.get("name") or f"{model},{record['id']}")
+
+    def _plain(self, model: str, record: Record, name: str) -> Any:
+        if name == "id":
+            return record["id"]
+        if name == "display_name":
+            return self._display_name(model, record)
+        meta = self.fields[model].get(name)
+        if meta is None:
+            raise OdooRpcFault("builtins.ValueError", f"Invalid field '{name}' on '{model}'")
+        value = record.get(name, False)
+        if value is None:
+            value = False
+        return copy.deepcopy(value)
+
+    def _render(self, model: str, record: Record, fields: list[str] | None) -> Record:
+        names = fields or [n for n in self.fields[model] if n != "password"]
+        out: Record = {"id": record["id"]}
+        for name in names:
+            value = self._plain(model, record, name)
+            meta = self.fields[model].get(name, {})
+            if meta.get("type") == "many2one" and value:
+                target = self.records[meta["relation"]].get(value)
+                value = [value, self._display_name(meta["relation"], target)] if target else False
+            out[name] = value
+        return out
+
+    def _render_spec(self, model: str, record: Record, spec: dict[str, Any]) -> Record:
+        out: Record = {"id": record["id"]}
+        for name, sub in spec.items():
+            value = self._plain(model, record, name)
+            meta = self.fields[model].get(name, {})
+            if meta.get("type") == "many2one" and value and sub and "fields" in sub:
+                target = self.records[meta["relation"]].get(value)
+                value = (
+                    self._render_spec(meta["relation"], target, sub["fields"]) if target else False
+                )
+            out[name] = value
+        return out
+
+    def _known_spec(self, model: str, spec: dict[str, Any]) -> dict[str, Any]:
+        """``spec`` without the fields this fixture's model lacks (modules not installed)."""
+        known: dict[str, Any] = {}
+        for name, sub in spec.items():
+            meta = self.fields[model].get(name)
+            if meta is None and name not in ("id", "display_name"):
+                continue
+            if meta and meta.get("relation") and sub and "fields" in sub:
+                known[name] = {"fields": self._known_spec(meta["relation"], sub["fields"])}
+            else:
+                known[name] = sub
+        return known
+
+    def _render_known(self, model: str, record: Record, spec: dict[str, Any]) -> Record:
+        return self._render_spec(model, record, self._known_spec(model, spec))
