@@ -17,12 +17,14 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Protocol
 
+from .wire import ACTIONS
+
 _LOGGER = logging.getLogger(__name__)
 BOUNCE_TIME = 0.05  # seconds: contact bounce of the HAT's tactile switches
 LOOPBACK = "127.0.0.1"
 
 KEY_DRIVERS = ("none", "gpio", "http")
-KEY_ACTIONS = ("book_now", "extend", "end_now", "check_in")
+KEY_ACTIONS = ACTIONS  # a key asks for one of the contract's door actions
 # The Waveshare 2.7" e-Paper HAT's four keys (BCM pins), left to right.
 WAVESHARE_27_KEYS = {5: "book_now 15", 6: "extend 15", 13: "end_now", 19: "check_in"}
 
