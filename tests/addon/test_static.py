@@ -42,8 +42,17 @@ def model_classes(module: Path) -> list[tuple[str, bool, ast.ClassDef, Path]]:
                 for stmt in node.body
                 if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name)
             }
+            abstract = any(
+                isinstance(base, ast.Attribute) and base.attr == "AbstractModel"
+                for base in node.bases
+            )
             if "_name" in attrs:
-                found.append((ast.literal_eval(attrs["_name"]), True, node, path))
+                name = ast.literal_eval(attrs["_name"])
+                parents = ast.literal_eval(attrs["_inherit"]) if "_inherit" in attrs else []
+                parents = [parents] if isinstance(parents, str) else parents
+                # A mixin (AbstractModel) has no table to guard; "_name" repeated in
+                # "_inherit" extends that model with a mixin.
+                found.append((name, not abstract and name not in parents, node, path))
             elif "_inherit" in attrs and isinstance(attrs["_inherit"], ast.Constant):
                 found.append((attrs["_inherit"].value, False, node, path))
     return found
