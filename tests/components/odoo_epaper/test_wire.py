@@ -13,6 +13,10 @@ from custom_components.odoo_epaper.schedule import Booking, booking_window, from
 from custom_components.odoo_epaper.wire import (
     MAX_EVENTS,
     MAX_PAYLOAD_BYTES,
+    ActionError,
+    ack_payload,
+    ack_topic,
+    action_topic,
     build_payload,
     changed_topic,
     cmd_topic,
@@ -22,12 +26,13 @@ from custom_components.odoo_epaper.wire import (
     every_display_topic,
     is_valid_device_name,
     is_valid_topic_prefix,
+    parse_action,
     split_display_topic,
     status_topic,
     topic_device,
 )
 from custom_components.odoo_epaper.wire import test_topic as build_test_topic
-from tests.fixtures.vectors import load_vectors
+from tests.fixtures.vectors import load_vectors, raw_payload
 
 NOW = dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC)
 LIFETIME = dt.timedelta(hours=12)
@@ -256,3 +261,31 @@ def test_odoo_times() -> None:
     assert moment == dt.datetime(2026, 11, 27, 9, 30, tzinfo=dt.UTC)
     berlin = moment.astimezone(dt.timezone(dt.timedelta(hours=1)))
     assert to_odoo(berlin) == "2026-11-27 09:30:00"
+
+
+ACTIONS = load_vectors("actions")
+
+
+@pytest.mark.parametrize("case", ACTIONS["cases"], ids=lambda c: c["name"])
+def test_action_vectors(case: dict[str, Any]) -> None:
+    """The hub reads each /action vector as the satellite writes it, or refuses it with the
+    vector's reason and answers the id it could read."""
+    raw = raw_payload(case)
+    if case["valid"]:
+        request = parse_action(raw)
+        assert (request.action, request.minutes) == (case["action"], case["minutes"])
+        assert request.id == case["payload"]["id"]
+    else:
+        with pytest.raises(ActionError) as err:
+            parse_action(raw)
+        assert err.value.reason == case["reason"]
+        assert err.value.ack_id == case.get("ack_id")
+
+
+def test_action_and_ack_topics_and_answer() -> None:
+    """/action and /ack under a display's prefix; an answer carries an error only when refused."""
+    assert action_topic("test/room/", "lab") == "test/room/lab/action"
+    assert ack_topic("odoo_epaper/", "lab") == "odoo_epaper/lab/ack"
+    assert ack_payload("k-1", ok=True, error="ignored") == {"id": "k-1", "ok": True, "error": None}
+    refused = ack_payload("k-2", ok=False, error="room_busy")
+    assert refused == {"id": "k-2", "ok": False, "error": "room_busy"}
