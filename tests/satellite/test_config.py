@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -172,3 +173,30 @@ def test_locale_is_kept_as_given(tmp_path: Path) -> None:
         config = load_config(_write(tmp_path, MINIMAL + f'locale = "{tag}"\n'), environ={})
         assert config.device.locale == tag
         assert config.warnings == ()
+
+
+def test_example_config_lists_every_documented_key() -> None:
+    """example.toml shows (set or commented out) every key of satellite/README.md's table.
+
+    The README promises that the example "lists every key"; each `[section] key` row of
+    its configuration table must appear in that section of the example as `key =`.
+    """
+    satellite = Path(__file__).resolve().parents[2] / "satellite"
+    readme = (satellite / "README.md").read_text(encoding="utf-8")
+    documented = {
+        (section, key)
+        for section, first, second in re.findall(
+            r"^\| `\[(\w+)\] (\w+)`(?:, `(\w+)`)? \|", readme, flags=re.MULTILINE
+        )
+        for key in (first, second)
+        if key
+    }
+    shown: set[tuple[str, str]] = set()
+    section = ""
+    for line in (satellite / "example.toml").read_text(encoding="utf-8").splitlines():
+        if match := re.match(r"^\[(\w+)\]", line):
+            section = match.group(1)
+        elif match := re.match(r"^#?\s*(\w+)\s*=", line):
+            shown.add((section, match.group(1)))
+    assert len(documented) > 30
+    assert documented - shown == set()
