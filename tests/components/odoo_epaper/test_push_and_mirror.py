@@ -146,11 +146,13 @@ async def test_reload_and_unload_leave_no_subscription(
         f"{PREFIX}+/snapshot",
         f"{PREFIX}+/ack",
         f"{PREFIX}+/action",
+        f"{PREFIX}+/cmd",
         f"{PREFIX}_odoo/changed",
         "test/room/+/status",
         "test/room/+/snapshot",
         "test/room/+/ack",
         "test/room/+/action",
+        "test/room/+/cmd",
         "test/room/_odoo/changed",
     }
     assert odoo_topics(hass) == expected
