@@ -37,12 +37,21 @@ def hub_device_info(entry: ConfigEntry, info: ServerInfo) -> DeviceInfo:
     )
 
 
+def panel_manufacturer(model: str | None) -> str | None:
+    """Return who makes a panel model: "Waveshare" for ``epd...`` models, else None.
+
+    ``model`` is the satellite's ``panel`` (a Waveshare module such as ``epd7in5_V2``, or
+    ``png`` for the image-file driver, which nobody manufactures).
+    """
+    return "Waveshare" if model and model.lower().startswith("epd") else None
+
+
 def display_device_info(entry: ConfigEntry, display: DisplayData) -> DeviceInfo:
     """Describe a display: named after its room, linked to the hub."""
     return DeviceInfo(
         identifiers={display_identifier(entry, display.device)},
         name=display.room,
-        manufacturer="Waveshare",
+        manufacturer=panel_manufacturer(display.display.panel_model),
         model=display.display.panel_model,
         serial_number=display.device,
         via_device=hub_identifier(entry),

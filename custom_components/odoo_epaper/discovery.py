@@ -24,6 +24,7 @@ from homeassistant.helpers import discovery_flow
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 
 from .const import DOMAIN
+from .devices import panel_manufacturer
 from .display_status import DisplayStatus, parse_status
 from .display_tracker import DisplayState, DisplayTracker
 from .wire import split_display_topic
@@ -120,6 +121,7 @@ def async_update_panel(
     changes: dict[str, Any] = {}
     if sign.panel_model and device.model != sign.panel_model:
         changes["model"] = sign.panel_model
+        changes["manufacturer"] = panel_manufacturer(sign.panel_model)
     if sign.hardware and device.hw_version != sign.hardware:
         changes["hw_version"] = sign.hardware
     if changes:

@@ -257,3 +257,31 @@ async def test_a_known_sign_with_new_panel_data_updates_its_device(
     )
     assert device is not None
     assert (device.model, device.hw_version) == ("epd7in5b_V2", "800x480 black/white/red")
+    assert device.manufacturer == "Waveshare"
+
+
+async def test_a_png_sign_is_not_said_to_be_made_by_waveshare(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """A display on the png driver (the demo, a test bench) has no manufacturer."""
+    payload = json.dumps(
+        {"state": "online", "panel": "png", "width": 800, "height": 480, "colors": "bw"}
+    )
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN,
+        context={"source": SOURCE_MQTT},
+        data=MqttServiceInfo(
+            topic="odoo_epaper/reception/status",
+            payload=payload,
+            qos=1,
+            retain=True,
+            subscribed_topic="odoo_epaper/+/status",
+            timestamp=0.0,
+        ),
+    )
+    assert result["reason"] == "already_configured"
+    device = dr.async_get(hass).async_get_device(
+        identifiers={display_identifier(init_integration, "reception")}
+    )
+    assert device is not None
+    assert (device.model, device.manufacturer) == ("png", None)

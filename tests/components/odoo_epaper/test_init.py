@@ -154,6 +154,7 @@ async def test_devices(
     assert devices["reception"].name == "Reception"
     assert devices["lab-door"].name == "Lab"
     assert devices["reception"].model == "epd7in5_V2"
+    assert devices["reception"].manufacturer == "Waveshare"
     assert devices["reception"].identifiers == {(DOMAIN, f"{entry_id}_reception")}
     assert all(device.via_device_id == hub.id for device in devices.values())
 
