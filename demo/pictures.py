@@ -67,8 +67,8 @@ def _event(title: str, start: str, end: str, **extra: object) -> dict[str, objec
 def _room(
     device: str, room: str, tz: str, locale: str, events: list[dict[str, object]]
 ) -> dict[str, object]:
+    """A gallery payload; ``gallery`` sets its ``generated_at`` and ``valid_until``."""
     return {"v": 1, "device": device, "room": room, "tz": tz, "locale": locale,
-            "generated_at": "2026-11-27T09:00:00Z", "valid_until": "2026-11-27T21:00:00Z",
             "events": events, "message": None, "qr": None}  # fmt: skip
 
 
@@ -100,7 +100,15 @@ GALLERY_SIZES = [(800, 480, "bwr"), (400, 300, "bw")]
 def gallery(satellite: Path, folder: Path) -> list[Path]:
     """Render every gallery sign on every gallery size; return the PNGs written."""
     written = []
-    for name, payload, now in GALLERY:
+    for name, room, now in GALLERY:
+        # Sent 20 minutes before the picture's moment: the "Updated" time is in the past.
+        sent = dt.datetime.fromisoformat(now) - dt.timedelta(minutes=20)
+        until = sent + dt.timedelta(hours=12)
+        payload = {
+            **room,
+            "generated_at": sent.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "valid_until": until.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
         source = folder / f"gallery-{name}.json"
         source.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
         for width, height, colors in GALLERY_SIZES:
