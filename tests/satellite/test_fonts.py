@@ -77,3 +77,11 @@ def test_line_breaks_and_controls_are_drawn_as_spaces() -> None:
     box = fonts.draw(draw, (0, 0), text, 20, fill=(0, 0, 0))
     assert box[2] > 0
     assert [run for run, _face in fonts.runs("a\nb", 20)] == ["a b"]
+
+
+def test_wrap_breaks_a_long_compound_after_its_hyphen() -> None:
+    """A hyphenated word too wide for the line breaks after its hyphen, not inside a part."""
+    fonts = default_fonts()
+    width = fonts.width("Datenschutz-Schul", 16)
+    assert fonts.width("Datenschutz-Schulung", 16) > width
+    assert fonts.wrap("Datenschutz-Schulung", 16, width, 3) == ["Datenschutz-", "Schulung"]

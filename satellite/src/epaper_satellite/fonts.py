@@ -51,6 +51,7 @@ FALLBACKS = CJK_FONTS + SYMBOL_FONTS
 # Pillow's complex-text layout (raqm, Pillow 11+) fails on a newline.
 _AS_SPACE = {code: " " for code in [*range(0x20), 0x7F, 0x85, 0x2028, 0x2029]}
 _NEVER_A_GLYPH = "\U0010ffff"
+_HYPHENS = ("-", "\u2010")  # hyphen-minus and hyphen: a word may break after one
 Font = ImageFont.FreeTypeFont
 Run = tuple[str, Font]
 RUN_CACHE = 4096  # texts whose runs and widths a FontSet remembers
@@ -248,7 +249,11 @@ class FontSet:
     def wrap(
         self, text: str, size: int, max_width: int, max_lines: int, bold: bool = False
     ) -> list[str]:
-        """Break ``text`` into at most ``max_lines`` lines; the last is cut with an ellipsis."""
+        """Break ``text`` into at most ``max_lines`` lines; the last is cut with an ellipsis.
+
+        Lines break at spaces; a word wider than ``max_width`` pixels breaks after its
+        last hyphen that fits, else wherever it must (text without spaces, like CJK).
+        """
         lines: list[str] = []
         words = text.split()
         current = ""
@@ -261,8 +266,11 @@ class FontSet:
                 index += 1
                 continue
             if not current:
-                # One word wider than the line (or text without spaces, like CJK): split it.
+                # One word wider than the line (or text without spaces, like CJK): split it,
+                # after its last hyphen that fits ("Datenschutz-" / "Schulung") if it has one.
                 cut = max(1, len(self.fit(word, size, max_width, bold).rstrip("…")))
+                hyphen = max(word.rfind(mark, 0, cut) for mark in _HYPHENS)
+                cut = hyphen + 1 if hyphen > 0 else cut
                 lines.append(word[:cut])
                 words[index] = word[cut:]
             else:
