@@ -81,6 +81,15 @@ def test_unreachable_broker_and_bad_config(tmp_path: Path) -> None:
     bad = check(broken)
     assert bad.returncode == 2
     assert "[mqtt] port" in bad.stderr and "[FAIL] config" in bad.stderr
+    assert "fix the key named" in bad.stderr
+
+
+def test_missing_config_says_how_to_write_one(tmp_path: Path) -> None:
+    """No file at --config: the fix is to write one (init), not to fix a key."""
+    missing = check(tmp_path / "nope.toml")
+    assert missing.returncode == 2
+    assert "cannot read" in missing.stderr and "epaper-satellite init" in missing.stderr
+    assert "fix the key named" not in missing.stderr
 
 
 def test_tls_without_the_right_ca(mosquitto_tls: Broker, tmp_path: Path) -> None:

@@ -268,7 +268,13 @@ def run_checks(
     try:
         config = load_config(config_path)
     except ConfigError as err:
-        return None, [Finding("config", Level.FAIL, str(err), "fix the key named, then rerun")]
+        fix = (
+            "fix the key named, then rerun"
+            if config_path.is_file()
+            else "write it with `sudo epaper-satellite init` (or from example.toml), "
+            "or name another with --config PATH"
+        )
+        return None, [Finding("config", Level.FAIL, str(err), fix)]
     findings = [Finding("config", Level.OK, f"{config_path}: device {config.device.name!r}")]
     findings += [Finding("config", Level.WARN, warning) for warning in config.warnings]
     if config_only:
