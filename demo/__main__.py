@@ -126,6 +126,8 @@ class Demo:
             ],
         )
         LOG.info("Odoo E-Paper set up: %s", entry.get("title"))
+        if removed := self.api.remove_failed_entries():
+            LOG.info("removed what cannot run offline: %s", ", ".join(removed))
 
     def start_satellites(self) -> None:
         """Start one png-driver satellite per demo panel, and the new sign Odoo lacks."""

@@ -121,6 +121,19 @@ class HomeAssistantApi:
         entries = self._request("GET", f"/api/config/config_entries/entry?domain={domain}")
         return list(entries)
 
+    def remove_failed_entries(self) -> list[str]:
+        """Delete the config entries whose setup failed; return their titles.
+
+        Onboarding adds Google Translate text-to-speech, which cannot work on a loopback-only
+        demo (no internet): it would show as "Failed to set up" beside the door signs.
+        """
+        removed = []
+        for entry in self._request("GET", "/api/config/config_entries/entry"):
+            if entry.get("state") == "setup_error":
+                self._request("DELETE", f"/api/config/config_entries/entry/{entry['entry_id']}")
+                removed.append(str(entry.get("title")))
+        return removed
+
     def run_config_flow(self, handler: str, answers: list[dict[str, Any]]) -> dict[str, Any]:
         """Start a config flow and answer its forms in order; return the final result."""
         result = self._request("POST", "/api/config/config_entries/flow", {"handler": handler})
