@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import getpass
+import os
+import pwd
 import signal
 import subprocess
 import sys
@@ -314,3 +317,19 @@ def test_site_needs_its_user_on_the_central_broker(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "no user 'berlin'" in result.stderr
     assert not (tmp_path / "berlin" / "bridge.conf").exists()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can give files away")
+def test_as_root_the_broker_user_can_read_its_files(tmp_path: Path) -> None:
+    """Mosquitto opens the password file and ACL after dropping to its user: give them to it."""
+    owner = pwd.getpwnam(getpass.getuser())  # a user that exists on every machine: root
+    result = run_script("--out", str(tmp_path), "--broker-user", "nobody", "reception")
+    assert result.returncode == 0, result.stderr
+    nobody = pwd.getpwnam("nobody")
+    for name in ("passwords", "acl"):
+        assert (tmp_path / name).stat().st_uid == nobody.pw_uid
+    assert (tmp_path / "credentials.toml").stat().st_uid == owner.pw_uid  # stays private
+
+    # Named again, mosquitto_passwd rewrites the file: it is given back to the broker user.
+    assert run_script("--out", str(tmp_path), "--broker-user", "nobody", "lobby").returncode == 0
+    assert (tmp_path / "passwords").stat().st_uid == nobody.pw_uid
