@@ -66,6 +66,17 @@ _FORM_ERRORS: tuple[tuple[type[Exception], str, str], ...] = (
 
 _URL = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
 _TEXT = TextSelector(TextSelectorConfig(autocomplete="off"))
+
+
+def _number_box(low: int, high: int, step: int, unit: str) -> NumberSelector:
+    """A number field of the options form: ``low`` to ``high`` in ``step``s of ``unit``."""
+    return NumberSelector(
+        NumberSelectorConfig(
+            min=low, max=high, step=step, mode=NumberSelectorMode.BOX, unit_of_measurement=unit
+        )
+    )
+
+
 _USERNAME = TextSelector(TextSelectorConfig(autocomplete="username"))
 _PASSWORD = TextSelector(
     TextSelectorConfig(type=TextSelectorType.PASSWORD, autocomplete="current-password")
@@ -256,14 +267,8 @@ class OdooEpaperOptionsFlow(OptionsFlow):
                 vol.Required(CONF_QOS, default=str(current.qos)): SelectSelector(
                     SelectSelectorConfig(options=["0", "1", "2"], mode=SelectSelectorMode.LIST)
                 ),
-                vol.Required(CONF_SCAN_INTERVAL, default=current.scan_interval): NumberSelector(
-                    NumberSelectorConfig(
-                        min=MIN_SCAN_INTERVAL,
-                        max=MAX_SCAN_INTERVAL,
-                        step=1,
-                        mode=NumberSelectorMode.BOX,
-                        unit_of_measurement="s",
-                    )
+                vol.Required(CONF_SCAN_INTERVAL, default=current.scan_interval): _number_box(
+                    MIN_SCAN_INTERVAL, MAX_SCAN_INTERVAL, 1, "s"
                 ),
                 vol.Required(CONF_SOURCE, default=current.source): SelectSelector(
                     SelectSelectorConfig(
@@ -272,14 +277,8 @@ class OdooEpaperOptionsFlow(OptionsFlow):
                         mode=SelectSelectorMode.DROPDOWN,
                     )
                 ),
-                vol.Required(CONF_HORIZON_DAYS, default=current.horizon_days): NumberSelector(
-                    NumberSelectorConfig(
-                        min=1,
-                        max=MAX_HORIZON_DAYS,
-                        step=1,
-                        mode=NumberSelectorMode.BOX,
-                        unit_of_measurement="d",
-                    )
+                vol.Required(CONF_HORIZON_DAYS, default=current.horizon_days): _number_box(
+                    1, MAX_HORIZON_DAYS, 1, "d"
                 ),
                 vol.Required(CONF_STATUS_MIRROR, default=current.status_mirror): BooleanSelector(),
                 vol.Required(CONF_DOOR_ACTIONS, default=list(current.door_actions)): SelectSelector(
@@ -292,15 +291,7 @@ class OdooEpaperOptionsFlow(OptionsFlow):
                 ),
                 vol.Required(
                     CONF_MAX_BOOKING_MINUTES, default=current.max_booking_minutes
-                ): NumberSelector(
-                    NumberSelectorConfig(
-                        min=5,
-                        max=MAX_BOOKING_MINUTES,
-                        step=5,
-                        mode=NumberSelectorMode.BOX,
-                        unit_of_measurement="min",
-                    )
-                ),
+                ): _number_box(5, MAX_BOOKING_MINUTES, 5, "min"),
             }
         )
         return self.async_show_form(step_id="init", data_schema=schema, errors=errors)
