@@ -1,6 +1,6 @@
 """A key at the door until the redrawn panel PNG, against the plain push path.
 
-Run with ``.venv/bin/python -m bench.door_keys``. The real Home Assistant core and
+Run with ``scripts/py314 .venv/bin/python -m bench.door_keys``. The real Home Assistant core and
 ``mqtt`` integration, a real mosquitto, the Odoo test server (running the addon's
 booking rules) and a real ``epaper-satellite`` process (png driver, 400x300) whose
 keys are the ``http`` stand-in on loopback. Each press alternates *book now* (15 min)

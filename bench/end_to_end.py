@@ -1,6 +1,6 @@
 """End to end: a booking changed in Odoo until the new PNG is on a running satellite's disk.
 
-Run with ``.venv/bin/python -m bench.end_to_end``. The real Home Assistant core
+Run with ``scripts/py314 .venv/bin/python -m bench.end_to_end``. The real Home Assistant core
 and ``mqtt`` integration, a real mosquitto, the Odoo test server and a real
 ``epaper-satellite`` process (png driver). Two ways a change travels:
 

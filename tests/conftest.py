@@ -22,6 +22,17 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Keep syrupy snapshots in ``snapshots/`` next to the tests, whatever syrupy's version.
+
+    Home Assistant's test plugin moves them there through its snapshot extension; syrupy 6
+    (plugin 0.13.37x) takes the folder from its ``--snapshot-dirname`` option instead, which
+    syrupy 5 (the floor's plugin) does not have.
+    """
+    if getattr(config.option, "snapshot_dirname", None) == "__snapshots__":
+        config.option.snapshot_dirname = "snapshots"
+
+
 def _allow_sockets(request: pytest.FixtureRequest) -> None:
     """Enable sockets where pytest-socket (Home Assistant's plugin) blocks them."""
     with contextlib.suppress(pytest.FixtureLookupError):

@@ -20,7 +20,7 @@ from homeassistant.helpers.typing import ConfigType
 from .const import CONF_DATABASE, DOMAIN, LOGGER
 from .coordinator import OdooEpaperCoordinator, async_connect
 from .data import OdooEpaperConfigEntry, OdooEpaperRuntimeData
-from .devices import async_register_hub_device, display_identifier
+from .devices import async_register_hub_device
 from .discovery import async_follow_new_signs
 from .display_tracker import DisplayState, DisplayTracker
 from .door_requests import DoorRequests
@@ -74,7 +74,6 @@ async def async_setup_entry(hass: HomeAssistant, entry: OdooEpaperConfigEntry) -
     )
     await _async_follow_displays(hass, entry)
     await publisher.async_publish_hub_status(options.topic_prefix, "online")
-    entry.async_on_unload(entry.add_update_listener(_async_options_updated))
     entry.async_on_unload(
         mqtt.async_subscribe_connection_status(hass, coordinator.async_mqtt_connection_changed)
     )
@@ -154,11 +153,7 @@ async def _async_follow_displays(hass: HomeAssistant, entry: OdooEpaperConfigEnt
     def known(device: str) -> bool:
         return coordinator.data is None or device in coordinator.data.displays
 
-    entry.async_on_unload(
-        async_follow_new_signs(
-            hass, tracker, known, lambda device: display_identifier(entry, device)
-        )
-    )
+    entry.async_on_unload(async_follow_new_signs(hass, entry, tracker, known))
     entry.async_on_unload(tracker.async_follow_connection())
     entry.async_on_unload(coordinator.async_add_listener(displays_updated))
     await tracker.async_set_prefixes(wanted_prefixes())
@@ -174,8 +169,3 @@ async def async_unload_entry(hass: HomeAssistant, entry: OdooEpaperConfigEntry) 
         prefix = runtime.coordinator.options.topic_prefix
         await runtime.publisher.async_publish_hub_status(prefix, "offline")
     return unloaded
-
-
-async def _async_options_updated(hass: HomeAssistant, entry: OdooEpaperConfigEntry) -> None:
-    """Reload the entry so new options take effect."""
-    await hass.config_entries.async_reload(entry.entry_id)

@@ -1,6 +1,6 @@
 """Run the bad-input tests and print how many cases each consumer was given.
 
-    .venv/bin/python -m tests.reliability.report_cases
+    scripts/py314 .venv/bin/python -m tests.reliability.report_cases
 
 runs the tests that call :func:`tests.reliability.case_counts.record` (without and
 with Home Assistant's plugin), then prints the Markdown table that

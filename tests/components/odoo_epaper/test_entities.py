@@ -18,13 +18,12 @@ from homeassistant.const import (
     STATE_UNKNOWN,
 )
 from homeassistant.core import Event, HomeAssistant, callback
-from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.odoo_epaper.devices import display_identifier
+from custom_components.odoo_epaper.devices import async_get_entry_device, display_identifier
 from testbed.broker import Broker
 from testbed.odoo_server import OdooTestServer
 from tests.components.odoo_epaper.conftest import OutsideSubscriber, wait_until
@@ -67,9 +66,8 @@ async def test_entity_names_and_devices(
     assert hass.states.get("image.reception_door_sign") is not None
     assert hass.states.get("button.lab_refresh_display") is not None
     assert hass.states.get("sensor.boardroom_satellite_version") is not None
-    registry = dr.async_get(hass)
-    device = registry.async_get_device(
-        identifiers={display_identifier(init_integration, "reception")}
+    device = async_get_entry_device(
+        hass, init_integration, display_identifier(init_integration, "reception")
     )
     assert device is not None
     assert device.name == "Reception"
@@ -267,13 +265,12 @@ async def test_display_added_and_removed_without_reload(
     await entry.runtime_data.coordinator.async_refresh()
     await hass.async_block_till_done()
     assert hass.states.get("sensor.annex_room_state") is not None
-    registry = dr.async_get(hass)
-    assert registry.async_get_device(identifiers={display_identifier(entry, "annex")})
+    assert async_get_entry_device(hass, entry, display_identifier(entry, "annex"))
 
     odoo_server.delete_record("room.rasp.connection", record)
     await entry.runtime_data.coordinator.async_refresh()
     await hass.async_block_till_done()
-    assert registry.async_get_device(identifiers={display_identifier(entry, "annex")}) is None
+    assert async_get_entry_device(hass, entry, display_identifier(entry, "annex")) is None
     assert hass.states.get("sensor.annex_room_state") is None
 
     odoo_server.add_record("room.rasp.connection", annex_record())

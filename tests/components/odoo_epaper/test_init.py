@@ -15,9 +15,11 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.odoo_epaper.const import CONF_SOURCE, CONF_TOPIC_PREFIX, DOMAIN
 from custom_components.odoo_epaper.coordinator import OdooEpaperCoordinator
+from custom_components.odoo_epaper.devices import async_get_entry_device
 from custom_components.odoo_epaper.odoo_client import OdooClient
 from custom_components.odoo_epaper.options import EpaperOptions
 from testbed.odoo_server import OdooTestServer
+from tests.components.odoo_epaper.options_helpers import async_change_options
 
 from .conftest import ODOO_LOGIN, OutsideSubscriber
 
@@ -139,7 +141,7 @@ async def test_devices(
 ) -> None:
     """A hub device for the connection and a device per display named after its room."""
     entry_id = init_integration.entry_id
-    hub = device_registry.async_get_device(identifiers={(DOMAIN, entry_id)})
+    hub = async_get_entry_device(hass, init_integration, (DOMAIN, entry_id))
     assert hub is not None
     assert hub.entry_type is DeviceEntryType.SERVICE
     assert hub.manufacturer == "Odoo"
@@ -174,13 +176,10 @@ async def test_options_change_reloads(
     init_integration: MockConfigEntry,
     subscriber_factory: Callable[..., OutsideSubscriber],
 ) -> None:
-    """New options reload the entry: the old prefix's hub goes offline, the new one online."""
+    """New options (options flow) reload: the old prefix's hub goes offline, the new online."""
     subscriber = subscriber_factory("#")
     await subscriber.sync(hass)
-    hass.config_entries.async_update_entry(
-        init_integration, options={**init_integration.options, CONF_TOPIC_PREFIX: "signs/"}
-    )
-    await hass.async_block_till_done()
+    await async_change_options(hass, init_integration, **{CONF_TOPIC_PREFIX: "signs/"})
     assert init_integration.state is ConfigEntryState.LOADED
     assert init_integration.runtime_data.coordinator.options.topic_prefix == "signs/"
     await subscriber.sync(hass)

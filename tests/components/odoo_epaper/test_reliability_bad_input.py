@@ -79,7 +79,7 @@ SNAPSHOT_REFUSED: dict[str, bytes] = {
     "PNG without IHDR": b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IEND", b""),
     "PNG of size 0x0": b"\x89PNG\r\n\x1a\n"
     + _png_chunk(b"IHDR", struct.pack(">IIBBBBB", 0, 0, 1, 0, 0, 0, 0)),
-    "over 2 MiB": png_bytes()[:33] + b"\x00" * (MAX_SNAPSHOT_BYTES + 1),
+    "over 1 MiB": png_bytes()[:33] + b"\x00" * (MAX_SNAPSHOT_BYTES + 1),
 }
 ACK_REFUSED: dict[str, bytes] = {
     "empty": b"",

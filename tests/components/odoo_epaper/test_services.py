@@ -17,7 +17,11 @@ from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.odoo_epaper.const import DOMAIN
-from custom_components.odoo_epaper.devices import display_identifier, hub_identifier
+from custom_components.odoo_epaper.devices import (
+    async_get_entry_device,
+    display_identifier,
+    hub_identifier,
+)
 from testbed.broker import Broker
 from testbed.odoo_server import OdooTestServer
 from tests.components.odoo_epaper.conftest import OutsideSubscriber, wait_until
@@ -52,7 +56,7 @@ def commands(watcher: OutsideSubscriber) -> dict[str, list[Any]]:
 
 def device_id(hass: HomeAssistant, entry: MockConfigEntry, device: str) -> str:
     """Return the registry id of a display's device."""
-    found = dr.async_get(hass).async_get_device(identifiers={display_identifier(entry, device)})
+    found = async_get_entry_device(hass, entry, display_identifier(entry, device))
     assert found is not None
     return found.id
 
@@ -82,7 +86,7 @@ async def test_refresh_device_and_hub_targets(
     await watcher.wait_for(lambda ms: any(m.topic.endswith("/cmd") for m in ms))
     assert set(commands(watcher)) == {f"{LAB_PREFIX}lab-door/cmd"}
     watcher.messages.clear()
-    hub = dr.async_get(hass).async_get_device(identifiers={hub_identifier(init_integration)})
+    hub = async_get_entry_device(hass, init_integration, hub_identifier(init_integration))
     assert hub is not None
     await hass.services.async_call(DOMAIN, "refresh", {"device_id": hub.id}, blocking=True)
     await watcher.wait_for(lambda ms: len([m for m in ms if m.topic.endswith("/cmd")]) == 3)
