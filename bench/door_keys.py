@@ -35,10 +35,10 @@ from bench.report import table, write_section
 from custom_components.odoo_epaper.const import DOMAIN
 from custom_components.odoo_epaper.options import EpaperOptions
 from testbed.broker import Broker
+from testbed.ha_entry import entry_data
+from testbed.ha_mqtt import async_mqtt_synced
 from testbed.odoo_server import OdooTestServer
 from testbed.satellite_process import SatelliteProcess
-from tests.components.odoo_epaper.conftest import entry_data
-from tests.components.odoo_epaper.mqtt_helpers import async_mqtt_synced
 
 pytest_plugins = PLUGINS
 

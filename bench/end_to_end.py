@@ -34,9 +34,9 @@ from bench.ha_harness import PLUGINS, append_result, demo_entry, percentile, run
 from bench.report import table, write_section
 from demo import data
 from testbed.broker import Broker
+from testbed.ha_mqtt import async_mqtt_synced
 from testbed.odoo_server import OdooTestServer
 from testbed.satellite_process import SatelliteProcess
-from tests.components.odoo_epaper.mqtt_helpers import async_mqtt_synced
 
 pytest_plugins = PLUGINS
 

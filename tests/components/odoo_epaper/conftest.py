@@ -12,20 +12,15 @@ from unittest.mock import patch
 import pytest
 from homeassistant.components import mqtt
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import CONF_PASSWORD, CONF_URL, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.odoo_epaper.const import CONF_DATABASE, DOMAIN
+from custom_components.odoo_epaper.const import DOMAIN
 from custom_components.odoo_epaper.options import EpaperOptions
 from testbed.broker import Broker
+from testbed.ha_entry import entry_data, unique_id
 from testbed.mqtt_peer import Message, MqttPeer
 from testbed.odoo_server import OdooTestServer
-
-ODOO_DATABASE = "odoo"
-ODOO_LOGIN = "admin"
-ODOO_PASSWORD = "admin-pw"
-ODOO_UID = 2
 
 
 @pytest.fixture(autouse=True)
@@ -39,17 +34,6 @@ def odoo_server(socket_enabled: None) -> Iterator[OdooTestServer]:
     server = OdooTestServer().start()
     yield server
     server.stop()
-
-
-def entry_data(server: OdooTestServer, **changes: str) -> dict[str, str]:
-    """The entry.data of a config entry for the test server's admin user."""
-    return {
-        CONF_URL: server.url,
-        CONF_DATABASE: ODOO_DATABASE,
-        CONF_USERNAME: ODOO_LOGIN,
-        CONF_PASSWORD: ODOO_PASSWORD,
-        **changes,
-    }
 
 
 def add_rooms(server: OdooTestServer, count: int) -> None:
@@ -70,11 +54,6 @@ def add_rooms(server: OdooTestServer, count: int) -> None:
                 "stop_datetime": "{day} 11:00:00",
             },
         )
-
-
-def unique_id(server: OdooTestServer, database: str = ODOO_DATABASE, uid: int = ODOO_UID) -> str:
-    """The unique id an entry for that server, database and user gets."""
-    return f"{server.url}|{database}|{uid}"
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.odoo_epaper.const import DOMAIN
-from tests.components.odoo_epaper.mqtt_helpers import publish
+from testbed.ha_mqtt import publish
 from tests.fixtures.vectors import load_vectors
 
 PREFIX = "odoo_epaper/"

@@ -20,15 +20,11 @@ from custom_components.odoo_epaper.devices import (
     display_identifier,
     hub_identifier,
 )
+from testbed.ha_entry import ODOO_LOGIN, ODOO_PASSWORD
+from testbed.ha_mqtt import publish
 from testbed.odoo_server import OdooTestServer
-from tests.components.odoo_epaper.conftest import (
-    ODOO_LOGIN,
-    ODOO_PASSWORD,
-    OutsideSubscriber,
-    wait_until,
-)
+from tests.components.odoo_epaper.conftest import OutsideSubscriber, wait_until
 from tests.components.odoo_epaper.entity_helpers import send_status
-from tests.components.odoo_epaper.mqtt_helpers import publish
 from tests.components.odoo_epaper.test_display_status import png_bytes
 
 pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])

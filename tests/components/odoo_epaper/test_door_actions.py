@@ -26,9 +26,9 @@ from custom_components.odoo_epaper.const import (
 )
 from custom_components.odoo_epaper.devices import async_get_entry_device, display_identifier
 from testbed.broker import Broker
+from testbed.ha_mqtt import async_mqtt_synced
 from testbed.odoo_server import OdooTestServer
 from tests.components.odoo_epaper.conftest import OutsideSubscriber, wait_until
-from tests.components.odoo_epaper.mqtt_helpers import async_mqtt_synced
 from tests.components.odoo_epaper.options_helpers import async_change_options
 from tests.satellite.conftest import ThreadedSatellite, config_text
 

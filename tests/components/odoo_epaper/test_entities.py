@@ -25,10 +25,10 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.odoo_epaper.devices import async_get_entry_device, display_identifier
 from testbed.broker import Broker
+from testbed.ha_mqtt import async_mqtt_synced, publish
 from testbed.odoo_server import OdooTestServer
 from tests.components.odoo_epaper.conftest import OutsideSubscriber, wait_until
 from tests.components.odoo_epaper.entity_helpers import PREFIX, send_status, state_of
-from tests.components.odoo_epaper.mqtt_helpers import async_mqtt_synced, publish
 from tests.components.odoo_epaper.test_display_status import png_bytes
 
 pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])

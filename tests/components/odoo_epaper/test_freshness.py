@@ -19,9 +19,9 @@ from custom_components.odoo_epaper.display_status import DisplayStatus
 from custom_components.odoo_epaper.display_tracker import DisplayState
 from custom_components.odoo_epaper.freshness import BEHIND_GRACE, freshness
 from custom_components.odoo_epaper.publisher import PublishedData
+from testbed.ha_mqtt import async_mqtt_synced, publish
 from tests.components.odoo_epaper.conftest import OutsideSubscriber, wait_until
 from tests.components.odoo_epaper.entity_helpers import PREFIX, send_status, state_of
-from tests.components.odoo_epaper.mqtt_helpers import async_mqtt_synced, publish
 from tests.components.odoo_epaper.test_display_status import png_bytes
 
 pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])

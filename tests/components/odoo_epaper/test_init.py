@@ -18,10 +18,11 @@ from custom_components.odoo_epaper.coordinator import OdooEpaperCoordinator
 from custom_components.odoo_epaper.devices import async_get_entry_device
 from custom_components.odoo_epaper.odoo_client import OdooClient
 from custom_components.odoo_epaper.options import EpaperOptions
+from testbed.ha_entry import ODOO_LOGIN
 from testbed.odoo_server import OdooTestServer
 from tests.components.odoo_epaper.options_helpers import async_change_options
 
-from .conftest import ODOO_LOGIN, OutsideSubscriber
+from .conftest import OutsideSubscriber
 
 pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
 

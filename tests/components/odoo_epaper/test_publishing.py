@@ -19,10 +19,11 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.odoo_epaper.const import CONF_QOS, DOMAIN
 from custom_components.odoo_epaper.coordinator import OdooEpaperCoordinator
 from testbed.broker import Broker
+from testbed.ha_entry import ODOO_LOGIN
 from testbed.odoo_server import OdooTestServer
 from tests.fixtures.vectors import load_vectors
 
-from .conftest import ODOO_LOGIN, OutsideSubscriber, add_rooms
+from .conftest import OutsideSubscriber, add_rooms
 
 pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
 SCHEMA = load_vectors("data.schema")

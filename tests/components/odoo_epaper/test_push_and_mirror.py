@@ -13,10 +13,10 @@ from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.odoo_epaper.const import CONF_STATUS_MIRROR
+from testbed.ha_mqtt import async_mqtt_synced, publish
 from testbed.odoo_server import OdooTestServer
 from tests.components.odoo_epaper.conftest import OutsideSubscriber, wait_until
 from tests.components.odoo_epaper.entity_helpers import PREFIX, send_status
-from tests.components.odoo_epaper.mqtt_helpers import async_mqtt_synced, publish
 
 pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
 SCHEDULE_READ = ("room.rasp.connection", "epaper_schedule")

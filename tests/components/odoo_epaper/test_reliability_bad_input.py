@@ -22,9 +22,9 @@ from custom_components.odoo_epaper.display_status import (
     parse_status,
 )
 from custom_components.odoo_epaper.wire_values import WireError
+from testbed.ha_mqtt import async_mqtt_synced, publish
 from tests.components.odoo_epaper.conftest import OutsideSubscriber, wait_until
 from tests.components.odoo_epaper.entity_helpers import FULL_STATUS, PREFIX, state_of
-from tests.components.odoo_epaper.mqtt_helpers import async_mqtt_synced, publish
 from tests.components.odoo_epaper.test_display_status import png_bytes
 from tests.reliability.case_counts import Counter, record
 

@@ -23,10 +23,10 @@ from custom_components.odoo_epaper.devices import (
     hub_identifier,
 )
 from testbed.broker import Broker
+from testbed.ha_mqtt import async_mqtt_synced
 from testbed.odoo_server import OdooTestServer
 from tests.components.odoo_epaper.conftest import OutsideSubscriber, wait_until
 from tests.components.odoo_epaper.entity_helpers import PREFIX, entity_id
-from tests.components.odoo_epaper.mqtt_helpers import async_mqtt_synced
 
 pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
 LAB_PREFIX = "test/room/"

@@ -12,9 +12,9 @@ from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from syrupy.assertion import SnapshotAssertion
 
+from testbed.ha_mqtt import async_mqtt_synced
 from tests.components.odoo_epaper.conftest import OutsideSubscriber, wait_until
 from tests.components.odoo_epaper.entity_helpers import PREFIX, send_status
-from tests.components.odoo_epaper.mqtt_helpers import async_mqtt_synced
 
 pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
 # Computed from the clock and the day's bookings (the calendar is on during a booking), so
