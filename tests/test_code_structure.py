@@ -1,5 +1,7 @@
 """The product code keeps small rooms: no file over MAX_LINES, no import circle.
 
+``bench/`` stands on the product and ``testbed/`` alone: it imports no module of ``tests/``.
+
 The import graph is read with ``ast`` (nothing is imported): every ``import`` and
 ``from ... import`` inside a package counts, also those under ``TYPE_CHECKING`` and
 inside functions, since a circle there is a circle of meaning all the same.
@@ -56,6 +58,17 @@ def _imports(module: str, path: Path, known: dict[str, Path]) -> set[str]:
         for target in targets:
             if target in known and target != module:
                 found.add(target)
+    return found
+
+
+def _imported_modules(path: Path) -> set[str]:
+    """Return the absolute module names that the file at ``path`` imports (not relative ones)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            found.add(node.module)
     return found
 
 
@@ -125,3 +138,24 @@ def test_the_circle_finder_finds_circles() -> None:
     """A two-module circle and a type-only import back are both found."""
     assert _cycles({"a": {"b"}, "b": {"a"}, "c": set()}) == [["a", "b"]]
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": set()}) == []
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "bench").rglob("*.py")), ids=lambda path: path.name)
+def test_bench_imports_nothing_from_tests(path: Path) -> None:
+    """A benchmark takes its helpers from ``testbed/``, never from the test suite."""
+    imported = _imported_modules(path)
+    assert {module for module in imported if module.partition(".")[0] == "tests"} == set()
+
+
+def test_the_import_reader_sees_tests_imports(tmp_path: Path) -> None:
+    """Plain, from- and function-level imports are all read; relative ones are not absolute."""
+    module = tmp_path / "module.py"
+    module.write_text(
+        "import tests.conftest\n"
+        "from tests.components import helpers\n"
+        "from . import sibling\n"
+        "def late():\n"
+        "    from testbed.broker import Broker\n",
+        encoding="utf-8",
+    )
+    assert _imported_modules(module) == {"tests.conftest", "tests.components", "testbed.broker"}
