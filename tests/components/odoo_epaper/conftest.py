@@ -7,7 +7,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
-from unittest.mock import patch
+from unittest.mock import PropertyMock, patch
 
 import pytest
 from homeassistant.components import mqtt
@@ -19,8 +19,10 @@ from custom_components.odoo_epaper.const import DOMAIN
 from custom_components.odoo_epaper.options import EpaperOptions
 from testbed.broker import Broker
 from testbed.ha_entry import entry_data, unique_id
+from testbed.ha_mqtt import async_mqtt_synced
 from testbed.mqtt_peer import Message, MqttPeer
 from testbed.odoo_server import OdooTestServer
+from tests.components.odoo_epaper.entity_helpers import PREFIX
 
 
 @pytest.fixture(autouse=True)
@@ -171,3 +173,30 @@ def subscriber_factory(mosquitto: Broker) -> Iterator[Callable[..., OutsideSubsc
     yield start
     for subscriber in started:
         subscriber.stop()
+
+
+@pytest.fixture
+def enable_all_entities() -> Iterator[None]:
+    """Create the entities that are disabled by default enabled, to test them too.
+
+    Not automatic: a test module that checks such entities takes it in with
+    ``pytestmark = pytest.mark.usefixtures("enable_all_entities")``.
+    """
+    with patch(
+        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
+        new_callable=PropertyMock,
+        return_value=True,
+    ):
+        yield
+
+
+@pytest.fixture
+async def sat(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    subscriber_factory: Callable[..., OutsideSubscriber],
+) -> OutsideSubscriber:
+    """An outside client standing in for the satellites, once the hub listens."""
+    client = subscriber_factory(f"{PREFIX}+/cmd")
+    await async_mqtt_synced(hass, client.client)
+    return client

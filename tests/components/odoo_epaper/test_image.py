@@ -1,0 +1,43 @@
+"""The image entity: a display's snapshot as Home Assistant serves it, with real MQTT."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+
+import pytest
+from homeassistant.const import STATE_UNKNOWN
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from testbed.ha_mqtt import publish
+from tests.components.odoo_epaper.conftest import OutsideSubscriber, wait_until
+from tests.components.odoo_epaper.entity_helpers import PREFIX, state_of
+from tests.components.odoo_epaper.test_display_status import png_bytes
+
+pytestmark = [
+    pytest.mark.allow_hosts(["127.0.0.1"]),
+    pytest.mark.usefixtures("enable_all_entities"),
+]
+
+
+async def test_snapshot_image(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    sat: OutsideSubscriber,
+    hass_client: ClientSessionGenerator,
+) -> None:
+    """The image entity serves exactly the PNG the satellite published."""
+    entry = init_integration
+    assert state_of(hass, entry, "image", "snapshot", "reception").state == STATE_UNKNOWN
+    png = png_bytes(400, 300)
+    publish(sat.client, f"{PREFIX}reception/snapshot", png, retain=True, qos=0)
+    await wait_until(
+        lambda: state_of(hass, entry, "image", "snapshot", "reception").state != STATE_UNKNOWN
+    )
+    image = state_of(hass, entry, "image", "snapshot", "reception")
+    client = await hass_client()
+    response = await client.get(f"/api/image_proxy/{image.entity_id}")
+    assert response.status == HTTPStatus.OK
+    assert response.content_type == "image/png"
+    assert await response.read() == png
