@@ -200,3 +200,26 @@ async def sat(
     client = subscriber_factory(f"{PREFIX}+/cmd")
     await async_mqtt_synced(hass, client.client)
     return client
+
+
+@pytest.fixture
+async def watcher(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    subscriber_factory: Callable[..., OutsideSubscriber],
+) -> OutsideSubscriber:
+    """An outside client on every topic once the hub listens, its retained backlog dropped."""
+    client = subscriber_factory("#")
+    await client.wait_for(lambda ms: len([m for m in ms if m.topic.endswith("/data")]) == 3)
+    await async_mqtt_synced(hass, client.client)
+    client.messages.clear()
+    return client
+
+
+def commands(watcher: OutsideSubscriber) -> dict[str, list[Any]]:
+    """Return the commands received per topic."""
+    found: dict[str, list[Any]] = {}
+    for message in watcher.snapshot():
+        if message.topic.endswith("/cmd"):
+            found.setdefault(message.topic, []).append(message.json())
+    return found

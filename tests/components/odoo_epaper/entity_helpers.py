@@ -44,3 +44,15 @@ def send_status(
     publish(
         client, f"{prefix}{device}/status", json.dumps({**FULL_STATUS, **changes}), retain=retain
     )
+
+
+def answer_tests(client: paho.Client, ok: bool = True) -> None:
+    """Let an outside client acknowledge every test message like a satellite."""
+
+    def on_message(_client: paho.Client, _userdata: Any, msg: paho.MQTTMessage) -> None:
+        request = json.loads(msg.payload)
+        error = None if ok else "panel busy"
+        ack = json.dumps({"id": request["id"], "ok": ok, "error": error})
+        client.publish(msg.topic.removesuffix("/test") + "/ack", ack, qos=1)
+
+    client.on_message = on_message

@@ -29,20 +29,6 @@ def odoo_topics(hass: HomeAssistant, *prefixes: str) -> set[str]:
     return {sub.topic for sub in client.subscriptions if sub.topic.startswith(prefixes)}
 
 
-@pytest.fixture
-async def watcher(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    subscriber_factory: Callable[..., OutsideSubscriber],
-) -> OutsideSubscriber:
-    """An outside client on every topic, its retained backlog dropped."""
-    client = subscriber_factory("#")
-    await client.wait_for(lambda ms: len([m for m in ms if m.topic.endswith("/data")]) == 3)
-    await async_mqtt_synced(hass, client.client)
-    client.messages.clear()
-    return client
-
-
 async def test_change_notice_reaches_the_door_within_two_seconds(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
