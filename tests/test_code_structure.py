@@ -1,6 +1,8 @@
 """The product code keeps small rooms: no file over MAX_LINES, no import circle.
 
 ``bench/`` stands on the product and ``testbed/`` alone: it imports no module of ``tests/``.
+The Home Assistant tests mirror the integration: a ``test_<platform>.py`` for every entity
+platform, the reliability tests in ``reliability/`` folders.
 
 The import graph is read with ``ast`` (nothing is imported): every ``import`` and
 ``from ... import`` inside a package counts, also those under ``TYPE_CHECKING`` and
@@ -22,6 +24,8 @@ PACKAGES = (
     *((path, path.name) for path in sorted((ROOT / "odoo_addon").iterdir()) if path.is_dir()),
 )
 MAX_LINES = 400
+INTEGRATION = ROOT / "custom_components" / "odoo_epaper"
+INTEGRATION_TESTS = ROOT / "tests" / "components" / "odoo_epaper"
 # Over the limit when this test came, each under another change at the time: to be split,
 # then taken off this list. Every other product file must stay within MAX_LINES.
 NOT_YET_SPLIT: frozenset[str] = frozenset()
@@ -159,3 +163,41 @@ def test_the_import_reader_sees_tests_imports(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert _imported_modules(module) == {"tests.conftest", "tests.components", "testbed.broker"}
+
+
+def _platforms() -> list[str]:
+    """Return the entity platforms the integration forwards to (``PLATFORMS`` in __init__.py)."""
+    tree = ast.parse((INTEGRATION / "__init__.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if (
+            isinstance(node, ast.AnnAssign)
+            and isinstance(node.target, ast.Name)
+            and node.target.id == "PLATFORMS"
+            and isinstance(node.value, ast.List)
+        ):
+            return [
+                element.attr.lower()
+                for element in node.value.elts
+                if isinstance(element, ast.Attribute)
+            ]
+    raise AssertionError("no PLATFORMS list in custom_components/odoo_epaper/__init__.py")
+
+
+def test_every_platform_has_its_test_file() -> None:
+    """Each entity platform module has its test_<platform>.py beside the integration's tests."""
+    platforms = _platforms()
+    assert platforms, "PLATFORMS is empty"
+    assert [p for p in platforms if not (INTEGRATION / f"{p}.py").is_file()] == []
+    missing = [p for p in platforms if not (INTEGRATION_TESTS / f"test_{p}.py").is_file()]
+    assert missing == []
+
+
+def test_reliability_tests_live_in_their_folder() -> None:
+    """No test file names itself a reliability test outside a ``reliability/`` folder."""
+    stray = [
+        path.relative_to(ROOT).as_posix()
+        for path in (ROOT / "tests").rglob("test_reliability*.py")
+        if "reliability" not in path.relative_to(ROOT).parts[:-1]
+    ]
+    assert stray == []
+    assert (INTEGRATION_TESTS / "reliability" / "__init__.py").is_file()
