@@ -58,7 +58,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: OdooEpaperConfigEntry) -
     )
     info = await async_connect(hass, client)
     options = EpaperOptions.from_mapping(entry.options)
-    publisher = DataPublisher(hass, qos=options.qos)
+    publisher = DataPublisher(hass, qos=options.qos, entry_id=entry.entry_id)
+    await publisher.async_load()
     coordinator = OdooEpaperCoordinator(hass, entry, client, publisher)
     async_register_hub_device(hass, entry, info)
     await coordinator.async_config_entry_first_refresh()
@@ -168,4 +169,5 @@ async def async_unload_entry(hass: HomeAssistant, entry: OdooEpaperConfigEntry) 
         # The options in force while loaded: an options change reloads after storing new ones.
         prefix = runtime.coordinator.options.topic_prefix
         await runtime.publisher.async_publish_hub_status(prefix, "offline")
+        await runtime.publisher.async_flush()
     return unloaded

@@ -28,6 +28,15 @@ class PayloadStore:
             _LOGGER.warning("Cannot read the stored payload %s: %s", self.path, err.strerror)
             return None
 
+    def forget(self) -> bool:
+        """Delete the stored payload (the display was unassigned); False when the disk refuses."""
+        try:
+            self.path.unlink(missing_ok=True)
+        except OSError as err:
+            _LOGGER.warning("Cannot delete the stored payload %s: %s", self.path, err.strerror)
+            return False
+        return True
+
     def save(self, raw: bytes) -> bool:
         """Store ``raw`` atomically; return False (and log) when the disk refuses."""
         try:
