@@ -12,6 +12,7 @@ inside functions, since a circle there is a circle of meaning all the same.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -149,6 +150,13 @@ def test_bench_imports_nothing_from_tests(path: Path) -> None:
     """A benchmark takes its helpers from ``testbed/``, never from the test suite."""
     imported = _imported_modules(path)
     assert {module for module in imported if module.partition(".")[0] == "tests"} == set()
+    # Nor as pytest plugins (module names in strings, e.g. ``pytest_plugins``).
+    strings = {
+        node.value
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    }
+    assert {text for text in strings if re.fullmatch(r"tests(\.\w+)+", text)} == set()
 
 
 def test_the_import_reader_sees_tests_imports(tmp_path: Path) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
@@ -22,12 +20,14 @@ from testbed.ha_entry import entry_data, unique_id
 from testbed.ha_mqtt import async_mqtt_synced
 from testbed.mqtt_peer import Message, MqttPeer
 from testbed.odoo_server import OdooTestServer
+from testbed.pytest_hass import (  # noqa: F401  (fixtures and helpers the tests import)
+    async_add_mqtt,
+    async_unload,
+    auto_enable_custom_integrations,
+    mqtt_entry,
+    wait_until,
+)
 from tests.components.odoo_epaper.entity_helpers import PREFIX
-
-
-@pytest.fixture(autouse=True)
-def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
-    """Let Home Assistant load custom_components/odoo_epaper."""
 
 
 @pytest.fixture
@@ -70,51 +70,6 @@ def config_entry(hass: HomeAssistant, odoo_server: OdooTestServer) -> MockConfig
     )
     entry.add_to_hass(hass)
     return entry
-
-
-async def wait_until(condition: Callable[[], bool], within: float = 10.0) -> None:
-    """Poll ``condition`` on the event loop until it holds, or fail."""
-    deadline = time.monotonic() + within
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {condition}")
-        await asyncio.sleep(0.01)
-
-
-async def async_add_mqtt(
-    hass: HomeAssistant, broker: Broker, *, connected: bool = True, **data: Any
-) -> MockConfigEntry:
-    """Set up Home Assistant's real MQTT integration against ``broker``.
-
-    ``data`` adds to the entry (user name, password, CA); with ``connected``
-    it waits until the client is connected.
-    """
-    entry = MockConfigEntry(
-        domain=mqtt.DOMAIN, data={"broker": "127.0.0.1", "port": broker.port, **data}
-    )
-    entry.add_to_hass(hass)
-    with patch("homeassistant.config.load_yaml_config_file", return_value={}):
-        assert await hass.config_entries.async_setup(entry.entry_id)
-        await hass.async_block_till_done()
-    if connected:
-        assert await mqtt.async_wait_for_mqtt_client(hass)
-        await wait_until(lambda: mqtt.is_connected(hass))
-    return entry
-
-
-async def async_unload(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    """Unload ``entry`` if it is still loaded."""
-    if entry.state is ConfigEntryState.LOADED:
-        await hass.config_entries.async_unload(entry.entry_id)
-        await hass.async_block_till_done()
-
-
-@pytest.fixture
-async def mqtt_entry(hass: HomeAssistant, mosquitto: Broker) -> AsyncIterator[MockConfigEntry]:
-    """Home Assistant's real MQTT integration, connected to a real mosquitto."""
-    entry = await async_add_mqtt(hass, mosquitto)
-    yield entry
-    await async_unload(hass, entry)
 
 
 @pytest.fixture
