@@ -147,6 +147,16 @@ class RoomRaspConnection(models.Model):
     )
 
     _name_unique = Constraint("UNIQUE(name)", "Each display needs its own device name.")
+    # The number ranges, in the database (0: the broker's port).
+    _mqtt_port_range = Constraint(
+        "CHECK(mqtt_port >= 0 AND mqtt_port <= 65535)",
+        "The broker port must be between 1 and 65535.",
+    )
+    _qos_range = Constraint("CHECK(qos IN (0, 1, 2))", "QoS must be 0, 1 or 2.")
+    _keepalive_range = Constraint(
+        "CHECK(keepalive >= 5 AND keepalive <= 3600)",
+        "Keepalive must be between 5 and 3600 seconds.",
+    )
 
     def copy_data(self, default: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """Duplicates get a free device name (``name-copy``), since names are unique."""
@@ -182,16 +192,6 @@ class RoomRaspConnection(models.Model):
                         prefix=display.topic_prefix,
                     )
                 )
-
-    @api.constrains("mqtt_port", "qos", "keepalive")
-    def _check_numbers(self) -> None:
-        for display in self:
-            if display.mqtt_port and not 1 <= display.mqtt_port <= 65535:
-                raise ValidationError(self.env._("The broker port must be between 1 and 65535."))
-            if display.qos not in (0, 1, 2):
-                raise ValidationError(self.env._("QoS must be 0, 1 or 2."))
-            if not 5 <= display.keepalive <= 3600:
-                raise ValidationError(self.env._("Keepalive must be between 5 and 3600 seconds."))
 
     # -- install ----------------------------------------------------------------
 
