@@ -5,7 +5,7 @@ and rendered as ``read`` / ``web_search_read`` answer them (many2one pairs, spec
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import Any, ClassVar
 
 from testbed.odoo_domains import compare, mentions, sort_key
 from testbed.odoo_rpc import OdooRpcFault
@@ -13,11 +13,36 @@ from testbed.odoo_rpc import OdooRpcFault
 Record = dict[str, Any]
 
 
-class RecordStore:
-    """Models' fields and records; :class:`~testbed.odoo_server.OdooTestServer` loads them."""
+def _location_key(record: Record) -> Any:
+    """``calendar.event.epaper_location_key``, stored by the addon's compute in Odoo."""
+    from testbed.addon_code import load_plain_package
 
+    rooms: Any = load_plain_package("epaper_schedule").rooms
+    return rooms.normalize_location(record.get("location")) or False
+
+
+class RecordStore:
+    """Models' fields and records; :class:`~testbed.odoo_server.OdooTestServer` loads them.
+
+    :data:`COMPUTED` holds the stored computed fields the addon adds, derived from a
+    record's other fields when read or searched (as Odoo keeps them up to date).
+    """
+
+    COMPUTED: ClassVar[dict[tuple[str, str], Any]] = {
+        ("calendar.event", "epaper_location_key"): _location_key,
+    }
     fields: dict[str, dict[str, dict[str, Any]]]
     records: dict[str, dict[int, Record]]
+
+    def add_computed_fields(self) -> None:
+        """Declare :data:`COMPUTED`'s fields on the models the fixture has."""
+        for model, name in self.COMPUTED:
+            if model in self.fields:
+                self.fields[model].setdefault(name, {"type": "char"})
+
+    def _field_value(self, model: str, record: Record, name: str) -> Any:
+        compute = self.COMPUTED.get((model, name))
+        return compute(record) if compute is not None else record.get(name, False)
 
     def _find(
         self, model: str, domain: list[Any], offset: int, limit: int | None, order: str | None
@@ -56,7 +81,7 @@ class RecordStore:
         meta = self.fields[model].get(name)
         if meta is None:
             raise OdooRpcFault("builtins.ValueError", f"Invalid field {model}.{name} in leaf")
-        value = record.get(name, False)
+        value = self._field_value(model, record, name)
         if not rest:
             return [value]
         relation = meta.get("relation")
@@ -76,7 +101,7 @@ class RecordStore:
         meta = self.fields[model].get(name)
         if meta is None:
             raise OdooRpcFault("builtins.ValueError", f"Invalid field '{name}' on '{model}'")
-        value = record.get(name, False)
+        value = self._field_value(model, record, name)
         if value is None:
             value = False
         return copy.deepcopy(value)

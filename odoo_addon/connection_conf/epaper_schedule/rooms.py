@@ -45,12 +45,22 @@ def room_labels(room: Any, aliases: Any) -> frozenset[str]:
     return frozenset(keys)
 
 
-def location_domain(field: str, labels: Iterable[str]) -> list[Any]:
-    """Return the domain preselecting the records whose ``field`` may match one of
-    ``labels``: every record with a value ([] when there is no label).
+LOCATION_KEY_FIELD = "epaper_location_key"
 
-    The database cannot apply :func:`normalize_location` (a stored "Su\\u0308d" or
-    "Straße" is no ``ILIKE`` match of the key "süd" or "strasse"), so it preselects by the
-    time window only and Python decides; a narrower text pattern would lose bookings.
+
+def location_domain(field: str, labels: Iterable[str]) -> list[Any]:
+    """Return the domain of the records whose ``field`` matches one of ``labels`` (keys of
+    :func:`normalize_location`; [] when there is none).
+
+    ``field`` is a stored key (``calendar.event.epaper_location_key``, indexed: the
+    location's key computed when it is written), so the database selects exactly, with
+    ``in``. A text field that has no key (``room_id.name``) is preselected by
+    ``!= False``: no ``ILIKE`` pattern selects every form of a key (a stored "Su\\u0308d"
+    or "Straße" is no match of "süd" or "strasse"), so Python decides.
     """
-    return [(field, "!=", False)] if any(True for _ in labels) else []
+    keys = sorted(set(labels))
+    if not keys:
+        return []
+    if field.endswith(LOCATION_KEY_FIELD):
+        return [(field, "in", keys)]
+    return [(field, "!=", False)]

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from .bookings import Booking, Display, RoomIndex
 from .privacy import shown_private
-from .rooms import location_domain
+from .rooms import LOCATION_KEY_FIELD, location_domain
 from .times import Window, parse_date, parse_utc
 
 _logger = logging.getLogger(__name__)
@@ -83,7 +83,7 @@ class CalendarEventSource:
         """Events at the displays' locations (any ``show_as``), timed ones by the window,
         all-day ones by their dates widened a day on each side (filtered per display zone
         later)."""
-        rooms = location_domain("location", index.by_label)
+        rooms = location_domain(LOCATION_KEY_FIELD, index.by_label)
         if not rooms:
             return None
         start, end = window.odoo_bounds()

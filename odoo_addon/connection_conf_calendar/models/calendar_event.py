@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from odoo import api, models
+from odoo import api, fields, models
+from odoo.addons.connection_conf.epaper_schedule.rooms import normalize_location
 
 
 class CalendarEvent(models.Model):
@@ -13,6 +14,20 @@ class CalendarEvent(models.Model):
     _name = "calendar.event"
     # The notice hooks first, so they wrap the event's own create/write/unlink.
     _inherit = ["room.rasp.booking.notice", "calendar.event"]
+
+    epaper_location_key = fields.Char(
+        string="Door Sign Room Key",
+        compute="_compute_epaper_location_key",
+        store=True,
+        index=True,
+        help="The location as door signs match it to their rooms: Unicode-normalized, "
+        "case and spacing ignored.",
+    )
+
+    @api.depends("location")
+    def _compute_epaper_location_key(self) -> None:
+        for event in self:
+            event.epaper_location_key = normalize_location(event.location) or False
 
     @api.model
     def _epaper_schedule_fields(self) -> frozenset[str]:
