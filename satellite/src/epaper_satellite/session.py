@@ -15,7 +15,7 @@ import paho.mqtt.client as mqtt
 
 from .broker_probe import new_client
 from .config import Config
-from .mqtt_codes import rc_meaning, seed_rc
+from .mqtt_codes import code_text, connect_refusal, rc_meaning, seed_rc
 from .wire import topic
 
 _LOGGER = logging.getLogger(__name__)
@@ -196,9 +196,15 @@ class MQTTSession:
     ) -> None:
         """Subscribe to data, test, cmd and ack, then hand over to ``on_online``."""
         self.rc = seed_rc(reason_code)
-        if self.rc != 0:
+        refusal = connect_refusal(reason_code)
+        if refusal is not None:
             self._kicks.clear()
-            _LOGGER.error("MQTT connect failed (rc %d): %s", self.rc, rc_meaning(reason_code))
+            _LOGGER.error(
+                "MQTT connect failed (%s): %s; %s",
+                code_text(reason_code),
+                refusal.meaning,
+                refusal.fix,
+            )
             return
         _LOGGER.info(
             "Connected to %s:%d (rc 0: %s)",

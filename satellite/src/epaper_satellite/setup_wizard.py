@@ -317,7 +317,7 @@ def gather(args: argparse.Namespace, asker: Asker, hostname: str) -> SetupAnswer
 
 def describe_probe(result: ProbeResult, *, with_fix: bool = True) -> str:
     """The outcome of a test connection in words, with the fix when there is one."""
-    code = f" (rc {result.rc})" if result.rc is not None else ""
+    code = f" ({result.code})" if result.code else ""
     lines = [f"{result.meaning}{code}"]
     if result.publish_allowed:
         lines.append("the broker accepts this user on the device's own topics")
