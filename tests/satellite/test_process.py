@@ -11,6 +11,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+from epaper_satellite import cli
 from PIL import Image
 
 from testbed.broker import Broker, generate_tls
@@ -171,6 +173,43 @@ def test_bad_config_is_one_clear_line(tmp_path: Path) -> None:
     assert len(lines) == 1, result.stderr
     assert "[mqtt] port" in lines[0]
     assert "Traceback" not in result.stderr
+
+
+def test_bad_config_names_every_problem_one_per_line(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[mqtt]\nport = "eighty"\n[device]\nname = "X"\n')
+    result = _cli("--config", str(config))
+    assert result.returncode == cli.EXIT_BAD_CONFIG == 2
+    lines = result.stderr.strip().splitlines()
+    assert [line.split("config.toml: ")[1].split(":")[0] for line in lines] == [
+        "[mqtt] host",
+        "[mqtt] port",
+        "[device] name",
+    ]
+
+
+@pytest.mark.parametrize("default", [True, False])
+def test_daemon_before_init_points_to_init(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    default: bool,
+) -> None:
+    """No configuration file: one line naming the command that writes it, exit status 4."""
+    path = tmp_path / "etc" / "config.toml"
+    if default:
+        monkeypatch.setattr(cli, "DEFAULT_CONFIG_PATH", path)
+        assert cli.main([]) == cli.EXIT_NOT_SET_UP == 4
+        hint = "`sudo epaper-satellite init`"
+    else:
+        result = _cli("--config", str(path), "run")
+        assert result.returncode == cli.EXIT_NOT_SET_UP, result.stderr
+        hint = f"`epaper-satellite --config {path} init`"
+    stderr = capsys.readouterr().err if default else result.stderr
+    assert stderr.splitlines() == [
+        f"epaper-satellite: no configuration at {path}: set this sign up with {hint} first "
+        "(or name the file with --config PATH)"
+    ]
 
 
 def test_check_prints_the_redacted_config(tmp_path: Path) -> None:

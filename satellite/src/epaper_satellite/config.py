@@ -18,13 +18,20 @@ DEFAULT_CONFIG_PATH = Path("/etc/epaper-satellite/config.toml")
 DEFAULT_STATE_DIR = Path("/var/lib/epaper-satellite")
 PASSWORD_ENV = "EPAPER_MQTT_PASSWORD"  # noqa: S105
 DEVICE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
-DRIVERS = ("png", "waveshare")
 COLORS = ("bw", "bwr", "bwy")
 ROTATIONS = (0, 90, 180, 270)
 
 
 class ConfigError(Exception):
-    """A configuration file that cannot be used; the message names the key."""
+    """A configuration file that cannot be used; each problem names its key.
+
+    ``problems`` holds every problem found (one line each); the message joins them.
+    """
+
+    def __init__(self, *problems: str) -> None:
+        """Keep the problems (at least one)."""
+        super().__init__("\n".join(problems))
+        self.problems: tuple[str, ...] = problems
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -111,19 +118,29 @@ class Config:
 
 
 class _Section:
-    """Typed access to one TOML table, remembering which keys were read."""
+    """Typed access to one TOML table, remembering which keys were read.
 
-    def __init__(self, name: str, table: object, source: str, base_dir: Path) -> None:
+    A bad value is noted in ``problems`` (shared by all sections of a file) and read as
+    its default, so that one pass finds every problem of the file.
+    """
+
+    def __init__(
+        self, name: str, table: object, source: str, base_dir: Path, problems: list[str]
+    ) -> None:
+        self.problems = problems
+        self.is_table = isinstance(table, dict)
         if not isinstance(table, dict):
-            raise ConfigError(f"{source}: [{name}] must be a table")
+            problems.append(f"{source}: [{name}] must be a table")
+            table = {}
         self.base_dir = base_dir
         self.name = name
         self.table: dict[str, Any] = table
         self.source = source
         self.known: set[str] = set()
 
-    def _fail(self, key: str, why: str) -> ConfigError:
-        return ConfigError(f"{self.source}: [{self.name}] {key}: {why}")
+    def problem(self, key: str, why: str) -> None:
+        """Note that ``key`` cannot be used, and why."""
+        self.problems.append(f"{self.source}: [{self.name}] {key}: {why}")
 
     def _get(self, key: str) -> Any:
         self.known.add(key)
@@ -135,12 +152,13 @@ class _Section:
         """Return a string value (a ``secret`` one is never repeated in the error)."""
         value = self._get(key)
         if value is None:
-            if required:
-                raise self._fail(key, "is required")
+            if required and self.is_table:  # a section that is no table is one problem
+                self.problem(key, "is required")
             return default
         if not isinstance(value, str) or (required and not value.strip()):
             shown = f"a value of type {type(value).__name__}" if secret else repr(value)
-            raise self._fail(key, f"must be a non-empty string, got {shown}")
+            self.problem(key, f"must be a non-empty string, got {shown}")
+            return default
         return value
 
     def path(self, key: str, default: Path | None = None) -> Path | None:
@@ -154,7 +172,8 @@ class _Section:
         if value is None:
             return default
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise self._fail(key, f"must be an integer from {low} to {high}, got {value!r}")
+            self.problem(key, f"must be an integer from {low} to {high}, got {value!r}")
+            return default
         return value
 
     def number(self, key: str, default: float, low: float, high: float) -> float:
@@ -167,7 +186,8 @@ class _Section:
             or not isinstance(value, int | float)
             or not low <= value <= high
         ):
-            raise self._fail(key, f"must be a number from {low:g} to {high:g}, got {value!r}")
+            self.problem(key, f"must be a number from {low:g} to {high:g}, got {value!r}")
+            return default
         return float(value)
 
     def boolean(self, key: str, default: bool) -> bool:
@@ -176,7 +196,8 @@ class _Section:
         if value is None:
             return default
         if not isinstance(value, bool):
-            raise self._fail(key, f"must be true or false, got {value!r}")
+            self.problem(key, f"must be true or false, got {value!r}")
+            return default
         return value
 
     def choice(self, key: str, default: Any, choices: tuple[Any, ...]) -> Any:
@@ -186,7 +207,8 @@ class _Section:
             return default
         if isinstance(value, bool) or value not in choices:
             allowed = ", ".join(repr(choice) for choice in choices)
-            raise self._fail(key, f"must be one of {allowed}, got {value!r}")
+            self.problem(key, f"must be one of {allowed}, got {value!r}")
+            return default
         return value
 
     def unknown(self) -> list[str]:
@@ -195,6 +217,20 @@ class _Section:
             f"{self.source}: [{self.name}] {key}: unknown key, ignored"
             for key in sorted(set(self.table) - self.known)
         ]
+
+
+def timezone_problem(name: str) -> str | None:
+    """Say why ``name`` is not an IANA time zone this machine knows, or None when it is."""
+    from .schedule import zone  # noqa: PLC0415
+
+    return None if zone(name) is not None else f"unknown IANA timezone {name!r}"
+
+
+def locale_problem(tag: str) -> str | None:
+    """Say why ``tag`` is not a BCP 47 locale CLDR knows, or None when it is."""
+    from .i18n import parse_tag  # noqa: PLC0415
+
+    return None if parse_tag(tag) is not None else f"not a BCP 47 locale known to CLDR: {tag!r}"
 
 
 def valid_topic_prefix(prefix: str) -> bool:
@@ -215,30 +251,30 @@ def _read_password_file(section: _Section) -> str | None:
     try:
         return path.read_text(encoding="utf-8").strip()
     except OSError as err:
-        raise section._fail("password_file", f"cannot read {path}: {err.strerror}") from err
+        section.problem("password_file", f"cannot read {path}: {err.strerror}")
+        return None
 
 
 def _mqtt(section: _Section, environ: dict[str, str]) -> MqttConfig:
-    host = section.string("host", required=True)
-    assert host is not None
+    host = section.string("host", required=True) or ""
     password = section.string("password", secret=True)
     from_file = _read_password_file(section)
     if password is not None and from_file is not None:
-        raise section._fail("password_file", "give password or password_file, not both")
+        section.problem("password_file", "give password or password_file, not both")
     password = environ.get(PASSWORD_ENV) or password or from_file
-    prefix = section.string("topic_prefix", "odoo_epaper/")
-    assert prefix is not None
+    prefix = section.string("topic_prefix")
+    prefix = "odoo_epaper/" if prefix is None else prefix
     if not valid_topic_prefix(prefix):
-        raise section._fail(
+        section.problem(
             "topic_prefix", f"must end with '/' and hold no '+', '#' or empty level, got {prefix!r}"
         )
     certfile, keyfile = section.path("certfile"), section.path("keyfile")
     if (certfile is None) != (keyfile is None):
-        raise section._fail("keyfile", "certfile and keyfile go together")
+        section.problem("keyfile", "certfile and keyfile go together")
     tls = section.boolean("tls", True)
     tls_insecure = section.boolean("tls_insecure", False)
     if tls_insecure and not tls:
-        raise section._fail("tls_insecure", "only means something with tls = true")
+        section.problem("tls_insecure", "only means something with tls = true")
     return MqttConfig(
         host=host,
         port=section.integer("port", 8883, 1, 65535),
@@ -259,23 +295,14 @@ def _mqtt(section: _Section, environ: dict[str, str]) -> MqttConfig:
 
 def _device(section: _Section, environ: dict[str, str]) -> DeviceConfig:
     name = section.string("name", required=True)
-    assert name is not None
-    if not DEVICE_NAME.fullmatch(name):
-        raise section._fail(
-            "name", f"must match [a-z0-9][a-z0-9_-]{{0,63}} (lower case), got {name!r}"
-        )
+    if name is not None and not DEVICE_NAME.fullmatch(name):
+        section.problem("name", f"must match [a-z0-9][a-z0-9_-]{{0,63}} (lower case), got {name!r}")
     timezone = section.string("timezone")
-    if timezone is not None:
-        from .schedule import zone  # noqa: PLC0415
-
-        if zone(timezone) is None:
-            raise section._fail("timezone", f"unknown IANA timezone {timezone!r}")
+    if timezone is not None and (why := timezone_problem(timezone)):
+        section.problem("timezone", why)
     locale = section.string("locale")
-    if locale is not None:
-        from .i18n import parse_tag  # noqa: PLC0415
-
-        if parse_tag(locale) is None:
-            raise section._fail("locale", f"not a BCP 47 locale known to CLDR: {locale!r}")
+    if locale is not None and (why := locale_problem(locale)):
+        section.problem("locale", why)
     default_dir = (
         Path(environ["STATE_DIRECTORY"].split(":")[0])
         if environ.get("STATE_DIRECTORY")
@@ -283,14 +310,20 @@ def _device(section: _Section, environ: dict[str, str]) -> DeviceConfig:
     )
     state_dir = section.path("state_dir", default_dir)
     assert state_dir is not None
-    return DeviceConfig(name=name, timezone=timezone, locale=locale, state_dir=state_dir)
+    return DeviceConfig(name=name or "", timezone=timezone, locale=locale, state_dir=state_dir)
 
 
 def _display(section: _Section, state_dir: Path) -> DisplayConfig:
-    driver = section.choice("driver", "png", DRIVERS)
+    from .drivers.registry import DEFAULT_MODEL, DRIVER_NAMES, model_problem  # noqa: PLC0415
+
+    driver = section.choice("driver", "png", DRIVER_NAMES)
+    model = section.string("model", DEFAULT_MODEL)
+    model = DEFAULT_MODEL if model is None else model
+    if "model" in section.table and (why := model_problem(driver, model)):
+        section.problem("model", why)
     return DisplayConfig(
         driver=driver,
-        model=section.string("model", "epd7in5_V2") or "epd7in5_V2",
+        model=model,
         path=section.path("path", state_dir / "panel.png"),
         width=section.integer("width", 800, 32, 4096),
         height=section.integer("height", 480, 32, 4096),
@@ -319,16 +352,18 @@ def _keys(section: _Section) -> KeysConfig:
     table = section.table.get("map", WAVESHARE_27_KEYS)
     section.known.add("map")
     if not isinstance(table, dict) or not table:
-        raise section._fail("map", "must be a table of pin = 'action [minutes]'")
+        section.problem("map", "must be a table of pin = 'action [minutes]'")
+        table = WAVESHARE_27_KEYS
     bindings = []
     for raw_pin, text in table.items():
         pin = int(raw_pin) if str(raw_pin).isdigit() else -1
         if not 0 <= pin <= 27:
-            raise section._fail("map", f"{raw_pin!r} is not a BCM pin 0 to 27")
+            section.problem("map", f"{raw_pin!r} is not a BCM pin 0 to 27")
+            continue
         try:
             bindings.append(parse_binding(pin, text))
         except ValueError as err:
-            raise section._fail("map", str(err)) from err
+            section.problem("map", str(err))
     return KeysConfig(
         driver=driver,
         bindings=tuple(sorted(bindings, key=lambda b: b.pin)),
@@ -343,17 +378,17 @@ def parse_config(
     environ: dict[str, str] | None = None,
     base_dir: Path | None = None,
 ) -> Config:
-    """Build a validated :class:`Config` from parsed TOML (relative paths from ``base_dir``)."""
+    """Build a validated :class:`Config` from parsed TOML (relative paths from ``base_dir``).
+
+    Raises ConfigError with every problem of ``data`` at once (``problems``).
+    """
     env = dict(os.environ if environ is None else environ)
     warnings: list[str] = []
+    problems: list[str] = []
     for name in sorted(set(data) - {"mqtt", "device", "display", "refresh", "keys"}):
         warnings.append(f"{source}: [{name}]: unknown section, ignored")
-    if "mqtt" not in data:
-        raise ConfigError(f"{source}: [mqtt] host: is required")
-    if "device" not in data:
-        raise ConfigError(f"{source}: [device] name: is required")
     sections = {
-        name: _Section(name, data.get(name, {}), source, base_dir or Path.cwd())
+        name: _Section(name, data.get(name, {}), source, base_dir or Path.cwd(), problems)
         for name in ("mqtt", "device", "display", "refresh", "keys")
     }
     mqtt = _mqtt(sections["mqtt"], env)
@@ -361,6 +396,8 @@ def parse_config(
     display = _display(sections["display"], device.state_dir)
     refresh = _refresh(sections["refresh"], display.driver)
     keys = _keys(sections["keys"])
+    if problems:
+        raise ConfigError(*problems)
     for section in sections.values():
         warnings += section.unknown()
     return Config(

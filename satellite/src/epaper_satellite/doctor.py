@@ -1,11 +1,12 @@
 """``epaper-satellite check``: a readable report of what this door sign needs, and what to fix.
 
-Checks, in order: the configuration, the broker (connection, credentials and the
-device's own topics, with the seed's return codes in words), TLS files, the panel
-driver (its import and the SPI device), fonts and text shaping (CJK, right-to-left,
-symbols), the state directory, and the clock's synchronisation. Exit status: 0 when
-nothing must be fixed (warnings allowed), 1 when something must, 2 when the
-configuration cannot be used at all.
+Checks, in order: the configuration (every problem of the file), the broker (connection,
+credentials and the device's own topics, each connect result in words), TLS files, the
+panel driver (its import and the SPI device), fonts (the main faces, CJK, right-to-left
+shaping, symbols), the state directory, and the clock's synchronisation. All of them
+run, so one report names every problem. Exit status: 0 when nothing must be fixed
+(warnings allowed; the report ends with "Ready"), 1 when something must, 2 when the
+configuration cannot be used at all (its problems, fonts and clock are still reported).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .broker_probe import probe_broker
@@ -156,6 +157,12 @@ def check_panel(config: Config, spi_device: Path = SPI_DEVICE) -> list[Finding]:
     return findings
 
 
+def _missing_main_fonts() -> list[str]:
+    from .fonts import missing_main_fonts  # noqa: PLC0415 - Pillow only when this check runs
+
+    return missing_main_fonts()
+
+
 def _covers(text: str) -> bool:
     from .fonts import default_fonts  # noqa: PLC0415 - Pillow only when this check runs
 
@@ -174,10 +181,26 @@ def check_fonts(
     locale: str | None,
     covers: Callable[[str], bool] = _covers,
     shaping: Callable[[], bool] = _shaping,
+    missing_main: Callable[[], list[str]] = _missing_main_fonts,
 ) -> list[Finding]:
-    """Fonts and shaping for ``locale`` (BCP 47 or None): a FAIL only for its own script."""
+    """Fonts and shaping for ``locale`` (BCP 47 or None): the main faces every layout
+    needs (a FAIL when missing), then CJK, shaping and symbols (a FAIL only for the
+    locale's own script)."""
     language = (locale or "").split("-")[0].lower()
     findings: list[Finding] = []
+    missing = missing_main()
+    if missing:
+        findings.append(
+            Finding(
+                "fonts",
+                Level.FAIL,
+                f"main font {' and '.join(missing)} missing: the sign would be drawn in "
+                "Pillow's small built-in face",
+                "apt install fonts-dejavu-core",
+            )
+        )
+    else:
+        findings.append(Finding("fonts", Level.OK, "main fonts DejaVu Sans and Sans Bold"))
     for lang, sample in CJK_SAMPLES.items():
         if covers(sample):
             findings.append(Finding("fonts", Level.OK, f"{lang}: {sample} drawable"))
@@ -264,17 +287,26 @@ def run_checks(
     clock: Callable[[], list[Finding]] = check_clock,
     config_only: bool = False,
 ) -> tuple[Config | None, list[Finding]]:
-    """Run every check; return the configuration (None when unusable) and the findings."""
+    """Run every check; return the configuration (None when unusable) and the findings.
+
+    An unusable configuration is reported with each of its problems, followed by the
+    checks that need no configuration (fonts, clock).
+    """
     try:
         config = load_config(config_path)
     except ConfigError as err:
         fix = (
-            "fix the key named, then rerun"
+            "fix the keys named, then rerun"
             if config_path.is_file()
             else "write it with `sudo epaper-satellite init` (or from example.toml), "
             "or name another with --config PATH"
         )
-        return None, [Finding("config", Level.FAIL, str(err), fix)]
+        findings = [Finding("config", Level.FAIL, problem) for problem in err.problems]
+        findings[-1] = replace(findings[-1], fix=fix)
+        if not config_only:
+            findings += check_fonts(None)
+            findings += clock()
+        return None, findings
     findings = [Finding("config", Level.OK, f"{config_path}: device {config.device.name!r}")]
     findings += [Finding("config", Level.WARN, warning) for warning in config.warnings]
     if config_only:

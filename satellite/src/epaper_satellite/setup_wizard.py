@@ -29,12 +29,12 @@ from .config import (
     COLORS,
     DEFAULT_CONFIG_PATH,
     DEVICE_NAME,
-    DRIVERS,
     ROTATIONS,
     ConfigError,
     parse_config,
     valid_topic_prefix,
 )
+from .drivers.registry import DRIVER_NAMES as DRIVERS
 
 SERVICE = "epaper-satellite"
 SERVICE_USER = "epaper"

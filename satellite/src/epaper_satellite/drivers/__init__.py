@@ -1,4 +1,5 @@
-"""Panel drivers behind one small interface; ``create_driver`` picks one from the config."""
+"""Panel drivers behind one small interface; ``create_driver`` builds the one the config
+names, from the registry (:mod:`.registry`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Callable
 from ..config import Config
 from .base import DrawResult, Driver, DriverError
 from .png import PngDriver
+from .registry import driver_class
 from .waveshare import WaveshareDriver
 
 __all__ = ["DrawResult", "Driver", "DriverError", "PngDriver", "WaveshareDriver", "create_driver"]
@@ -15,6 +17,4 @@ __all__ = ["DrawResult", "Driver", "DriverError", "PngDriver", "WaveshareDriver"
 
 def create_driver(config: Config, monotonic: Callable[[], float] = time.monotonic) -> Driver:
     """Return the driver the configuration names (not set up yet)."""
-    if config.display.driver == "waveshare":
-        return WaveshareDriver(config.display, config.refresh, monotonic)
-    return PngDriver(config.display, config.refresh, monotonic)
+    return driver_class(config.display.driver)(config.display, config.refresh, monotonic)
