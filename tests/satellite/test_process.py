@@ -212,6 +212,16 @@ def test_daemon_before_init_points_to_init(
     ]
 
 
+def test_gpio_keys_without_gpio_is_one_clear_line(tmp_path: Path) -> None:
+    """[keys] driver gpio on a machine without GPIO: exit 1 naming the way out, no traceback."""
+    config = write_config(None, tmp_path, keys={"driver": "gpio"})
+    result = _cli("--config", str(config))
+    assert result.returncode == cli.EXIT_FAILED == 1
+    assert "Keys: [keys] driver gpio cannot open the pins" in result.stderr
+    assert 'driver = "http" or "none"' in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_check_prints_the_redacted_config(tmp_path: Path) -> None:
     """'check' validates and prints the configuration without the password."""
     config = write_config(None, tmp_path, mqtt={"password": "s3cret-value"})

@@ -23,6 +23,7 @@ from .config import COLORS, DEFAULT_CONFIG_PATH, ConfigError, load_config
 from .drivers import DriverError
 from .drivers.png import write_png_atomically
 from .i18n import parse_tag
+from .keys import KeysUnavailable
 from .render import render_room, room_view
 from .schedule import system_zone, zone
 from .wire import PayloadError, parse_data, parse_timestamp
@@ -145,8 +146,8 @@ def run_daemon(config_path: Path) -> int:
     except PanelFailed as err:
         _LOGGER.error("Panel: %s", err)
         return EXIT_PANEL_FAILED
-    except DriverError as err:
-        _LOGGER.error("Panel: %s", err)
+    except (DriverError, KeysUnavailable) as err:
+        _LOGGER.error("%s: %s", "Keys" if isinstance(err, KeysUnavailable) else "Panel", err)
         return EXIT_FAILED
     except (OSError, ValueError) as err:
         _LOGGER.error("Cannot start: %s", err)
