@@ -333,12 +333,19 @@ def test_a_republish_with_new_timestamps_is_not_new_content(
 
 
 def test_setup_screen_and_unassigned_status_until_the_first_data(tmp_path: Path) -> None:
-    """A new sign shows its name, its panel and what to do next; its status says unassigned."""
+    """A new sign shows its name, its panel and what to do next; its status says unassigned.
+
+    Adoption is the next step only once the broker took the sign (test_setup_screen.py).
+    """
     display = _display(tmp_path, FakeClock("2026-11-27T09:00:00Z"), display={"colors": "bwr"})
     display.setup_display()
     texts = " ".join(_state_texts(display).split())
     assert "New door sign" in texts
+    assert "Connecting to the broker…" in texts
     assert f"Display {DEVICE} waits for its room data." in texts
+    assert "Home Assistant" not in texts
+    display.session.connected = True  # as on_connect sets it
+    texts = " ".join(_state_texts(display).split())
     assert "Panel: png 400x300, black/white/red." in texts
     assert "Next: adopt it in Home Assistant, or add it in Odoo." in texts
     assert "…" not in texts, _state_texts(display)

@@ -70,7 +70,8 @@ def new_client(settings: MqttConfig, client_id: str) -> mqtt.Client:
     return client
 
 
-def _network_failure(settings: MqttConfig, err: Exception) -> ProbeResult:
+def network_failure(settings: MqttConfig, err: Exception) -> ProbeResult:
+    """What a failed TCP or TLS connect to the broker means (kind UNREACHABLE or TLS)."""
     where = f"{settings.host}:{settings.port}"
     if isinstance(err, ssl.SSLCertVerificationError):
         return ProbeResult(
@@ -140,7 +141,7 @@ def probe_broker(
     try:
         client.connect(settings.host, settings.port, keepalive=max(5, int(timeout)))
     except (OSError, ValueError) as err:
-        return _network_failure(settings, err)
+        return network_failure(settings, err)
     client.loop_start()
     try:
         if not connected.wait(timeout):

@@ -97,6 +97,7 @@ class MQTTDisplay:
             offline_since=lambda: self.session.disconnected_since,
             on_status=self._publish_status,
             on_drawn=self.session.publish_snapshot,
+            link=self.session.link,
         )
         self.presses: queue.SimpleQueue[ActionRequest] = queue.SimpleQueue()
         self.keys = create_keys(config.keys, self._key_pressed)

@@ -20,6 +20,9 @@ REFUSED = "refused"  # the broker answered and refused for another reason
 UNREACHABLE = "unreachable"  # no broker answered (address, port, network, no CONNACK)
 TLS = "tls"  # the TLS handshake or the broker's certificate failed
 ACL = "acl"  # logged in, but the broker refuses the device's own topics to this user
+# The broker link when nothing is wrong with it (session.MQTTSession.link()).
+CONNECTED = "connected"
+CONNECTING = "connecting"  # no outcome yet, or reconnecting after a loss
 
 RC_MEANINGS = {
     0: "Connection successful",

@@ -55,7 +55,8 @@ class Sign:
     """The sign's state: the room data it shows, overlays, the blank screen, redraw timers.
 
     ``clock`` gives aware UTC datetimes, ``monotonic`` seconds; ``offline_since`` gives
-    the monotonic second the broker was lost (None while connected). ``on_status`` runs
+    the monotonic second the broker was lost (None while connected); ``link`` the broker
+    link in a word (session.MQTTSession.link), shown by the setup screen. ``on_status`` runs
     when the status changed (error, new content); ``on_drawn`` gets each new PNG drawn.
     """
 
@@ -69,6 +70,7 @@ class Sign:
         offline_since: Callable[[], float | None],
         on_status: Callable[[], None],
         on_drawn: Callable[[bytes], None],
+        link: Callable[[], str],
     ) -> None:
         """Keep the collaborators; nothing is drawn yet."""
         self.config = config
@@ -93,6 +95,8 @@ class Sign:
         self._drawing: tuple[Rendered, dt.datetime] | None = None  # a draw in the worker
         self._wanted: tuple[bool, bool] | None = None  # (force, full) asked for while busy
         self._offline_since = offline_since
+        self._link = link
+        self.link_shown: str | None = None  # the broker link the setup screen shows
         self._on_status = on_status
         self._on_drawn = on_drawn
         self.shaping_problem = shaping_problem(default_fonts().layout)
@@ -156,6 +160,7 @@ class Sign:
 
     def screen(self, now: dt.datetime) -> Rendered:
         """Render what the panel should show at ``now`` (overlay, blank, waiting, or room)."""
+        self.link_shown = None
         width, height = self.driver.size
         colors = self.driver.colors
         if self.overlay is not None:
@@ -172,13 +177,14 @@ class Sign:
         if self.cleared:
             return render_blank(width, height, colors)
         if self.data is None:
+            self.link_shown = self._link()
             return render_setup_screen(
                 self.device,
                 panel_text(self.driver.model, width, height, colors),
                 width=width,
                 height=height,
                 colors=colors,
-                offline=self._show_offline(),
+                link=self.link_shown,
                 locale=self.locale(),
             )
         self.locale()  # logs a locale the sign cannot use as asked, once
@@ -377,6 +383,7 @@ class Sign:
         self.last_tick = now
         due |= self.retry_at is not None and self.monotonic() >= self.retry_at
         due |= self._show_offline() != self.offline_shown
+        due |= self.link_shown is not None and self._link() != self.link_shown
         full_at = self.driver.full_due_at()
         if (
             full_at is not None
