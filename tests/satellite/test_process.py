@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shlex
 import signal
 import subprocess
 import sys
@@ -200,16 +202,26 @@ def test_daemon_before_init_points_to_init(
     if default:
         monkeypatch.setattr(cli, "DEFAULT_CONFIG_PATH", path)
         assert cli.main([]) == cli.EXIT_NOT_SET_UP == 4
-        hint = "`sudo epaper-satellite init`"
+        stderr = capsys.readouterr().err
     else:
         result = _cli("--config", str(path), "run")
         assert result.returncode == cli.EXIT_NOT_SET_UP, result.stderr
-        hint = f"`epaper-satellite --config {path} init`"
-    stderr = capsys.readouterr().err if default else result.stderr
-    assert stderr.splitlines() == [
-        f"epaper-satellite: no configuration at {path}: set this sign up with {hint} first "
-        "(or name the file with --config PATH)"
-    ]
+        stderr = result.stderr
+    [line] = stderr.splitlines()
+    hint = re.fullmatch(
+        rf"epaper-satellite: no configuration at {re.escape(str(path))}: set this sign up "
+        r"with `(.+)` first \(or name the file with --config PATH\)",
+        line,
+    )
+    assert hint is not None, line
+    # The hinted command runs as shown (here with --help instead of asking questions).
+    command = shlex.split(hint.group(1))
+    assert (command[0] == "sudo") is default
+    assert command[-1] == "init" and (default or command[-3:-1] == ["--config", str(path)])
+    shown = subprocess.run(
+        [*command[1 if default else 0 :], "--help"], capture_output=True, text=True, check=False
+    )
+    assert shown.returncode == 0 and "--skip-test" in shown.stdout, shown.stderr
 
 
 def test_gpio_keys_without_gpio_is_one_clear_line(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ import argparse
 import datetime as dt
 import logging
 import os
+import shlex
 import signal
 import sys
 from collections.abc import Sequence
@@ -156,10 +157,11 @@ def run_daemon(config_path: Path) -> int:
 
 
 def init_command(config_path: Path) -> str:
-    """The ``init`` command line that writes ``config_path`` (sudo for the default path)."""
+    """The ``init`` command line that writes ``config_path`` (with sudo for the default
+    path, under /etc)."""
     if config_path == DEFAULT_CONFIG_PATH:
-        return "sudo epaper-satellite init"
-    return f"epaper-satellite --config {config_path} init"
+        return f"sudo {setup_wizard.program(absolute=True)} init"
+    return f"{setup_wizard.program()} --config {shlex.quote(str(config_path))} init"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

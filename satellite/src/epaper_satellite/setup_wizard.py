@@ -179,11 +179,18 @@ def write_config(
     return path, password_file
 
 
-def program() -> str:
-    """How to call this program from a shell: ``epaper-satellite`` when it is on PATH,
-    else this Python with ``-m epaper_satellite``."""
-    if shutil.which(SERVICE):
+def program(*, absolute: bool = False) -> str:
+    """How to call this program from a shell: ``epaper-satellite`` when it is on PATH
+    (unless ``absolute``: for ``sudo``, whose PATH has no venv), else the console script
+    that runs now, else this Python with ``-m epaper_satellite``."""
+    found = shutil.which(SERVICE)
+    if found and not absolute:
         return SERVICE
+    running = Path(sys.argv[0])
+    if running.name == SERVICE and running.is_file():
+        return shlex.quote(str(running.absolute()))
+    if found:
+        return shlex.quote(str(Path(found).absolute()))
     return f"{shlex.quote(sys.executable)} -m epaper_satellite"
 
 
