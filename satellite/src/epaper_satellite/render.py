@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .canvas import BLACK, WHITE, Canvas, Color, Rendered, to_panel_image
 from .fonts import FontSet
@@ -357,7 +357,22 @@ def _banner(sign: Sign) -> None:
 def render_room(
     view: RoomView, width: int, height: int, colors: str = "bw", fonts: FontSet | None = None
 ) -> Rendered:
-    """Draw the room screen for a panel of ``width`` x ``height``."""
+    """Draw the room screen for a panel of ``width`` x ``height``.
+
+    A QR code that cannot be drawn does not cost the room: the screen is drawn again
+    without it, and ``problems`` of the result says why.
+    """
+    rendered = _render_room(view, width, height, colors, fonts)
+    if view.qr and rendered.problems:
+        problems = rendered.problems
+        rendered = _render_room(replace(view, qr=None), width, height, colors, fonts)
+        rendered.problems[:0] = problems
+    return rendered
+
+
+def _render_room(
+    view: RoomView, width: int, height: int, colors: str, fonts: FontSet | None
+) -> Rendered:
     canvas = Canvas(width, height, colors, fonts, mirror=view.locale.right_to_left)
     layout = plan(width, height, message=bool(view.message), qr=bool(view.qr))
     sign = Sign(view, canvas, layout)

@@ -80,6 +80,7 @@ class Sign:
         self.data: RoomData | None = None
         self.received_at: dt.datetime | None = None
         self.error: str | None = None
+        self.drawing_problem: str | None = None  # a part of the room left out (the QR code)
         self.content_hash: str | None = None
         self.last_render: dt.datetime | None = None
         self.snapshot: bytes | None = None
@@ -132,6 +133,12 @@ class Sign:
             )
             self.data = self.received_at = None
             self.refresh()
+
+    @property
+    def problem(self) -> str | None:
+        """The sign's part of the status ``error``: a rejected payload or a panel fault
+        first, then a part of the room it could not draw; None when all is well."""
+        return self.error or self.drawing_problem
 
     def timezone(self) -> dt.tzinfo:
         """The zone of the room: the payload's tz, else the configured one, else the machine's."""
@@ -190,7 +197,13 @@ class Sign:
             received=self.received_at,
             locale=self.config.device.locale,
         )
-        return render_room(view, width, height, colors)
+        rendered = render_room(view, width, height, colors)
+        problem = rendered.problems[0] if rendered.problems else None
+        if problem != self.drawing_problem:
+            if problem:
+                _LOGGER.warning("Room drawn without a part: %s", problem)
+            self.drawing_problem = problem
+        return rendered
 
     def _next_redraw(self, now: dt.datetime) -> dt.datetime | None:
         extra: list[dt.datetime | None] = [self.overlay.until if self.overlay else None]
