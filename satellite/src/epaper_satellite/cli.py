@@ -16,10 +16,11 @@ from . import __version__, doctor, setup_wizard
 from .config import COLORS, DEFAULT_CONFIG_PATH, ConfigError, load_config
 from .drivers import DriverError
 from .drivers.png import write_png_atomically
+from .files import read_bounded
 from .i18n import parse_tag
 from .render import render_room, room_view
 from .schedule import system_zone, zone
-from .wire import PayloadError, parse_data, parse_timestamp
+from .wire import MAX_PAYLOAD, PayloadError, parse_data, parse_timestamp
 
 _LOGGER = logging.getLogger("epaper_satellite")
 
@@ -75,7 +76,7 @@ def _parser() -> argparse.ArgumentParser:
 def render_command(args: argparse.Namespace) -> int:
     """Render a payload file to a PNG."""
     try:
-        data = parse_data(args.payload.read_bytes(), None)
+        data = parse_data(read_bounded(args.payload, MAX_PAYLOAD), None)
         now = parse_timestamp(args.now, "--now") if args.now else dt.datetime.now(dt.UTC)
     except OSError as err:
         _LOGGER.error("%s: cannot read: %s", args.payload, err.strerror)

@@ -24,6 +24,8 @@ from pathlib import Path
 from .broker_probe import probe_broker
 from .config import Config, ConfigError, load_config
 from .setup_wizard import describe_probe
+from .store import PayloadStore
+from .wire import MAX_PAYLOAD
 
 SPI_DEVICE = Path("/dev/spidev0.0")
 TIMESYNC_MARKER = Path("/run/systemd/timesync/synchronized")
@@ -232,6 +234,31 @@ def _writable(area: str, directory: Path) -> list[Finding]:
     return [Finding(area, Level.OK, f"{directory} writable")]
 
 
+def check_storage(state_dir: Path) -> list[Finding]:
+    """The state folder takes a payload's worth of bytes (written, fsynced and removed: a
+    full disk fails here, where creating an empty file would not) and the stored payload
+    reads back within its bound."""
+    fix = "free space on its disk (df -h), or give the folder to the service user"
+    try:
+        state_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=state_dir, prefix=".check-") as probe:
+            probe.write(bytes(MAX_PAYLOAD))
+            probe.flush()
+            os.fsync(probe.fileno())
+    except OSError as err:
+        text = f"cannot store a payload in {state_dir}: {err.strerror}"
+        return [Finding("state", Level.FAIL, text, fix)]
+    findings = [Finding("state", Level.OK, f"{state_dir} writable, room for a payload")]
+    store = PayloadStore(state_dir)
+    store.load()
+    if store.problem is not None:
+        fix = f"remove {store.path}; the next /data from the hub replaces it"
+        findings.append(Finding("state", Level.WARN, store.problem, fix))
+    else:
+        findings.append(Finding("state", Level.OK, f"{store.path}: readable or not there yet"))
+    return findings
+
+
 def check_clock(
     run: Callable[..., subprocess.CompletedProcess[str]] = subprocess.run,
     marker: Path = TIMESYNC_MARKER,
@@ -283,7 +310,7 @@ def run_checks(
     findings += check_tls(config)
     findings += check_panel(config, spi_device)
     findings += check_fonts(getattr(config.device, "locale", None))
-    findings += _writable("state", config.device.state_dir)
+    findings += check_storage(config.device.state_dir)
     findings += clock()
     return config, findings
 

@@ -35,6 +35,7 @@ from .config import (
     parse_config,
     valid_topic_prefix,
 )
+from .files import MAX_SECRET_BYTES, ensure_private_dir, read_bounded, write_atomically
 
 SERVICE = "epaper-satellite"
 SERVICE_USER = "epaper"
@@ -121,19 +122,6 @@ def config_toml(answers: SetupAnswers, password_file: Path | None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _write_private(path: Path, text: str, mode: int, owner: tuple[int, int] | None) -> None:
-    """Write ``text`` to ``path`` created with ``mode`` (no moment with wider rights)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.new")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.chmod(temporary, mode)
-    if owner is not None:
-        os.chown(temporary, *owner)
-    os.replace(temporary, path)
-
-
 def _service_account(user: str) -> tuple[int, int] | None:
     """Return (uid, gid) of the service user when we are root and it exists."""
     if os.geteuid() != 0:
@@ -157,11 +145,15 @@ def write_config(
     password_file = path.with_name("password") if answers.password else None
     text = config_toml(answers, password_file)
     account = _service_account(service_user)
-    if password_file is not None and answers.password is not None:
-        _write_private(password_file, answers.password + "\n", 0o600, account)
-    parse_config(tomllib.loads(text), str(path), environ={}, base_dir=path.parent)  # validate
     config_owner = (0, account[1]) if account else None
-    _write_private(path, text, 0o640, config_owner)
+    # Root with the service user: root's folder the service's group may read (0750);
+    # else the caller's own folder (0700). An existing folder must be safe already.
+    ensure_private_dir(path.parent, 0o750 if account else 0o700, config_owner)
+    if password_file is not None and answers.password is not None:
+        secret = (answers.password + "\n").encode("utf-8")
+        write_atomically(password_file, secret, 0o600, owner=account)
+    parse_config(tomllib.loads(text), str(path), environ={}, base_dir=path.parent)  # validate
+    write_atomically(path, text.encode("utf-8"), 0o640, owner=config_owner)
     return path, password_file
 
 
@@ -283,7 +275,7 @@ def gather(args: argparse.Namespace, asker: Asker, hostname: str) -> SetupAnswer
     username = asker.text("Broker user", args.username, name)
     password = args.password
     if password is None and args.password_file is not None:
-        password = args.password_file.read_text(encoding="utf-8").strip()
+        password = read_bounded(args.password_file, MAX_SECRET_BYTES).decode("utf-8").strip()
     if password is None:
         password = asker.text("Broker password (empty: none)", None, "", secret=True)
     prefix = asker.text("Topic prefix", args.topic_prefix, "odoo_epaper/")

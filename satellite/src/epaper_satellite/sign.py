@@ -123,6 +123,7 @@ class Sign:
                 _LOGGER.info("Drawing the stored payload of %s", self.store.path)
             except PayloadError as err:
                 _LOGGER.warning("Ignoring the stored payload %s: %s", self.store.path, err.detail)
+                self.store.ignore(err.detail)
         try:
             self.refresh()
         except Exception:
@@ -137,8 +138,9 @@ class Sign:
     @property
     def problem(self) -> str | None:
         """The sign's part of the status ``error``: a rejected payload or a panel fault
-        first, then a part of the room it could not draw; None when all is well."""
-        return self.error or self.drawing_problem
+        first, then the stored payload (unreadable, or the disk refused it), then a part
+        of the room it could not draw; None when all is well."""
+        return self.error or self.store.problem or self.drawing_problem
 
     def timezone(self) -> dt.tzinfo:
         """The zone of the room: the payload's tz, else the configured one, else the machine's."""
@@ -324,9 +326,10 @@ class Sign:
             self.error = f"data rejected: cannot draw it ({type(err).__name__})"
             self._on_status()
             return
-        if new_content:
+        problem = self.store.problem
+        if new_content or problem:  # a save the disk refused is tried again
             self.store.save(raw)
-        if not drawn:
+        if not drawn or self.store.problem != problem:
             self._on_status()
 
     def show_overlay(self, title: str, text: str, seconds: float | None = None) -> None:
