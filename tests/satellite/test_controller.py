@@ -208,9 +208,10 @@ def test_payload_timezone_wins_over_config(tmp_path: Path) -> None:
     clock = FakeClock("2026-11-27T08:00:00Z")
     display = _display(tmp_path, clock, device={"timezone": "America/New_York"})
     display.setup_display()
-    display.on_message(None, None, _message("data", room_payload()))  # type: ignore[arg-type]
+    earlier = "2026-11-27T07:55:00Z"  # a payload made before the sign's now
+    display.on_message(None, None, _message("data", room_payload(generated_at=earlier)))  # type: ignore[arg-type]
     assert "until 11:00" in _state_texts(display)
-    payload = room_payload()
+    payload = room_payload(generated_at=earlier)
     del payload["tz"]
     display.on_message(None, None, _message("data", payload))  # type: ignore[arg-type]
     assert "until 05:00" in _state_texts(display)

@@ -3,13 +3,16 @@
 Checks, in order: the configuration, the broker (connection, credentials and the
 device's own topics, with the seed's return codes in words), TLS files, the panel
 driver (its import and the SPI device), fonts and text shaping (CJK, right-to-left,
-symbols), the state directory, and the clock's synchronisation. Exit status: 0 when
+symbols), the state directory (room for a payload: a full disk fails; the stored
+payload readable), the clock's synchronisation, and the clock against the stored
+payload's ``generated_at``. Exit status: 0 when
 nothing must be fixed (warnings allowed), 1 when something must, 2 when the
 configuration cannot be used at all.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import importlib
 import os
@@ -22,10 +25,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .broker_probe import probe_broker
+from .clock_trust import clock_lag, clock_problem
 from .config import Config, ConfigError, load_config
 from .setup_wizard import describe_probe
 from .store import PayloadStore
-from .wire import MAX_PAYLOAD
+from .wire import MAX_PAYLOAD, PayloadError, parse_data
 
 SPI_DEVICE = Path("/dev/spidev0.0")
 TIMESYNC_MARKER = Path("/run/systemd/timesync/synchronized")
@@ -259,6 +263,25 @@ def check_storage(state_dir: Path) -> list[Finding]:
     return findings
 
 
+def check_hub_clock(
+    state_dir: Path, now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
+) -> list[Finding]:
+    """The clock against the hub's: not behind the stored payload's ``generated_at`` by
+    more than clock_trust.CLOCK_TOLERANCE (the sign stops saying Free or Busy then)."""
+    raw = PayloadStore(state_dir).load()
+    try:
+        generated_at = parse_data(raw, None).generated_at if raw else None
+    except PayloadError:
+        generated_at = None
+    if generated_at is None:
+        return [Finding("clock", Level.OK, "no payload from the hub yet to compare with")]
+    lag = clock_lag(now(), generated_at)
+    if lag is not None:
+        fix = "set the time: sudo timedatectl set-ntp true, and check the network reaches NTP"
+        return [Finding("clock", Level.FAIL, clock_problem(lag, generated_at), fix)]
+    return [Finding("clock", Level.OK, "not behind the hub's last payload")]
+
+
 def check_clock(
     run: Callable[..., subprocess.CompletedProcess[str]] = subprocess.run,
     marker: Path = TIMESYNC_MARKER,
@@ -312,6 +335,7 @@ def run_checks(
     findings += check_fonts(getattr(config.device, "locale", None))
     findings += check_storage(config.device.state_dir)
     findings += clock()
+    findings += check_hub_clock(config.device.state_dir)
     return config, findings
 
 
