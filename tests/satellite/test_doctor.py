@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from epaper_satellite import doctor, fonts
+from epaper_satellite import doctor, fonts, setup_wizard
 from epaper_satellite.doctor import Finding, Level
 
 from testbed.broker import Broker
@@ -83,7 +83,8 @@ def test_missing_config_says_how_to_write_one(tmp_path: Path) -> None:
     """No file at --config: the fix is to write one (init), not to fix a key."""
     missing = check(tmp_path / "nope.toml")
     assert missing.returncode == 2
-    assert "cannot read" in missing.stderr and "epaper-satellite init" in missing.stderr
+    init = setup_wizard.init_command(tmp_path / "nope.toml")
+    assert "cannot read" in missing.stderr and f"write it with `{init}`" in missing.stderr
     assert "fix the key named" not in missing.stderr
 
 

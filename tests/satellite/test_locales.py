@@ -94,6 +94,15 @@ def _room(
     return render_room(room_view(data, moment, BERLIN, online=online), *size, "bw")
 
 
+def _clock_wrong(language: str, size: tuple[int, int]) -> Rendered:
+    """The room while the clock is two days behind the hub's: a warning, no state."""
+    data = parse_data(json.dumps(room_payload(locale=language, events=DAY)).encode(), None)
+    moment = dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC)
+    assert BERLIN is not None
+    view = room_view(data, moment, BERLIN, clock_behind=dt.timedelta(days=2))
+    return render_room(view, *size, "bw")
+
+
 def _door_actions(language: str, size: tuple[int, int]) -> list[Rendered]:
     """Every screen a key press can lead to: asking, each refusal, no answer."""
     locale = resolve_locale(language)
@@ -163,7 +172,7 @@ def _english(size: tuple[int, int]) -> list[Rendered]:
 
 def _screens(language: str, size: tuple[int, int]) -> list[Rendered]:
     rooms = [_room(language, changes, now, online, size) for _, changes, now, online in SCENARIOS]
-    return rooms + _notices(language, size)
+    return [*rooms, _clock_wrong(language, size), *_notices(language, size)]
 
 
 def _pattern(*messages: str, squashed: bool = False) -> re.Pattern[str]:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from epaper_satellite import cli
+from epaper_satellite import cli, setup_wizard
 from PIL import Image
 
 from testbed.broker import Broker, generate_tls
@@ -201,6 +201,7 @@ def test_daemon_before_init_points_to_init(
     path = tmp_path / "etc" / "config.toml"
     if default:
         monkeypatch.setattr(cli, "DEFAULT_CONFIG_PATH", path)
+        monkeypatch.setattr(setup_wizard, "DEFAULT_CONFIG_PATH", path)
         assert cli.main([]) == cli.EXIT_NOT_SET_UP == 4
         stderr = capsys.readouterr().err
     else:

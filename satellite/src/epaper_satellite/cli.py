@@ -12,7 +12,6 @@ import argparse
 import datetime as dt
 import logging
 import os
-import shlex
 import signal
 import sys
 from collections.abc import Sequence
@@ -23,11 +22,12 @@ from . import __version__, doctor, setup_wizard
 from .config import COLORS, DEFAULT_CONFIG_PATH, ConfigError, load_config
 from .drivers import DriverError
 from .drivers.png import write_png_atomically
+from .files import read_bounded
 from .i18n import parse_tag
 from .keys import KeysUnavailable
 from .render import render_room, room_view
 from .schedule import system_zone, zone
-from .wire import PayloadError, parse_data, parse_timestamp
+from .wire import MAX_PAYLOAD, PayloadError, parse_data, parse_timestamp
 
 _LOGGER = logging.getLogger("epaper_satellite")
 # Exit statuses of the daemon (also in satellite/README.md and the systemd unit).
@@ -87,7 +87,7 @@ def _parser() -> argparse.ArgumentParser:
 def render_command(args: argparse.Namespace) -> int:
     """Render a payload file to a PNG."""
     try:
-        data = parse_data(args.payload.read_bytes(), None)
+        data = parse_data(read_bounded(args.payload, MAX_PAYLOAD), None)
         now = parse_timestamp(args.now, "--now") if args.now else dt.datetime.now(dt.UTC)
     except OSError as err:
         _LOGGER.error("%s: cannot read: %s", args.payload, err.strerror)
@@ -120,7 +120,8 @@ def run_daemon(config_path: Path) -> int:
     if not config_path.exists():
         print(
             f"epaper-satellite: no configuration at {config_path}: set this sign up with "
-            f"`{init_command(config_path)}` first (or name the file with --config PATH)",
+            f"`{setup_wizard.init_command(config_path)}` first "
+            "(or name the file with --config PATH)",
             file=sys.stderr,
         )
         return EXIT_NOT_SET_UP
@@ -154,14 +155,6 @@ def run_daemon(config_path: Path) -> int:
         _LOGGER.error("Cannot start: %s", err)
         return EXIT_FAILED
     return 0
-
-
-def init_command(config_path: Path) -> str:
-    """The ``init`` command line that writes ``config_path`` (with sudo for the default
-    path, under /etc)."""
-    if config_path == DEFAULT_CONFIG_PATH:
-        return f"sudo {setup_wizard.program(absolute=True)} init"
-    return f"{setup_wizard.program()} --config {shlex.quote(str(config_path))} init"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

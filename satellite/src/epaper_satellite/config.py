@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .files import MAX_CONFIG_BYTES, MAX_PEM_BYTES, MAX_SECRET_BYTES, check_bounded, read_bounded
 from .keys import KEY_DRIVERS, WAVESHARE_27_KEYS, KeysConfig, parse_binding
 
 _LOGGER = logging.getLogger(__name__)
@@ -249,10 +250,12 @@ def _read_password_file(section: _Section) -> str | None:
     if path is None:
         return None
     try:
-        return path.read_text(encoding="utf-8").strip()
+        return read_bounded(path, MAX_SECRET_BYTES).decode("utf-8").strip()
     except OSError as err:
         section.problem("password_file", f"cannot read {path}: {err.strerror}")
-        return None
+    except UnicodeDecodeError:
+        section.problem("password_file", f"{path} is not UTF-8 text")
+    return None
 
 
 def _mqtt(section: _Section, environ: dict[str, str]) -> MqttConfig:
@@ -271,6 +274,12 @@ def _mqtt(section: _Section, environ: dict[str, str]) -> MqttConfig:
     certfile, keyfile = section.path("certfile"), section.path("keyfile")
     if (certfile is None) != (keyfile is None):
         section.problem("keyfile", "certfile and keyfile go together")
+    ca_certs = section.path("ca_certs")
+    for key, pem in (("ca_certs", ca_certs), ("certfile", certfile), ("keyfile", keyfile)):
+        try:
+            check_bounded(pem, MAX_PEM_BYTES) if pem is not None else None
+        except OSError as err:
+            section.problem(key, str(err))
     tls = section.boolean("tls", True)
     tls_insecure = section.boolean("tls_insecure", False)
     if tls_insecure and not tls:
@@ -282,7 +291,7 @@ def _mqtt(section: _Section, environ: dict[str, str]) -> MqttConfig:
         password=password,
         tls=tls,
         tls_insecure=tls_insecure,
-        ca_certs=section.path("ca_certs"),
+        ca_certs=ca_certs,
         certfile=certfile,
         keyfile=keyfile,
         topic_prefix=prefix,
@@ -413,7 +422,7 @@ def parse_config(
 def load_config(path: Path, environ: dict[str, str] | None = None) -> Config:
     """Read, parse and validate the TOML file at ``path``."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_bounded(path, MAX_CONFIG_BYTES).decode("utf-8")
     except OSError as err:
         raise ConfigError(f"{path}: cannot read: {err.strerror}") from err
     except UnicodeDecodeError as err:

@@ -26,6 +26,7 @@ from .config import (
     valid_topic_prefix,
 )
 from .drivers.registry import DEFAULT_MODEL, DRIVER_NAMES, model_problem, models
+from .files import MAX_SECRET_BYTES, read_bounded
 from .keys import KEY_DRIVERS, WAVESHARE_27_KEYS, parse_binding
 from .mqtt_codes import ACL, LOGIN, REFUSED, TLS, UNREACHABLE
 
@@ -271,7 +272,8 @@ class Questions:
     def _flag(self, name: str) -> Any:
         if name == "password":
             if self.args.password is None and self.args.password_file is not None:
-                return self.args.password_file.read_text(encoding="utf-8").strip()
+                secret = read_bounded(self.args.password_file, MAX_SECRET_BYTES)
+                return secret.decode("utf-8").strip()
             return self.args.password
         if name == "keys":
             return self.args.keys

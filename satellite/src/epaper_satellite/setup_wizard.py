@@ -29,6 +29,7 @@ from typing import Any
 from .broker_probe import ProbeResult, probe_broker
 from .config import COLORS, DEFAULT_CONFIG_PATH, ROTATIONS, ConfigError, parse_config
 from .drivers.registry import DEFAULT_MODEL, DRIVER_NAMES
+from .files import ensure_private_dir, write_atomically
 from .keys import KEY_DRIVERS
 from .setup_questions import (
     FIELDS,
@@ -135,19 +136,6 @@ def config_toml(answers: SetupAnswers, password_file: Path | None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _write_private(path: Path, text: str, mode: int, owner: tuple[int, int] | None) -> None:
-    """Write ``text`` to ``path`` created with ``mode`` (no moment with wider rights)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.new")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.chmod(temporary, mode)
-    if owner is not None:
-        os.chown(temporary, *owner)
-    os.replace(temporary, path)
-
-
 def _service_account(user: str) -> tuple[int, int] | None:
     """Return (uid, gid) of the service user when we are root and it exists."""
     if os.geteuid() != 0:
@@ -171,11 +159,15 @@ def write_config(
     password_file = path.with_name("password") if answers.password else None
     text = config_toml(answers, password_file)
     account = _service_account(service_user)
-    if password_file is not None and answers.password is not None:
-        _write_private(password_file, answers.password + "\n", 0o600, account)
-    parse_config(tomllib.loads(text), str(path), environ={}, base_dir=path.parent)  # validate
     config_owner = (0, account[1]) if account else None
-    _write_private(path, text, 0o640, config_owner)
+    # Root with the service user: root's folder the service's group may read (0750);
+    # else the caller's own folder (0700). An existing folder must be safe already.
+    ensure_private_dir(path.parent, 0o750 if account else 0o700, config_owner)
+    if password_file is not None and answers.password is not None:
+        secret = (answers.password + "\n").encode("utf-8")
+        write_atomically(password_file, secret, 0o600, owner=account)
+    parse_config(tomllib.loads(text), str(path), environ={}, base_dir=path.parent)  # validate
+    write_atomically(path, text.encode("utf-8"), 0o640, owner=config_owner)
     return path, password_file
 
 
@@ -192,6 +184,14 @@ def program(*, absolute: bool = False) -> str:
     if found:
         return shlex.quote(str(Path(found).absolute()))
     return f"{shlex.quote(sys.executable)} -m epaper_satellite"
+
+
+def init_command(config_path: Path) -> str:
+    """The ``init`` command line that writes ``config_path`` (with sudo for the default
+    path, under /etc)."""
+    if config_path == DEFAULT_CONFIG_PATH:
+        return f"sudo {program(absolute=True)} init"
+    return f"{program()} --config {shlex.quote(str(config_path))} init"
 
 
 def _sudo() -> str:
