@@ -274,7 +274,12 @@ def test_a_failed_test_keeps_every_answer_and_retypes_only_the_password(
     ],
 )
 def test_after_a_failed_test_retype_any_answer_write_anyway_or_quit(
-    mosquitto: Broker, tmp_path: Path, retype: str, then: list[str], written: bool
+    mosquitto: Broker,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    retype: str,
+    then: list[str],
+    written: bool,
 ) -> None:
     closed = free_port()
     answers = ["", "127.0.0.1", "n", str(closed), "", *PNG_ANSWERS]
@@ -282,6 +287,9 @@ def test_after_a_failed_test_retype_any_answer_write_anyway_or_quit(
     terminal = Terminal([*answers, retype, *retyped], secrets=[""])
     code = setup_wizard.run_init(init_args(tmp_path), terminal.asker(), hostname="lobby-2")
     assert terminal.asked("Retype which answer [host]")  # nothing listens: host first
+    offered = capsys.readouterr().out.split("Retype one: ", 1)[1].split(";", 1)[0]
+    assert offered.startswith("host, port, tls (the likely ones), or name, username, ")
+    assert "ca_certs" not in offered and "model" not in offered  # not asked: no TLS, png
     assert code == (0 if written else 1)
     assert (tmp_path / "config.toml").exists() is written
     if retype == "port":

@@ -275,8 +275,6 @@ class Questions:
                 secret = read_bounded(self.args.password_file, MAX_SECRET_BYTES)
                 return secret.decode("utf-8").strip()
             return self.args.password
-        if name == "keys":
-            return self.args.keys
         return getattr(self.args, name, None)
 
     # One method per field: (flag value or None, current answer or None) -> answer.

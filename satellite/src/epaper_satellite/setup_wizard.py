@@ -295,17 +295,18 @@ def _answers(questions: Questions, args: argparse.Namespace) -> tuple[SetupAnswe
     return answers, config
 
 
-def _what_next(asker: Asker, result: ProbeResult) -> str:
+def _what_next(questions: Questions, result: ProbeResult) -> str:
     """Ask which answer to retype after a failed test (or write anyway, or quit)."""
-    likely = suspects(result.kind)
-    others = [name for name in FIELDS if name not in likely]
+    asked = [name for name in FIELDS if questions.applies(name)]
+    likely = [name for name in suspects(result.kind) if name in asked] or asked[:1]
+    others = [name for name in asked if name not in likely]
     print(
         f"  Every answer is kept. Retype one: {', '.join(likely)} (the likely ones), or "
         f"{', '.join(others)}; '{WRITE_ANYWAY}' writes the configuration as it is; "
         f"'{QUIT}' ends without writing."
     )
-    choices = (*FIELDS, WRITE_ANYWAY, QUIT)
-    answer = asker.text(
+    choices = (*asked, WRITE_ANYWAY, QUIT)
+    answer = questions.asker.text(
         "Retype which answer",
         None,
         likely[0],
@@ -333,7 +334,7 @@ def _test_until_accepted(
             return answers, True
         if not asker.interactive:
             return answers, False
-        choice = _what_next(asker, result)
+        choice = _what_next(questions, result)
         if choice == WRITE_ANYWAY:
             return answers, True
         if choice == QUIT:
