@@ -287,11 +287,15 @@ def test_after_a_failed_test_retype_any_answer_write_anyway_or_quit(
     terminal = Terminal([*answers, retype, *retyped], secrets=[""])
     code = setup_wizard.run_init(init_args(tmp_path), terminal.asker(), hostname="lobby-2")
     assert terminal.asked("Retype which answer [host]")  # nothing listens: host first
-    offered = capsys.readouterr().out.split("Retype one: ", 1)[1].split(";", 1)[0]
+    out = capsys.readouterr().out
+    offered = out.split("Retype one: ", 1)[1].split(";", 1)[0]
     assert offered.startswith("host, port, tls (the likely ones), or name, username, ")
     assert "ca_certs" not in offered and "model" not in offered  # not asked: no TLS, png
     assert code == (0 if written else 1)
     assert (tmp_path / "config.toml").exists() is written
+    # Adoption is the next step only when the broker took the settings.
+    assert ("until Home Assistant adopts 'lobby-2'" in out) is (retype == "port")
+    assert ("The broker did not take these settings" in out) is (retype == "write")
     if retype == "port":
         assert load_config(tmp_path / "config.toml", environ={}).mqtt.port == mosquitto.port
         assert terminal.asked("Broker port") == [

@@ -317,28 +317,27 @@ def _what_next(questions: Questions, result: ProbeResult) -> str:
 
 def _test_until_accepted(
     questions: Questions, args: argparse.Namespace, asker: Asker
-) -> tuple[SetupAnswers, bool]:
+) -> tuple[SetupAnswers, bool, bool]:
     """Test the broker with the answers; after a failure retype what the person picks.
 
-    Returns the answers and whether to write them. Raises ConfigError for bad answers.
+    Returns the answers, whether to write them and whether the broker took them (True
+    when not tested). Raises ConfigError for bad answers.
     """
     while True:
         answers, config = _answers(questions, args)
         if args.skip_test:
-            return answers, True
+            return answers, True, True
         print(f"Testing {answers.host}:{answers.port} as {answers.username or '(anonymous)'}...")
         settings = replace(config.mqtt, password=answers.password)
         result = probe_broker(settings, answers.name, answers.topic_prefix)
         print(f"  {describe_probe(result)}")
         if result.ok:
-            return answers, True
+            return answers, True, True
         if not asker.interactive:
-            return answers, False
+            return answers, False, False
         choice = _what_next(questions, result)
-        if choice == WRITE_ANYWAY:
-            return answers, True
-        if choice == QUIT:
-            return answers, False
+        if choice in (WRITE_ANYWAY, QUIT):
+            return answers, choice == WRITE_ANYWAY, False
         questions.retype(choice)
 
 
@@ -361,7 +360,7 @@ def run_init(
     questions = Questions(args, asker, hostname or socket.gethostname())
     try:
         questions.gather()
-        answers, write = _test_until_accepted(questions, args, asker)
+        answers, write, accepted = _test_until_accepted(questions, args, asker)
     except (ConfigError, OSError) as err:
         print(f"epaper-satellite init: {err}", file=sys.stderr)
         return 2
@@ -375,15 +374,22 @@ def run_init(
         return 2
     extra = f" and {password_file} (0600)" if password_file else ""
     print(f"Wrote {written} (0640){extra}.")
-    print(f"Check everything with: {program()} --config {shlex.quote(str(written))} check")
+    check = f"{program()} --config {shlex.quote(str(written))} check"
+    print(f"Check everything with: {check}")
     started = False
     if not args.no_enable:
         started, message = enable(written)
         print(message)
-    print(
-        f"The sign shows a setup screen until Home Assistant adopts {answers.name!r} "
-        "(Settings > Devices & services > Discovered) or Odoo has a display of that name."
-    )
+    if accepted:
+        print(
+            f"The sign shows a setup screen until Home Assistant adopts {answers.name!r} "
+            "(Settings > Devices & services > Discovered) or Odoo has a display of that name."
+        )
+    else:
+        print(
+            "The broker did not take these settings: Home Assistant cannot see the sign "
+            f"until it does. Its setup screen says what is wrong; fix it, then: {check}"
+        )
     if not started:
         print(f"Start the sign now with:\n  {start_command(written)}")
     return 0
