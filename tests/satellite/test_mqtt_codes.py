@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+
+import paho.mqtt.client as mqtt
 import pytest
 from epaper_satellite import mqtt_codes
 from epaper_satellite.broker_probe import probe_broker
@@ -15,6 +18,7 @@ from epaper_satellite.mqtt_codes import (
     rc_meaning,
     seed_rc,
 )
+from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.reasoncodes import ReasonCode
 
@@ -125,3 +129,27 @@ def test_nothing_listening_is_unreachable() -> None:
     settings = MqttConfig(host="127.0.0.1", port=free_port(), tls=False)
     result = probe_broker(settings, "lobby", timeout=5)
     assert (result.rc, result.kind, result.code) == (None, UNREACHABLE, None)
+
+
+def test_real_mosquitto_on_mqtt_311_gives_the_same_words(mosquitto_auth: Broker) -> None:
+    """An MQTT 3.1.1 client with a wrong password: CONNACK rc 5, which paho reports as
+    reason 0x87; either way the same refusal."""
+    answered = threading.Event()
+    reasons: list[ReasonCode] = []
+    client = mqtt.Client(
+        callback_api_version=CallbackAPIVersion.VERSION2,
+        client_id="v311-probe",
+        protocol=mqtt.MQTTv311,
+    )
+    client.username_pw_set(BROKER_USER, "wrong-password")
+    client.on_connect = lambda _c, _u, _f, reason, _p: (reasons.append(reason), answered.set())
+    client.connect("127.0.0.1", mosquitto_auth.port)
+    client.loop_start()
+    try:
+        assert answered.wait(10), "no CONNACK"
+    finally:
+        client.loop_stop()
+        client.disconnect()
+    refusal = connect_refusal(reasons[0])
+    assert refusal is not None and refusal == connect_refusal(5)
+    assert (refusal.rc, refusal.kind, code_text(reasons[0])) == (5, LOGIN, "rc 5")
