@@ -1,6 +1,6 @@
 """A key at the door until the redrawn panel PNG, against the plain push path.
 
-Run with ``.venv/bin/python -m bench.door_keys``. The real Home Assistant core and
+Run with ``scripts/py314 .venv/bin/python -m bench.door_keys``. The real Home Assistant core and
 ``mqtt`` integration, a real mosquitto, the Odoo test server (running the addon's
 booking rules) and a real ``epaper-satellite`` process (png driver, 400x300) whose
 keys are the ``http`` stand-in on loopback. Each press alternates *book now* (15 min)
@@ -35,10 +35,10 @@ from bench.report import table, write_section
 from custom_components.odoo_epaper.const import DOMAIN
 from custom_components.odoo_epaper.options import EpaperOptions
 from testbed.broker import Broker
+from testbed.ha_entry import entry_data
+from testbed.ha_mqtt import async_mqtt_synced
 from testbed.odoo_server import OdooTestServer
 from testbed.satellite_process import SatelliteProcess
-from tests.components.odoo_epaper.conftest import entry_data
-from tests.components.odoo_epaper.mqtt_helpers import async_mqtt_synced
 
 pytest_plugins = PLUGINS
 

@@ -1,6 +1,6 @@
 """End to end: a booking changed in Odoo until the new PNG is on a running satellite's disk.
 
-Run with ``.venv/bin/python -m bench.end_to_end``. The real Home Assistant core
+Run with ``scripts/py314 .venv/bin/python -m bench.end_to_end``. The real Home Assistant core
 and ``mqtt`` integration, a real mosquitto, the Odoo test server and a real
 ``epaper-satellite`` process (png driver). Two ways a change travels:
 
@@ -34,9 +34,9 @@ from bench.ha_harness import PLUGINS, append_result, demo_entry, percentile, run
 from bench.report import table, write_section
 from demo import data
 from testbed.broker import Broker
+from testbed.ha_mqtt import async_mqtt_synced
 from testbed.odoo_server import OdooTestServer
 from testbed.satellite_process import SatelliteProcess
-from tests.components.odoo_epaper.mqtt_helpers import async_mqtt_synced
 
 pytest_plugins = PLUGINS
 

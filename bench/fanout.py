@@ -1,6 +1,6 @@
 """Fan-out: N displays through the real Home Assistant MQTT integration into mosquitto.
 
-Run with ``.venv/bin/python -m bench.fanout``: it runs itself under pytest with
+Run with ``scripts/py314 .venv/bin/python -m bench.fanout``: it runs itself under pytest with
 Home Assistant's test plugin (the real core and its real ``mqtt`` integration,
 connected to a real mosquitto, the Odoo test server over real HTTP), for 10,
 100 and 1000 displays, and writes the ``fanout`` section of docs/benchmarks.md.

@@ -27,7 +27,7 @@ from testbed.odoo_server import OdooTestServer
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_ENV = "EPAPER_BENCH_RESULTS"
 # Fixtures a benchmark module takes in with ``pytest_plugins = PLUGINS``.
-PLUGINS = ["tests.conftest", "tests.components.odoo_epaper.conftest"]
+PLUGINS = ["testbed.pytest_broker", "testbed.pytest_hass"]
 
 
 def run(module_file: str) -> tuple[int, list[dict[str, Any]]]:

@@ -17,7 +17,7 @@ HEADER = (
     "# Benchmarks\n\n"
     "Figures written by the scripts in `bench/`;\n"
     "each section says the machine and date of its run.\n"
-    "Run one with `.venv/bin/python -m bench.<name>`.\n"
+    "Run one with `scripts/py314 .venv/bin/python -m bench.<name>`.\n"
 )
 
 

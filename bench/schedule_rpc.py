@@ -1,6 +1,6 @@
 """Schedule reads per refresh cycle: the addon's one RPC against the old two-RPC path.
 
-Run with ``.venv/bin/python -m bench.schedule_rpc``. For 10, 100 and 1000 displays
+Run with ``scripts/py314 .venv/bin/python -m bench.schedule_rpc``. For 10, 100 and 1000 displays
 (each in its own room with one Meeting Rooms booking and one calendar event today)
 on the Odoo test server over real HTTP with the real odoorpc client, it measures one
 refresh cycle of

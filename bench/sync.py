@@ -1,6 +1,6 @@
 """Incremental sync: what the hub reads from Odoo and spends per cycle, against full reads.
 
-Run with ``.venv/bin/python -m bench.sync`` (``EPAPER_BENCH_SIZES=10,100`` for fewer
+Run with ``scripts/py314 .venv/bin/python -m bench.sync`` (``EPAPER_BENCH_SIZES=10,100`` for fewer
 sizes): it runs itself under pytest with Home Assistant's test plugin (the real core
 and ``mqtt`` integration, a real mosquitto, the Odoo test server over real HTTP in a
 process of its own) and writes the ``sync`` section of docs/benchmarks.md.

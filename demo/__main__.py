@@ -26,6 +26,7 @@ from typing import Any
 
 from demo import adopt, data, door_keys
 from demo.ha_api import HomeAssistantApi
+from demo.ha_log import integration_problems
 from testbed.broker import Broker, free_port
 from testbed.mqtt_peer import MqttPeer
 from testbed.odoo_server import OdooTestServer
@@ -241,6 +242,27 @@ class Demo:
         adopt.adopt(self.api, timeout)
         return self.wait_until_drawn(timeout, {adopt.NEW_SIGN.device})
 
+    def check(self, timeout: float) -> None:
+        """What ``--check`` adds: adopt the new sign, press a door key, read the log.
+
+        Raises RuntimeError or TimeoutError when any of them fails.
+        """
+        new = self.adopt_new_sign(timeout)
+        LOG.info("adopted through the discovered card and drawn: %s", new)
+        assert self.api is not None
+        panel = self.panel_path(door_keys.DEVICE)
+        LOG.info(door_keys.check(self.api, self.keys_port, panel, timeout))
+        self.assert_quiet_log()
+        LOG.info("Home Assistant's log has no warning or error from odoo_epaper")
+
+    def assert_quiet_log(self) -> None:
+        """Fail when Home Assistant logged a warning or error about the integration
+        (deprecations included: Home Assistant reports them as warnings)."""
+        log = self.workdir / "homeassistant" / "home-assistant.log"
+        problems = integration_problems(log.read_text(errors="replace"), "odoo_epaper")
+        if problems:
+            raise RuntimeError("Home Assistant logged about odoo_epaper:\n" + "\n".join(problems))
+
     def assert_running(self) -> None:
         """Fail fast when a child process died."""
         children = {"home assistant": self.hass, **self.satellites}
@@ -323,11 +345,7 @@ def main(argv: list[str] | None = None) -> int:
             LOG.info("drawn: %s", ", ".join(f"{d} ({s['content_hash']})" for d, s in drawn.items()))
             LOG.info("online in Home Assistant: %s", ", ".join(online))
             if args.check:
-                new = demo.adopt_new_sign(args.timeout)
-                LOG.info("adopted through the discovered card and drawn: %s", new)
-                assert demo.api is not None
-                panel = demo.panel_path(door_keys.DEVICE)
-                LOG.info(door_keys.check(demo.api, demo.keys_port, panel, args.timeout))
+                demo.check(args.timeout)
                 LOG.info("check passed")
                 return 0
             demo.print_addresses()

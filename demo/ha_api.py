@@ -135,13 +135,19 @@ class HomeAssistantApi:
         return removed
 
     def run_config_flow(self, handler: str, answers: list[dict[str, Any]]) -> dict[str, Any]:
-        """Start a config flow and answer its forms in order; return the final result."""
+        """Start a config flow and answer its forms in order; return the final result.
+
+        Sections of a form the answer leaves out (e.g. the ``other_settings`` that Home
+        Assistant's MQTT form requires since 2026.7) are sent with the form's own defaults,
+        as the frontend does when the user leaves a collapsed section closed.
+        """
         result = self._request("POST", "/api/config/config_entries/flow", {"handler": handler})
         for answer in answers:
             if result.get("type") != "form":
                 break
+            filled = {**section_defaults(result.get("data_schema") or []), **answer}
             result = self._request(
-                "POST", f"/api/config/config_entries/flow/{result['flow_id']}", answer
+                "POST", f"/api/config/config_entries/flow/{result['flow_id']}", filled
             )
         if result.get("type") != "create_entry":
             raise RuntimeError(f"config flow {handler} did not finish: {result}")
@@ -178,3 +184,30 @@ class HomeAssistantApi:
     def states(self) -> list[dict[str, Any]]:
         """Return every entity state."""
         return list(self._request("GET", "/api/states"))
+
+
+def section_defaults(fields: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Return ``{section: {field: value}}`` for a form's sections (type ``expandable``).
+
+    A section's required fields get their default, or the frontend's empty value for
+    their selector (``False`` for a boolean, the first option of a select); optional
+    fields without a default are left out. ``fields`` is a form's serialized
+    ``data_schema``.
+    """
+    sections: dict[str, dict[str, Any]] = {}
+    for field in fields:
+        if field.get("type") != "expandable":
+            continue
+        values: dict[str, Any] = {}
+        for inner in field.get("schema", []):
+            if "default" in inner:
+                values[inner["name"]] = inner["default"]
+            elif inner.get("required"):
+                selector = inner.get("selector") or {}
+                if "boolean" in selector:
+                    values[inner["name"]] = False
+                elif "select" in selector and selector["select"].get("options"):
+                    first = selector["select"]["options"][0]
+                    values[inner["name"]] = first["value"] if isinstance(first, dict) else first
+        sections[field["name"]] = values
+    return sections

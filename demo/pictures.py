@@ -4,7 +4,7 @@ Odoo test server (the demo company at a fixed time) -> the hub's Odoo client
 and payload builder -> the satellite's renderer (``epaper-satellite render``).
 Then a gallery of languages and scripts (German, US English with its 12-hour
 clock, Arabic, Japanese) on two panel sizes, from payloads with a ``locale``.
-Run ``.venv/bin/python -m demo.pictures``; writes ``docs/images/*.png``.
+Run ``scripts/py314 .venv/bin/python -m demo.pictures``; writes ``docs/images/*.png``.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ for this script only). With ``--odoo-url`` it also photographs the display form 
 Odoo 18 that has the addon installed (``--odoo-db``, ``--odoo-login``, ``--odoo-password``,
 ``--odoo-display``). Writes ``docs/images/add-sign-*.png``.
 
-    .venv/bin/python -m demo.screenshots [--odoo-url http://127.0.0.1:8069 ...]
+    scripts/py314 .venv/bin/python -m demo.screenshots [--odoo-url http://127.0.0.1:8069 ...]
 """
 
 from __future__ import annotations

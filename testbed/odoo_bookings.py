@@ -3,7 +3,7 @@
 ``room.rasp.connection.epaper_book`` / ``epaper_cancel`` / ``epaper_door_action`` and the
 no-show release of the cron, over the test server's in-memory records: a display with a
 ``room_id`` books ``room.booking``, one with only a room name books ``calendar.event`` at
-that location (``show_as`` free events do not hold the room). What is allowed is decided
+that location (any ``show_as``: an event held in the room holds it). What is allowed is decided
 by ``odoo_addon/connection_conf/epaper_booking`` (imported, not copied), as in Odoo.
 """
 
@@ -105,10 +105,7 @@ class DoorBookings:
             if model == "room.booking":
                 if record.get("room_id") == key:
                     found.append(record)
-            elif (
-                rooms.normalize_location(record.get("location")) in key
-                and record.get("show_as") != "free"
-            ):
+            elif rooms.normalize_location(record.get("location")) in key:
                 found.append(record)
         return model, found
 

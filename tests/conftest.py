@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import pytest
 
 from testbed.broker import Broker, mosquitto_users_script
+from testbed.pytest_broker import broker_factory, mosquitto  # noqa: F401  (fixtures)
 
 BROKER_USER = "hub"
 BROKER_PASSWORD = "hub-secret-9f2"
@@ -22,46 +21,15 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
-def _allow_sockets(request: pytest.FixtureRequest) -> None:
-    """Enable sockets where pytest-socket (Home Assistant's plugin) blocks them."""
-    with contextlib.suppress(pytest.FixtureLookupError):
-        request.getfixturevalue("socket_enabled")
+def pytest_configure(config: pytest.Config) -> None:
+    """Keep syrupy snapshots in ``snapshots/`` next to the tests, whatever syrupy's version.
 
-
-@pytest.fixture
-def broker_factory(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Callable[..., Broker]]:
-    """Start brokers with any configuration; all are stopped after the test.
-
-    A failed test gets each broker's log attached to its report.
+    Home Assistant's test plugin moves them there through its snapshot extension; syrupy 6
+    (plugin 0.13.37x) takes the folder from its ``--snapshot-dirname`` option instead, which
+    syrupy 5 (the floor's plugin) does not have.
     """
-    _allow_sockets(request)
-    brokers: list[Broker] = []
-
-    def start(**kwargs: Any) -> Broker:
-        broker = Broker(directory=tmp_path_factory.mktemp("mosquitto"), **kwargs)
-        brokers.append(broker)
-        return broker.start()
-
-    yield start
-    for broker in brokers:
-        broker.stop()
-    failed = any(
-        getattr(getattr(request.node, f"rep_{when}", None), "failed", False)
-        for when in ("setup", "call")
-    )
-    if failed:
-        for index, broker in enumerate(brokers):
-            request.node.add_report_section(
-                "teardown", f"mosquitto {index} log (port {broker.port})", broker.log()
-            )
-
-
-@pytest.fixture
-def mosquitto(broker_factory: Callable[..., Broker]) -> Broker:
-    """A plain broker: anonymous, no TLS."""
-    return broker_factory()
+    if getattr(config.option, "snapshot_dirname", None) == "__snapshots__":
+        config.option.snapshot_dirname = "snapshots"
 
 
 @pytest.fixture

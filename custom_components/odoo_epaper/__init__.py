@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+from typing import Any, Final
 
+from awesomeversion import AwesomeVersion
 from homeassistant.components import mqtt
 from homeassistant.const import (
     CONF_PASSWORD,
@@ -12,6 +14,7 @@ from homeassistant.const import (
     EVENT_HOMEASSISTANT_STOP,
     Platform,
 )
+from homeassistant.const import __version__ as HA_VERSION
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
@@ -20,7 +23,7 @@ from homeassistant.helpers.typing import ConfigType
 from .const import CONF_DATABASE, DOMAIN, LOGGER
 from .coordinator import OdooEpaperCoordinator, async_connect
 from .data import OdooEpaperConfigEntry, OdooEpaperRuntimeData
-from .devices import async_register_hub_device, display_identifier
+from .devices import async_register_hub_device
 from .discovery import async_follow_new_signs
 from .display_tracker import DisplayState, DisplayTracker
 from .door_requests import DoorRequests
@@ -38,6 +41,9 @@ PLATFORMS: list[Platform] = [
     Platform.SENSOR,
 ]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+# Home Assistant's MQTT client waits 0.1 s before it sends queued unsubscribes.
+UNSUBSCRIBE_SETTLE: Final = 0.25  # seconds
+RESUBSCRIBE_FIXED_IN: Final = AwesomeVersion("2026.10.0")
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
@@ -58,7 +64,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: OdooEpaperConfigEntry) -
     )
     info = await async_connect(hass, client)
     options = EpaperOptions.from_mapping(entry.options)
-    publisher = DataPublisher(hass, qos=options.qos)
+    publisher = DataPublisher(hass, qos=options.qos, entry_id=entry.entry_id)
+    await publisher.async_load()
     coordinator = OdooEpaperCoordinator(hass, entry, client, publisher)
     async_register_hub_device(hass, entry, info)
     await coordinator.async_config_entry_first_refresh()
@@ -72,9 +79,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: OdooEpaperConfigEntry) -
         tracker=tracker,
         mirror=await _async_status_mirror(hass, entry, coordinator, options),
     )
-    await _async_follow_displays(hass, entry)
+    await _async_settle_unsubscribes()
+    # QoS 1: Home Assistant awaits the broker's PUBACK, which comes after the UNSUBACK of
+    # any unsubscribe sent before it (one client's packets are answered in order).
     await publisher.async_publish_hub_status(options.topic_prefix, "online")
-    entry.async_on_unload(entry.add_update_listener(_async_options_updated))
+    await _async_follow_displays(hass, entry)
     entry.async_on_unload(
         mqtt.async_subscribe_connection_status(hass, coordinator.async_mqtt_connection_changed)
     )
@@ -86,6 +95,20 @@ async def async_setup_entry(hass: HomeAssistant, entry: OdooEpaperConfigEntry) -
     entry.async_on_unload(hass.bus.async_listen(EVENT_HOMEASSISTANT_STOP, _async_hub_offline))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
+
+
+async def _async_settle_unsubscribes() -> None:
+    """On Home Assistant before 2026.10, let the unsubscribes of a just-unloaded entry go
+    out before this entry subscribes to the same topics.
+
+    Those releases forget a wildcard topic's subscription id when its UNSUBSCRIBE is
+    answered, even when the topic was subscribed again meanwhile; the queued subscribe
+    then fails (``KeyError`` in ``_async_perform_subscriptions``) and the entry receives
+    nothing on that topic. A reload (options change) unsubscribes and resubscribes the
+    same topics within milliseconds. Fixed in 2026.10; drop this with a floor >= 2026.10.
+    """
+    if AwesomeVersion(HA_VERSION) < RESUBSCRIBE_FIXED_IN:
+        await asyncio.sleep(UNSUBSCRIBE_SETTLE)
 
 
 async def _async_status_mirror(
@@ -154,11 +177,7 @@ async def _async_follow_displays(hass: HomeAssistant, entry: OdooEpaperConfigEnt
     def known(device: str) -> bool:
         return coordinator.data is None or device in coordinator.data.displays
 
-    entry.async_on_unload(
-        async_follow_new_signs(
-            hass, tracker, known, lambda device: display_identifier(entry, device)
-        )
-    )
+    entry.async_on_unload(async_follow_new_signs(hass, entry, tracker, known))
     entry.async_on_unload(tracker.async_follow_connection())
     entry.async_on_unload(coordinator.async_add_listener(displays_updated))
     await tracker.async_set_prefixes(wanted_prefixes())
@@ -173,9 +192,5 @@ async def async_unload_entry(hass: HomeAssistant, entry: OdooEpaperConfigEntry) 
         # The options in force while loaded: an options change reloads after storing new ones.
         prefix = runtime.coordinator.options.topic_prefix
         await runtime.publisher.async_publish_hub_status(prefix, "offline")
+        await runtime.publisher.async_flush()
     return unloaded
-
-
-async def _async_options_updated(hass: HomeAssistant, entry: OdooEpaperConfigEntry) -> None:
-    """Reload the entry so new options take effect."""
-    await hass.config_entries.async_reload(entry.entry_id)

@@ -98,9 +98,10 @@ class DisplayBinarySensor(OdooEpaperMqttEntity, BinarySensorEntity):
     _unsub_timer: CALLBACK_TYPE | None = None
 
     async def async_added_to_hass(self) -> None:
-        """Stop the timer with the entity."""
+        """Wait for the first state's grace to end; stop the timer with the entity."""
         await super().async_added_to_hass()
         self.async_on_remove(self._cancel_timer)
+        self._async_follow_grace()
 
     @callback
     def _cancel_timer(self) -> None:
@@ -115,8 +116,14 @@ class DisplayBinarySensor(OdooEpaperMqttEntity, BinarySensorEntity):
         return (super()._coordinator_key(), self.freshness.published_hash)
 
     @callback
-    def async_write_ha_state(self) -> None:
+    def _async_update_state(self) -> None:
         """Write the state, and wait for the moment a lagging display becomes a problem."""
+        self._async_follow_grace()
+        super()._async_update_state()
+
+    @callback
+    def _async_follow_grace(self) -> None:
+        """Wake up when a lagging display's grace ends (its content then counts as behind)."""
         self._cancel_timer()
         lagging_from = self.freshness.lagging_from
         if (
@@ -127,12 +134,11 @@ class DisplayBinarySensor(OdooEpaperMqttEntity, BinarySensorEntity):
             self._unsub_timer = async_track_point_in_utc_time(
                 self.hass, self._grace_over, lagging_from
             )
-        super().async_write_ha_state()
 
     @callback
     def _grace_over(self, _now: datetime) -> None:
         self._unsub_timer = None
-        self.async_write_ha_state()
+        self._async_update_state()
 
     @property
     def is_on(self) -> bool | None:

@@ -23,7 +23,7 @@ from homeassistant.components.calendar.const import (
     EVENT_SUMMARY,
     CalendarEntityFeature,
 )
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.util import dt as dt_util
 
@@ -101,6 +101,12 @@ class RoomCalendar(OdooEpaperEntity, CalendarEntity):
         self._event_cache = (bookings, now, until, event)
         return event
 
+    @callback
+    def _async_update_state(self) -> None:
+        """Write the state and push the changed bookings to subscribed calendar views."""
+        super()._async_update_state()
+        self.async_update_event_listeners()
+
     async def async_get_events(
         self, hass: HomeAssistant, start_date: dt.datetime, end_date: dt.datetime
     ) -> list[CalendarEvent]:
@@ -164,6 +170,8 @@ class RoomCalendar(OdooEpaperEntity, CalendarEntity):
             ) from err
         if isinstance(answer, dict) and answer.get("ok") is True:
             await self.coordinator.async_refresh()
+            # The frontend's calendar view subscribes to the events (calendar/event/subscribe).
+            self.async_update_event_listeners()
             return
         code = str(answer.get("error")) if isinstance(answer, dict) else ""
         message = str(answer.get("message")) if isinstance(answer, dict) else str(answer)

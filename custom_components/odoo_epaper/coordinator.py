@@ -173,6 +173,7 @@ class OdooEpaperCoordinator(DataUpdateCoordinator[OdooEpaperData]):
         ir.async_delete_issue(self.hass, DOMAIN, self._addon_issue_id)
         changed = self.sync.apply(plan, update, now)
         displays = await self._async_build_and_publish_changed(changed, now)
+        await self.publisher.async_clear_data(item.data_topic for item in displays.values())
         self.devices.async_sync(displays.values())
         return OdooEpaperData(displays=displays, refreshed_at=now)
 

@@ -27,7 +27,7 @@ async def async_get_triggers(hass: HomeAssistant, device_id: str) -> list[dict[s
     device = dr.async_get(hass).async_get(device_id)
     if device is None:
         raise DeviceNotFound(f"Device ID {device_id} is not valid")
-    if device.serial_number is None:
+    if not isinstance(device, dr.DeviceEntry) or device.serial_number is None:
         return []
     return [
         {CONF_PLATFORM: "device", CONF_DOMAIN: DOMAIN, CONF_DEVICE_ID: device_id, CONF_TYPE: kind}

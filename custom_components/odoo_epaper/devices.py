@@ -47,15 +47,37 @@ def panel_manufacturer(model: str | None) -> str | None:
 
 
 def display_device_info(entry: ConfigEntry, display: DisplayData) -> DeviceInfo:
-    """Describe a display: named after its room, linked to the hub."""
+    """Describe a display, named after its room (the link to the hub is set by the sync)."""
     return DeviceInfo(
         identifiers={display_identifier(entry, display.device)},
         name=display.room,
         manufacturer=panel_manufacturer(display.display.panel_model),
         model=display.display.panel_model,
         serial_number=display.device,
-        via_device=hub_identifier(entry),
     )
+
+
+@callback
+def async_get_entry_device(
+    hass: HomeAssistant, entry: ConfigEntry, identifier: tuple[str, str]
+) -> dr.DeviceEntry | None:
+    """Return the device of ``entry`` with ``identifier``, or None.
+
+    Identifiers are unique per config entry since Home Assistant 2026.8, which added
+    ``async_get_device_by_identifier`` and deprecated ``async_get_device``. The older
+    releases of the support window (2026.6, 2026.7) lack the new call; there the entry's
+    own devices are searched. Drop the fallback when the floor reaches 2026.8
+    (docs/platforms.md).
+    """
+    registry = dr.async_get(hass)
+    by_identifier = getattr(registry, "async_get_device_by_identifier", None)
+    if by_identifier is not None:
+        device: dr.DeviceEntry | None = by_identifier(identifier, entry.entry_id)
+        return device
+    for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
+        if identifier in device.identifiers:
+            return device
+    return None
 
 
 @callback
@@ -70,15 +92,18 @@ def async_register_hub_device(hass: HomeAssistant, entry: ConfigEntry, info: Ser
 def async_sync_display_devices(
     hass: HomeAssistant, entry: ConfigEntry, displays: Iterable[DisplayData]
 ) -> None:
-    """Create a device per display; detach devices of displays Odoo no longer has."""
+    """Create a device per display, linked to the hub (``via_device_id``); detach devices of
+    displays Odoo no longer has."""
     registry = dr.async_get(hass)
+    hub = async_get_entry_device(hass, entry, hub_identifier(entry))
     current = set()
     for display in displays:
         device = registry.async_get_or_create(
             config_entry_id=entry.entry_id, **display_device_info(entry, display)
         )
+        if hub is not None and device.via_device_id != hub.id:
+            device = registry.async_update_device(device.id, via_device_id=hub.id) or device
         current.add(device.id)
-    hub = registry.async_get_device(identifiers={hub_identifier(entry)})
     for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
         if device.id not in current and (hub is None or device.id != hub.id):
             registry.async_update_device(device.id, remove_config_entry_id=entry.entry_id)

@@ -24,7 +24,7 @@ from homeassistant.helpers import discovery_flow
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 
 from .const import DOMAIN
-from .devices import panel_manufacturer
+from .devices import async_get_entry_device, display_identifier, panel_manufacturer
 from .display_status import DisplayStatus, parse_status
 from .display_tracker import DisplayState, DisplayTracker
 from .wire import split_display_topic
@@ -110,12 +110,13 @@ def sign_from_message(topic: str, payload: str | bytes | bytearray) -> Discovere
 
 
 @callback
-def async_update_panel(
-    hass: HomeAssistant, identifier: tuple[str, str], sign: DiscoveredSign
-) -> bool:
-    """Write a known sign's panel into its device (discovery-update-info); True when changed."""
+def async_update_panel(hass: HomeAssistant, entry: ConfigEntry, sign: DiscoveredSign) -> bool:
+    """Write a known sign's panel into its device of ``entry`` (discovery-update-info).
+
+    Returns True when the device changed.
+    """
     registry = dr.async_get(hass)
-    device = registry.async_get_device(identifiers={identifier})
+    device = async_get_entry_device(hass, entry, display_identifier(entry, sign.device))
     if device is None:
         return False
     changes: dict[str, Any] = {}
@@ -132,13 +133,13 @@ def async_update_panel(
 @callback
 def async_follow_new_signs(
     hass: HomeAssistant,
+    entry: ConfigEntry,
     tracker: DisplayTracker,
     known: Callable[[str], bool],
-    identifier: Callable[[str], tuple[str, str]],
 ) -> CALLBACK_TYPE:
     """Start a discovery flow for each online sign ``known(device)`` denies; update known ones.
 
-    ``identifier(device)`` gives a known display's device registry identifier. Each unknown
+    Known displays' devices belong to ``entry``. Each unknown
     sign starts one flow per Home Assistant run (the flow manager drops duplicates, and
     ignored signs by unique id); when the user removes an ignored sign's entry, the sign
     is offered again (the flows carry a discovery key of this domain, HA's rediscovery).
@@ -160,7 +161,7 @@ def async_follow_new_signs(
             return
         sign = DiscoveredSign.from_status(state.prefix, device, status)
         if known(device):
-            async_update_panel(hass, identifier(device), sign)
+            async_update_panel(hass, entry, sign)
             return
         if not status.online or device in started:
             return

@@ -27,7 +27,6 @@ from homeassistant.helpers.typing import DiscoveryInfoType
 
 from .const import DOMAIN, LOGGER
 from .data import OdooEpaperConfigEntry
-from .devices import display_identifier
 from .discovery import DiscoveredSign, async_update_panel, sign_from_message
 from .odoo_client import AdoptionChoices, OdooAccessError, OdooError
 
@@ -92,7 +91,7 @@ class SignDiscoverySteps(ConfigFlow):
             return self.async_abort(reason="no_hub")
         coordinator = entry.runtime_data.coordinator
         if coordinator.data is not None and sign.device in coordinator.data.displays:
-            async_update_panel(self.hass, display_identifier(entry, sign.device), sign)
+            async_update_panel(self.hass, entry, sign)
             return self.async_abort(reason="already_configured")
         if not sign.online:
             return self.async_abort(reason="sign_offline")

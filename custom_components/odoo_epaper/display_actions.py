@@ -51,7 +51,7 @@ async def async_refresh_displays(
     await asyncio.gather(
         *(
             mqtt.async_publish(
-                hass, cmd_topic(_prefix(entry, device), device), REFRESH_COMMAND, CMD_QOS
+                hass, cmd_topic(_prefix(entry, device), device), REFRESH_COMMAND, CMD_QOS, False
             )
             for device in devices
             if device in coordinator.data.displays

@@ -18,7 +18,8 @@ from .wire_values import (
 )
 
 STATES: Final = ("online", "offline")
-MAX_SNAPSHOT_BYTES: Final = 2 * 1024 * 1024
+# 1 MiB: a /snapshot packet stays under Mosquitto 2.1's default max_packet_size (2,000,000).
+MAX_SNAPSHOT_BYTES: Final = 1024 * 1024
 PNG_SIGNATURE: Final = b"\x89PNG\r\n\x1a\n"
 MAX_ACK_ID_LENGTH: Final = 64
 _TEXT_FIELDS: Final = ("version", "panel", "colors", "content_hash", "error")
@@ -118,7 +119,7 @@ def parse_snapshot(payload: bytes) -> Snapshot | None:
     if not payload:
         return None
     if len(payload) > MAX_SNAPSHOT_BYTES:
-        raise WireError("size", f"snapshot of {len(payload)} bytes is over 2 MiB")
+        raise WireError("size", f"snapshot of {len(payload)} bytes is over 1 MiB")
     if (
         len(payload) < 24  # signature, IHDR length and type, width and height
         or not payload.startswith(PNG_SIGNATURE)

@@ -313,7 +313,9 @@ class DisplayTracker(DataUpdateCoordinator[dict[str, DisplayState]]):
         self._waiters[test_id] = (waiter, time.monotonic())
         payload = json.dumps({"id": test_id, "text": text}, ensure_ascii=False)
         try:
-            await mqtt.async_publish(self.hass, test_topic(prefix, device), payload, TEST_QOS)
+            await mqtt.async_publish(
+                self.hass, test_topic(prefix, device), payload, TEST_QOS, False
+            )
             async with asyncio.timeout(wait):
                 return await waiter
         except TimeoutError:

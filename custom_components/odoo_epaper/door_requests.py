@@ -15,10 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 from homeassistant.components import mqtt
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import device_registry as dr
 
 from .const import EVENT_DOOR_ACTION, LOGGER
-from .devices import display_identifier
+from .devices import async_get_entry_device, display_identifier
 from .odoo_client import OdooError
 from .wire import (
     ActionError,
@@ -145,8 +144,8 @@ class DoorRequests:
         )
 
     def _fire(self, device: str, request: DoorAction, error: str | None) -> None:
-        registry = dr.async_get(self.hass)
-        entry = registry.async_get_device(identifiers={display_identifier(self.entry, device)})
+        identifier = display_identifier(self.entry, device)
+        entry = async_get_entry_device(self.hass, self.entry, identifier)
         self.hass.bus.async_fire(
             EVENT_DOOR_ACTION,
             {

@@ -89,6 +89,11 @@ class OdooEpaperEntity(CoordinatorEntity[OdooEpaperCoordinator]):
     @callback
     def _async_coordinator_changed(self) -> None:
         """What this entity shows from the coordinator changed: write its state."""
+        self._async_update_state()
+
+    @callback
+    def _async_update_state(self) -> None:
+        """Write the state; the one place subclasses add work done on every write."""
         self.async_write_ha_state()
 
 
@@ -151,13 +156,13 @@ class OdooEpaperMqttEntity(OdooEpaperEntity):
         if self.device is not None and state is self._shown_state:
             return
         self._shown_state = state
-        self.async_write_ha_state()
+        self._async_update_state()
 
     @callback
     def _handle_connection(self, connected: bool) -> None:
         """Go unavailable while the broker connection is down."""
         self._mqtt_connected = connected
-        self.async_write_ha_state()
+        self._async_update_state()
 
 
 @callback

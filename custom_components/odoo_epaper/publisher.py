@@ -12,8 +12,9 @@ from typing import Any
 from homeassistant.components import mqtt
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers.storage import Store
 
-from .const import HUB_DEVICE, LOGGER, PAYLOAD_LIFETIME
+from .const import DOMAIN, HUB_DEVICE, LOGGER, PAYLOAD_LIFETIME
 from .wire import encode, status_topic
 
 
@@ -28,17 +29,89 @@ class PublishedData:
     published_at: dt.datetime  # when this content (hash) was first published, UTC
 
 
+STORAGE_VERSION = 1
+SAVE_DELAY = 10  # seconds: a burst of publishes is written to disk once
+
+
 class DataPublisher:
-    """Publish each display's payload when its content changed or it nears its end of life."""
+    """Publish each display's payload when its content changed or it nears its end of life;
+    clear the retained ``/data`` of displays that are gone.
+
+    The ``/data`` topics the entry ever left a retained payload on are remembered on disk
+    (``.storage/odoo_epaper.<entry_id>.data_topics``), so a display archived, deleted or
+    renamed while Home Assistant was down is still cleared after the next read.
+    """
 
     def __init__(
-        self, hass: HomeAssistant, *, qos: int, lifetime: dt.timedelta = PAYLOAD_LIFETIME
+        self,
+        hass: HomeAssistant,
+        *,
+        qos: int,
+        lifetime: dt.timedelta = PAYLOAD_LIFETIME,
+        entry_id: str | None = None,
     ) -> None:
-        """Publish with ``qos``; payloads live ``lifetime`` after they are generated."""
+        """Publish with ``qos``; payloads live ``lifetime`` after they are generated.
+
+        Without ``entry_id`` the retained topics are remembered in memory only.
+        """
         self.hass = hass
         self.qos = qos
         self.lifetime = lifetime
         self.published: dict[str, PublishedData] = {}
+        self.retained_topics: set[str] = set()
+        self._store: Store[list[str]] | None = (
+            Store(hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.data_topics")
+            if entry_id is not None
+            else None
+        )
+
+    async def async_load(self) -> None:
+        """Read the topics this entry left retained payloads on in earlier runs."""
+        if self._store is not None and (stored := await self._store.async_load()):
+            self.retained_topics.update(topic for topic in stored if isinstance(topic, str))
+
+    async def async_flush(self) -> None:
+        """Write the remembered topics now (the entry unloads)."""
+        if self._store is not None:
+            await self._store.async_save(sorted(self.retained_topics))
+
+    def _remember(self) -> None:
+        if self._store is not None:
+            self._store.async_delay_save(lambda: sorted(self.retained_topics), SAVE_DELAY)
+
+    async def async_clear_data(self, keep: Iterable[str]) -> list[str]:
+        """Clear (an empty retained message) every ``/data`` topic this entry published that
+        is not in ``keep``; return the topics cleared.
+
+        ``keep`` is every display's current topic: a display archived, deleted or renamed
+        in Odoo, or moved to another prefix, loses its old topic's content within one
+        refresh, and the sign under that name goes back to its setup screen. A failed
+        clear is retried on the next refresh; nothing is sent while the broker is down.
+        """
+        gone = sorted(self.retained_topics - set(keep))
+        if not gone or not mqtt.is_connected(self.hass):
+            return []
+        results = await asyncio.gather(
+            *(mqtt.async_publish(self.hass, topic, b"", self.qos, True) for topic in gone),
+            return_exceptions=True,
+        )
+        cleared = [
+            topic
+            for topic, result in zip(gone, results, strict=True)
+            if not isinstance(result, BaseException)
+        ]
+        for topic in cleared:
+            self.retained_topics.discard(topic)
+            self.published.pop(topic, None)
+        if cleared:
+            LOGGER.info("Cleared the retained /data of displays that are gone: %s", cleared)
+            self._remember()
+        if len(cleared) < len(gone):
+            LOGGER.warning(
+                "Clearing %d retained /data topics failed, retrying next refresh",
+                len(gone) - len(cleared),
+            )
+        return cleared
 
     def is_due(self, topic: str, content_hash: str, now: dt.datetime) -> bool:
         """Whether ``topic`` needs a publish: new, changed, or less than half its life left."""
@@ -96,6 +169,9 @@ class DataPublisher:
                 ),
             )
             sent.append(topic)
+        if not self.retained_topics.issuperset(sent):
+            self.retained_topics.update(sent)
+            self._remember()
         if failed:
             LOGGER.warning(
                 "Publishing %d of %d displays failed, retrying next cycle: %s: %s",

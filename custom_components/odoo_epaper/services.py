@@ -21,7 +21,7 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
-from homeassistant.helpers.service import async_extract_referenced_entity_ids
+from homeassistant.helpers.target import TargetSelection, async_extract_referenced_entity_ids
 
 from .const import DOMAIN
 from .data import OdooEpaperConfigEntry
@@ -84,7 +84,9 @@ def resolve_targets(hass: HomeAssistant, call: ServiceCall) -> Targets:
             entry.entry_id: (entry, sorted(entry.runtime_data.coordinator.data.displays))
             for entry in entries
         }
-    selected = async_extract_referenced_entity_ids(hass, call, expand_group=False)
+    selected = async_extract_referenced_entity_ids(
+        hass, TargetSelection(call.data), expand_group=False
+    )
     if selected.missing_devices:
         raise _unknown(sorted(selected.missing_devices))
     device_ids = set(selected.referenced_devices)

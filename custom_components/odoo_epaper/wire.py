@@ -8,7 +8,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from .const import ODOO_DEVICE
 from .schedule import Booking
@@ -219,6 +219,8 @@ def parse_action(raw: bytes) -> DoorAction:
         raise ActionError("encoding", "not UTF-8") from err
     except (ValueError, RecursionError) as err:
         raise ActionError("json", f"not valid JSON: {str(err)[:80]}") from err
+    if json_depth(obj) > MAX_JSON_DEPTH:
+        raise ActionError("json", f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
     if not isinstance(obj, dict):
         raise ActionError("not_object", f"not a JSON object but {type(obj).__name__}")
     action_id = obj.get("id")
@@ -244,3 +246,24 @@ def parse_action(raw: bytes) -> DoorAction:
 def ack_payload(action_id: str, *, ok: bool, error: str | None) -> dict[str, Any]:
     """Return the ``/ack`` answering request ``action_id`` (``error``: a refusal code)."""
     return {"id": action_id, "ok": ok, "error": None if ok else error}
+
+
+MAX_JSON_DEPTH: Final = 32
+
+
+def json_depth(value: Any) -> int:
+    """Return how deeply ``value`` (parsed JSON) nests objects and arrays: 0 for a scalar,
+    1 for a flat object. Iterative, so any depth is measured without recursion."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, level)
+        stack.extend((child, level + 1) for child in children)
+    return deepest

@@ -7,7 +7,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from .wire import MAX_PAYLOAD_BYTES, is_valid_device_name
+from .wire import MAX_JSON_DEPTH, MAX_PAYLOAD_BYTES, is_valid_device_name, json_depth
 
 Payload = bytes | bytearray | str
 MAX_TEXT_CHARS = 500
@@ -63,13 +63,18 @@ def clean_text(value: str) -> str:
 
 
 def load_json(text: str) -> Any:
-    """Parse JSON text; anything Python's parser refuses or chokes on is a WireError."""
+    """Parse JSON text; anything Python's parser refuses or chokes on is a WireError, and
+    so is nesting deeper than the contract's ``MAX_JSON_DEPTH`` (whatever the Python:
+    3.14's parser no longer stops at deep nesting by itself)."""
     try:
-        return json.loads(text)
+        value = json.loads(text)
     except json.JSONDecodeError as err:
         raise WireError("json", f"not valid JSON: {err.msg}") from err
     except (ValueError, RecursionError) as err:
         raise WireError("json", "JSON too deep or with a number too long") from err
+    if json_depth(value) > MAX_JSON_DEPTH:
+        raise WireError("json", f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+    return value
 
 
 def decode_json_object(payload: Payload) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 {  # noqa: B018
     "name": "E-Paper Door Signs: Calendar",
     "summary": "Push calendar event changes to the e-paper door sign of their location",
-    "version": "18.0.1.0.0",
+    "version": "1.0.0",
     "category": "Productivity",
     "author": "Odoo E-Paper team",
     "license": "LGPL-3",

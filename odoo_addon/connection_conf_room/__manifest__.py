@@ -1,7 +1,7 @@
 {  # noqa: B018
     "name": "E-Paper Door Signs: Meeting Rooms",
     "summary": "Link e-paper displays to Meeting Rooms and push booking changes at once",
-    "version": "18.0.1.0.0",
+    "version": "1.0.0",
     "category": "Productivity",
     "author": "Odoo E-Paper team",
     "license": "LGPL-3",

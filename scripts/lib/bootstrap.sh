@@ -1,11 +1,15 @@
 # shellcheck shell=bash
-# Bootstrap shared by scripts/test and scripts/demo: Python 3.13 venv for Home
-# Assistant (.venv), Python 3.11 venv for the satellite (.venv-satellite, the
-# Python of Raspberry Pi OS Bookworm), and the mosquitto broker.
+# Bootstrap shared by scripts/test and scripts/demo: Python 3.14 venvs for Home
+# Assistant (.venv newest tested, .venv-floor oldest supported, .venv-demo newest
+# release; Python 3.14 itself from scripts/lib/python314.sh), a Python 3.11 venv for
+# the satellite (.venv-satellite, the Python of Raspberry Pi OS Bookworm), the
+# mosquitto broker and the sign fonts.
 # Each step is skipped when its stamp says nothing changed, so a second run is fast.
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 VENV="$ROOT/.venv"
+FLOOR_VENV="$ROOT/.venv-floor"
+DEMO_VENV="$ROOT/.venv-demo"
 SAT_VENV="$ROOT/.venv-satellite"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -43,7 +47,10 @@ ensure_mosquitto() {
 # names for a Pi): DejaVu, a CJK font with Hangul (WenQuanYi Micro Hei, 5 MB, instead
 # of the 90 MB Noto CJK), a monochrome symbol/emoji font, libraqm + libfribidi.
 # Without them the satellite's tests still pass, testing the fallbacks instead.
-SIGN_PACKAGES=(fonts-dejavu-core fonts-wqy-microhei fonts-symbola libraqm0 libfribidi0)
+# fonts-dejavu-extra: DejaVu Math TeX Gyre, a face without Cyrillic that the
+# per-character fallback test draws with (tests/satellite/test_fonts.py).
+SIGN_PACKAGES=(fonts-dejavu-core fonts-dejavu-extra fonts-wqy-microhei fonts-symbola libraqm0
+    libfribidi0)
 ensure_sign_fonts() {
     local missing=() package
     command -v dpkg-query >/dev/null 2>&1 || return 0
@@ -55,20 +62,6 @@ ensure_sign_fonts() {
     say "installing the Debian packages ${missing[*]} (fonts and text shaping of the signs)"
     apt_install "${missing[@]}" \
         || say "could not install ${missing[*]}; the sign tests run their fallback paths"
-}
-
-# Print a working python3.13 (the pyenv shim alone refuses; see DESIGN.md).
-find_python313() {
-    local candidate
-    for candidate in /usr/bin/python3.13 /usr/local/bin/python3.13 \
-        "$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")"/versions/3.13*/bin/python3.13 \
-        "$(command -v python3.13 2>/dev/null || true)"; do
-        [ -n "$candidate" ] && [ -x "$candidate" ] || continue
-        if "$candidate" -c 'import sys, venv; assert sys.version_info[:2] == (3, 13)' 2>/dev/null; then
-            echo "$candidate"; return 0
-        fi
-    done
-    return 1
 }
 
 find_python311() {
@@ -87,17 +80,38 @@ find_python311() {
 # stamp_ok DIR KEY: true when DIR/.stamp holds KEY.
 stamp_ok() { [ -f "$1/.stamp" ] && [ "$(cat "$1/.stamp")" = "$2" ]; }
 
+# make_py314_venv DIR KEY REQUIREMENTS...: a Python 3.14 venv in DIR holding the
+# requirements files and the satellite package, rebuilt when KEY changes.
+make_py314_venv() {
+    local dir="$1" key="$2" requirement args=(); shift 2
+    if [ -x "$dir/bin/python" ] && stamp_ok "$dir" "$key"; then return 0; fi
+    say "preparing $dir with Python 3.14 ($*; about a minute with a warm cache)"
+    rm -rf "$dir"
+    "${PY314_RUN[@]}" "$PY314" -m venv "$dir"
+    "${PY314_RUN[@]}" "$dir/bin/python" -m pip install -q --upgrade pip >/dev/null
+    for requirement in "$@"; do args+=(-r "$ROOT/$requirement"); done
+    "${PY314_RUN[@]}" "$dir/bin/python" -m pip install -q "${args[@]}" -e "$ROOT/satellite[test]"
+    echo "$key" > "$dir/.stamp"
+}
+
+# files_key FILE...: a short hash of the files' contents.
+files_key() { (cd "$ROOT" && cat "$@") | sha256sum | cut -c1-16; }
+
+# The three Home Assistant venvs (see docs/platforms.md): .venv with the newest Home
+# Assistant the test plugin supports (requirements_test.txt), .venv-floor with the oldest
+# one we support (requirements_floor.txt), .venv-demo with the newest release for
+# scripts/demo (requirements_demo.txt). All need Python 3.14: ensure_python314 first.
 ensure_ha_venv() {
-    local py key
-    key="$(cat "$ROOT/requirements_test.txt" "$ROOT/satellite/pyproject.toml" | sha256sum | cut -c1-16)"
-    if [ -x "$VENV/bin/python" ] && stamp_ok "$VENV" "$key"; then return 0; fi
-    py="$(find_python313)" || die "Python 3.13 not found (looked in /usr/bin, pyenv versions, PATH); Home Assistant 2025.4 needs it"
-    say "preparing $VENV with $py (Home Assistant and test dependencies; a few minutes the first time)"
-    [ -x "$VENV/bin/python" ] || "$py" -m venv "$VENV"
-    "$VENV/bin/python" -m pip install -q --upgrade pip >/dev/null
-    "$VENV/bin/python" -m pip install -q -r "$ROOT/requirements_test.txt"
-    "$VENV/bin/python" -m pip install -q -e "$ROOT/satellite[test]"
-    echo "$key" > "$VENV/.stamp"
+    make_py314_venv "$VENV" "$(files_key requirements_test.txt requirements_common.txt satellite/pyproject.toml)" \
+        requirements_test.txt
+}
+ensure_floor_venv() {
+    make_py314_venv "$FLOOR_VENV" "$(files_key requirements_floor.txt requirements_common.txt satellite/pyproject.toml)" \
+        requirements_floor.txt
+}
+ensure_demo_venv() {
+    make_py314_venv "$DEMO_VENV" "$(files_key requirements_demo.txt satellite/pyproject.toml)" \
+        requirements_demo.txt
 }
 
 ensure_satellite_venv() {
@@ -115,3 +129,6 @@ ensure_satellite_venv() {
     "$SAT_VENV/bin/python" -m pip install -q -e "$ROOT/satellite[test]"
     echo "$key" > "$SAT_VENV/.stamp"
 }
+
+# shellcheck source=scripts/lib/python314.sh
+source "$ROOT/scripts/lib/python314.sh"

@@ -105,9 +105,14 @@ def test_three_modules_are_present() -> None:
 
 @pytest.mark.parametrize("module", MODULES, ids=MODULE_IDS)
 def test_manifest_keys(module: Path) -> None:
-    """Version 18.0.x.y.z, LGPL-3, an author, and every data file exists."""
+    """Version x.y.z (no series: Odoo prefixes its own), LGPL-3, an author, data files exist.
+
+    A version starting with a series (``18.0.``) makes every other series mark the
+    module uninstallable; ``x.y.z`` becomes ``18.0.x.y.z`` on 18.0 and ``19.0.x.y.z`` on
+    19.0 (``adapt_version`` of both).
+    """
     data = manifest(module)
-    assert re.fullmatch(r"18\.0\.\d+\.\d+\.\d+", data["version"])
+    assert re.fullmatch(r"\d+\.\d+\.\d+", data["version"])
     assert data["license"] == "LGPL-3"
     assert data["author"]
     assert data["name"] and data["summary"]
@@ -294,7 +299,8 @@ def test_menu_and_action() -> None:
 
 
 def test_cron_is_an_odoo_18_record() -> None:
-    """Every minute, state code, the monitor method, no fields removed in 18.0."""
+    """Every minute, state code, the monitor method, no fields removed in 18.0 (the record
+    loads on 18.0 and 19.0 alike)."""
     cron = parse_xml(ADDONS_ROOT / "connection_conf/data/ir_cron.xml").getroot().find("record")
     assert cron is not None and cron.get("model") == "ir.cron"
     fields = {f.get("name"): f for f in cron.iter("field")}
@@ -361,10 +367,26 @@ def pot_msgids(path: Path) -> set[str]:
     return {str(message.id) for message in catalog if message.id}
 
 
-@pytest.mark.parametrize("module", MODULES, ids=MODULE_IDS)
-def test_pot_has_every_code_string_and_field_label(module: Path) -> None:
+TEMPLATES = sorted(ADDONS_ROOT.glob("*/i18n/**/*.pot"))
+
+
+def test_templates_are_per_series() -> None:
+    """Each module has ``i18n/<module>.pot`` (current series) and at most one template per
+    older series in ``i18n/<series>/`` (see ``series.template_path``)."""
+    for path in TEMPLATES:
+        module = path.relative_to(ADDONS_ROOT).parts[0]
+        assert path.name == f"{module}.pot", path
+        folder = path.parent.relative_to(ADDONS_ROOT / module / "i18n")
+        assert str(folder) == "." or re.fullmatch(r"\d+\.0", str(folder)), path
+
+
+@pytest.mark.parametrize(
+    "template", TEMPLATES, ids=[str(p.relative_to(ADDONS_ROOT)) for p in TEMPLATES]
+)
+def test_pot_has_every_code_string_and_field_label(template: Path) -> None:
     """Each ``self.env._("...")`` text and each explicit field label is in the template."""
-    msgids = pot_msgids(module / "i18n" / f"{module.name}.pot")
+    module = ADDONS_ROOT / template.relative_to(ADDONS_ROOT).parts[0]
+    msgids = pot_msgids(template)
     for _name, _new, node, _path in model_classes(module):
         for call in ast.walk(node):
             if (
@@ -377,3 +399,40 @@ def test_pot_has_every_code_string_and_field_label(module: Path) -> None:
                 assert call.args[0].value in msgids, call.args[0].value
             if isinstance(call, ast.keyword) and call.arg in ("string", "help"):
                 assert ast.literal_eval(call.value) in msgids, ast.literal_eval(call.value)
+
+
+# Fields one series has and another lacks (18.0 / 19.0): data files name none of them;
+# series.place_groups sets them.
+SERIES_FIELDS = {
+    "res.groups": {"category_id", "privilege_id", "users", "user_ids"},
+    "res.users": {"groups_id", "group_ids"},
+}
+
+
+@pytest.mark.parametrize(
+    "path", XML_FILES, ids=[str(p.relative_to(ADDONS_ROOT)) for p in XML_FILES]
+)
+def test_data_files_load_on_every_series(path: Path) -> None:
+    """No record sets a field only some series have, no search view groups with
+    ``expand`` or ``string`` (gone in 19.0's schema), no 19.0-only model."""
+    root = parse_xml(path).getroot()
+    for record in root.iter("record"):
+        assert record.get("model") != "res.groups.privilege", record.get("id")
+        names = {f.get("name") for f in record.findall("field")}
+        assert not names & SERIES_FIELDS.get(record.get("model", ""), set()), record.get("id")
+        if record.get("model") == "ir.ui.view":
+            for search in record.iter("search"):
+                for group in search.iter("group"):
+                    assert not {"expand", "string"} & set(group.attrib), record.get("id")
+
+
+def test_constraints_are_declared_through_the_series_seam() -> None:
+    """Models declare database constraints with ``series.Constraint`` only: no
+    ``_sql_constraints`` (ignored on 19.0) and no ``models.Constraint`` (absent on 18.0)."""
+    for module in MODULES:
+        for path in sorted(module.rglob("*.py")):
+            if path.name == "series.py" or "tests" in path.parts:
+                continue
+            source = path.read_text(encoding="utf-8")
+            assert "_sql_constraints" not in source, path
+            assert "models.Constraint" not in source, path

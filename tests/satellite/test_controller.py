@@ -370,3 +370,28 @@ def test_a_qr_the_panel_cannot_hold_leaves_the_room_and_says_why(tmp_path: Path)
     assert str(display.status_payload()["error"]).startswith("qr not drawn: its code is")
     display.on_message(None, None, _message("data", room_payload(room="Plain")))  # type: ignore[arg-type]
     assert display.status_payload()["error"] is None
+
+
+def test_a_cleared_data_topic_unassigns_the_sign(tmp_path: Path) -> None:
+    """An empty retained /data (the display was archived, deleted or renamed) makes the sign
+    forget its room, in memory and on disk, and show its setup screen again: it never
+    keeps drawing a room that is no longer its own, not even after a reboot."""
+    clock = FakeClock("2026-11-27T10:30:00Z")
+    display = _display(tmp_path, clock)
+    display.setup_display()
+    display.on_message(None, None, _message("data", room_payload(room="Boardroom")))  # type: ignore[arg-type]
+    assert display.status_payload()["assigned"] is True
+    assert (tmp_path / "state" / "last_data.json").exists()
+
+    display.on_message(None, None, _message("data", b""))  # type: ignore[arg-type]
+    assert display.sign.data is None
+    assert display.status_payload()["assigned"] is False
+    assert display.status_payload()["error"] is None
+    assert not (tmp_path / "state" / "last_data.json").exists()
+    assert "New door sign" in _state_texts(display)
+    assert "Boardroom" not in _state_texts(display)
+
+    rebooted = _display(tmp_path, clock)
+    rebooted.setup_display()
+    assert rebooted.sign.data is None
+    assert "New door sign" in _state_texts(rebooted)

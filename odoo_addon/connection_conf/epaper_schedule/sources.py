@@ -57,7 +57,8 @@ def _skip(model: str, record: dict[str, Any], err: Exception) -> None:
 class CalendarEventSource:
     """``calendar.event`` whose location is a display's room label or alias.
 
-    Events marked ``show_as`` free are left out (they do not make a room busy).
+    An event held in a room occupies it whatever its ``show_as``: that field is a
+    person's free/busy, not the room's (Google-synced all-day events default to free).
     All-day events are read by their dates (``start_date`` / ``stop_date``), whatever
     ``start`` / ``stop`` hold (08:00 / 18:00 from Odoo's UI, 00:00 / 00:00 from
     Google sync). Private and confidential events (privacy unset: the organizer's
@@ -79,15 +80,15 @@ class CalendarEventSource:
     }
 
     def domain(self, index: RoomIndex, window: Window) -> list[Any] | None:
-        """Busy events at the displays' locations, timed ones by the window, all-day ones
-        by their dates widened a day on each side (filtered per display zone later)."""
+        """Events at the displays' locations (any ``show_as``), timed ones by the window,
+        all-day ones by their dates widened a day on each side (filtered per display zone
+        later)."""
         rooms = location_domain("location", index.by_label)
         if not rooms:
             return None
         start, end = window.odoo_bounds()
         first_day, last_day = window.all_day_bounds()
         return [
-            ("show_as", "!=", "free"),
             *rooms,
             "|",
             "&",
@@ -106,7 +107,7 @@ class CalendarEventSource:
         """Give each event to every display whose room label or alias is its location."""
         for record in records:
             displays = index.at_location(record.get("location"))
-            if not displays or record.get("show_as") == "free":
+            if not displays:
                 continue
             organizer = record.get("user_id") or {}
             private = shown_private(

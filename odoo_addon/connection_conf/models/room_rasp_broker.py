@@ -12,6 +12,8 @@ from typing import Any
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..series import Constraint
+
 DEFAULT_PORT = 8883
 
 
@@ -43,6 +45,10 @@ class RoomRaspBroker(models.Model):
     display_ids = fields.One2many("room.rasp.connection", "broker_id", string="Displays")
     display_count = fields.Integer(compute="_compute_display_count")
 
+    _port_range = Constraint(
+        "CHECK(port >= 1 AND port <= 65535)", "The broker port must be between 1 and 65535."
+    )
+
     def _compute_display_count(self) -> None:
         counts = {
             broker.id: count
@@ -52,12 +58,6 @@ class RoomRaspBroker(models.Model):
         }
         for broker in self:
             broker.display_count = counts.get(broker.id, 0)
-
-    @api.constrains("port")
-    def _check_port(self) -> None:
-        for broker in self:
-            if not 1 <= broker.port <= 65535:
-                raise ValidationError(self.env._("The broker port must be between 1 and 65535."))
 
     @api.constrains("is_default", "company_id", "active")
     def _check_one_default(self) -> None:

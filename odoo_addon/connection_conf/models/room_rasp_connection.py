@@ -17,6 +17,7 @@ from odoo.exceptions import ValidationError
 from ..epaper_schedule import normalize_location, room_labels
 from ..mqtt_bridge import is_valid_device_name, is_valid_topic_prefix
 from ..mqtt_bridge.wire import DEFAULT_TOPIC_PREFIX
+from ..series import Constraint, place_groups
 
 STATES = [
     ("unknown", "Unknown"),
@@ -145,9 +146,17 @@ class RoomRaspConnection(models.Model):
         help="Whether this Odoo process holds an MQTT session for this display's broker.",
     )
 
-    _sql_constraints = [
-        ("name_unique", "unique(name)", "Each display needs its own device name."),
-    ]
+    _name_unique = Constraint("UNIQUE(name)", "Each display needs its own device name.")
+    # The number ranges, in the database (0: the broker's port).
+    _mqtt_port_range = Constraint(
+        "CHECK(mqtt_port >= 0 AND mqtt_port <= 65535)",
+        "The broker port must be between 1 and 65535.",
+    )
+    _qos_range = Constraint("CHECK(qos IN (0, 1, 2))", "QoS must be 0, 1 or 2.")
+    _keepalive_range = Constraint(
+        "CHECK(keepalive >= 5 AND keepalive <= 3600)",
+        "Keepalive must be between 5 and 3600 seconds.",
+    )
 
     def copy_data(self, default: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """Duplicates get a free device name (``name-copy``), since names are unique."""
@@ -184,15 +193,23 @@ class RoomRaspConnection(models.Model):
                     )
                 )
 
-    @api.constrains("mqtt_port", "qos", "keepalive")
-    def _check_numbers(self) -> None:
-        for display in self:
-            if display.mqtt_port and not 1 <= display.mqtt_port <= 65535:
-                raise ValidationError(self.env._("The broker port must be between 1 and 65535."))
-            if display.qos not in (0, 1, 2):
-                raise ValidationError(self.env._("QoS must be 0, 1 or 2."))
-            if not 5 <= display.keepalive <= 3600:
-                raise ValidationError(self.env._("Keepalive must be between 5 and 3600 seconds."))
+    # -- install ----------------------------------------------------------------
+
+    @api.model
+    def _epaper_place_groups(
+        self, category_id: int, group_ids: list[int], members: dict[int, list[int]]
+    ) -> None:
+        """Put groups ``group_ids`` under category ``category_id`` (18.0: the category;
+        19.0+: a privilege of it) and add ``members`` (group id -> user ids) to them.
+
+        Called by the security XML on install and update (see ``series.place_groups``).
+        """
+        place_groups(
+            self.env,
+            self.env["ir.module.category"].browse(category_id),
+            self.env["res.groups"].browse(group_ids),
+            members,
+        )
 
     # -- settings ---------------------------------------------------------------
 

@@ -25,6 +25,7 @@ from ..epaper_booking import (
     plan_door_action,
     rules,
 )
+from ..series import Constraint
 
 _logger = logging.getLogger(__name__)
 # Bookings older than this are not read for a door action or a release.
@@ -76,13 +77,10 @@ class RoomRaspConnection(models.Model):
         "this many minutes of its start is released and its organizer told.",
     )
 
-    _sql_constraints = [
-        (
-            "checkin_grace_minutes_range",
-            "CHECK(checkin_grace_minutes >= 0 AND checkin_grace_minutes <= 240)",
-            "Check-in must be asked within 0 to 240 minutes.",
-        ),
-    ]
+    _checkin_grace_minutes_range = Constraint(
+        "CHECK(checkin_grace_minutes >= 0 AND checkin_grace_minutes <= 240)",
+        "Check-in must be asked within 0 to 240 minutes.",
+    )
 
     # -- the source of bookings (bridges override) ------------------------------
 

@@ -150,7 +150,7 @@ class RoomRaspConnectionStatus(models.Model):
         last time the display was heard from while online. An offline report keeps the
         stored ``last_seen`` or moves it to the time it carries, never to now.
         An optional ``"snapshot"`` key holds the door's newest picture (base64 PNG, at most
-        2 MiB), stored on the display with the report's time. Needs write access on
+        1 MiB), stored on the display with the report's time. Needs write access on
         displays. Returns the names updated, unchanged, unknown and the invalid entries
         with the reason.
         """

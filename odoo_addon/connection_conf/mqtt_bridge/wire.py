@@ -63,16 +63,16 @@ def storable_text(value: str, limit: int = MAX_TEXT) -> str:
     return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "\u2026"
 
 
-MAX_SNAPSHOT_BYTES = 2 * 1024 * 1024
+MAX_SNAPSHOT_BYTES = 1024 * 1024  # the contract's /snapshot bound (docs/protocol.md)
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def snapshot_problem(value: object) -> str | None:
-    """Say why ``value`` is not a base64 PNG of at most 2 MiB, or None when it is one."""
+    """Say why ``value`` is not a base64 PNG of at most 1 MiB, or None when it is one."""
     if not isinstance(value, str):
         return "must be base64 text"
     if len(value) > (MAX_SNAPSHOT_BYTES + 2) // 3 * 4:
-        return "is over 2 MiB"
+        return "is over 1 MiB"
     try:
         raw = base64.b64decode(value, validate=True)
     except (ValueError, binascii.Error):
@@ -172,6 +172,8 @@ def parse_status(payload: bytes) -> DeviceStatus:
         data: Any = json.loads(text)
     except (ValueError, RecursionError) as exc:
         raise WireError("json", f"malformed JSON: {str(exc)[:80]}") from exc
+    if json_depth(data) > MAX_JSON_DEPTH:
+        raise WireError("json", f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
     if isinstance(data, str):
         return _plain_state(data)
     if not isinstance(data, dict):
@@ -230,6 +232,8 @@ def parse_ack(payload: bytes) -> Ack:
         data: Any = json.loads(text)
     except (ValueError, RecursionError) as exc:
         raise WireError("json", f"malformed JSON: {str(exc)[:80]}") from exc
+    if json_depth(data) > MAX_JSON_DEPTH:
+        raise WireError("json", f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
     if not isinstance(data, dict):
         raise WireError("not_object", "ack is not a JSON object")
     ack_id, ok, error = data.get("id"), data.get("ok"), data.get("error")
@@ -240,3 +244,24 @@ def parse_ack(payload: bytes) -> Ack:
     if error is not None and not isinstance(error, str):
         raise WireError("type", "ack error must be a string or null")
     return Ack(id=ack_id, ok=ok, error=storable_text(error) if error else error)
+
+
+MAX_JSON_DEPTH = 32
+
+
+def json_depth(value: Any) -> int:
+    """Return how deeply ``value`` (parsed JSON) nests objects and arrays: 0 for a scalar,
+    1 for a flat object. Iterative, so any depth is measured without recursion."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, level)
+        stack.extend((child, level + 1) for child in children)
+    return deepest

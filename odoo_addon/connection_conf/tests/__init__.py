@@ -1,1 +1,7 @@
-from . import test_epaper_schedule, test_room_rasp_broker, test_room_rasp_connection  # noqa: F401
+from . import (  # noqa: F401
+    test_database_constraints,
+    test_epaper_schedule,
+    test_groups,
+    test_room_rasp_broker,
+    test_room_rasp_connection,
+)

@@ -47,7 +47,7 @@ class RoomRaspConnection(models.Model):
     def _epaper_booking_domain(self) -> list[Any]:
         if self._epaper_booking_model() != "calendar.event":
             return super()._epaper_booking_domain()
-        return [*location_domain("location", self._epaper_room_labels()), ("show_as", "!=", "free")]
+        return location_domain("location", self._epaper_room_labels())
 
     def _epaper_booking_matches(self, record: Any) -> bool:
         if record._name != "calendar.event":

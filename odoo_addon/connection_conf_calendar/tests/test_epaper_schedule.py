@@ -165,14 +165,29 @@ class TestEpaperScheduleCalendar(TransactionCase):
         )
         self.assertEqual(self.events("bay", "2026-04-07T07:00:00Z", "2026-04-08T00:00:00Z"), [])
 
-    def test_free_and_archived_events_are_left_out(self) -> None:
-        """show_as free does not make the room busy; archived events are gone."""
+    def test_show_as_free_still_occupies_the_room_archived_events_are_gone(self) -> None:
+        """show_as is a person's free/busy, not the room's: a free event held in the room
+        occupies it (a Google-synced all-day closure arrives free); archived events go."""
         self.event("Coffee", "Kiel", "2026-04-06 09:00:00", "2026-04-06 10:00:00", show_as="free")
         archived = self.event("Old", "Kiel", "2026-04-06 11:00:00", "2026-04-06 12:00:00")
         archived.active = False
         self.event("Kept", "Kiel", "2026-04-06 13:00:00", "2026-04-06 14:00:00")
         events = self.events("kiel", "2026-04-06T00:00:00Z", "2026-04-07T00:00:00Z")
-        self.assertEqual([e["title"] for e in events], ["Kept"])
+        self.assertEqual([e["title"] for e in events], ["Coffee", "Kept"])
+
+    def test_unicode_forms_of_a_location_find_the_room(self) -> None:
+        """A decomposed "Su\u0308d" (typed on a Mac), capitals, full width, a soft hyphen
+        or a no-break space all reach the display of room "Süd"."""
+        self.env["room.rasp.connection"].create(
+            {"name": "sud", "mqtt_host": "h", "room_name": "Süd"}
+        )
+        for index, location in enumerate(
+            ["Su\u0308d", "SÜD", "\uff33\u00fcd", "S\u00adüd", "\u00a0Süd\u00a0"]
+        ):
+            hour = f"{8 + index:02d}"
+            self.event(location, location, f"2026-04-06 {hour}:00:00", f"2026-04-06 {hour}:30:00")
+        events = self.events("sud", "2026-04-06T00:00:00Z", "2026-04-07T00:00:00Z")
+        self.assertEqual(len(events), 5)
 
     def test_location_rule_ignores_case_and_spaces_and_knows_aliases(self) -> None:
         """One rule for schedule and change notices: casefold, collapse spaces, aliases."""

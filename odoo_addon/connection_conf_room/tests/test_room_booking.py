@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from odoo.addons.connection_conf.mqtt_runtime import CHANGED_DATA_KEY
+from odoo.addons.connection_conf.tests.i18n_template import assert_template_is_current
 from odoo.tests import TransactionCase, tagged
 
 
@@ -66,3 +67,8 @@ class TestRoomBookingPush(TransactionCase):
         """No display on the Cellar door: nothing to tell."""
         self.book(self.other_room)
         self.assertEqual(self.pending_devices(), set())
+
+    def test_translation_template_is_current(self) -> None:
+        """The running series' template of connection_conf_room holds every term Odoo's
+        exporter finds, and no other."""
+        assert_template_is_current(self, "connection_conf_room")

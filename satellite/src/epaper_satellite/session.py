@@ -24,7 +24,7 @@ from .mqtt_codes import (
     rc_meaning,
     seed_rc,
 )
-from .wire import topic
+from .wire import MAX_SNAPSHOT, topic
 
 _LOGGER = logging.getLogger(__name__)
 MAX_WAIT = 0.5
@@ -317,9 +317,21 @@ class MQTTSession:
         return info
 
     def publish_snapshot(self, png: bytes | None) -> None:
-        """Publish the retained PNG of the panel (QoS 0), when connected and there is one."""
-        if self.client is not None and self.connected and png is not None:
-            self.client.publish(self.topics["snapshot"], png, qos=0, retain=True)
+        """Publish the retained PNG of the panel (QoS 0), when connected and there is one.
+
+        A PNG over the contract's bound (``wire.MAX_SNAPSHOT`` bytes) is not sent: a broker
+        would drop the connection for it (Mosquitto 2.1's ``max_packet_size``).
+        """
+        if self.client is None or not self.connected or png is None:
+            return
+        if len(png) > MAX_SNAPSHOT:
+            _LOGGER.warning(
+                "Snapshot of %d bytes is over the contract's %d; not published",
+                len(png),
+                MAX_SNAPSHOT,
+            )
+            return
+        self.client.publish(self.topics["snapshot"], png, qos=0, retain=True)
 
     def publish_ack(self, test_id: str, *, ok: bool, error: str | None) -> None:
         """Answer a /test with ``{"id", "ok", "error"}`` on /ack (QoS 1, not retained)."""

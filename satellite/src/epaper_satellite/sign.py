@@ -333,7 +333,12 @@ class Sign:
 
     def take_data(self, raw: bytes) -> None:
         """Validate a /data payload, draw it and store it; junk or an undrawable one changes
-        nothing but the status error."""
+        nothing but the status error. An empty payload (the retained /data cleared: the
+        display was archived, deleted or renamed) unassigns the sign: it forgets its room
+        and shows its setup screen, so it never draws a room that is no longer its own."""
+        if not raw:
+            self.unassign()
+            return
         try:
             data = parse_data(raw, self.device)
         except PayloadError as err:
@@ -364,6 +369,18 @@ class Sign:
         if new_content or problem:  # a save the disk refused is tried again
             self.store.save(raw)
         if not drawn or self.store.problem != problem:
+            self._on_status()
+
+    def unassign(self) -> None:
+        """Forget the room (memory and the stored copy) and show the setup screen."""
+        if self.data is not None:
+            _LOGGER.info("Room data cleared: this display is no longer assigned to a room")
+        self.data = None
+        self.received_at = None
+        self.cleared = False
+        self.error = None
+        self.store.forget()
+        if not self.refresh(force=True):
             self._on_status()
 
     def show_overlay(self, title: str, text: str, seconds: float | None = None) -> None:

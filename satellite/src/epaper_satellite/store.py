@@ -46,6 +46,15 @@ class PayloadStore:
         """Note that the stored payload was read but not used (it fails the contract)."""
         self.problem = f"stored payload ignored ({why}): started without it"[:200]
 
+    def forget(self) -> bool:
+        """Delete the stored payload (the display was unassigned); False when the disk refuses."""
+        try:
+            self.path.unlink(missing_ok=True)
+        except OSError as err:
+            _LOGGER.warning("Cannot delete the stored payload %s: %s", self.path, err.strerror)
+            return False
+        return True
+
     def save(self, raw: bytes) -> bool:
         """Store ``raw`` atomically (mode 0600); return False (logged, in ``problem``) when
         the disk refuses, e.g. when it is full."""

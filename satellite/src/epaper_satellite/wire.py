@@ -12,6 +12,9 @@ from typing import Any
 from .schedule import Event, zone
 
 MAX_PAYLOAD = 64 * 1024
+# The largest /snapshot the contract allows (docs/protocol.md): its packet stays under
+# Mosquitto 2.1's default max_packet_size (2,000,000 bytes), which drops the sender.
+MAX_SNAPSHOT = 1024 * 1024
 MAX_EVENTS = 500
 # The qr's bound is in bytes of UTF-8: a QR code holds bytes, and 1024 of them fit at
 # medium error correction (version 40-M holds 2331), whatever the script.
@@ -124,6 +127,8 @@ def decode_object(raw: bytes, *, check_text: bool = True) -> dict[str, Any]:
         value = json.loads(text)
     except (ValueError, RecursionError) as err:
         raise PayloadError("json", f"not valid JSON: {str(err)[:80]}") from err
+    if json_depth(value) > MAX_JSON_DEPTH:
+        raise PayloadError("json", f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
     if not isinstance(value, dict):
         raise PayloadError("not_object", f"not a JSON object but {type(value).__name__}")
     if check_text:
@@ -359,3 +364,24 @@ def parse_ack(raw: bytes) -> Ack:
     if error is not None and not isinstance(error, str):
         raise PayloadError("type", "error must be a string or null")
     return Ack(id=ack_id, ok=ok, error=error)
+
+
+MAX_JSON_DEPTH = 32
+
+
+def json_depth(value: Any) -> int:
+    """Return how deeply ``value`` (parsed JSON) nests objects and arrays: 0 for a scalar,
+    1 for a flat object. Iterative, so any depth is measured without recursion."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, level)
+        stack.extend((child, level + 1) for child in children)
+    return deepest

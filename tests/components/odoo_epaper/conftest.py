@@ -2,35 +2,32 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
-from unittest.mock import patch
+from unittest.mock import PropertyMock, patch
 
 import pytest
 from homeassistant.components import mqtt
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import CONF_PASSWORD, CONF_URL, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.odoo_epaper.const import CONF_DATABASE, DOMAIN
+from custom_components.odoo_epaper.const import DOMAIN
 from custom_components.odoo_epaper.options import EpaperOptions
 from testbed.broker import Broker
+from testbed.ha_entry import entry_data, unique_id
+from testbed.ha_mqtt import async_mqtt_synced
 from testbed.mqtt_peer import Message, MqttPeer
 from testbed.odoo_server import OdooTestServer
-
-ODOO_DATABASE = "odoo"
-ODOO_LOGIN = "admin"
-ODOO_PASSWORD = "admin-pw"
-ODOO_UID = 2
-
-
-@pytest.fixture(autouse=True)
-def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
-    """Let Home Assistant load custom_components/odoo_epaper."""
+from testbed.pytest_hass import (  # noqa: F401  (fixtures and helpers the tests import)
+    async_add_mqtt,
+    async_unload,
+    auto_enable_custom_integrations,
+    mqtt_entry,
+    wait_until,
+)
+from tests.components.odoo_epaper.entity_helpers import PREFIX
 
 
 @pytest.fixture
@@ -39,17 +36,6 @@ def odoo_server(socket_enabled: None) -> Iterator[OdooTestServer]:
     server = OdooTestServer().start()
     yield server
     server.stop()
-
-
-def entry_data(server: OdooTestServer, **changes: str) -> dict[str, str]:
-    """The entry.data of a config entry for the test server's admin user."""
-    return {
-        CONF_URL: server.url,
-        CONF_DATABASE: ODOO_DATABASE,
-        CONF_USERNAME: ODOO_LOGIN,
-        CONF_PASSWORD: ODOO_PASSWORD,
-        **changes,
-    }
 
 
 def add_rooms(server: OdooTestServer, count: int) -> None:
@@ -72,11 +58,6 @@ def add_rooms(server: OdooTestServer, count: int) -> None:
         )
 
 
-def unique_id(server: OdooTestServer, database: str = ODOO_DATABASE, uid: int = ODOO_UID) -> str:
-    """The unique id an entry for that server, database and user gets."""
-    return f"{server.url}|{database}|{uid}"
-
-
 @pytest.fixture
 def config_entry(hass: HomeAssistant, odoo_server: OdooTestServer) -> MockConfigEntry:
     """An Odoo E-Paper entry with default options, added to hass (not set up)."""
@@ -89,51 +70,6 @@ def config_entry(hass: HomeAssistant, odoo_server: OdooTestServer) -> MockConfig
     )
     entry.add_to_hass(hass)
     return entry
-
-
-async def wait_until(condition: Callable[[], bool], within: float = 10.0) -> None:
-    """Poll ``condition`` on the event loop until it holds, or fail."""
-    deadline = time.monotonic() + within
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {condition}")
-        await asyncio.sleep(0.01)
-
-
-async def async_add_mqtt(
-    hass: HomeAssistant, broker: Broker, *, connected: bool = True, **data: Any
-) -> MockConfigEntry:
-    """Set up Home Assistant's real MQTT integration against ``broker``.
-
-    ``data`` adds to the entry (user name, password, CA); with ``connected``
-    it waits until the client is connected.
-    """
-    entry = MockConfigEntry(
-        domain=mqtt.DOMAIN, data={"broker": "127.0.0.1", "port": broker.port, **data}
-    )
-    entry.add_to_hass(hass)
-    with patch("homeassistant.config.load_yaml_config_file", return_value={}):
-        assert await hass.config_entries.async_setup(entry.entry_id)
-        await hass.async_block_till_done()
-    if connected:
-        assert await mqtt.async_wait_for_mqtt_client(hass)
-        await wait_until(lambda: mqtt.is_connected(hass))
-    return entry
-
-
-async def async_unload(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    """Unload ``entry`` if it is still loaded."""
-    if entry.state is ConfigEntryState.LOADED:
-        await hass.config_entries.async_unload(entry.entry_id)
-        await hass.async_block_till_done()
-
-
-@pytest.fixture
-async def mqtt_entry(hass: HomeAssistant, mosquitto: Broker) -> AsyncIterator[MockConfigEntry]:
-    """Home Assistant's real MQTT integration, connected to a real mosquitto."""
-    entry = await async_add_mqtt(hass, mosquitto)
-    yield entry
-    await async_unload(hass, entry)
 
 
 @pytest.fixture
@@ -192,3 +128,53 @@ def subscriber_factory(mosquitto: Broker) -> Iterator[Callable[..., OutsideSubsc
     yield start
     for subscriber in started:
         subscriber.stop()
+
+
+@pytest.fixture
+def enable_all_entities() -> Iterator[None]:
+    """Create the entities that are disabled by default enabled, to test them too.
+
+    Not automatic: a test module that checks such entities takes it in with
+    ``pytestmark = pytest.mark.usefixtures("enable_all_entities")``.
+    """
+    with patch(
+        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
+        new_callable=PropertyMock,
+        return_value=True,
+    ):
+        yield
+
+
+@pytest.fixture
+async def sat(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    subscriber_factory: Callable[..., OutsideSubscriber],
+) -> OutsideSubscriber:
+    """An outside client standing in for the satellites, once the hub listens."""
+    client = subscriber_factory(f"{PREFIX}+/cmd")
+    await async_mqtt_synced(hass, client.client)
+    return client
+
+
+@pytest.fixture
+async def watcher(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    subscriber_factory: Callable[..., OutsideSubscriber],
+) -> OutsideSubscriber:
+    """An outside client on every topic once the hub listens, its retained backlog dropped."""
+    client = subscriber_factory("#")
+    await client.wait_for(lambda ms: len([m for m in ms if m.topic.endswith("/data")]) == 3)
+    await async_mqtt_synced(hass, client.client)
+    client.messages.clear()
+    return client
+
+
+def commands(watcher: OutsideSubscriber) -> dict[str, list[Any]]:
+    """Return the commands received per topic."""
+    found: dict[str, list[Any]] = {}
+    for message in watcher.snapshot():
+        if message.topic.endswith("/cmd"):
+            found.setdefault(message.topic, []).append(message.json())
+    return found

@@ -11,7 +11,7 @@ from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.odoo_epaper.const import DOMAIN
-from tests.components.odoo_epaper.mqtt_helpers import publish
+from testbed.ha_mqtt import publish
 from tests.fixtures.vectors import load_vectors
 
 PREFIX = "odoo_epaper/"
@@ -44,3 +44,15 @@ def send_status(
     publish(
         client, f"{prefix}{device}/status", json.dumps({**FULL_STATUS, **changes}), retain=retain
     )
+
+
+def answer_tests(client: paho.Client, ok: bool = True) -> None:
+    """Let an outside client acknowledge every test message like a satellite."""
+
+    def on_message(_client: paho.Client, _userdata: Any, msg: paho.MQTTMessage) -> None:
+        request = json.loads(msg.payload)
+        error = None if ok else "panel busy"
+        ack = json.dumps({"id": request["id"], "ok": ok, "error": error})
+        client.publish(msg.topic.removesuffix("/test") + "/ack", ack, qos=1)
+
+    client.on_message = on_message

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -17,9 +16,9 @@ from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
+from testbed.ha_mqtt import publish
 from tests.components.odoo_epaper.conftest import OutsideSubscriber, wait_until
 from tests.components.odoo_epaper.entity_helpers import PREFIX, send_status
-from tests.components.odoo_epaper.mqtt_helpers import async_mqtt_synced, publish
 
 pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
 ROOT = Path(__file__).resolve().parents[3]
@@ -42,18 +41,6 @@ def install_blueprint(target: Path) -> None:
     """Copy the shipped blueprint into a configuration's blueprint folder."""
     target.mkdir(parents=True, exist_ok=True)
     shutil.copy(BLUEPRINT, target / BLUEPRINT.name)
-
-
-@pytest.fixture
-async def sat(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    subscriber_factory: Callable[..., OutsideSubscriber],
-) -> OutsideSubscriber:
-    """An outside client for commands, after the hub subscribed."""
-    client = subscriber_factory(f"{PREFIX}+/cmd")
-    await async_mqtt_synced(hass, client.client)
-    return client
 
 
 async def test_doc_example_refresh_on_input_change(

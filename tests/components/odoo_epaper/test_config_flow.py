@@ -25,10 +25,9 @@ from custom_components.odoo_epaper.const import (
     CONF_TOPIC_PREFIX,
     DOMAIN,
 )
+from testbed.ha_entry import ODOO_LOGIN, ODOO_PASSWORD, entry_data, unique_id
 from testbed.odoo_server import OdooTestServer
 from tests.fixtures.vectors import load_vectors
-
-from .conftest import ODOO_LOGIN, ODOO_PASSWORD, entry_data, unique_id
 
 DEFAULT_OPTIONS = {
     CONF_TOPIC_PREFIX: "odoo_epaper/",

@@ -7,7 +7,6 @@ from collections.abc import Callable
 
 import pytest
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.diagnostics import (
@@ -16,16 +15,16 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.odoo_epaper.devices import display_identifier, hub_identifier
-from testbed.odoo_server import OdooTestServer
-from tests.components.odoo_epaper.conftest import (
-    ODOO_LOGIN,
-    ODOO_PASSWORD,
-    OutsideSubscriber,
-    wait_until,
+from custom_components.odoo_epaper.devices import (
+    async_get_entry_device,
+    display_identifier,
+    hub_identifier,
 )
+from testbed.ha_entry import ODOO_LOGIN, ODOO_PASSWORD
+from testbed.ha_mqtt import publish
+from testbed.odoo_server import OdooTestServer
+from tests.components.odoo_epaper.conftest import OutsideSubscriber, wait_until
 from tests.components.odoo_epaper.entity_helpers import send_status
-from tests.components.odoo_epaper.mqtt_helpers import publish
 from tests.components.odoo_epaper.test_display_status import png_bytes
 
 pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
@@ -75,16 +74,15 @@ async def test_device_diagnostics(
 ) -> None:
     """A display's diagnostics hold its payload; the hub device has no display."""
     assert await async_setup_component(hass, "diagnostics", {})
-    registry = dr.async_get(hass)
-    device = registry.async_get_device(
-        identifiers={display_identifier(init_integration, "lab-door")}
+    device = async_get_entry_device(
+        hass, init_integration, display_identifier(init_integration, "lab-door")
     )
     assert device is not None
     result = await get_diagnostics_for_device(hass, hass_client, init_integration, device)
     assert result["device"] == "lab-door"
     assert result["odoo"]["topic_prefix"] == "test/room/"
     assert result["mqtt"] is None
-    hub = registry.async_get_device(identifiers={hub_identifier(init_integration)})
+    hub = async_get_entry_device(hass, init_integration, hub_identifier(init_integration))
     assert hub is not None
     assert await get_diagnostics_for_device(hass, hass_client, init_integration, hub) == {
         "device": None

@@ -15,12 +15,11 @@ import pytest
 from homeassistant.config_entries import SOURCE_IGNORE, SOURCE_INTEGRATION_DISCOVERY, SOURCE_MQTT
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
-from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.service_info.mqtt import MqttServiceInfo
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.odoo_epaper.const import DOMAIN
-from custom_components.odoo_epaper.devices import display_identifier
+from custom_components.odoo_epaper.devices import async_get_entry_device, display_identifier
 from custom_components.odoo_epaper.discovery import panel_label, sign_from_message
 from custom_components.odoo_epaper.display_status import DisplayStatus
 from testbed.broker import Broker
@@ -28,6 +27,7 @@ from testbed.mqtt_peer import MqttPeer
 from testbed.odoo_server import OdooTestServer
 from testbed.satellite_process import SATELLITE, SatelliteProcess
 from tests.components.odoo_epaper.conftest import wait_until
+from tests.components.odoo_epaper.options_helpers import async_change_options
 
 pytestmark = [
     pytest.mark.allow_hosts(["127.0.0.1"]),
@@ -152,9 +152,8 @@ async def test_new_sign_is_discovered_adopted_and_draws_its_room(
 
         await wait_until(lambda: bool(assigned()), 15)
         assert assigned()[0].json()["content_hash"]
-        registry = dr.async_get(hass)
-        device = registry.async_get_device(
-            identifiers={display_identifier(init_integration, "lobby-2")}
+        device = async_get_entry_device(
+            hass, init_integration, display_identifier(init_integration, "lobby-2")
         )
         assert device is not None and device.name == "Lobby 2"
         assert not flows(hass, "lobby-2")
@@ -170,10 +169,7 @@ async def test_the_hub_discovers_under_its_configured_prefix(
     tmp_path: Path,
 ) -> None:
     """A sign under another prefix the hub follows is found by the hub's own subscription."""
-    hass.config_entries.async_update_entry(
-        init_integration, options={**init_integration.options, "topic_prefix": "site2/doors/"}
-    )
-    await hass.async_block_till_done()
+    await async_change_options(hass, init_integration, topic_prefix="site2/doors/")
     new_sign(satellites, tmp_path, mosquitto, "annex", prefix="site2/doors/")
     await wait_until(lambda: bool(flows(hass, "annex")), 30)
     (flow,) = flows(hass, "annex")
@@ -252,8 +248,8 @@ async def test_a_known_sign_with_new_panel_data_updates_its_device(
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
-    device = dr.async_get(hass).async_get_device(
-        identifiers={display_identifier(init_integration, "reception")}
+    device = async_get_entry_device(
+        hass, init_integration, display_identifier(init_integration, "reception")
     )
     assert device is not None
     assert (device.model, device.hw_version) == ("epd7in5b_V2", "800x480 black/white/red")
@@ -280,8 +276,8 @@ async def test_a_png_sign_is_not_said_to_be_made_by_waveshare(
         ),
     )
     assert result["reason"] == "already_configured"
-    device = dr.async_get(hass).async_get_device(
-        identifiers={display_identifier(init_integration, "reception")}
+    device = async_get_entry_device(
+        hass, init_integration, display_identifier(init_integration, "reception")
     )
     assert device is not None
     assert (device.model, device.manufacturer) == ("png", None)

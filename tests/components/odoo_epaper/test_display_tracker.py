@@ -14,8 +14,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.odoo_epaper.display_tracker import DisplayState, DisplayTracker
 from custom_components.odoo_epaper.status_mirror import status_report
+from testbed.ha_mqtt import async_mqtt_synced, publish
 from tests.components.odoo_epaper.conftest import OutsideSubscriber, wait_until
-from tests.components.odoo_epaper.mqtt_helpers import async_mqtt_synced, publish
 from tests.components.odoo_epaper.test_display_status import png_bytes
 from tests.fixtures.vectors import load_vectors, raw_payload
 

@@ -14,7 +14,6 @@ from epaper_satellite.config import load_config
 from epaper_satellite.controller import MQTTDisplay
 from epaper_satellite.door_actions import REASONS
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
@@ -25,12 +24,12 @@ from custom_components.odoo_epaper.const import (
     DOMAIN,
     EVENT_DOOR_ACTION,
 )
-from custom_components.odoo_epaper.devices import display_identifier
-from custom_components.odoo_epaper.options import EpaperOptions
+from custom_components.odoo_epaper.devices import async_get_entry_device, display_identifier
 from testbed.broker import Broker
+from testbed.ha_mqtt import async_mqtt_synced
 from testbed.odoo_server import OdooTestServer
 from tests.components.odoo_epaper.conftest import OutsideSubscriber, wait_until
-from tests.components.odoo_epaper.mqtt_helpers import async_mqtt_synced
+from tests.components.odoo_epaper.options_helpers import async_change_options
 from tests.satellite.conftest import ThreadedSatellite, config_text
 
 pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
@@ -142,8 +141,8 @@ async def test_each_door_action_from_key_to_new_data(
         lambda: all(e <= dt_util.utcnow() for t, _s, e in shown(door) if t == "Booked at the door")
     )
     await wait_until(lambda: len(fired) == 4)
-    device = dr.async_get(hass).async_get_device(
-        identifiers={display_identifier(init_integration, DEVICE)}
+    device = async_get_entry_device(
+        hass, init_integration, display_identifier(init_integration, DEVICE)
     )
     assert device is not None
     assert [(e.data["action"], e.data["ok"], e.data["device_id"]) for e in fired] == [
@@ -177,9 +176,7 @@ async def test_options_limit_what_doors_may_do(
     subscriber_factory: Callable[..., OutsideSubscriber],
 ) -> None:
     """With book_now switched off, the key is refused by the hub and Odoo is not asked."""
-    options = EpaperOptions().as_dict() | {CONF_DOOR_ACTIONS: ["end_now"]}
-    hass.config_entries.async_update_entry(init_integration, options=options)
-    await hass.async_block_till_done()
+    await async_change_options(hass, init_integration, **{CONF_DOOR_ACTIONS: ["end_now"]})
     await wait_until(
         lambda: init_integration.runtime_data.coordinator.options.door_actions == ("end_now",)
     )
@@ -201,9 +198,7 @@ async def test_a_booking_longer_than_the_option_is_refused(
     subscriber_factory: Callable[..., OutsideSubscriber],
 ) -> None:
     """Longest booking 10 minutes: the 15-minute key is refused (too_long), Odoo not asked."""
-    options = EpaperOptions().as_dict() | {CONF_MAX_BOOKING_MINUTES: 10}
-    hass.config_entries.async_update_entry(init_integration, options=options)
-    await hass.async_block_till_done()
+    await async_change_options(hass, init_integration, **{CONF_MAX_BOOKING_MINUTES: 10})
     await wait_until(
         lambda: init_integration.runtime_data.coordinator.options.max_booking_minutes == 10
     )
@@ -223,8 +218,8 @@ async def test_device_trigger_runs_an_automation(
     init_integration: MockConfigEntry,
 ) -> None:
     """A device-trigger automation on "Room booked at the door" runs after book_now."""
-    device = dr.async_get(hass).async_get_device(
-        identifiers={display_identifier(init_integration, DEVICE)}
+    device = async_get_entry_device(
+        hass, init_integration, display_identifier(init_integration, DEVICE)
     )
     assert device is not None
     ran = async_capture_events(hass, "booked_at_door")

@@ -97,3 +97,58 @@ def test_case_06_private_meetings_are_booked_and_busy(field_server: OdooTestServ
     ]
     assert status.state is RoomState.BUSY
     assert status.until == dt.datetime(2026, 4, 6, 10, 0, tzinfo=dt.UTC)
+
+
+def test_an_all_day_closure_synced_free_from_google_still_occupies_the_room(
+    field_server: OdooTestServer,
+) -> None:
+    """Google marks all-day events free by default; show_as is a person's free/busy, not
+    the room's: the synced closure (show_as free, 00:00/00:00) keeps Bay Room busy."""
+    field_server.update_record("calendar.event", 51, {"show_as": "free"})
+    now = dt.datetime(2026, 4, 5, 19, 0, tzinfo=dt.UTC)  # 12:00 PDT on the closed day
+    payload, status = door(field_server, now, "bay")
+    assert [e["title"] for e in payload["events"]] == [
+        "Room closed: AV upgrade (synced from Google)"
+    ]
+    assert status.state is RoomState.BUSY
+    assert status.until == dt.datetime(2026, 4, 6, 7, 0, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize(
+    "location",
+    [
+        "Ki\u0308el",  # a combining diaeresis inside: not the room "Kiel"
+        "Su\u0308d",  # decomposed, as a Mac types "Süd"
+        "S\u00fcd",  # composed
+        "S\u00dcD",  # capitals
+        "\uff33\u00fcd",  # full width S
+        "S\u00adu\u0308d",  # a soft hyphen
+        "\u00a0S\u00fcd\u2003",  # no-break and em spaces around it
+    ],
+)
+def test_a_location_in_any_unicode_form_reaches_its_room(
+    field_server: OdooTestServer, location: str
+) -> None:
+    """The room "Süd" gets every event whose location is "Süd" in another Unicode form,
+    case or spacing (one normalized key); a different name stays out."""
+    room = field_server.add_record("room.room", {"name": "Süd", "active": True})
+    field_server.add_record(
+        "room.rasp.connection",
+        {"name": "sud", "room_id": room, "room_name": False, "topic_prefix": False,
+         "tz": "Europe/Berlin", "panel_model": False, "active": True},
+    )  # fmt: skip
+    field_server.add_record(
+        "calendar.event",
+        {"name": "Jour fixe", "location": location, "start": "2026-04-06 08:00:00",
+         "stop": "2026-04-06 09:00:00", "allday": False, "start_date": False,
+         "stop_date": False, "privacy": "public", "show_as": "busy", "user_id": 9,
+         "active": True},
+    )  # fmt: skip
+    now = dt.datetime(2026, 4, 6, 8, 30, tzinfo=dt.UTC)
+    payload, status = door(field_server, now, "sud")
+    if location == "Ki\u0308el":
+        assert payload["events"] == []
+        assert status.state is RoomState.FREE
+    else:
+        assert [e["title"] for e in payload["events"]] == ["Jour fixe"]
+        assert status.state is RoomState.BUSY

@@ -5,24 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from http import HTTPStatus
 
 import pytest
 from epaper_satellite.wire import content_hash as door_hash
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant, State
-from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.odoo_epaper.display_status import DisplayStatus
 from custom_components.odoo_epaper.display_tracker import DisplayState
 from custom_components.odoo_epaper.freshness import BEHIND_GRACE, freshness
 from custom_components.odoo_epaper.publisher import PublishedData
+from testbed.ha_mqtt import async_mqtt_synced, publish
 from tests.components.odoo_epaper.conftest import OutsideSubscriber, wait_until
 from tests.components.odoo_epaper.entity_helpers import PREFIX, send_status, state_of
-from tests.components.odoo_epaper.mqtt_helpers import async_mqtt_synced, publish
-from tests.components.odoo_epaper.test_display_status import png_bytes
 
 pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
 T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
@@ -151,36 +147,3 @@ async def test_a_cleared_door_is_not_behind(
     send_status(door.client, "reception", content_hash=None, error=None)
     await wait_until(lambda: problem().attributes["behind_since"] is not None)
     assert content() == STATE_UNKNOWN
-
-
-async def test_no_image_until_the_first_snapshot(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    subscriber_factory: Callable[..., OutsideSubscriber],
-    hass_client: ClientSessionGenerator,
-) -> None:
-    """Before a snapshot the image entity offers no picture; after it, the PNG."""
-    entry = init_integration
-    door = subscriber_factory(f"{PREFIX}+/cmd")
-    await async_mqtt_synced(hass, door.client)
-    assert await async_setup_component(hass, "api", {})
-    client = await hass_client()
-    image = state_of(hass, entry, "image", "snapshot", "reception")
-    response = await client.get(f"/api/states/{image.entity_id}")
-    assert response.status == HTTPStatus.OK
-    before = await response.json()
-    assert before["state"] == STATE_UNKNOWN
-    assert "entity_picture" not in before["attributes"]
-
-    png = png_bytes(400, 300)
-    publish(door.client, f"{PREFIX}reception/snapshot", png, retain=True, qos=0)
-    await wait_until(
-        lambda: (
-            "entity_picture" in state_of(hass, entry, "image", "snapshot", "reception").attributes
-        )
-    )
-    response = await client.get(f"/api/states/{image.entity_id}")
-    picture = (await response.json())["attributes"]["entity_picture"]
-    response = await client.get(picture)
-    assert response.status == HTTPStatus.OK
-    assert await response.read() == png

@@ -1,4 +1,4 @@
-"""Setup, unload, reload and the device registry, with real MQTT and the Odoo test server."""
+"""Setup, unload and reload, with real MQTT and the Odoo test server."""
 
 from __future__ import annotations
 
@@ -9,17 +9,17 @@ import pytest
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
-from homeassistant.helpers.device_registry import DeviceEntryType
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.odoo_epaper.const import CONF_SOURCE, CONF_TOPIC_PREFIX, DOMAIN
 from custom_components.odoo_epaper.coordinator import OdooEpaperCoordinator
 from custom_components.odoo_epaper.odoo_client import OdooClient
 from custom_components.odoo_epaper.options import EpaperOptions
+from testbed.ha_entry import ODOO_LOGIN
 from testbed.odoo_server import OdooTestServer
+from tests.components.odoo_epaper.options_helpers import async_change_options
 
-from .conftest import ODOO_LOGIN, OutsideSubscriber
+from .conftest import OutsideSubscriber
 
 pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
 
@@ -131,56 +131,15 @@ async def test_setup_source_missing(
     assert "No schedule source for 'room_booking'" in (entry.reason or "")
 
 
-async def test_devices(
-    hass: HomeAssistant,
-    device_registry: dr.DeviceRegistry,
-    init_integration: MockConfigEntry,
-    odoo_server: OdooTestServer,
-) -> None:
-    """A hub device for the connection and a device per display named after its room."""
-    entry_id = init_integration.entry_id
-    hub = device_registry.async_get_device(identifiers={(DOMAIN, entry_id)})
-    assert hub is not None
-    assert hub.entry_type is DeviceEntryType.SERVICE
-    assert hub.manufacturer == "Odoo"
-    assert hub.sw_version == "18.0"
-    assert hub.configuration_url == odoo_server.url
-    devices = {
-        device.serial_number: device
-        for device in dr.async_entries_for_config_entry(device_registry, entry_id)
-        if device.id != hub.id
-    }
-    assert set(devices) == {"reception", "boardroom", "lab-door"}
-    assert devices["reception"].name == "Reception"
-    assert devices["lab-door"].name == "Lab"
-    assert devices["reception"].model == "epd7in5_V2"
-    assert devices["reception"].manufacturer == "Waveshare"
-    assert devices["reception"].identifiers == {(DOMAIN, f"{entry_id}_reception")}
-    assert all(device.via_device_id == hub.id for device in devices.values())
-
-    odoo_server.update_record("room.room", 1, {"name": "Front desk"})
-    odoo_server.update_record("room.rasp.connection", 2, {"active": False})
-    await init_integration.runtime_data.coordinator.async_refresh()
-    names = {
-        device.serial_number: device.name
-        for device in dr.async_entries_for_config_entry(device_registry, entry_id)
-        if device.id != hub.id
-    }
-    assert names == {"reception": "Front desk", "lab-door": "Lab"}
-
-
 async def test_options_change_reloads(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     subscriber_factory: Callable[..., OutsideSubscriber],
 ) -> None:
-    """New options reload the entry: the old prefix's hub goes offline, the new one online."""
+    """New options (options flow) reload: the old prefix's hub goes offline, the new online."""
     subscriber = subscriber_factory("#")
     await subscriber.sync(hass)
-    hass.config_entries.async_update_entry(
-        init_integration, options={**init_integration.options, CONF_TOPIC_PREFIX: "signs/"}
-    )
-    await hass.async_block_till_done()
+    await async_change_options(hass, init_integration, **{CONF_TOPIC_PREFIX: "signs/"})
     assert init_integration.state is ConfigEntryState.LOADED
     assert init_integration.runtime_data.coordinator.options.topic_prefix == "signs/"
     await subscriber.sync(hass)

@@ -21,9 +21,10 @@ from custom_components.odoo_epaper.odoo_client import (
     valid_timezone,
 )
 from custom_components.odoo_epaper.schedule import Schedule, booking_window
+from testbed.ha_entry import ODOO_DATABASE, ODOO_LOGIN, ODOO_PASSWORD
 from testbed.odoo_server import OdooTestServer
 
-from .conftest import ODOO_DATABASE, ODOO_LOGIN, ODOO_PASSWORD, add_rooms
+from .conftest import add_rooms
 
 
 def make_client(server: OdooTestServer, **changes: str) -> OdooClient:

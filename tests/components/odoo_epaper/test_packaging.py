@@ -10,6 +10,7 @@ from typing import Any
 import voluptuous as vol
 from awesomeversion import AwesomeVersion, AwesomeVersionStrategy
 from homeassistant.components import mqtt
+from homeassistant.const import __version__ as HA_VERSION
 from homeassistant.core import HomeAssistant
 from homeassistant.loader import async_get_integration
 
@@ -156,4 +157,17 @@ def test_every_flow_error_is_translated() -> None:
 def test_hacs_json() -> None:
     """HACS metadata: name, minimum Home Assistant, README rendering."""
     hacs = load(ROOT / "hacs.json")
-    assert hacs == {"name": "Odoo E-Paper", "homeassistant": "2025.4.0", "render_readme": True}
+    assert hacs == {"name": "Odoo E-Paper", "homeassistant": "2026.6.0", "render_readme": True}
+
+
+def test_support_window_is_named_the_same_everywhere() -> None:
+    """hacs.json's floor is the Home Assistant these tests run on or older, and the
+    README, docs/home-assistant.md and docs/platforms.md name the same floor."""
+    floor = AwesomeVersion(load(ROOT / "hacs.json")["homeassistant"])
+    assert AwesomeVersion(HA_VERSION) >= floor
+    short = f"{floor.section(0)}.{floor.section(1)}"
+    for doc in ("README.md", "docs/home-assistant.md", "docs/platforms.md"):
+        text = (ROOT / doc).read_text(encoding="utf-8")
+        assert f"Home Assistant {short}" in text or f"**{short} to" in text, doc
+    floor_pin = (ROOT / "requirements_floor.txt").read_text(encoding="utf-8")
+    assert f"# {short}," in floor_pin

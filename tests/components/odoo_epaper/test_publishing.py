@@ -19,10 +19,11 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.odoo_epaper.const import CONF_QOS, DOMAIN
 from custom_components.odoo_epaper.coordinator import OdooEpaperCoordinator
 from testbed.broker import Broker
+from testbed.ha_entry import ODOO_LOGIN
 from testbed.odoo_server import OdooTestServer
 from tests.fixtures.vectors import load_vectors
 
-from .conftest import ODOO_LOGIN, OutsideSubscriber, add_rooms
+from .conftest import OutsideSubscriber, add_rooms
 
 pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
 SCHEMA = load_vectors("data.schema")
@@ -388,3 +389,66 @@ async def test_broker_restart_restores_retained_data(
     retained = await late.wait_for(lambda ms: len(ms) == 3)
     assert {m.topic for m in retained} == {*expected, "odoo_epaper/_hub/status"}
     assert all(m.retain for m in retained)
+
+
+async def _retained(
+    subscriber_factory: Callable[..., OutsideSubscriber], hass: HomeAssistant, topic: str
+) -> bytes | None:
+    """What the broker holds retained on ``topic`` now (None: nothing): what a new
+    subscriber gets before a marker published after it subscribed."""
+    late = subscriber_factory("#")
+    await late.sync(hass)
+    retained = [m for m in late.snapshot() if m.topic == topic and m.retain]
+    return retained[-1].payload if retained else None
+
+
+@pytest.mark.parametrize(
+    ("change", "values"),
+    [
+        ("archived", {"active": False}),
+        ("renamed", {"name": "reception-eg"}),
+        ("moved to another prefix", {"topic_prefix": "site-2/"}),
+    ],
+)
+async def test_a_display_that_is_gone_has_its_retained_data_cleared(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    subscriber_factory: Callable[..., OutsideSubscriber],
+    odoo_server: OdooTestServer,
+    change: str,
+    values: dict[str, object],
+) -> None:
+    """Archive, rename or re-prefix a display in Odoo: within one refresh the broker holds
+    no /data on its old topic (a sign that later takes the name never draws the old room);
+    a renamed or moved display gets its data on its new topic."""
+    old = "odoo_epaper/reception/data"
+    assert await _retained(subscriber_factory, hass, old) is not None
+    odoo_server.update_record("room.rasp.connection", 1, values)
+    await coordinator_of(init_integration).async_refresh()
+    assert await _retained(subscriber_factory, hass, old) is None, change
+    new = {
+        "renamed": "odoo_epaper/reception-eg/data",
+        "moved to another prefix": "site-2/reception/data",
+    }.get(change)
+    if new is not None:
+        payload = await _retained(subscriber_factory, hass, new)
+        assert payload is not None and b'"room":"Reception"' in payload
+
+
+async def test_a_display_deleted_while_home_assistant_was_down_is_cleared(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    subscriber_factory: Callable[..., OutsideSubscriber],
+    odoo_server: OdooTestServer,
+) -> None:
+    """The entry remembers on disk which /data topics it left retained payloads on: a
+    display deleted in Odoo while the entry was unloaded is cleared after it loads."""
+    old = "odoo_epaper/boardroom/data"
+    assert await _retained(subscriber_factory, hass, old) is not None
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    odoo_server.delete_record("room.rasp.connection", 2)
+    assert await hass.config_entries.async_setup(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert await _retained(subscriber_factory, hass, old) is None
+    assert await _retained(subscriber_factory, hass, "odoo_epaper/reception/data") is not None

@@ -13,10 +13,10 @@ from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.odoo_epaper.const import CONF_STATUS_MIRROR
+from testbed.ha_mqtt import async_mqtt_synced, publish
 from testbed.odoo_server import OdooTestServer
 from tests.components.odoo_epaper.conftest import OutsideSubscriber, wait_until
 from tests.components.odoo_epaper.entity_helpers import PREFIX, send_status
-from tests.components.odoo_epaper.mqtt_helpers import async_mqtt_synced, publish
 
 pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
 SCHEDULE_READ = ("room.rasp.connection", "epaper_schedule")
@@ -27,20 +27,6 @@ def odoo_topics(hass: HomeAssistant, *prefixes: str) -> set[str]:
     prefixes = prefixes or (PREFIX, "test/room/")
     client = hass.data[DATA_MQTT].client
     return {sub.topic for sub in client.subscriptions if sub.topic.startswith(prefixes)}
-
-
-@pytest.fixture
-async def watcher(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    subscriber_factory: Callable[..., OutsideSubscriber],
-) -> OutsideSubscriber:
-    """An outside client on every topic, its retained backlog dropped."""
-    client = subscriber_factory("#")
-    await client.wait_for(lambda ms: len([m for m in ms if m.topic.endswith("/data")]) == 3)
-    await async_mqtt_synced(hass, client.client)
-    client.messages.clear()
-    return client
 
 
 async def test_change_notice_reaches_the_door_within_two_seconds(

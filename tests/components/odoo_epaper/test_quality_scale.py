@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import yaml
+from PIL import Image
 
 from custom_components.odoo_epaper import services
 from custom_components.odoo_epaper.config_flow import OdooEpaperConfigFlow
@@ -21,8 +22,8 @@ RULES = {
     "bronze": [
         "action-setup", "appropriate-polling", "brands", "common-modules", "config-flow",
         "config-flow-test-coverage", "dependency-transparency", "docs-actions",
-        "docs-high-level-description", "docs-installation-instructions",
-        "docs-removal-instructions", "entity-event-setup", "entity-unique-id",
+        "docs-conditions", "docs-high-level-description", "docs-installation-instructions",
+        "docs-removal-instructions", "docs-triggers", "entity-event-setup", "entity-unique-id",
         "has-entity-name", "runtime-data", "test-before-configure", "test-before-setup",
         "unique-config-entry",
     ],
@@ -53,6 +54,7 @@ def test_every_rule_is_done_or_exempt_with_a_reason() -> None:
     """Every rule of the four tiers is listed, done or exempt with a comment."""
     rules = yaml.safe_load((PACKAGE / "quality_scale.yaml").read_text(encoding="utf-8"))["rules"]
     expected = {rule for tier in RULES.values() for rule in tier}
+    assert len(expected) == 54  # the rule set of Home Assistant 2026.x
     assert set(rules) == expected
     for rule, status in rules.items():
         if status != "done":
@@ -139,3 +141,35 @@ def test_discovery_rules_are_backed() -> None:
     assert manifest["mqtt"] == ["odoo_epaper/+/status"]
     for step in ("async_step_mqtt", "async_step_integration_discovery"):
         assert callable(getattr(OdooEpaperConfigFlow, step)), step
+
+
+@pytest.mark.parametrize(
+    ("name", "size"),
+    [
+        ("icon.png", (256, 256)),
+        ("icon@2x.png", (512, 512)),
+        ("logo.png", None),
+        ("logo@2x.png", None),
+        ("dark_logo.png", None),
+        ("dark_logo@2x.png", None),
+    ],
+)
+def test_brands(name: str, size: tuple[int, int] | None) -> None:
+    """brands: done: the brand images custom integrations ship in brand/ (HA 2026.3+)."""
+    with Image.open(PACKAGE / "brand" / name) as image:
+        assert image.format == "PNG"
+        assert image.mode == "RGBA"  # transparent background, as the brands rules ask
+        if size is not None:
+            assert image.size == size
+        else:  # a landscape logo, 128 px high (256 for @2x)
+            assert image.height == (256 if "@2x" in name else 128)
+            assert image.width > image.height
+
+
+def test_docs_triggers_name_every_device_trigger() -> None:
+    """docs-triggers: done: each device trigger type is documented with its name."""
+    doc = (ROOT / "docs" / "home-assistant.md").read_text(encoding="utf-8")
+    names = load_json("translations/en.json")["device_automation"]["trigger_type"]
+    section = doc.split("## Triggers and conditions", 1)[1].split("\n## ", 1)[0]
+    for kind, name in names.items():
+        assert f"`{kind}`" in section and name in section, kind

@@ -4,34 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
 
 import pytest
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from testbed.ha_mqtt import publish
 from testbed.odoo_server import OdooTestServer
 from tests.components.odoo_epaper.conftest import OutsideSubscriber, wait_until
 from tests.components.odoo_epaper.entity_helpers import PREFIX
-from tests.components.odoo_epaper.mqtt_helpers import async_mqtt_synced, publish
 
 pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
 SCHEDULE_READ = ("room.rasp.connection", "epaper_schedule")
 ALL = {"reception", "boardroom", "lab-door"}
-
-
-@pytest.fixture
-async def watcher(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    subscriber_factory: Callable[..., OutsideSubscriber],
-) -> OutsideSubscriber:
-    """An outside client on every /data topic, its retained backlog dropped."""
-    client = subscriber_factory("#")
-    await client.wait_for(lambda ms: len([m for m in ms if m.topic.endswith("/data")]) == 3)
-    await async_mqtt_synced(hass, client.client)
-    client.messages.clear()
-    return client
 
 
 def last_read(odoo_server: OdooTestServer) -> dict[str, object]:

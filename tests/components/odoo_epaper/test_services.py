@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-import paho.mqtt.client as paho
 import pytest
 from homeassistant.components import mqtt
 from homeassistant.core import HomeAssistant
@@ -17,42 +15,24 @@ from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.odoo_epaper.const import DOMAIN
-from custom_components.odoo_epaper.devices import display_identifier, hub_identifier
+from custom_components.odoo_epaper.devices import (
+    async_get_entry_device,
+    display_identifier,
+    hub_identifier,
+)
 from testbed.broker import Broker
+from testbed.ha_mqtt import async_mqtt_synced
 from testbed.odoo_server import OdooTestServer
-from tests.components.odoo_epaper.conftest import OutsideSubscriber, wait_until
-from tests.components.odoo_epaper.entity_helpers import PREFIX, entity_id
-from tests.components.odoo_epaper.mqtt_helpers import async_mqtt_synced
+from tests.components.odoo_epaper.conftest import OutsideSubscriber, commands, wait_until
+from tests.components.odoo_epaper.entity_helpers import PREFIX, answer_tests, entity_id
 
 pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
 LAB_PREFIX = "test/room/"
 
 
-@pytest.fixture
-async def watcher(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    subscriber_factory: Callable[..., OutsideSubscriber],
-) -> OutsideSubscriber:
-    """An outside client that sees every topic, started after setup's publishes."""
-    client = subscriber_factory("#")
-    await client.wait_for(lambda ms: len([m for m in ms if m.topic.endswith("/data")]) == 3)
-    client.messages.clear()
-    return client
-
-
-def commands(watcher: OutsideSubscriber) -> dict[str, list[Any]]:
-    """Return the commands received per topic."""
-    found: dict[str, list[Any]] = {}
-    for message in watcher.snapshot():
-        if message.topic.endswith("/cmd"):
-            found.setdefault(message.topic, []).append(message.json())
-    return found
-
-
 def device_id(hass: HomeAssistant, entry: MockConfigEntry, device: str) -> str:
     """Return the registry id of a display's device."""
-    found = dr.async_get(hass).async_get_device(identifiers={display_identifier(entry, device)})
+    found = async_get_entry_device(hass, entry, display_identifier(entry, device))
     assert found is not None
     return found.id
 
@@ -82,7 +62,7 @@ async def test_refresh_device_and_hub_targets(
     await watcher.wait_for(lambda ms: any(m.topic.endswith("/cmd") for m in ms))
     assert set(commands(watcher)) == {f"{LAB_PREFIX}lab-door/cmd"}
     watcher.messages.clear()
-    hub = dr.async_get(hass).async_get_device(identifiers={hub_identifier(init_integration)})
+    hub = async_get_entry_device(hass, init_integration, hub_identifier(init_integration))
     assert hub is not None
     await hass.services.async_call(DOMAIN, "refresh", {"device_id": hub.id}, blocking=True)
     await watcher.wait_for(lambda ms: len([m for m in ms if m.topic.endswith("/cmd")]) == 3)
@@ -187,18 +167,6 @@ async def test_show_message_to_all_survives_a_poll(
         assert data.payload["message"]["text"] == "Building closed"
 
 
-def _answer_tests(client: paho.Client, ok: bool = True) -> None:
-    """Let an outside client acknowledge every test message like a satellite."""
-
-    def on_message(_client: paho.Client, _userdata: Any, msg: paho.MQTTMessage) -> None:
-        request = json.loads(msg.payload)
-        error = None if ok else "panel busy"
-        ack = json.dumps({"id": request["id"], "ok": ok, "error": error})
-        client.publish(msg.topic.removesuffix("/test") + "/ack", ack, qos=1)
-
-    client.on_message = on_message
-
-
 async def test_send_test_message_response(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
@@ -206,7 +174,7 @@ async def test_send_test_message_response(
 ) -> None:
     """The response says which targets acknowledged and how fast."""
     responder = subscriber_factory(f"{PREFIX}reception/test")
-    _answer_tests(responder.client)
+    answer_tests(responder.client)
     await async_mqtt_synced(hass, responder.client)
     response = await hass.services.async_call(
         DOMAIN,
@@ -235,33 +203,6 @@ async def test_send_test_message_response(
     }
 
 
-async def test_test_button(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    subscriber_factory: Callable[..., OutsideSubscriber],
-) -> None:
-    """The test button succeeds on an ack and fails on a refusal."""
-    responder = subscriber_factory(f"{PREFIX}+/test")
-    _answer_tests(responder.client)
-    await async_mqtt_synced(hass, responder.client)
-    button = entity_id(hass, init_integration, "button", "send_test_message", "reception")
-    await hass.services.async_call("button", "press", {"entity_id": button}, blocking=True)
-    _answer_tests(responder.client, ok=False)
-    with pytest.raises(HomeAssistantError) as err:
-        await hass.services.async_call("button", "press", {"entity_id": button}, blocking=True)
-    assert err.value.translation_key == "test_rejected"
-
-
-async def test_refresh_button(
-    hass: HomeAssistant, init_integration: MockConfigEntry, watcher: OutsideSubscriber
-) -> None:
-    """The refresh button refreshes its display alone."""
-    button = entity_id(hass, init_integration, "button", "refresh", "boardroom")
-    await hass.services.async_call("button", "press", {"entity_id": button}, blocking=True)
-    await watcher.wait_for(lambda ms: any(m.topic.endswith("/cmd") for m in ms))
-    assert set(commands(watcher)) == {f"{PREFIX}boardroom/cmd"}
-
-
 @pytest.mark.slow
 async def test_actions_without_broker(
     hass: HomeAssistant,
@@ -284,15 +225,3 @@ async def test_actions_without_broker(
             await hass.services.async_call(DOMAIN, service, data, blocking=True)
         assert err.value.translation_key == "mqtt_not_connected"
         assert "not connected to the MQTT broker" in str(err.value)
-
-
-async def test_test_button_without_ack(
-    hass: HomeAssistant, init_integration: MockConfigEntry, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A display that does not answer makes the test button fail with a translated error."""
-    monkeypatch.setattr("custom_components.odoo_epaper.button.TEST_WAIT", 0.2)
-    button = entity_id(hass, init_integration, "button", "send_test_message", "lab-door")
-    with pytest.raises(HomeAssistantError) as err:
-        await hass.services.async_call("button", "press", {"entity_id": button}, blocking=True)
-    assert err.value.translation_key == "test_not_acknowledged"
-    assert err.value.translation_placeholders == {"device": "lab-door", "seconds": "0.2"}

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
-from unittest.mock import PropertyMock, patch
 
 import pytest
 from homeassistant.core import HomeAssistant
@@ -12,25 +11,17 @@ from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from syrupy.assertion import SnapshotAssertion
 
+from testbed.ha_mqtt import async_mqtt_synced
 from tests.components.odoo_epaper.conftest import OutsideSubscriber, wait_until
 from tests.components.odoo_epaper.entity_helpers import PREFIX, send_status
-from tests.components.odoo_epaper.mqtt_helpers import async_mqtt_synced
 
-pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
+pytestmark = [
+    pytest.mark.allow_hosts(["127.0.0.1"]),
+    pytest.mark.usefixtures("enable_all_entities"),
+]
 # Computed from the clock and the day's bookings (the calendar is on during a booking), so
 # not snapshotted here.
 CLOCK_DEPENDENT = ("room_state", "current_meeting", "next_meeting", "bookings")
-
-
-@pytest.fixture(autouse=True)
-def enable_all_entities() -> Iterator[None]:
-    """Create the entities that are disabled by default enabled."""
-    with patch(
-        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
-        new_callable=PropertyMock,
-        return_value=True,
-    ):
-        yield
 
 
 def summary(hass: HomeAssistant, entry: MockConfigEntry, device: str) -> dict[str, Any]:

@@ -16,13 +16,9 @@ from custom_components.odoo_epaper.display_status import DisplayStatus, Snapshot
 from custom_components.odoo_epaper.display_tracker import DisplayState
 from custom_components.odoo_epaper.odoo_client import OdooClient
 from custom_components.odoo_epaper.status_mirror import StatusMirror, status_report
+from testbed.ha_entry import ODOO_DATABASE, ODOO_LOGIN, ODOO_PASSWORD
 from testbed.odoo_server import OdooTestServer
-from tests.components.odoo_epaper.conftest import (
-    ODOO_DATABASE,
-    ODOO_LOGIN,
-    ODOO_PASSWORD,
-    wait_until,
-)
+from tests.components.odoo_epaper.conftest import wait_until
 
 pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
 SEEN = datetime(2026, 11, 27, 9, 0, 5, tzinfo=UTC)

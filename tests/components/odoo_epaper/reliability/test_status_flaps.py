@@ -13,9 +13,9 @@ from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.odoo_epaper.status_flaps import FLAP_HOLD
+from testbed.ha_mqtt import async_mqtt_synced, publish
 from tests.components.odoo_epaper.conftest import OutsideSubscriber, wait_until
 from tests.components.odoo_epaper.entity_helpers import PREFIX, entity_id, send_status
-from tests.components.odoo_epaper.mqtt_helpers import async_mqtt_synced, publish
 
 pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
 FLAPS = 10

@@ -15,8 +15,9 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
+from testbed.ha_entry import ODOO_PASSWORD
 from testbed.odoo_server import OdooTestServer
-from tests.components.odoo_epaper.conftest import ODOO_PASSWORD, OutsideSubscriber, wait_until
+from tests.components.odoo_epaper.conftest import OutsideSubscriber, wait_until
 from tests.components.odoo_epaper.entity_helpers import send_status
 
 pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])

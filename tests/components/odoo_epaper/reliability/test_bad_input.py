@@ -22,9 +22,9 @@ from custom_components.odoo_epaper.display_status import (
     parse_status,
 )
 from custom_components.odoo_epaper.wire_values import WireError
+from testbed.ha_mqtt import async_mqtt_synced, publish
 from tests.components.odoo_epaper.conftest import OutsideSubscriber, wait_until
 from tests.components.odoo_epaper.entity_helpers import FULL_STATUS, PREFIX, state_of
-from tests.components.odoo_epaper.mqtt_helpers import async_mqtt_synced, publish
 from tests.components.odoo_epaper.test_display_status import png_bytes
 from tests.reliability.case_counts import Counter, record
 
@@ -79,7 +79,7 @@ SNAPSHOT_REFUSED: dict[str, bytes] = {
     "PNG without IHDR": b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IEND", b""),
     "PNG of size 0x0": b"\x89PNG\r\n\x1a\n"
     + _png_chunk(b"IHDR", struct.pack(">IIBBBBB", 0, 0, 1, 0, 0, 0, 0)),
-    "over 2 MiB": png_bytes()[:33] + b"\x00" * (MAX_SNAPSHOT_BYTES + 1),
+    "over 1 MiB": png_bytes()[:33] + b"\x00" * (MAX_SNAPSHOT_BYTES + 1),
 }
 ACK_REFUSED: dict[str, bytes] = {
     "empty": b"",

@@ -1,4 +1,8 @@
-"""Helpers for tests that talk to the real broker beside Home Assistant."""
+"""Home Assistant's MQTT integration beside an outside paho client on the same real broker.
+
+Needs Home Assistant (its ``mqtt`` integration set up in ``hass``); used by the tests under
+``tests/components`` and by ``bench/``.
+"""
 
 from __future__ import annotations
 
