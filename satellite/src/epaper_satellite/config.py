@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .config_section import Section
 from .files import MAX_CONFIG_BYTES, MAX_PEM_BYTES, MAX_SECRET_BYTES, check_bounded, read_bounded
 from .keys import KEY_DRIVERS, WAVESHARE_27_KEYS, KeysConfig, parse_binding
 
@@ -118,108 +119,6 @@ class Config:
         return data
 
 
-class _Section:
-    """Typed access to one TOML table, remembering which keys were read.
-
-    A bad value is noted in ``problems`` (shared by all sections of a file) and read as
-    its default, so that one pass finds every problem of the file.
-    """
-
-    def __init__(
-        self, name: str, table: object, source: str, base_dir: Path, problems: list[str]
-    ) -> None:
-        self.problems = problems
-        self.is_table = isinstance(table, dict)
-        if not isinstance(table, dict):
-            problems.append(f"{source}: [{name}] must be a table")
-            table = {}
-        self.base_dir = base_dir
-        self.name = name
-        self.table: dict[str, Any] = table
-        self.source = source
-        self.known: set[str] = set()
-
-    def problem(self, key: str, why: str) -> None:
-        """Note that ``key`` cannot be used, and why."""
-        self.problems.append(f"{self.source}: [{self.name}] {key}: {why}")
-
-    def _get(self, key: str) -> Any:
-        self.known.add(key)
-        return self.table.get(key)
-
-    def string(
-        self, key: str, default: str | None = None, *, required: bool = False, secret: bool = False
-    ) -> str | None:
-        """Return a string value (a ``secret`` one is never repeated in the error)."""
-        value = self._get(key)
-        if value is None:
-            if required and self.is_table:  # a section that is no table is one problem
-                self.problem(key, "is required")
-            return default
-        if not isinstance(value, str) or (required and not value.strip()):
-            shown = f"a value of type {type(value).__name__}" if secret else repr(value)
-            self.problem(key, f"must be a non-empty string, got {shown}")
-            return default
-        return value
-
-    def path(self, key: str, default: Path | None = None) -> Path | None:
-        """Return a path value; relative paths are taken from the config file's folder."""
-        value = self.string(key)
-        return self.base_dir / Path(value).expanduser() if value else default
-
-    def integer(self, key: str, default: int, low: int, high: int) -> int:
-        """Return an integer within [low, high]."""
-        value = self._get(key)
-        if value is None:
-            return default
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            self.problem(key, f"must be an integer from {low} to {high}, got {value!r}")
-            return default
-        return value
-
-    def number(self, key: str, default: float, low: float, high: float) -> float:
-        """Return a number within [low, high]."""
-        value = self._get(key)
-        if value is None:
-            return default
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not low <= value <= high
-        ):
-            self.problem(key, f"must be a number from {low:g} to {high:g}, got {value!r}")
-            return default
-        return float(value)
-
-    def boolean(self, key: str, default: bool) -> bool:
-        """Return a boolean."""
-        value = self._get(key)
-        if value is None:
-            return default
-        if not isinstance(value, bool):
-            self.problem(key, f"must be true or false, got {value!r}")
-            return default
-        return value
-
-    def choice(self, key: str, default: Any, choices: tuple[Any, ...]) -> Any:
-        """Return one of ``choices``."""
-        value = self._get(key)
-        if value is None:
-            return default
-        if isinstance(value, bool) or value not in choices:
-            allowed = ", ".join(repr(choice) for choice in choices)
-            self.problem(key, f"must be one of {allowed}, got {value!r}")
-            return default
-        return value
-
-    def unknown(self) -> list[str]:
-        """Return warnings for keys nobody read."""
-        return [
-            f"{self.source}: [{self.name}] {key}: unknown key, ignored"
-            for key in sorted(set(self.table) - self.known)
-        ]
-
-
 def timezone_problem(name: str) -> str | None:
     """Say why ``name`` is not an IANA time zone this machine knows, or None when it is."""
     from .schedule import zone  # noqa: PLC0415
@@ -245,7 +144,7 @@ def valid_topic_prefix(prefix: str) -> bool:
     )
 
 
-def _read_password_file(section: _Section) -> str | None:
+def _read_password_file(section: Section) -> str | None:
     path = section.path("password_file")
     if path is None:
         return None
@@ -258,7 +157,7 @@ def _read_password_file(section: _Section) -> str | None:
     return None
 
 
-def _mqtt(section: _Section, environ: dict[str, str]) -> MqttConfig:
+def _mqtt(section: Section, environ: dict[str, str]) -> MqttConfig:
     host = section.string("host", required=True) or ""
     password = section.string("password", secret=True)
     from_file = _read_password_file(section)
@@ -302,7 +201,7 @@ def _mqtt(section: _Section, environ: dict[str, str]) -> MqttConfig:
     )
 
 
-def _device(section: _Section, environ: dict[str, str]) -> DeviceConfig:
+def _device(section: Section, environ: dict[str, str]) -> DeviceConfig:
     name = section.string("name", required=True)
     if name is not None and not DEVICE_NAME.fullmatch(name):
         section.problem("name", f"must match [a-z0-9][a-z0-9_-]{{0,63}} (lower case), got {name!r}")
@@ -322,7 +221,7 @@ def _device(section: _Section, environ: dict[str, str]) -> DeviceConfig:
     return DeviceConfig(name=name or "", timezone=timezone, locale=locale, state_dir=state_dir)
 
 
-def _display(section: _Section, state_dir: Path) -> DisplayConfig:
+def _display(section: Section, state_dir: Path) -> DisplayConfig:
     from .drivers.registry import DEFAULT_MODEL, DRIVER_NAMES, model_problem  # noqa: PLC0415
 
     driver = section.choice("driver", "png", DRIVER_NAMES)
@@ -347,7 +246,7 @@ def _display(section: _Section, state_dir: Path) -> DisplayConfig:
     )
 
 
-def _refresh(section: _Section, driver: str) -> RefreshConfig:
+def _refresh(section: Section, driver: str) -> RefreshConfig:
     default_interval = 180.0 if driver == "waveshare" else 0.0
     return RefreshConfig(
         min_interval=section.number("min_interval", default_interval, 0.0, 86400.0),
@@ -356,7 +255,7 @@ def _refresh(section: _Section, driver: str) -> RefreshConfig:
     )
 
 
-def _keys(section: _Section) -> KeysConfig:
+def _keys(section: Section) -> KeysConfig:
     driver = section.choice("driver", "none", KEY_DRIVERS)
     table = section.table.get("map", WAVESHARE_27_KEYS)
     section.known.add("map")
@@ -397,7 +296,7 @@ def parse_config(
     for name in sorted(set(data) - {"mqtt", "device", "display", "refresh", "keys"}):
         warnings.append(f"{source}: [{name}]: unknown section, ignored")
     sections = {
-        name: _Section(name, data.get(name, {}), source, base_dir or Path.cwd(), problems)
+        name: Section(name, data.get(name, {}), source, base_dir or Path.cwd(), problems)
         for name in ("mqtt", "device", "display", "refresh", "keys")
     }
     mqtt = _mqtt(sections["mqtt"], env)

@@ -1,9 +1,9 @@
 """The panel drivers by name: what each one is, its panel models, and its class.
 
 One registry for the whole satellite: the configuration's validation, ``init`` and
-``check`` ask it which drivers and models exist, and :func:`.create_driver` builds the
-driver from it (omni-epd's display factory, not an if/else). Driver classes are imported
-only when a driver is built, so asking about names needs no Pillow and no hardware.
+``check`` ask it which drivers and models exist, and ``drivers.create_driver`` builds the
+driver from it (omni-epd's display factory, not an if/else). It imports nothing of the
+package: asking about names needs no Pillow and no hardware.
 """
 
 from __future__ import annotations
@@ -11,10 +11,6 @@ from __future__ import annotations
 import difflib
 import importlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from .base import Driver
 
 WAVESHARE_PACKAGE = "waveshare-epaper"
 # The models of waveshare-epaper 1.4.0 (PyPI, 2026-02), as its epaper.modules() lists them:
@@ -160,10 +156,3 @@ def driver_problem(driver: str) -> str | None:
     if driver in DRIVERS:
         return None
     return f"{driver!r} is not a driver: one of {', '.join(DRIVER_NAMES)}"
-
-
-def driver_class(driver: str) -> type[Driver]:
-    """Import and return the class of ``driver`` (a name of :data:`DRIVERS`)."""
-    module, _, name = DRIVERS[driver].target.partition(":")
-    cls: type[Driver] = getattr(importlib.import_module(f"{__package__}.{module}"), name)
-    return cls
