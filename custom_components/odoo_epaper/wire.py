@@ -16,7 +16,7 @@ from .schedule import Booking
 WIRE_VERSION = 1
 MAX_PAYLOAD_BYTES = 64 * 1024
 MAX_EVENTS = 500
-MAX_QR_CHARS = 1024
+MAX_QR_BYTES = 1024  # bytes of UTF-8: what a QR code holds
 MAX_DEVICE_CHARS = 64
 MAX_TITLE_CHARS = 200
 _DEVICE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
@@ -159,7 +159,7 @@ def build_payload(
         "generated_at": format_time(now),
         "valid_until": format_time(now + lifetime),
         "events": [_event(booking) for booking in _fit_events(bookings, now)],
-        "qr": qr if qr and len(qr) <= MAX_QR_CHARS else None,
+        "qr": qr if qr and len(qr.encode("utf-8", "surrogatepass")) <= MAX_QR_BYTES else None,
     }
     if len(encode(payload)) <= MAX_PAYLOAD_BYTES:
         return payload

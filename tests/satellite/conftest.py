@@ -68,7 +68,7 @@ def config_text(broker: Broker | None, directory: Path, **sections: dict[str, An
         "refresh": {},
     }
     for name, updates in sections.items():
-        values[name].update(updates)
+        values.setdefault(name, {}).update(updates)
     lines = []
     for name, table in values.items():
         lines.append(f"[{name}]")

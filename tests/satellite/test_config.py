@@ -200,3 +200,36 @@ def test_example_config_lists_every_documented_key() -> None:
             shown.add((section, match.group(1)))
     assert len(documented) > 30
     assert documented - shown == set()
+
+
+def test_every_problem_of_a_file_at_once(tmp_path: Path) -> None:
+    """Two, three or more bad keys in different sections: all named in one error."""
+    text = (
+        '[mqtt]\nport = 0\ntopic_prefix = "x"\n[device]\nname = "Bad Name"\n'
+        'timezone = "Mars/Olympus"\n[display]\ndriver = "waveshare"\nmodel = "epd7in5_v3"\n'
+        "rotate = 45\n[keys]\nmap = { 99 = 'book_now 15' }\n"
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_config(_write(tmp_path, text), environ={})
+    found = (re.search(r"\[\w+\] \w+:", line) for line in caught.value.problems)
+    keys = [match.group(0) for match in found if match]
+    assert sorted(keys) == sorted([
+        "[mqtt] host:",
+        "[mqtt] port:",
+        "[mqtt] topic_prefix:",
+        "[device] name:",
+        "[device] timezone:",
+        "[display] model:",
+        "[display] rotate:",
+        "[keys] map:",
+    ])  # fmt: skip
+    assert str(caught.value).splitlines() == list(caught.value.problems)
+
+
+def test_missing_sections_are_two_problems(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config(_write(tmp_path, "[refresh]\n"), environ={})
+    assert [p.split(": ", 1)[1] for p in caught.value.problems] == [
+        "[mqtt] host: is required",
+        "[device] name: is required",
+    ]

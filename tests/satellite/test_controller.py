@@ -208,9 +208,10 @@ def test_payload_timezone_wins_over_config(tmp_path: Path) -> None:
     clock = FakeClock("2026-11-27T08:00:00Z")
     display = _display(tmp_path, clock, device={"timezone": "America/New_York"})
     display.setup_display()
-    display.on_message(None, None, _message("data", room_payload()))  # type: ignore[arg-type]
+    earlier = "2026-11-27T07:55:00Z"  # a payload made before the sign's now
+    display.on_message(None, None, _message("data", room_payload(generated_at=earlier)))  # type: ignore[arg-type]
     assert "until 11:00" in _state_texts(display)
-    payload = room_payload()
+    payload = room_payload(generated_at=earlier)
     del payload["tz"]
     display.on_message(None, None, _message("data", payload))  # type: ignore[arg-type]
     assert "until 05:00" in _state_texts(display)
@@ -333,12 +334,19 @@ def test_a_republish_with_new_timestamps_is_not_new_content(
 
 
 def test_setup_screen_and_unassigned_status_until_the_first_data(tmp_path: Path) -> None:
-    """A new sign shows its name, its panel and what to do next; its status says unassigned."""
+    """A new sign shows its name, its panel and what to do next; its status says unassigned.
+
+    Adoption is the next step only once the broker took the sign (test_setup_screen.py).
+    """
     display = _display(tmp_path, FakeClock("2026-11-27T09:00:00Z"), display={"colors": "bwr"})
     display.setup_display()
     texts = " ".join(_state_texts(display).split())
     assert "New door sign" in texts
+    assert "Connecting to the broker…" in texts
     assert f"Display {DEVICE} waits for its room data." in texts
+    assert "Home Assistant" not in texts
+    display.session.connected = True  # as on_connect sets it
+    texts = " ".join(_state_texts(display).split())
     assert "Panel: png 400x300, black/white/red." in texts
     assert "Next: adopt it in Home Assistant, or add it in Odoo." in texts
     assert "…" not in texts, _state_texts(display)
@@ -346,6 +354,22 @@ def test_setup_screen_and_unassigned_status_until_the_first_data(tmp_path: Path)
     display.on_message(None, None, _message("data", room_payload()))  # type: ignore[arg-type]
     assert display.status_payload()["assigned"] is True
     assert "New door sign" not in _state_texts(display)
+
+
+def test_a_qr_the_panel_cannot_hold_leaves_the_room_and_says_why(tmp_path: Path) -> None:
+    """The room is taken and drawn without its QR code; the status error says why, and a
+    payload without the QR code clears it."""
+    display = _display(
+        tmp_path, FakeClock("2026-11-27T10:30:00Z"), display={"width": 250, "height": 122}
+    )
+    display.setup_display()
+    dense = room_payload(room="Dense", qr="https://x/" + "a" * 1014)
+    display.on_message(None, None, _message("data", dense))  # type: ignore[arg-type]
+    assert display.sign.data is not None and display.sign.data.room == "Dense"
+    assert display.status_payload()["content_hash"] == display.sign.data.content_hash
+    assert str(display.status_payload()["error"]).startswith("qr not drawn: its code is")
+    display.on_message(None, None, _message("data", room_payload(room="Plain")))  # type: ignore[arg-type]
+    assert display.status_payload()["error"] is None
 
 
 def test_a_cleared_data_topic_unassigns_the_sign(tmp_path: Path) -> None:

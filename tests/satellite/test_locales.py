@@ -14,6 +14,14 @@ from epaper_satellite.door_actions import REASONS, DoorActions
 from epaper_satellite.fonts import default_fonts
 from epaper_satellite.i18n import LANGUAGES, Words, resolve_locale
 from epaper_satellite.keys import KeyBinding
+from epaper_satellite.mqtt_codes import (
+    CONNECTED,
+    CONNECTING,
+    LOGIN,
+    REFUSED,
+    TLS,
+    UNREACHABLE,
+)
 from epaper_satellite.render import Rendered, render_room, room_view
 from epaper_satellite.schedule import zone
 from epaper_satellite.screens import draw_notice, identify_notice, notice_for_test, text_notice
@@ -25,6 +33,7 @@ from tests.satellite.test_i18n import _extracted
 
 BERLIN = zone("Europe/Berlin")
 SIZES = [(800, 480), (480, 800), (400, 300), (296, 128), (250, 122)]
+LINKS = (CONNECTED, CONNECTING, LOGIN, REFUSED, UNREACHABLE, TLS)
 LARGE = {(800, 480), (480, 800)}
 
 
@@ -85,6 +94,15 @@ def _room(
     return render_room(room_view(data, moment, BERLIN, online=online), *size, "bw")
 
 
+def _clock_wrong(language: str, size: tuple[int, int]) -> Rendered:
+    """The room while the clock is two days behind the hub's: a warning, no state."""
+    data = parse_data(json.dumps(room_payload(locale=language, events=DAY)).encode(), None)
+    moment = dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC)
+    assert BERLIN is not None
+    view = room_view(data, moment, BERLIN, clock_behind=dt.timedelta(days=2))
+    return render_room(view, *size, "bw")
+
+
 def _door_actions(language: str, size: tuple[int, int]) -> list[Rendered]:
     """Every screen a key press can lead to: asking, each refusal, no answer."""
     locale = resolve_locale(language)
@@ -133,11 +151,18 @@ def _notices(language: str, size: tuple[int, int]) -> list[Rendered]:
         notice_for_test(locale, "reception", None, now, BERLIN),
         identify_notice(locale, "reception", now, BERLIN),
     ]
-    setup = render_setup_screen(
-        "reception", "epd7in5_V2", width=size[0], height=size[1], offline=True, locale=locale
-    )
+    # The setup screen for each broker link on the large panels (whose words are checked
+    # whole), two of them on each small one.
+    index = SIZES.index(size)
+    links = LINKS if size in LARGE else (LINKS[index % 6], LINKS[(index + 3) % 6])
+    setups = [
+        render_setup_screen(
+            "reception", "epd7in5_V2", width=size[0], height=size[1], link=link, locale=locale
+        )
+        for link in links
+    ]
     drawn = [draw_notice(notice, width=size[0], height=size[1]) for notice in notices]
-    return [*drawn, setup, *_door_actions(language, size)]
+    return [*drawn, *setups, *_door_actions(language, size)]
 
 
 @functools.lru_cache(maxsize=len(SIZES))
@@ -147,7 +172,7 @@ def _english(size: tuple[int, int]) -> list[Rendered]:
 
 def _screens(language: str, size: tuple[int, int]) -> list[Rendered]:
     rooms = [_room(language, changes, now, online, size) for _, changes, now, online in SCENARIOS]
-    return rooms + _notices(language, size)
+    return [*rooms, _clock_wrong(language, size), *_notices(language, size)]
 
 
 def _pattern(*messages: str, squashed: bool = False) -> re.Pattern[str]:

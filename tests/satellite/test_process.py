@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shlex
 import signal
 import subprocess
 import sys
@@ -11,6 +13,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+from epaper_satellite import cli, setup_wizard
 from PIL import Image
 
 from testbed.broker import Broker, generate_tls
@@ -128,7 +132,10 @@ def test_tls_with_the_right_ca(
 def test_wrong_password_is_logged_with_its_meaning_while_retrying(
     mosquitto_auth: Broker, satellite_process: Spawn, tmp_path: Path
 ) -> None:
-    """A refused login logs the seed's words, retries with backoff, and never dies."""
+    """A refused login logs what it means and what to check, retries with backoff, never dies.
+
+    Mosquitto 2 answers a wrong password with rc 5 (not authorised), never rc 4.
+    """
     config = write_config(
         mosquitto_auth, tmp_path, mqtt={"username": BROKER_USER, "password": "wrong"}
     )
@@ -136,9 +143,9 @@ def test_wrong_password_is_logged_with_its_meaning_while_retrying(
     log = process.wait_log("Next connection attempt in 2 s")
     refusals = [line for line in log.splitlines() if "MQTT connect failed" in line]
     assert len(refusals) >= 2, log
-    assert any(
-        "rc 5): Connection refused - not authorised" in line
-        or "rc 4): Connection refused - bad username or password" in line
+    assert all(
+        "(rc 5): Connection refused - not authorised: wrong username or password, or this "
+        "user may not connect; check [mqtt] username and the password" in line
         for line in refusals
     ), refusals
     assert "pw-X9-bad" not in log
@@ -167,6 +174,64 @@ def test_bad_config_is_one_clear_line(tmp_path: Path) -> None:
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert "[mqtt] port" in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_config_names_every_problem_one_per_line(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[mqtt]\nport = "eighty"\n[device]\nname = "X"\n')
+    result = _cli("--config", str(config))
+    assert result.returncode == cli.EXIT_BAD_CONFIG == 2
+    lines = result.stderr.strip().splitlines()
+    assert [line.split("config.toml: ")[1].split(":")[0] for line in lines] == [
+        "[mqtt] host",
+        "[mqtt] port",
+        "[device] name",
+    ]
+
+
+@pytest.mark.parametrize("default", [True, False])
+def test_daemon_before_init_points_to_init(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    default: bool,
+) -> None:
+    """No configuration file: one line naming the command that writes it, exit status 4."""
+    path = tmp_path / "etc" / "config.toml"
+    if default:
+        monkeypatch.setattr(cli, "DEFAULT_CONFIG_PATH", path)
+        monkeypatch.setattr(setup_wizard, "DEFAULT_CONFIG_PATH", path)
+        assert cli.main([]) == cli.EXIT_NOT_SET_UP == 4
+        stderr = capsys.readouterr().err
+    else:
+        result = _cli("--config", str(path), "run")
+        assert result.returncode == cli.EXIT_NOT_SET_UP, result.stderr
+        stderr = result.stderr
+    [line] = stderr.splitlines()
+    hint = re.fullmatch(
+        rf"epaper-satellite: no configuration at {re.escape(str(path))}: set this sign up "
+        r"with `(.+)` first \(or name the file with --config PATH\)",
+        line,
+    )
+    assert hint is not None, line
+    # The hinted command runs as shown (here with --help instead of asking questions).
+    command = shlex.split(hint.group(1))
+    assert (command[0] == "sudo") is default
+    assert command[-1] == "init" and (default or command[-3:-1] == ["--config", str(path)])
+    shown = subprocess.run(
+        [*command[1 if default else 0 :], "--help"], capture_output=True, text=True, check=False
+    )
+    assert shown.returncode == 0 and "--skip-test" in shown.stdout, shown.stderr
+
+
+def test_gpio_keys_without_gpio_is_one_clear_line(tmp_path: Path) -> None:
+    """[keys] driver gpio on a machine without GPIO: exit 1 naming the way out, no traceback."""
+    config = write_config(None, tmp_path, keys={"driver": "gpio"})
+    result = _cli("--config", str(config))
+    assert result.returncode == cli.EXIT_FAILED == 1
+    assert "Keys: [keys] driver gpio cannot open the pins" in result.stderr
+    assert 'driver = "http" or "none"' in result.stderr
     assert "Traceback" not in result.stderr
 
 

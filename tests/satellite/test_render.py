@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 
 import pytest
 import qrcode
@@ -18,9 +19,10 @@ from epaper_satellite.render import (
     to_panel_image,
 )
 from epaper_satellite.schedule import zone
-from epaper_satellite.wire import parse_data
+from epaper_satellite.wire import MAX_QR_BYTES, parse_data
 from PIL import Image
 
+from tests.fixtures.vectors import load_vectors
 from tests.satellite.conftest import room_payload
 
 SIZES = [(800, 480), (640, 384), (400, 300), (296, 128), (250, 122)]
@@ -29,6 +31,7 @@ BERLIN = zone("Europe/Berlin")
 MORNING = dt.datetime(2026, 11, 27, 8, 0, tzinfo=dt.UTC)  # free until 11:00 Berlin
 SOON = dt.datetime(2026, 11, 27, 9, 50, tzinfo=dt.UTC)
 MEETING = dt.datetime(2026, 11, 27, 10, 30, tzinfo=dt.UTC)
+URL = "https://odoo.example.com/room/AB12/book"
 LONG_TITLE = "Quarterly planning with the extended leadership team, guests and a long agenda"
 
 
@@ -51,7 +54,7 @@ def _data(**changes: object) -> object:
             {"title": "Retro", "start": "2026-11-27T14:00:00Z", "end": "2026-11-27T15:00:00Z"},
         ],
         message={"text": "Fire drill at 14:00", "until": None},
-        qr="https://odoo.example.com/room/AB12/book",
+        qr=URL,
     )
     payload.update(changes)
     return parse_data(json.dumps(payload).encode(), None)
@@ -162,13 +165,26 @@ def test_message_ends_at_its_until() -> None:
     assert "Closed" not in _texts(render_room(room_view(data, MEETING, BERLIN), 800, 480))  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("size", [(800, 480), (296, 128)])
-def test_qr_code_matches_its_text(size: tuple[int, int]) -> None:
-    """The QR code drawn reads back, module by module, as the payload's qr."""
-    rendered = _render(MORNING, size)
+EDGE_QRS = [
+    case["payload"]["qr"]
+    for case in load_vectors("data")["cases"]
+    if case["valid"] and len((case["payload"].get("qr") or "").encode()) == MAX_QR_BYTES
+]
+
+
+@pytest.mark.parametrize(
+    ("size", "text"),
+    [((800, 480), URL), ((296, 128), URL)] + [((800, 480), text) for text in EDGE_QRS],
+    ids=["800x480", "296x128"] + [f"edge-{n}" for n in range(len(EDGE_QRS))],
+)
+def test_qr_code_matches_its_text(size: tuple[int, int], text: str) -> None:
+    """The QR code drawn reads back, module by module, as the payload's qr; the longest
+    the contract admits (1024 bytes of UTF-8, in any script) too."""
+    rendered = _render(MORNING, size, qr=text)
+    assert rendered.problems == []
     x0, y0, x1, _ = rendered.regions["qr"]
     code = qrcode.QRCode(border=1, error_correction=qrcode.constants.ERROR_CORRECT_M)
-    code.add_data("https://odoo.example.com/room/AB12/book")
+    code.add_data(text)
     code.make(fit=True)
     matrix = code.get_matrix()
     scale = (x1 - x0) // len(matrix)
@@ -181,6 +197,22 @@ def test_qr_code_matches_its_text(size: tuple[int, int]) -> None:
         for r in range(len(matrix))
     ]
     assert read == matrix
+
+
+@pytest.mark.parametrize(
+    ("size", "text"),
+    [((250, 122), "https://x/" + "a" * (MAX_QR_BYTES - 10)), ((800, 480), "\u4f1a" * 1024)],
+    ids=["too-dense-for-the-panel", "more-than-a-qr-code-holds"],
+)
+def test_a_qr_that_cannot_be_drawn_leaves_the_room(size: tuple[int, int], text: str) -> None:
+    """The room is drawn without the QR code (no hole for it) and ``problems`` says why."""
+    assert BERLIN is not None
+    view = replace(room_view(_data(), MORNING, BERLIN), qr=text)  # type: ignore[arg-type]
+    rendered = render_room(view, *size)
+    without = render_room(replace(view, qr=None), *size)
+    assert "qr" not in rendered.regions
+    assert rendered.image.tobytes() == without.image.tobytes()
+    assert len(rendered.problems) == 1 and rendered.problems[0].startswith("qr not drawn")
 
 
 @pytest.mark.parametrize(

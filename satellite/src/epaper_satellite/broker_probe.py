@@ -18,19 +18,10 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
 from .config import MqttConfig
-from .mqtt_codes import rc_meaning, seed_rc
+from .mqtt_codes import ACL, TLS, UNREACHABLE, code_text, connect_refusal, rc_meaning
 from .wire import topic
 
 PROBE_ID = "epaper-satellite-check"
-_FIXES = {
-    1: "use Mosquitto 2 or another broker that speaks MQTT 3.1.1 or 5",
-    2: "set no [mqtt] client_id, or one no other client uses",
-    3: "the broker is starting or overloaded: try again in a minute",
-    4: "check [mqtt] username and the password (password_file) against the broker's users "
-    "(deploy/mosquitto/epaper-mosquitto-users makes one per display)",
-    5: "the broker refuses this user: give the display its own broker user "
-    "(epaper-mosquitto-users DEVICE) or allow it in the broker's configuration",
-}
 
 
 @dataclass(frozen=True)
@@ -38,8 +29,10 @@ class ProbeResult:
     """What one test connection found.
 
     ``rc`` is the seed's connect return code (0-5, others as the broker sent them) or
-    None when no CONNACK came (network or TLS failure); ``meaning`` says it in words;
-    ``fix`` says what to change (None when all is well); ``publish_allowed`` is whether
+    None when no CONNACK came (network or TLS failure); ``code`` names it for people
+    (``rc 5``, ``reason 0x95``); ``meaning`` says it in words; ``fix`` says what to change
+    (None when all is well); ``kind`` is the kind of trouble (:mod:`.mqtt_codes`: LOGIN,
+    REFUSED, UNREACHABLE, TLS, ACL; None when all is well); ``publish_allowed`` is whether
     the broker accepted a QoS 1 publish on the device's own ``/ack`` topic (None when not
     tried).
     """
@@ -48,6 +41,8 @@ class ProbeResult:
     meaning: str
     fix: str | None = None
     publish_allowed: bool | None = None
+    kind: str | None = None
+    code: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -75,7 +70,8 @@ def new_client(settings: MqttConfig, client_id: str) -> mqtt.Client:
     return client
 
 
-def _network_failure(settings: MqttConfig, err: Exception) -> ProbeResult:
+def network_failure(settings: MqttConfig, err: Exception) -> ProbeResult:
+    """What a failed TCP or TLS connect to the broker means (kind UNREACHABLE or TLS)."""
     where = f"{settings.host}:{settings.port}"
     if isinstance(err, ssl.SSLCertVerificationError):
         return ProbeResult(
@@ -83,6 +79,7 @@ def _network_failure(settings: MqttConfig, err: Exception) -> ProbeResult:
             f"TLS: certificate verify failed ({err.verify_message})",
             "give [mqtt] ca_certs the CA file that signed the broker's certificate, and a "
             "host name the certificate names",
+            kind=TLS,
         )
     if isinstance(err, ssl.SSLError):
         return ProbeResult(
@@ -90,22 +87,32 @@ def _network_failure(settings: MqttConfig, err: Exception) -> ProbeResult:
             f"TLS handshake with {where} failed ({err.reason or err})",
             "the port may not speak TLS (set tls = false for a plain port such as 1883), "
             "or speaks only TLS (port 8883 with tls = true)",
+            kind=TLS,
         )
     if isinstance(err, socket.gaierror):
         return ProbeResult(
-            None, f"host name {settings.host!r} not found", "check [mqtt] host (name or address)"
+            None,
+            f"host name {settings.host!r} not found",
+            "check [mqtt] host (name or address)",
+            kind=UNREACHABLE,
         )
     if isinstance(err, ConnectionRefusedError):
         return ProbeResult(
             None,
             f"nothing accepts connections on {where}",
             "check [mqtt] host and port, and that the broker runs",
+            kind=UNREACHABLE,
         )
     if isinstance(err, TimeoutError | socket.timeout):
         return ProbeResult(
-            None, f"no answer from {where}", "check the network path and the broker's firewall"
+            None,
+            f"no answer from {where}",
+            "check the network path and the broker's firewall",
+            kind=UNREACHABLE,
         )
-    return ProbeResult(None, f"cannot reach {where}: {err}", "check [mqtt] host and port")
+    return ProbeResult(
+        None, f"cannot reach {where}: {err}", "check [mqtt] host and port", kind=UNREACHABLE
+    )
 
 
 def probe_broker(
@@ -134,7 +141,7 @@ def probe_broker(
     try:
         client.connect(settings.host, settings.port, keepalive=max(5, int(timeout)))
     except (OSError, ValueError) as err:
-        return _network_failure(settings, err)
+        return network_failure(settings, err)
     client.loop_start()
     try:
         if not connected.wait(timeout):
@@ -142,16 +149,22 @@ def probe_broker(
                 None,
                 f"no CONNACK from {settings.host}:{settings.port} within {timeout:g} s",
                 "is this an MQTT port? (8883 for TLS, 1883 plain)",
+                kind=UNREACHABLE,
             )
-        reason = outcome["rc"]
-        code = seed_rc(reason)
-        if code != 0:
-            return ProbeResult(code, rc_meaning(reason), _FIXES.get(code))
+        refusal = connect_refusal(outcome["rc"])
+        if refusal is not None:
+            return ProbeResult(
+                refusal.rc,
+                refusal.meaning,
+                refusal.fix,
+                kind=refusal.kind,
+                code=code_text(outcome["rc"]),
+            )
         ack_topic = topic(topic_prefix or settings.topic_prefix, device, "ack")
         ack = json.dumps({"id": PROBE_ID, "ok": True, "error": None})
         client.publish(ack_topic, ack, qos=1)
         if not published.wait(timeout):
-            return ProbeResult(0, rc_meaning(0), f"no PUBACK on {ack_topic}", publish_allowed=None)
+            return ProbeResult(0, rc_meaning(0), f"no PUBACK on {ack_topic}", kind=ACL, code="rc 0")
         refused = getattr(outcome["publish"], "is_failure", False)
         if refused:
             return ProbeResult(
@@ -161,8 +174,10 @@ def probe_broker(
                 "its ACL lets each user write only under its own name, so the broker user "
                 f"must be named {device!r} like the device",
                 publish_allowed=False,
+                kind=ACL,
+                code="rc 0",
             )
-        return ProbeResult(0, rc_meaning(0), None, publish_allowed=True)
+        return ProbeResult(0, rc_meaning(0), None, publish_allowed=True, code="rc 0")
     finally:
         client.disconnect()
         client.loop_stop()

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import qrcode  # type: ignore[import-untyped]
 from PIL import Image, ImageDraw
+from qrcode.exceptions import DataOverflowError  # type: ignore[import-untyped]
 
 from .fonts import FontSet, default_fonts
 from .layouts import Box
@@ -24,7 +25,8 @@ class Rendered:
 
     ``texts``: each line as drawn (characters no font has are not in it) and its box;
     ``runs``: each run of one font as (text, font file); ``messages``: the catalog's
-    message ids the screen's fixed words came from.
+    message ids the screen's fixed words came from; ``problems``: what could not be
+    drawn and why (for the status ``error``), such as a QR code too dense for its box.
     """
 
     image: Image.Image
@@ -32,6 +34,7 @@ class Rendered:
     texts: list[tuple[str, Box]] = field(default_factory=list)
     messages: set[str] = field(default_factory=set)
     runs: list[tuple[str, str]] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
 
 
 def panel_palette(colors: str) -> list[Color]:
@@ -86,6 +89,7 @@ class Canvas:
         self.accent = ACCENTS[colors]
         self.texts: list[tuple[str, Box]] = []
         self.runs: list[tuple[str, str]] = []
+        self.problems: list[str] = []
 
     def on(self, background: Color) -> Color:
         """Return the ink that reads on ``background``."""
@@ -181,11 +185,22 @@ class Canvas:
         self.draw.line((x, y0, x, y1), fill=BLACK, width=1)
 
     def qr(self, box: Box, data: str) -> Box | None:
-        """Draw ``data`` as a QR code centred in ``box`` with whole-pixel modules."""
-        matrix = qr_matrix(data)
+        """Draw ``data`` as a QR code centred in ``box`` with whole-pixel modules.
+
+        None, with the reason added to ``problems``, when it cannot be drawn: more than a
+        QR code holds, or more modules than ``box`` has pixels.
+        """
+        try:
+            matrix = qr_matrix(data)
+        except (DataOverflowError, ValueError) as err:
+            self.problems.append(f"qr not drawn: {len(data.encode())} bytes: {err}"[:200])
+            return None
         side = min(box[2] - box[0], box[3] - box[1])
         scale = side // len(matrix)
         if scale < 1:
+            self.problems.append(
+                f"qr not drawn: its code is {len(matrix)} modules wide, the panel has {side} px"
+            )
             return None
         size = scale * len(matrix)
         box = self.flip(box)
@@ -206,4 +221,5 @@ class Canvas:
             texts=self.texts,
             messages=messages or set(),
             runs=self.runs,
+            problems=self.problems,
         )

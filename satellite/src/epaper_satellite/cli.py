@@ -1,4 +1,10 @@
-"""Command line: ``epaper-satellite [--config FILE]`` runs the daemon; ``render`` draws offline."""
+"""Command line: ``epaper-satellite [--config FILE]`` runs the daemon; ``init`` sets a sign
+up, ``check`` says what to fix, ``render`` draws offline.
+
+The daemon's exit statuses: 0 stopped by a signal, 1 could not start (EXIT_FAILED),
+2 bad configuration (EXIT_BAD_CONFIG), 3 the panel stayed faulty (panel.EXIT_PANEL_FAILED),
+4 no configuration file: run ``epaper-satellite init`` (EXIT_NOT_SET_UP).
+"""
 
 from __future__ import annotations
 
@@ -16,12 +22,18 @@ from . import __version__, doctor, setup_wizard
 from .config import COLORS, DEFAULT_CONFIG_PATH, ConfigError, load_config
 from .drivers import DriverError
 from .drivers.png import write_png_atomically
+from .files import read_bounded
 from .i18n import parse_tag
+from .keys import KeysUnavailable
 from .render import render_room, room_view
 from .schedule import system_zone, zone
-from .wire import PayloadError, parse_data, parse_timestamp
+from .wire import MAX_PAYLOAD, PayloadError, parse_data, parse_timestamp
 
 _LOGGER = logging.getLogger("epaper_satellite")
+# Exit statuses of the daemon (also in satellite/README.md and the systemd unit).
+EXIT_FAILED = 1  # could not start: panel driver, network set-up
+EXIT_BAD_CONFIG = 2  # the configuration file cannot be used: fix it (restarting won't)
+EXIT_NOT_SET_UP = 4  # no configuration file at all: run `epaper-satellite init` first
 
 
 def setup_logging(level: int) -> None:
@@ -75,7 +87,7 @@ def _parser() -> argparse.ArgumentParser:
 def render_command(args: argparse.Namespace) -> int:
     """Render a payload file to a PNG."""
     try:
-        data = parse_data(args.payload.read_bytes(), None)
+        data = parse_data(read_bounded(args.payload, MAX_PAYLOAD), None)
         now = parse_timestamp(args.now, "--now") if args.now else dt.datetime.now(dt.UTC)
     except OSError as err:
         _LOGGER.error("%s: cannot read: %s", args.payload, err.strerror)
@@ -105,11 +117,20 @@ def run_daemon(config_path: Path) -> int:
     from .controller import MQTTDisplay  # noqa: PLC0415 - keeps 'render' free of paho
     from .panel import EXIT_PANEL_FAILED, PanelFailed  # noqa: PLC0415
 
+    if not config_path.exists():
+        print(
+            f"epaper-satellite: no configuration at {config_path}: set this sign up with "
+            f"`{setup_wizard.init_command(config_path)}` first "
+            "(or name the file with --config PATH)",
+            file=sys.stderr,
+        )
+        return EXIT_NOT_SET_UP
     try:
         config = load_config(config_path)
     except ConfigError as err:
-        _LOGGER.error("Bad configuration: %s", err)
-        return 2
+        for problem in err.problems:
+            _LOGGER.error("Bad configuration: %s", problem)
+        return EXIT_BAD_CONFIG
     for warning in config.warnings:
         _LOGGER.warning("%s", warning)
     _LOGGER.info("epaper-satellite %s, configuration %s", __version__, config_path)
@@ -127,12 +148,12 @@ def run_daemon(config_path: Path) -> int:
     except PanelFailed as err:
         _LOGGER.error("Panel: %s", err)
         return EXIT_PANEL_FAILED
-    except DriverError as err:
-        _LOGGER.error("Panel: %s", err)
-        return 1
+    except (DriverError, KeysUnavailable) as err:
+        _LOGGER.error("%s: %s", "Keys" if isinstance(err, KeysUnavailable) else "Panel", err)
+        return EXIT_FAILED
     except (OSError, ValueError) as err:
         _LOGGER.error("Cannot start: %s", err)
-        return 1
+        return EXIT_FAILED
     return 0
 
 

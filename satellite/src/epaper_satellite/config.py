@@ -10,6 +10,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .config_section import Section
+from .files import MAX_CONFIG_BYTES, MAX_PEM_BYTES, MAX_SECRET_BYTES, check_bounded, read_bounded
 from .keys import KEY_DRIVERS, WAVESHARE_27_KEYS, KeysConfig, parse_binding
 
 _LOGGER = logging.getLogger(__name__)
@@ -18,13 +20,20 @@ DEFAULT_CONFIG_PATH = Path("/etc/epaper-satellite/config.toml")
 DEFAULT_STATE_DIR = Path("/var/lib/epaper-satellite")
 PASSWORD_ENV = "EPAPER_MQTT_PASSWORD"  # noqa: S105
 DEVICE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
-DRIVERS = ("png", "waveshare")
 COLORS = ("bw", "bwr", "bwy")
 ROTATIONS = (0, 90, 180, 270)
 
 
 class ConfigError(Exception):
-    """A configuration file that cannot be used; the message names the key."""
+    """A configuration file that cannot be used; each problem names its key.
+
+    ``problems`` holds every problem found (one line each); the message joins them.
+    """
+
+    def __init__(self, *problems: str) -> None:
+        """Keep the problems (at least one)."""
+        super().__init__("\n".join(problems))
+        self.problems: tuple[str, ...] = problems
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -110,91 +119,18 @@ class Config:
         return data
 
 
-class _Section:
-    """Typed access to one TOML table, remembering which keys were read."""
+def timezone_problem(name: str) -> str | None:
+    """Say why ``name`` is not an IANA time zone this machine knows, or None when it is."""
+    from .schedule import zone  # noqa: PLC0415
 
-    def __init__(self, name: str, table: object, source: str, base_dir: Path) -> None:
-        if not isinstance(table, dict):
-            raise ConfigError(f"{source}: [{name}] must be a table")
-        self.base_dir = base_dir
-        self.name = name
-        self.table: dict[str, Any] = table
-        self.source = source
-        self.known: set[str] = set()
+    return None if zone(name) is not None else f"unknown IANA timezone {name!r}"
 
-    def _fail(self, key: str, why: str) -> ConfigError:
-        return ConfigError(f"{self.source}: [{self.name}] {key}: {why}")
 
-    def _get(self, key: str) -> Any:
-        self.known.add(key)
-        return self.table.get(key)
+def locale_problem(tag: str) -> str | None:
+    """Say why ``tag`` is not a BCP 47 locale CLDR knows, or None when it is."""
+    from .i18n import parse_tag  # noqa: PLC0415
 
-    def string(
-        self, key: str, default: str | None = None, *, required: bool = False, secret: bool = False
-    ) -> str | None:
-        """Return a string value (a ``secret`` one is never repeated in the error)."""
-        value = self._get(key)
-        if value is None:
-            if required:
-                raise self._fail(key, "is required")
-            return default
-        if not isinstance(value, str) or (required and not value.strip()):
-            shown = f"a value of type {type(value).__name__}" if secret else repr(value)
-            raise self._fail(key, f"must be a non-empty string, got {shown}")
-        return value
-
-    def path(self, key: str, default: Path | None = None) -> Path | None:
-        """Return a path value; relative paths are taken from the config file's folder."""
-        value = self.string(key)
-        return self.base_dir / Path(value).expanduser() if value else default
-
-    def integer(self, key: str, default: int, low: int, high: int) -> int:
-        """Return an integer within [low, high]."""
-        value = self._get(key)
-        if value is None:
-            return default
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise self._fail(key, f"must be an integer from {low} to {high}, got {value!r}")
-        return value
-
-    def number(self, key: str, default: float, low: float, high: float) -> float:
-        """Return a number within [low, high]."""
-        value = self._get(key)
-        if value is None:
-            return default
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not low <= value <= high
-        ):
-            raise self._fail(key, f"must be a number from {low:g} to {high:g}, got {value!r}")
-        return float(value)
-
-    def boolean(self, key: str, default: bool) -> bool:
-        """Return a boolean."""
-        value = self._get(key)
-        if value is None:
-            return default
-        if not isinstance(value, bool):
-            raise self._fail(key, f"must be true or false, got {value!r}")
-        return value
-
-    def choice(self, key: str, default: Any, choices: tuple[Any, ...]) -> Any:
-        """Return one of ``choices``."""
-        value = self._get(key)
-        if value is None:
-            return default
-        if isinstance(value, bool) or value not in choices:
-            allowed = ", ".join(repr(choice) for choice in choices)
-            raise self._fail(key, f"must be one of {allowed}, got {value!r}")
-        return value
-
-    def unknown(self) -> list[str]:
-        """Return warnings for keys nobody read."""
-        return [
-            f"{self.source}: [{self.name}] {key}: unknown key, ignored"
-            for key in sorted(set(self.table) - self.known)
-        ]
+    return None if parse_tag(tag) is not None else f"not a BCP 47 locale known to CLDR: {tag!r}"
 
 
 def valid_topic_prefix(prefix: str) -> bool:
@@ -208,37 +144,45 @@ def valid_topic_prefix(prefix: str) -> bool:
     )
 
 
-def _read_password_file(section: _Section) -> str | None:
+def _read_password_file(section: Section) -> str | None:
     path = section.path("password_file")
     if path is None:
         return None
     try:
-        return path.read_text(encoding="utf-8").strip()
+        return read_bounded(path, MAX_SECRET_BYTES).decode("utf-8").strip()
     except OSError as err:
-        raise section._fail("password_file", f"cannot read {path}: {err.strerror}") from err
+        section.problem("password_file", f"cannot read {path}: {err.strerror}")
+    except UnicodeDecodeError:
+        section.problem("password_file", f"{path} is not UTF-8 text")
+    return None
 
 
-def _mqtt(section: _Section, environ: dict[str, str]) -> MqttConfig:
-    host = section.string("host", required=True)
-    assert host is not None
+def _mqtt(section: Section, environ: dict[str, str]) -> MqttConfig:
+    host = section.string("host", required=True) or ""
     password = section.string("password", secret=True)
     from_file = _read_password_file(section)
     if password is not None and from_file is not None:
-        raise section._fail("password_file", "give password or password_file, not both")
+        section.problem("password_file", "give password or password_file, not both")
     password = environ.get(PASSWORD_ENV) or password or from_file
-    prefix = section.string("topic_prefix", "odoo_epaper/")
-    assert prefix is not None
+    prefix = section.string("topic_prefix")
+    prefix = "odoo_epaper/" if prefix is None else prefix
     if not valid_topic_prefix(prefix):
-        raise section._fail(
+        section.problem(
             "topic_prefix", f"must end with '/' and hold no '+', '#' or empty level, got {prefix!r}"
         )
     certfile, keyfile = section.path("certfile"), section.path("keyfile")
     if (certfile is None) != (keyfile is None):
-        raise section._fail("keyfile", "certfile and keyfile go together")
+        section.problem("keyfile", "certfile and keyfile go together")
+    ca_certs = section.path("ca_certs")
+    for key, pem in (("ca_certs", ca_certs), ("certfile", certfile), ("keyfile", keyfile)):
+        try:
+            check_bounded(pem, MAX_PEM_BYTES) if pem is not None else None
+        except OSError as err:
+            section.problem(key, str(err))
     tls = section.boolean("tls", True)
     tls_insecure = section.boolean("tls_insecure", False)
     if tls_insecure and not tls:
-        raise section._fail("tls_insecure", "only means something with tls = true")
+        section.problem("tls_insecure", "only means something with tls = true")
     return MqttConfig(
         host=host,
         port=section.integer("port", 8883, 1, 65535),
@@ -246,7 +190,7 @@ def _mqtt(section: _Section, environ: dict[str, str]) -> MqttConfig:
         password=password,
         tls=tls,
         tls_insecure=tls_insecure,
-        ca_certs=section.path("ca_certs"),
+        ca_certs=ca_certs,
         certfile=certfile,
         keyfile=keyfile,
         topic_prefix=prefix,
@@ -257,25 +201,16 @@ def _mqtt(section: _Section, environ: dict[str, str]) -> MqttConfig:
     )
 
 
-def _device(section: _Section, environ: dict[str, str]) -> DeviceConfig:
+def _device(section: Section, environ: dict[str, str]) -> DeviceConfig:
     name = section.string("name", required=True)
-    assert name is not None
-    if not DEVICE_NAME.fullmatch(name):
-        raise section._fail(
-            "name", f"must match [a-z0-9][a-z0-9_-]{{0,63}} (lower case), got {name!r}"
-        )
+    if name is not None and not DEVICE_NAME.fullmatch(name):
+        section.problem("name", f"must match [a-z0-9][a-z0-9_-]{{0,63}} (lower case), got {name!r}")
     timezone = section.string("timezone")
-    if timezone is not None:
-        from .schedule import zone  # noqa: PLC0415
-
-        if zone(timezone) is None:
-            raise section._fail("timezone", f"unknown IANA timezone {timezone!r}")
+    if timezone is not None and (why := timezone_problem(timezone)):
+        section.problem("timezone", why)
     locale = section.string("locale")
-    if locale is not None:
-        from .i18n import parse_tag  # noqa: PLC0415
-
-        if parse_tag(locale) is None:
-            raise section._fail("locale", f"not a BCP 47 locale known to CLDR: {locale!r}")
+    if locale is not None and (why := locale_problem(locale)):
+        section.problem("locale", why)
     default_dir = (
         Path(environ["STATE_DIRECTORY"].split(":")[0])
         if environ.get("STATE_DIRECTORY")
@@ -283,14 +218,20 @@ def _device(section: _Section, environ: dict[str, str]) -> DeviceConfig:
     )
     state_dir = section.path("state_dir", default_dir)
     assert state_dir is not None
-    return DeviceConfig(name=name, timezone=timezone, locale=locale, state_dir=state_dir)
+    return DeviceConfig(name=name or "", timezone=timezone, locale=locale, state_dir=state_dir)
 
 
-def _display(section: _Section, state_dir: Path) -> DisplayConfig:
-    driver = section.choice("driver", "png", DRIVERS)
+def _display(section: Section, state_dir: Path) -> DisplayConfig:
+    from .drivers.registry import DEFAULT_MODEL, DRIVER_NAMES, model_problem  # noqa: PLC0415
+
+    driver = section.choice("driver", "png", DRIVER_NAMES)
+    model = section.string("model", DEFAULT_MODEL)
+    model = DEFAULT_MODEL if model is None else model
+    if "model" in section.table and (why := model_problem(driver, model)):
+        section.problem("model", why)
     return DisplayConfig(
         driver=driver,
-        model=section.string("model", "epd7in5_V2") or "epd7in5_V2",
+        model=model,
         path=section.path("path", state_dir / "panel.png"),
         width=section.integer("width", 800, 32, 4096),
         height=section.integer("height", 480, 32, 4096),
@@ -305,7 +246,7 @@ def _display(section: _Section, state_dir: Path) -> DisplayConfig:
     )
 
 
-def _refresh(section: _Section, driver: str) -> RefreshConfig:
+def _refresh(section: Section, driver: str) -> RefreshConfig:
     default_interval = 180.0 if driver == "waveshare" else 0.0
     return RefreshConfig(
         min_interval=section.number("min_interval", default_interval, 0.0, 86400.0),
@@ -314,21 +255,23 @@ def _refresh(section: _Section, driver: str) -> RefreshConfig:
     )
 
 
-def _keys(section: _Section) -> KeysConfig:
+def _keys(section: Section) -> KeysConfig:
     driver = section.choice("driver", "none", KEY_DRIVERS)
     table = section.table.get("map", WAVESHARE_27_KEYS)
     section.known.add("map")
     if not isinstance(table, dict) or not table:
-        raise section._fail("map", "must be a table of pin = 'action [minutes]'")
+        section.problem("map", "must be a table of pin = 'action [minutes]'")
+        table = WAVESHARE_27_KEYS
     bindings = []
     for raw_pin, text in table.items():
         pin = int(raw_pin) if str(raw_pin).isdigit() else -1
         if not 0 <= pin <= 27:
-            raise section._fail("map", f"{raw_pin!r} is not a BCM pin 0 to 27")
+            section.problem("map", f"{raw_pin!r} is not a BCM pin 0 to 27")
+            continue
         try:
             bindings.append(parse_binding(pin, text))
         except ValueError as err:
-            raise section._fail("map", str(err)) from err
+            section.problem("map", str(err))
     return KeysConfig(
         driver=driver,
         bindings=tuple(sorted(bindings, key=lambda b: b.pin)),
@@ -343,17 +286,17 @@ def parse_config(
     environ: dict[str, str] | None = None,
     base_dir: Path | None = None,
 ) -> Config:
-    """Build a validated :class:`Config` from parsed TOML (relative paths from ``base_dir``)."""
+    """Build a validated :class:`Config` from parsed TOML (relative paths from ``base_dir``).
+
+    Raises ConfigError with every problem of ``data`` at once (``problems``).
+    """
     env = dict(os.environ if environ is None else environ)
     warnings: list[str] = []
+    problems: list[str] = []
     for name in sorted(set(data) - {"mqtt", "device", "display", "refresh", "keys"}):
         warnings.append(f"{source}: [{name}]: unknown section, ignored")
-    if "mqtt" not in data:
-        raise ConfigError(f"{source}: [mqtt] host: is required")
-    if "device" not in data:
-        raise ConfigError(f"{source}: [device] name: is required")
     sections = {
-        name: _Section(name, data.get(name, {}), source, base_dir or Path.cwd())
+        name: Section(name, data.get(name, {}), source, base_dir or Path.cwd(), problems)
         for name in ("mqtt", "device", "display", "refresh", "keys")
     }
     mqtt = _mqtt(sections["mqtt"], env)
@@ -361,6 +304,8 @@ def parse_config(
     display = _display(sections["display"], device.state_dir)
     refresh = _refresh(sections["refresh"], display.driver)
     keys = _keys(sections["keys"])
+    if problems:
+        raise ConfigError(*problems)
     for section in sections.values():
         warnings += section.unknown()
     return Config(
@@ -376,7 +321,7 @@ def parse_config(
 def load_config(path: Path, environ: dict[str, str] | None = None) -> Config:
     """Read, parse and validate the TOML file at ``path``."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_bounded(path, MAX_CONFIG_BYTES).decode("utf-8")
     except OSError as err:
         raise ConfigError(f"{path}: cannot read: {err.strerror}") from err
     except UnicodeDecodeError as err:

@@ -97,6 +97,7 @@ class MQTTDisplay:
             offline_since=lambda: self.session.disconnected_since,
             on_status=self._publish_status,
             on_drawn=self.session.publish_snapshot,
+            link=self.session.link,
         )
         self.presses: queue.SimpleQueue[ActionRequest] = queue.SimpleQueue()
         self.keys = create_keys(config.keys, self._key_pressed)
@@ -142,7 +143,7 @@ class MQTTDisplay:
             "colors": self.driver.colors,
             "content_hash": sign.content_hash,
             "last_render": iso_utc(sign.last_render) if sign.last_render else None,
-            "error": sign.error or session.conflict or sign.shaping_problem,
+            "error": sign.problem or session.conflict or sign.shaping_problem,
             "rc": session.rc,
             "assigned": sign.data is not None,
             "locale": sign.locale().tag,

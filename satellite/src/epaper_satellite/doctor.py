@@ -1,15 +1,19 @@
 """``epaper-satellite check``: a readable report of what this door sign needs, and what to fix.
 
-Checks, in order: the configuration, the broker (connection, credentials and the
-device's own topics, with the seed's return codes in words), TLS files, the panel
-driver (its import and the SPI device), fonts and text shaping (CJK, right-to-left,
-symbols), the state directory, and the clock's synchronisation. Exit status: 0 when
-nothing must be fixed (warnings allowed), 1 when something must, 2 when the
-configuration cannot be used at all.
+Checks, in order: the configuration (every problem of the file), the broker (connection,
+credentials and the device's own topics, each connect result in words), TLS files, the
+panel driver (its import and the SPI device), fonts (the main faces, CJK, right-to-left
+shaping, symbols), the state directory (room for a payload: a full disk fails; the
+stored payload readable), the clock's synchronisation, and the clock against the stored
+payload's ``generated_at``. All of them run, so one report names every problem. Exit
+status: 0 when nothing must be fixed (warnings allowed; the report ends with "Ready"),
+1 when something must, 2 when the configuration cannot be used at all (its problems,
+fonts and clock are still reported).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import importlib
 import os
@@ -18,12 +22,15 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .broker_probe import probe_broker
+from .clock_trust import clock_lag, clock_problem
 from .config import Config, ConfigError, load_config
-from .setup_wizard import describe_probe
+from .setup_wizard import describe_probe, init_command
+from .store import PayloadStore
+from .wire import MAX_PAYLOAD, PayloadError, parse_data
 
 SPI_DEVICE = Path("/dev/spidev0.0")
 TIMESYNC_MARKER = Path("/run/systemd/timesync/synchronized")
@@ -156,6 +163,12 @@ def check_panel(config: Config, spi_device: Path = SPI_DEVICE) -> list[Finding]:
     return findings
 
 
+def _missing_main_fonts() -> list[str]:
+    from .fonts import missing_main_fonts  # noqa: PLC0415 - Pillow only when this check runs
+
+    return missing_main_fonts()
+
+
 def _covers(text: str) -> bool:
     from .fonts import default_fonts  # noqa: PLC0415 - Pillow only when this check runs
 
@@ -174,10 +187,26 @@ def check_fonts(
     locale: str | None,
     covers: Callable[[str], bool] = _covers,
     shaping: Callable[[], bool] = _shaping,
+    missing_main: Callable[[], list[str]] = _missing_main_fonts,
 ) -> list[Finding]:
-    """Fonts and shaping for ``locale`` (BCP 47 or None): a FAIL only for its own script."""
+    """Fonts and shaping for ``locale`` (BCP 47 or None): the main faces every layout
+    needs (a FAIL when missing), then CJK, shaping and symbols (a FAIL only for the
+    locale's own script)."""
     language = (locale or "").split("-")[0].lower()
     findings: list[Finding] = []
+    missing = missing_main()
+    if missing:
+        findings.append(
+            Finding(
+                "fonts",
+                Level.FAIL,
+                f"main font {' and '.join(missing)} missing: the sign would be drawn in "
+                "Pillow's small built-in face",
+                "apt install fonts-dejavu-core",
+            )
+        )
+    else:
+        findings.append(Finding("fonts", Level.OK, "main fonts DejaVu Sans and Sans Bold"))
     for lang, sample in CJK_SAMPLES.items():
         if covers(sample):
             findings.append(Finding("fonts", Level.OK, f"{lang}: {sample} drawable"))
@@ -232,6 +261,50 @@ def _writable(area: str, directory: Path) -> list[Finding]:
     return [Finding(area, Level.OK, f"{directory} writable")]
 
 
+def check_storage(state_dir: Path) -> list[Finding]:
+    """The state folder takes a payload's worth of bytes (written, fsynced and removed: a
+    full disk fails here, where creating an empty file would not) and the stored payload
+    reads back within its bound."""
+    fix = "free space on its disk (df -h), or give the folder to the service user"
+    try:
+        state_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=state_dir, prefix=".check-") as probe:
+            probe.write(bytes(MAX_PAYLOAD))
+            probe.flush()
+            os.fsync(probe.fileno())
+    except OSError as err:
+        text = f"cannot store a payload in {state_dir}: {err.strerror}"
+        return [Finding("state", Level.FAIL, text, fix)]
+    findings = [Finding("state", Level.OK, f"{state_dir} writable, room for a payload")]
+    store = PayloadStore(state_dir)
+    store.load()
+    if store.problem is not None:
+        fix = f"remove {store.path}; the next /data from the hub replaces it"
+        findings.append(Finding("state", Level.WARN, store.problem, fix))
+    else:
+        findings.append(Finding("state", Level.OK, f"{store.path}: readable or not there yet"))
+    return findings
+
+
+def check_hub_clock(
+    state_dir: Path, now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
+) -> list[Finding]:
+    """The clock against the hub's: not behind the stored payload's ``generated_at`` by
+    more than clock_trust.CLOCK_TOLERANCE (the sign stops saying Free or Busy then)."""
+    raw = PayloadStore(state_dir).load()
+    try:
+        generated_at = parse_data(raw, None).generated_at if raw else None
+    except PayloadError:
+        generated_at = None
+    if generated_at is None:
+        return [Finding("clock", Level.OK, "no payload from the hub yet to compare with")]
+    lag = clock_lag(now(), generated_at)
+    if lag is not None:
+        fix = "set the time: sudo timedatectl set-ntp true, and check the network reaches NTP"
+        return [Finding("clock", Level.FAIL, clock_problem(lag, generated_at), fix)]
+    return [Finding("clock", Level.OK, "not behind the hub's last payload")]
+
+
 def check_clock(
     run: Callable[..., subprocess.CompletedProcess[str]] = subprocess.run,
     marker: Path = TIMESYNC_MARKER,
@@ -264,17 +337,26 @@ def run_checks(
     clock: Callable[[], list[Finding]] = check_clock,
     config_only: bool = False,
 ) -> tuple[Config | None, list[Finding]]:
-    """Run every check; return the configuration (None when unusable) and the findings."""
+    """Run every check; return the configuration (None when unusable) and the findings.
+
+    An unusable configuration is reported with each of its problems, followed by the
+    checks that need no configuration (fonts, clock).
+    """
     try:
         config = load_config(config_path)
     except ConfigError as err:
         fix = (
-            "fix the key named, then rerun"
+            "fix the keys named, then rerun"
             if config_path.is_file()
-            else "write it with `sudo epaper-satellite init` (or from example.toml), "
+            else f"write it with `{init_command(config_path)}` (or from example.toml), "
             "or name another with --config PATH"
         )
-        return None, [Finding("config", Level.FAIL, str(err), fix)]
+        findings = [Finding("config", Level.FAIL, problem) for problem in err.problems]
+        findings[-1] = replace(findings[-1], fix=fix)
+        if not config_only:
+            findings += check_fonts(None)
+            findings += clock()
+        return None, findings
     findings = [Finding("config", Level.OK, f"{config_path}: device {config.device.name!r}")]
     findings += [Finding("config", Level.WARN, warning) for warning in config.warnings]
     if config_only:
@@ -283,8 +365,9 @@ def run_checks(
     findings += check_tls(config)
     findings += check_panel(config, spi_device)
     findings += check_fonts(getattr(config.device, "locale", None))
-    findings += _writable("state", config.device.state_dir)
+    findings += check_storage(config.device.state_dir)
     findings += clock()
+    findings += check_hub_clock(config.device.state_dir)
     return config, findings
 
 

@@ -76,6 +76,14 @@ def _first_existing(name: str) -> Path | None:
     return next((d / name for d in FONT_DIRS if (d / name).is_file()), None)
 
 
+def missing_main_fonts() -> list[str]:
+    """Return the file names of the main faces (regular, bold) found in no FONT_DIRS folder.
+
+    Without them every layout is drawn in Pillow's small built-in face (or bold as regular).
+    """
+    return [name for name in (REGULAR, BOLD) if _first_existing(name) is None]
+
+
 def _signature(font: Font, char: str) -> tuple[tuple[int, int], bytes]:
     mask = font.getmask(char)
     return mask.size, bytes(mask)

@@ -71,6 +71,10 @@ def parse_binding(pin: int, text: str) -> KeyBinding:
 Press = Callable[[KeyBinding], None]
 
 
+class KeysUnavailable(Exception):
+    """The configured key driver cannot read keys on this machine (the message says why)."""
+
+
 class KeyDriver(Protocol):
     """Reads keys until :meth:`close`; each press calls the ``on_press`` it was given."""
 
@@ -91,13 +95,27 @@ class GpioKeys:
         self.buttons: list[Any] = []
 
     def start(self) -> None:
-        """Open one gpiozero ``Button`` per binding (gpiozero's pin factory decides how)."""
-        from gpiozero import Button  # noqa: PLC0415 (hardware library, imported on use)
+        """Open one gpiozero ``Button`` per binding (gpiozero's pin factory decides how).
 
-        for binding in self.bindings:
-            button = Button(binding.pin, pull_up=True, bounce_time=BOUNCE_TIME)
-            button.when_pressed = functools.partial(self.on_press, binding)
-            self.buttons.append(button)
+        Raises KeysUnavailable when gpiozero is missing or finds no GPIO on this machine.
+        """
+        try:
+            from gpiozero import Button, GPIOZeroError  # noqa: PLC0415 (imported on use)
+        except ImportError as err:
+            raise KeysUnavailable(
+                "[keys] driver gpio needs gpiozero: pip install 'epaper-satellite[waveshare]'"
+            ) from err
+        try:
+            for binding in self.bindings:
+                button = Button(binding.pin, pull_up=True, bounce_time=BOUNCE_TIME)
+                button.when_pressed = functools.partial(self.on_press, binding)
+                self.buttons.append(button)
+        except GPIOZeroError as err:
+            self.close()
+            raise KeysUnavailable(
+                f"[keys] driver gpio cannot open the pins: {err} (a machine without GPIO "
+                'takes driver = "http" or "none")'
+            ) from err
         _LOGGER.info("Door keys on BCM %s", ", ".join(str(b.pin) for b in self.bindings))
 
     def close(self) -> None:

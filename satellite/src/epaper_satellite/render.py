@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .canvas import BLACK, WHITE, Canvas, Color, Rendered, to_panel_image
 from .fonts import FontSet
@@ -19,6 +19,7 @@ __all__ += ["to_panel_image"]
 
 STATE_WORDS = {"free": N_("Free"), "busy": N_("Busy"), "starting_soon": N_("Starting soon")}
 BOOKED = N_("Booked")
+CLOCK_WRONG = N_("Clock wrong")
 # The room name never gets smaller than this share of its full size (nor 10 px).
 NAME_FLOOR = 0.5
 AGENDA_LINES = 3
@@ -39,6 +40,7 @@ class RoomView:
     updated: dt.datetime | None = None
     online: bool = True
     stale_since: dt.datetime | None = None
+    clock_behind: dt.timedelta | None = None
 
 
 def room_view(
@@ -49,8 +51,13 @@ def room_view(
     online: bool = True,
     received: dt.datetime | None = None,
     locale: str | None = None,
+    clock_behind: dt.timedelta | None = None,
 ) -> RoomView:
-    """Decide what the room screen shows at ``now`` (``locale``: the configured default)."""
+    """Decide what the room screen shows at ``now`` (``locale``: the configured default).
+
+    ``clock_behind``: how far the local clock is behind the hub's (clock_trust); the
+    screen then says so instead of Free or Busy.
+    """
     message = data.message
     text = message.text.strip() if message and (not message.until or now < message.until) else None
     stale = data.valid_until is not None and now >= data.valid_until
@@ -67,6 +74,7 @@ def room_view(
         updated=updated,
         online=online,
         stale_since=(updated or data.valid_until) if stale else None,
+        clock_behind=clock_behind,
     )
 
 
@@ -189,7 +197,22 @@ def _header(sign: Sign, name: tuple[int, list[str], int], with_stamp: bool) -> N
         top += height
 
 
+def _clock_warning(sign: Sign) -> None:
+    """The state area when the clock is behind the hub's: no Free or Busy (they depend on
+    the time), a warning in title type where the state word would be."""
+    canvas, layout = sign.canvas, sign.layout
+    x0, y0, x1, y1 = layout.state
+    pad = layout.pad
+    inner: Box = (x0 + 3 * pad, y0 + 2 * pad, x1 - 3 * pad, y1 - 2 * pad)
+    text = sign.words.gettext(CLOCK_WRONG)
+    size = canvas.largest(text, inner, layout.title_size)
+    canvas.text((inner[0], inner[1]), text, size, max_width=inner[2] - inner[0], bold=True)
+
+
 def _state(sign: Sign) -> None:
+    if sign.view.clock_behind is not None:
+        _clock_warning(sign)
+        return
     canvas, layout = sign.canvas, sign.layout
     x0, y0, x1, y1 = layout.state
     pad = layout.pad
@@ -357,7 +380,22 @@ def _banner(sign: Sign) -> None:
 def render_room(
     view: RoomView, width: int, height: int, colors: str = "bw", fonts: FontSet | None = None
 ) -> Rendered:
-    """Draw the room screen for a panel of ``width`` x ``height``."""
+    """Draw the room screen for a panel of ``width`` x ``height``.
+
+    A QR code that cannot be drawn does not cost the room: the screen is drawn again
+    without it, and ``problems`` of the result says why.
+    """
+    rendered = _render_room(view, width, height, colors, fonts)
+    if view.qr and rendered.problems:
+        problems = rendered.problems
+        rendered = _render_room(replace(view, qr=None), width, height, colors, fonts)
+        rendered.problems[:0] = problems
+    return rendered
+
+
+def _render_room(
+    view: RoomView, width: int, height: int, colors: str, fonts: FontSet | None
+) -> Rendered:
     canvas = Canvas(width, height, colors, fonts, mirror=view.locale.right_to_left)
     layout = plan(width, height, message=bool(view.message), qr=bool(view.qr))
     sign = Sign(view, canvas, layout)

@@ -64,6 +64,20 @@ def identify_notice(
     )
 
 
+def _body_size(canvas: Canvas, text: str, box: Box, ceiling: int, floor: int) -> int:
+    """The largest size from ``ceiling`` down to ``floor`` at which all of ``text`` fits
+    ``box`` in at most 6 lines (``floor`` when none does: the text is then cut)."""
+    width, height = box[2] - box[0], box[3] - box[1]
+    target = "".join(text.split())
+    size = ceiling
+    while size > floor:
+        rows = min(6, height // canvas.fonts.line_height(size))
+        if "".join("".join(canvas.fonts.wrap(text, size, width, rows)).split()) == target:
+            break
+        size -= max(1, size // 12)
+    return max(size, floor)
+
+
 def render_notice(
     title: str,
     text: str,
@@ -89,7 +103,8 @@ def render_notice(
     footer_size = max(8, round(short * 0.05))
     footer_y = inner[3] - canvas.fonts.line_height(footer_size)
     top = inner[1] + canvas.fonts.line_height(title_size, True) + pad
-    canvas.lines((inner[0], top, inner[2], footer_y - pad), text, body, 6)
+    box = (inner[0], top, inner[2], footer_y - pad)
+    canvas.lines(box, text, _body_size(canvas, text, box, body, floor=max(11, body * 2 // 3)), 6)
     canvas.text((inner[0], footer_y), footer, footer_size, max_width=inner[2] - inner[0])
     return canvas.finish(
         {"title": (inner[0], inner[1], inner[2], top), "frame": (0, 0, width, height)}

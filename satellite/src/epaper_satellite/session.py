@@ -13,9 +13,17 @@ from typing import Any
 
 import paho.mqtt.client as mqtt
 
-from .broker_probe import new_client
+from .broker_probe import network_failure, new_client
 from .config import Config
-from .mqtt_codes import rc_meaning, seed_rc
+from .mqtt_codes import (
+    CONNECTED,
+    CONNECTING,
+    REFUSED,
+    code_text,
+    connect_refusal,
+    rc_meaning,
+    seed_rc,
+)
 from .wire import MAX_SNAPSHOT, topic
 
 _LOGGER = logging.getLogger(__name__)
@@ -72,6 +80,9 @@ class MQTTSession:
         self.client_id = config.mqtt.client_id or f"epaper-{self.device}"
         self.connected = False
         self.rc: int | None = None
+        # Why the last connection attempt failed (mqtt_codes' LOGIN, REFUSED, UNREACHABLE,
+        # TLS); None while connected or before the first attempt's outcome.
+        self.problem: str | None = None
         self.conflict: str | None = None  # a client-id conflict: reported until the restart
         self.disconnected_since: float | None = monotonic()
         self._on_online = on_online
@@ -83,6 +94,13 @@ class MQTTSession:
         self._kicks: deque[float] = deque()
         self._publishing: dict[int, str] = {}
         self._refusal_logged = False
+
+    def link(self) -> str:
+        """The broker link in one word: CONNECTED, CONNECTING (no outcome yet, or
+        reconnecting after a loss) or the kind of the last failure (:mod:`.mqtt_codes`)."""
+        if self.connected:
+            return CONNECTED
+        return self.problem or CONNECTING
 
     # Connecting ------------------------------------------------------------
 
@@ -132,7 +150,15 @@ class MQTTSession:
                     settings.host, settings.port, settings.keepalive, clean_start=True
                 )
         except (OSError, ValueError) as err:
-            _LOGGER.warning("Cannot reach broker %s:%d: %s", settings.host, settings.port, err)
+            failure = network_failure(settings, err)
+            self.problem = failure.kind
+            _LOGGER.warning(
+                "Cannot reach broker %s:%d: %s; %s",
+                settings.host,
+                settings.port,
+                failure.meaning,
+                failure.fix,
+            )
             self._kicks.clear()
             self._schedule_reconnect()
             return
@@ -196,9 +222,16 @@ class MQTTSession:
     ) -> None:
         """Subscribe to data, test, cmd and ack, then hand over to ``on_online``."""
         self.rc = seed_rc(reason_code)
-        if self.rc != 0:
+        refusal = connect_refusal(reason_code)
+        if refusal is not None:
+            self.problem = refusal.kind
             self._kicks.clear()
-            _LOGGER.error("MQTT connect failed (rc %d): %s", self.rc, rc_meaning(reason_code))
+            _LOGGER.error(
+                "MQTT connect failed (%s): %s; %s",
+                code_text(reason_code),
+                refusal.meaning,
+                refusal.fix,
+            )
             return
         _LOGGER.info(
             "Connected to %s:%d (rc 0: %s)",
@@ -207,6 +240,7 @@ class MQTTSession:
             rc_meaning(0),
         )
         self.connected = True
+        self.problem = None
         self._backoff = 1.0
         self.disconnected_since = None
         self._refusal_logged = False
@@ -246,6 +280,8 @@ class MQTTSession:
             return
         if was_connected:
             _LOGGER.warning("Disconnected from the broker: %s", reason_code)
+        elif self.problem is None:  # closed before any CONNACK
+            self.problem = REFUSED
         self._schedule_reconnect()
 
     def on_publish(

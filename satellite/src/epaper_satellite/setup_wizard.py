@@ -1,19 +1,21 @@
 """``epaper-satellite init``: ask for (or take as flags) what a door sign needs; test; write.
 
-Writes the TOML configuration (mode 0640) and the broker password in a separate
-``password_file`` (mode 0600, owned by the service user when run as root), after a test
-connection with the same settings (:mod:`.broker_probe`), then enables the systemd
-service when run as root on a systemd machine, or prints the commands.
+The questions are in :mod:`.setup_questions`. After a failed test connection
+(:mod:`.broker_probe`) every answer is kept: the person retypes only the answers the
+failure points at (the password, for a refused login), or writes the configuration
+anyway, or quits. Writes the TOML configuration (mode 0640) and the broker password in
+a separate ``password_file`` (mode 0600, owned by the service user when run as root),
+then enables the systemd service when run as root on a systemd machine; else it ends
+with the exact command that starts the sign.
 """
 
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import os
 import pwd
-import re
+import shlex
 import shutil
 import socket
 import subprocess
@@ -25,46 +27,41 @@ from pathlib import Path
 from typing import Any
 
 from .broker_probe import ProbeResult, probe_broker
-from .config import (
-    COLORS,
-    DEFAULT_CONFIG_PATH,
-    DEVICE_NAME,
-    DRIVERS,
-    ROTATIONS,
-    ConfigError,
-    parse_config,
-    valid_topic_prefix,
+from .config import COLORS, DEFAULT_CONFIG_PATH, ROTATIONS, ConfigError, parse_config
+from .drivers.registry import DEFAULT_MODEL, DRIVER_NAMES
+from .files import ensure_private_dir, write_atomically
+from .keys import KEY_DRIVERS
+from .setup_questions import (
+    FIELDS,
+    Asker,
+    Questions,
+    device_name_problem,
+    suggest_device_name,
+    suspects,
 )
+
+__all__ = [
+    "Asker",
+    "SetupAnswers",
+    "device_name_problem",
+    "run_init",
+    "suggest_device_name",
+    "write_config",
+]
 
 SERVICE = "epaper-satellite"
 SERVICE_USER = "epaper"
 SYSTEMD_RUN_DIR = Path("/run/systemd/system")
-_NOT_NAME = re.compile(r"[^a-z0-9_-]+")
-
-
-def suggest_device_name(hostname: str) -> str:
-    """Return a device name (``[a-z0-9][a-z0-9_-]{0,63}``) made from a host name.
-
-    The first label of the host name, lower case, other characters as ``-``;
-    ``door-sign`` when nothing usable is left.
-    """
-    label = hostname.split(".", 1)[0].lower()
-    name = _NOT_NAME.sub("-", label).strip("-_")[:64].rstrip("-_")
-    return name if DEVICE_NAME.fullmatch(name) else "door-sign"
-
-
-def device_name_problem(name: str) -> str | None:
-    """Say why ``name`` is not a device name of the wire contract, or None when it is."""
-    if name.startswith("_"):
-        return "names starting with '_' are reserved for the hub and Odoo"
-    if not DEVICE_NAME.fullmatch(name):
-        return "use 1-64 of a-z, 0-9, '-' and '_', starting with a letter or digit"
-    return None
+UNIT_FILES = tuple(
+    Path(folder) / f"{SERVICE}.service"
+    for folder in ("/etc/systemd/system", "/lib/systemd/system", "/usr/lib/systemd/system")
+)
+WRITE_ANYWAY, QUIT = "write", "quit"
 
 
 @dataclass(frozen=True, kw_only=True)
 class SetupAnswers:
-    """Everything ``init`` writes: broker, credentials, TLS, device, panel."""
+    """Everything ``init`` writes: broker, credentials, TLS, device, panel, keys."""
 
     name: str
     host: str
@@ -75,13 +72,22 @@ class SetupAnswers:
     ca_certs: Path | None = None
     topic_prefix: str = "odoo_epaper/"
     driver: str = "waveshare"
-    model: str = "epd7in5_V2"
+    model: str = DEFAULT_MODEL
     width: int = 800
     height: int = 480
     colors: str = "bw"
     rotate: int = 0
     timezone: str | None = None
+    locale: str | None = None
+    keys: str = "none"
+    key_map: dict[int, str] | None = None
     state_dir: Path | None = None
+
+    @classmethod
+    def from_values(cls, values: dict[str, Any], state_dir: Path | None) -> SetupAnswers:
+        """Build the answers from :class:`.setup_questions.Questions`' values."""
+        known = {name: values[name] for name in FIELDS if name in values}
+        return cls(**known, state_dir=state_dir)
 
 
 def _toml(value: Any) -> str:
@@ -95,7 +101,7 @@ def config_toml(answers: SetupAnswers, password_file: Path | None) -> str:
         "host": answers.host,
         "port": answers.port,
         "tls": answers.tls,
-        "ca_certs": answers.ca_certs,
+        "ca_certs": answers.ca_certs if answers.tls else None,
         "username": answers.username,
         "password_file": password_file,
         "topic_prefix": answers.topic_prefix,
@@ -103,6 +109,7 @@ def config_toml(answers: SetupAnswers, password_file: Path | None) -> str:
     device: dict[str, Any] = {
         "name": answers.name,
         "timezone": answers.timezone,
+        "locale": answers.locale,
         "state_dir": answers.state_dir,
     }
     display: dict[str, Any] = {
@@ -110,28 +117,23 @@ def config_toml(answers: SetupAnswers, password_file: Path | None) -> str:
         "rotate": answers.rotate,
         "colors": answers.colors,
     }
-    if answers.driver == "waveshare":
-        display["model"] = answers.model
-    else:
+    if answers.driver == "png":
         display |= {"width": answers.width, "height": answers.height}
+    else:
+        display["model"] = answers.model
+    tables: list[tuple[str, dict[str, Any]]] = [
+        ("mqtt", mqtt),
+        ("device", device),
+        ("display", display),
+    ]
+    if answers.keys != "none":
+        tables.append(("keys", {"driver": answers.keys}))
+        tables.append(("keys.map", {str(pin): a for pin, a in (answers.key_map or {}).items()}))
     lines = ["# Written by epaper-satellite init; see satellite/README.md for every key."]
-    for title, table in (("mqtt", mqtt), ("device", device), ("display", display)):
+    for title, table in tables:
         lines.append(f"\n[{title}]")
         lines += [f"{key} = {_toml(value)}" for key, value in table.items() if value is not None]
     return "\n".join(lines) + "\n"
-
-
-def _write_private(path: Path, text: str, mode: int, owner: tuple[int, int] | None) -> None:
-    """Write ``text`` to ``path`` created with ``mode`` (no moment with wider rights)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.new")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.chmod(temporary, mode)
-    if owner is not None:
-        os.chown(temporary, *owner)
-    os.replace(temporary, path)
 
 
 def _service_account(user: str) -> tuple[int, int] | None:
@@ -157,12 +159,59 @@ def write_config(
     password_file = path.with_name("password") if answers.password else None
     text = config_toml(answers, password_file)
     account = _service_account(service_user)
-    if password_file is not None and answers.password is not None:
-        _write_private(password_file, answers.password + "\n", 0o600, account)
-    parse_config(tomllib.loads(text), str(path), environ={}, base_dir=path.parent)  # validate
     config_owner = (0, account[1]) if account else None
-    _write_private(path, text, 0o640, config_owner)
+    # Root with the service user: root's folder the service's group may read (0750);
+    # else the caller's own folder (0700). An existing folder must be safe already.
+    ensure_private_dir(path.parent, 0o750 if account else 0o700, config_owner)
+    if password_file is not None and answers.password is not None:
+        secret = (answers.password + "\n").encode("utf-8")
+        write_atomically(password_file, secret, 0o600, owner=account)
+    parse_config(tomllib.loads(text), str(path), environ={}, base_dir=path.parent)  # validate
+    write_atomically(path, text.encode("utf-8"), 0o640, owner=config_owner)
     return path, password_file
+
+
+def program(*, absolute: bool = False) -> str:
+    """How to call this program from a shell: ``epaper-satellite`` when it is on PATH
+    (unless ``absolute``: for ``sudo``, whose PATH has no venv), else the console script
+    that runs now, else this Python with ``-m epaper_satellite``."""
+    found = shutil.which(SERVICE)
+    if found and not absolute:
+        return SERVICE
+    running = Path(sys.argv[0])
+    if running.name == SERVICE and running.is_file():
+        return shlex.quote(str(running.absolute()))
+    if found:
+        return shlex.quote(str(Path(found).absolute()))
+    return f"{shlex.quote(sys.executable)} -m epaper_satellite"
+
+
+def init_command(config_path: Path) -> str:
+    """The ``init`` command line that writes ``config_path`` (with sudo for the default
+    path, under /etc)."""
+    if config_path == DEFAULT_CONFIG_PATH:
+        return f"sudo {program(absolute=True)} init"
+    return f"{program()} --config {shlex.quote(str(config_path))} init"
+
+
+def _sudo() -> str:
+    return "" if os.geteuid() == 0 else "sudo "
+
+
+def start_command(config_path: Path) -> str:
+    """The exact command that starts the sign with ``config_path``.
+
+    The systemd service when this machine runs systemd, has the unit installed and the
+    configuration is where the unit reads it; else the daemon in the foreground.
+    """
+    if (
+        config_path == DEFAULT_CONFIG_PATH
+        and SYSTEMD_RUN_DIR.is_dir()
+        and any(unit.is_file() for unit in UNIT_FILES)
+    ):
+        sudo = _sudo()
+        return f"{sudo}systemctl enable {SERVICE} && {sudo}systemctl restart {SERVICE}"
+    return f"{program()} --config {shlex.quote(str(config_path.resolve()))} run"
 
 
 def service_commands(config_path: Path) -> list[list[str]]:
@@ -202,19 +251,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--name", help="device name (default: from the host name)")
     parser.add_argument("--host", help="broker host name or address")
     parser.add_argument("--port", type=int, help="broker port (default 8883, 1883 without TLS)")
-    parser.add_argument("--username", help="broker user (default: the device name)")
+    parser.add_argument("--username", help="broker user (default: the device name; '-': none)")
     parser.add_argument("--password", help="broker password (prefer --password-file or asking)")
     parser.add_argument("--password-file", type=Path, help="read the broker password from here")
     parser.add_argument("--tls", action=argparse.BooleanOptionalAction, default=None)
     parser.add_argument("--ca-certs", type=Path, help="CA file of the broker's certificate")
     parser.add_argument("--topic-prefix", help="topic prefix (default odoo_epaper/)")
-    parser.add_argument("--driver", choices=DRIVERS, help="panel driver (default waveshare)")
-    parser.add_argument("--model", help="Waveshare model, e.g. epd7in5_V2")
+    parser.add_argument("--driver", choices=DRIVER_NAMES, help="panel driver (default waveshare)")
+    parser.add_argument("--model", help="Waveshare model, e.g. epd7in5_V2 (checked)")
     parser.add_argument("--width", type=int, help="png driver: width in pixels")
     parser.add_argument("--height", type=int, help="png driver: height in pixels")
     parser.add_argument("--colors", choices=COLORS, help="panel colours (default bw)")
     parser.add_argument("--rotate", type=int, choices=ROTATIONS, help="rotation in degrees")
     parser.add_argument("--timezone", help="IANA zone of the room (default: the machine's)")
+    parser.add_argument("--locale", help="BCP 47 language of the sign, e.g. de-DE")
+    parser.add_argument("--keys", choices=KEY_DRIVERS, help="keys at the door (default none)")
+    parser.add_argument("--key-map", help="pin=action list, e.g. '5=book_now 15, 13=end_now'")
     parser.add_argument("--state-dir", type=Path, help="state folder (default: the service's)")
     parser.add_argument("--yes", action="store_true", help="ask nothing; defaults for the rest")
     parser.add_argument("--force", action="store_true", help="replace an existing config")
@@ -222,102 +274,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-enable", action="store_true", help="do not touch the service")
 
 
-class Asker:
-    """Asks a question on the terminal, or takes the flag's answer or the default."""
-
-    def __init__(
-        self,
-        interactive: bool,
-        ask: Callable[[str], str] = input,
-        ask_secret: Callable[[str], str] = getpass.getpass,
-    ) -> None:
-        self.interactive = interactive
-        self._ask = ask
-        self._ask_secret = ask_secret
-
-    def text(
-        self,
-        question: str,
-        given: Any,
-        default: Any = None,
-        check: Callable[[str], str | None] = lambda _v: None,
-        secret: bool = False,
-    ) -> str | None:
-        """Return the flag's value, else the answer (empty: ``default``), re-asking on errors."""
-        if given is not None:
-            return str(given)
-        if not self.interactive:
-            return None if default is None else str(default)
-        while True:
-            hint = f" [{default}]" if default not in (None, "") and not secret else ""
-            answer = (self._ask_secret if secret else self._ask)(f"{question}{hint}: ").strip()
-            value = answer or (None if default is None else str(default))
-            problem = check(value) if value is not None else None
-            if problem is None:
-                return value
-            print(f"  {problem}")
-
-    def yes(self, question: str, default: bool) -> bool:
-        """Return a yes/no answer (the default when not interactive)."""
-        if not self.interactive:
-            return default
-        answer = self._ask(f"{question} [{'Y/n' if default else 'y/N'}]: ").strip().lower()
-        return default if not answer else answer.startswith("y")
-
-
-def _choice(options: tuple[Any, ...]) -> Callable[[str], str | None]:
-    return lambda value: None if value in {str(o) for o in options} else f"one of {options}"
-
-
-def gather(args: argparse.Namespace, asker: Asker, hostname: str) -> SetupAnswers:
-    """Turn flags and answers into :class:`SetupAnswers`; raise ConfigError for bad values."""
-    name = asker.text("Device name", args.name, suggest_device_name(hostname), device_name_problem)
-    if not name or device_name_problem(name):
-        raise ConfigError(f"device name {name!r}: {device_name_problem(name or '')}")
-    host = asker.text("Broker host", args.host)
-    if not host:
-        raise ConfigError("the broker host is required (--host)")
-    tls = args.tls if args.tls is not None else asker.yes("TLS (port 8883)?", True)
-    port = int(asker.text("Broker port", args.port, 8883 if tls else 1883) or 0)
-    ca = asker.text("CA file of the broker's certificate (empty: system CAs)", args.ca_certs, "")
-    username = asker.text("Broker user", args.username, name)
-    password = args.password
-    if password is None and args.password_file is not None:
-        password = args.password_file.read_text(encoding="utf-8").strip()
-    if password is None:
-        password = asker.text("Broker password (empty: none)", None, "", secret=True)
-    prefix = asker.text("Topic prefix", args.topic_prefix, "odoo_epaper/")
-    driver = asker.text("Panel driver", args.driver, "waveshare", _choice(DRIVERS))
-    model = asker.text("Waveshare model", args.model, "epd7in5_V2") if driver == "waveshare" else ""
-    colors = asker.text("Panel colours", args.colors, "bw", _choice(COLORS))
-    rotate = asker.text("Rotation (0, 90, 180, 270)", args.rotate, 0, _choice(ROTATIONS))
-    if not prefix or not valid_topic_prefix(prefix):
-        raise ConfigError(f"topic prefix {prefix!r}: must end with '/' and hold no '+' or '#'")
-    if not 1 <= port <= 65535:
-        raise ConfigError(f"port {port}: must be from 1 to 65535")
-    return SetupAnswers(
-        name=name,
-        host=host,
-        port=port,
-        username=username or None,
-        password=password or None,
-        tls=tls,
-        ca_certs=Path(ca).resolve() if ca else None,
-        topic_prefix=prefix,
-        driver=driver or "waveshare",
-        model=model or "epd7in5_V2",
-        width=args.width or 800,
-        height=args.height or 480,
-        colors=colors or "bw",
-        rotate=int(rotate or 0),
-        timezone=args.timezone,
-        state_dir=args.state_dir.resolve() if args.state_dir else None,
-    )
-
-
 def describe_probe(result: ProbeResult, *, with_fix: bool = True) -> str:
     """The outcome of a test connection in words, with the fix when there is one."""
-    code = f" (rc {result.rc})" if result.rc is not None else ""
+    code = f" ({result.code})" if result.code else ""
     lines = [f"{result.meaning}{code}"]
     if result.publish_allowed:
         lines.append("the broker accepts this user on the device's own topics")
@@ -326,13 +285,69 @@ def describe_probe(result: ProbeResult, *, with_fix: bool = True) -> str:
     return "\n  ".join(lines)
 
 
+def _answers(questions: Questions, args: argparse.Namespace) -> tuple[SetupAnswers, Any]:
+    """The answers, and the configuration they make, validated as the daemon reads it."""
+    state_dir = args.state_dir.resolve() if args.state_dir else None
+    answers = SetupAnswers.from_values(questions.values, state_dir)
+    config = parse_config(
+        tomllib.loads(config_toml(answers, None)), "init", environ={}, base_dir=Path.cwd()
+    )
+    return answers, config
+
+
+def _what_next(questions: Questions, result: ProbeResult) -> str:
+    """Ask which answer to retype after a failed test (or write anyway, or quit)."""
+    asked = [name for name in FIELDS if questions.applies(name)]
+    likely = [name for name in suspects(result.kind) if name in asked] or asked[:1]
+    others = [name for name in asked if name not in likely]
+    print(
+        f"  Every answer is kept. Retype one: {', '.join(likely)} (the likely ones), or "
+        f"{', '.join(others)}; '{WRITE_ANYWAY}' writes the configuration as it is; "
+        f"'{QUIT}' ends without writing."
+    )
+    choices = (*asked, WRITE_ANYWAY, QUIT)
+    answer = questions.asker.text(
+        "Retype which answer",
+        None,
+        likely[0],
+        lambda value: None if value in choices else f"one of {', '.join(choices)}",
+    )
+    return answer or QUIT
+
+
+def _test_until_accepted(
+    questions: Questions, args: argparse.Namespace, asker: Asker
+) -> tuple[SetupAnswers, bool, bool]:
+    """Test the broker with the answers; after a failure retype what the person picks.
+
+    Returns the answers, whether to write them and whether the broker took them (True
+    when not tested). Raises ConfigError for bad answers.
+    """
+    while True:
+        answers, config = _answers(questions, args)
+        if args.skip_test:
+            return answers, True, True
+        print(f"Testing {answers.host}:{answers.port} as {answers.username or '(anonymous)'}...")
+        settings = replace(config.mqtt, password=answers.password)
+        result = probe_broker(settings, answers.name, answers.topic_prefix)
+        print(f"  {describe_probe(result)}")
+        if result.ok:
+            return answers, True, True
+        if not asker.interactive:
+            return answers, False, False
+        choice = _what_next(questions, result)
+        if choice in (WRITE_ANYWAY, QUIT):
+            return answers, choice == WRITE_ANYWAY, False
+        questions.retype(choice)
+
+
 def run_init(
     args: argparse.Namespace,
     asker: Asker | None = None,
     hostname: str | None = None,
     enable: Callable[[Path], tuple[bool, str]] = enable_service,
 ) -> int:
-    """Run ``init``: 0 written, 1 the test connection failed (nothing written), 2 bad input."""
+    """Run ``init``: 0 written, 1 the test failed and nothing was written, 2 bad input."""
     config_path: Path = args.config
     asker = asker or Asker(interactive=sys.stdin.isatty() and not args.yes)
     if (
@@ -342,23 +357,16 @@ def run_init(
     ):
         print(f"{config_path} exists; --force replaces it", file=sys.stderr)
         return 2
+    questions = Questions(args, asker, hostname or socket.gethostname())
     try:
-        answers = gather(args, asker, hostname or socket.gethostname())
-        # Validated as the daemon will read it, before the test and before writing.
-        probe_config = parse_config(
-            tomllib.loads(config_toml(answers, None)), "init", environ={}, base_dir=Path.cwd()
-        )
+        questions.gather()
+        answers, write, accepted = _test_until_accepted(questions, args, asker)
     except (ConfigError, OSError) as err:
         print(f"epaper-satellite init: {err}", file=sys.stderr)
         return 2
-    if not args.skip_test:
-        mqtt_settings = replace(probe_config.mqtt, password=answers.password)
-        print(f"Testing {answers.host}:{answers.port} as {answers.username or '(anonymous)'}...")
-        result = probe_broker(mqtt_settings, answers.name, answers.topic_prefix)
-        print(f"  {describe_probe(result)}")
-        if not result.ok and not asker.yes("Write the configuration anyway?", False):
-            print("Nothing written.", file=sys.stderr)
-            return 1
+    if not write:
+        print("Nothing written.", file=sys.stderr)
+        return 1
     try:
         written, password_file = write_config(config_path, answers)
     except (ConfigError, OSError) as err:
@@ -366,12 +374,22 @@ def run_init(
         return 2
     extra = f" and {password_file} (0600)" if password_file else ""
     print(f"Wrote {written} (0640){extra}.")
-    print(f"Check everything with: epaper-satellite --config {written} check")
+    check = f"{program()} --config {shlex.quote(str(written))} check"
+    print(f"Check everything with: {check}")
+    started = False
     if not args.no_enable:
-        _done, message = enable(written)
+        started, message = enable(written)
         print(message)
-    print(
-        f"Next: the sign shows a setup screen until Home Assistant adopts {answers.name!r} "
-        "(Settings > Devices & services > Discovered) or Odoo has a display of that name."
-    )
+    if accepted:
+        print(
+            f"The sign shows a setup screen until Home Assistant adopts {answers.name!r} "
+            "(Settings > Devices & services > Discovered) or Odoo has a display of that name."
+        )
+    else:
+        print(
+            "The broker did not take these settings: Home Assistant cannot see the sign "
+            f"until it does. Its setup screen says what is wrong; fix it, then: {check}"
+        )
+    if not started:
+        print(f"Start the sign now with:\n  {start_command(written)}")
     return 0

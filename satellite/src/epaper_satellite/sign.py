@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .clock_trust import clock_lag, clock_problem
 from .config import Config
 from .drivers import DrawResult, Driver, DriverError
 from .drivers.guard import PanelFault
@@ -32,6 +33,9 @@ from .wire import PayloadError, RoomData, parse_data
 _LOGGER = logging.getLogger(__name__)
 PANEL_RETRY = 60.0
 CLOCK_STEP_BACK = dt.timedelta(seconds=60)
+# While the clock is behind the hub's, the room is drawn again this often (only drawn on
+# the panel when it changed), so a clock set by NTP shows Free or Busy within a minute.
+CLOCK_RECHECK = dt.timedelta(seconds=60)
 
 
 def iso_utc(moment: dt.datetime) -> str:
@@ -55,7 +59,8 @@ class Sign:
     """The sign's state: the room data it shows, overlays, the blank screen, redraw timers.
 
     ``clock`` gives aware UTC datetimes, ``monotonic`` seconds; ``offline_since`` gives
-    the monotonic second the broker was lost (None while connected). ``on_status`` runs
+    the monotonic second the broker was lost (None while connected); ``link`` the broker
+    link in a word (session.MQTTSession.link), shown by the setup screen. ``on_status`` runs
     when the status changed (error, new content); ``on_drawn`` gets each new PNG drawn.
     """
 
@@ -69,6 +74,7 @@ class Sign:
         offline_since: Callable[[], float | None],
         on_status: Callable[[], None],
         on_drawn: Callable[[bytes], None],
+        link: Callable[[], str],
     ) -> None:
         """Keep the collaborators; nothing is drawn yet."""
         self.config = config
@@ -80,6 +86,8 @@ class Sign:
         self.data: RoomData | None = None
         self.received_at: dt.datetime | None = None
         self.error: str | None = None
+        self.drawing_problem: str | None = None  # a part of the room left out (the QR code)
+        self.hub_time: tuple[dt.datetime, float] | None = None  # generated_at, arrival
         self.content_hash: str | None = None
         self.last_render: dt.datetime | None = None
         self.snapshot: bytes | None = None
@@ -93,6 +101,8 @@ class Sign:
         self._drawing: tuple[Rendered, dt.datetime] | None = None  # a draw in the worker
         self._wanted: tuple[bool, bool] | None = None  # (force, full) asked for while busy
         self._offline_since = offline_since
+        self._link = link
+        self.link_shown: str | None = None  # the broker link the setup screen shows
         self._on_status = on_status
         self._on_drawn = on_drawn
         self.shaping_problem = shaping_problem(default_fonts().layout)
@@ -119,9 +129,11 @@ class Sign:
             try:
                 self.data = parse_data(stored, self.device)
                 self.received_at = self.clock()
+                self._take_hub_time(self.data)
                 _LOGGER.info("Drawing the stored payload of %s", self.store.path)
             except PayloadError as err:
                 _LOGGER.warning("Ignoring the stored payload %s: %s", self.store.path, err.detail)
+                self.store.ignore(err.detail)
         try:
             self.refresh()
         except Exception:
@@ -130,8 +142,30 @@ class Sign:
             _LOGGER.exception(
                 "Cannot draw the stored payload %s; showing the waiting screen", self.store.path
             )
-            self.data = self.received_at = None
+            self.data = self.received_at = self.hub_time = None
             self.refresh()
+
+    @property
+    def problem(self) -> str | None:
+        """The sign's part of the status ``error``: a rejected payload or a panel fault
+        first, then the stored payload (unreadable, or the disk refused it), then a
+        clock behind the hub's, then a part of the room it could not draw; None when
+        all is well."""
+        lag = self.clock_lag()
+        clock = clock_problem(lag, self.hub_time[0]) if lag and self.hub_time else None
+        return self.error or self.store.problem or clock or self.drawing_problem
+
+    def clock_lag(self) -> dt.timedelta | None:
+        """How far the clock is behind the hub's, judged by the shown payload's
+        ``generated_at`` (clock_trust.clock_lag); None when it is not, or cannot be told."""
+        if self.hub_time is None:
+            return None
+        generated_at, arrived = self.hub_time
+        return clock_lag(self.clock(), generated_at, self.monotonic() - arrived)
+
+    def _take_hub_time(self, data: RoomData | None) -> None:
+        generated_at = data.generated_at if data else None
+        self.hub_time = (generated_at, self.monotonic()) if generated_at else None
 
     def timezone(self) -> dt.tzinfo:
         """The zone of the room: the payload's tz, else the configured one, else the machine's."""
@@ -156,6 +190,7 @@ class Sign:
 
     def screen(self, now: dt.datetime) -> Rendered:
         """Render what the panel should show at ``now`` (overlay, blank, waiting, or room)."""
+        self.link_shown = None
         width, height = self.driver.size
         colors = self.driver.colors
         if self.overlay is not None:
@@ -172,25 +207,34 @@ class Sign:
         if self.cleared:
             return render_blank(width, height, colors)
         if self.data is None:
+            self.link_shown = self._link()
             return render_setup_screen(
                 self.device,
                 panel_text(self.driver.model, width, height, colors),
                 width=width,
                 height=height,
                 colors=colors,
-                offline=self._show_offline(),
+                link=self.link_shown,
                 locale=self.locale(),
             )
         self.locale()  # logs a locale the sign cannot use as asked, once
+        lag = self.clock_lag()
         view = room_view(
             self.data,
-            now,
+            now + lag if lag else now,  # the hub's time, at least: today's agenda
             self.timezone(),
             online=not self._show_offline(),
             received=self.received_at,
             locale=self.config.device.locale,
+            clock_behind=lag,
         )
-        return render_room(view, width, height, colors)
+        rendered = render_room(view, width, height, colors)
+        problem = rendered.problems[0] if rendered.problems else None
+        if problem != self.drawing_problem:
+            if problem:
+                _LOGGER.warning("Room drawn without a part: %s", problem)
+            self.drawing_problem = problem
+        return rendered
 
     def _next_redraw(self, now: dt.datetime) -> dt.datetime | None:
         extra: list[dt.datetime | None] = [self.overlay.until if self.overlay else None]
@@ -200,7 +244,11 @@ class Sign:
             extra += [self.data.valid_until, self.data.message.until if self.data.message else None]
         if self.data is None and self.overlay is None:
             return None
-        return next_boundary(events, now, self.timezone(), tuple(extra))
+        boundary = next_boundary(events, now, self.timezone(), tuple(extra))
+        if self.data is not None and self.clock_lag() is not None:
+            recheck = now + CLOCK_RECHECK
+            return recheck if boundary is None else min(boundary, recheck)
+        return boundary
 
     def refresh(self, *, force: bool = False, full: bool = False) -> bool:
         """Render what the panel should show now and draw it when it differs; True when drawn."""
@@ -272,14 +320,15 @@ class Sign:
 
     def show_room(self, data: RoomData) -> bool:
         """Take a new room payload and draw it; a payload that cannot be drawn is undone."""
-        previous = (self.data, self.received_at, self.cleared)
+        previous = (self.data, self.received_at, self.cleared, self.hub_time)
         self.data = data
         self.received_at = self.clock()
         self.cleared = False
+        self._take_hub_time(data)
         try:
             return self.refresh()
         except Exception:
-            self.data, self.received_at, self.cleared = previous
+            self.data, self.received_at, self.cleared, self.hub_time = previous
             raise
 
     def take_data(self, raw: bytes) -> None:
@@ -316,9 +365,10 @@ class Sign:
             self.error = f"data rejected: cannot draw it ({type(err).__name__})"
             self._on_status()
             return
-        if new_content:
+        problem = self.store.problem
+        if new_content or problem:  # a save the disk refused is tried again
             self.store.save(raw)
-        if not drawn:
+        if not drawn or self.store.problem != problem:
             self._on_status()
 
     def unassign(self) -> None:
@@ -394,6 +444,7 @@ class Sign:
         self.last_tick = now
         due |= self.retry_at is not None and self.monotonic() >= self.retry_at
         due |= self._show_offline() != self.offline_shown
+        due |= self.link_shown is not None and self._link() != self.link_shown
         full_at = self.driver.full_due_at()
         if (
             full_at is not None

@@ -16,7 +16,9 @@ MAX_PAYLOAD = 64 * 1024
 # Mosquitto 2.1's default max_packet_size (2,000,000 bytes), which drops the sender.
 MAX_SNAPSHOT = 1024 * 1024
 MAX_EVENTS = 500
-MAX_QR = 1024
+# The qr's bound is in bytes of UTF-8: a QR code holds bytes, and 1024 of them fit at
+# medium error correction (version 40-M holds 2331), whatever the script.
+MAX_QR_BYTES = 1024
 MAX_TEST_ID = 64
 # Times outside these years are refused: nothing real is booked there, and the
 # arithmetic around them (a day later, 15 minutes earlier) must not overflow.
@@ -238,8 +240,8 @@ def parse_data(raw: bytes, device: str | None) -> RoomData:
     generated_at = obj.get("generated_at")
     valid_until = obj.get("valid_until")
     qr = _optional_str(obj, "qr", "")
-    if qr is not None and len(qr) > MAX_QR:
-        raise PayloadError("size", f"qr of {len(qr)} characters is over {MAX_QR}")
+    if qr is not None and (size := len(qr.encode("utf-8"))) > MAX_QR_BYTES:
+        raise PayloadError("size", f"qr of {size} bytes of UTF-8 is over {MAX_QR_BYTES}")
     events = sorted(
         (_event(item, index) for index, item in enumerate(events_raw)),
         key=lambda event: (event.start, event.end),

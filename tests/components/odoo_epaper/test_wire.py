@@ -214,9 +214,26 @@ def test_payload_stays_under_64_kib() -> None:
     assert all(len(e["title"]) == 200 for e in payload["events"])
 
 
-def test_overlong_qr_is_dropped() -> None:
-    """A QR text over 1024 characters would be rejected by the sign: send none."""
-    assert build([], qr="https://x/" + "a" * 1100)["qr"] is None
+QR_CASES = [
+    pytest.param(case, id=case["name"])
+    for case in DATA["cases"]
+    if isinstance(case.get("payload"), dict)
+    and isinstance(case["payload"].get("qr"), str)
+    and (case["valid"] or case["reason"] == "size")
+    and len(case["payload"]["events"]) <= 500
+]
+
+
+@pytest.mark.parametrize("case", QR_CASES)
+def test_qr_follows_the_vectors_bound(case: dict[str, Any]) -> None:
+    """The hub sends a qr the sign accepts (1024 bytes of UTF-8, not characters) and
+    drops one the sign would refuse the whole room for."""
+    qr = case["payload"]["qr"]
+    assert build([], qr=qr)["qr"] == (qr if case["valid"] else None)
+
+
+def test_empty_qr_is_none() -> None:
+    """An empty QR text is no QR code."""
     assert build([], qr="")["qr"] is None
 
 

@@ -19,8 +19,8 @@ def write_png_atomically(image: Image.Image, path: Path) -> None:
         with os.fdopen(handle, "wb") as stream:
             image.save(stream, format="PNG")
             stream.flush()
+            os.fchmod(stream.fileno(), 0o644)  # the file itself, never a link in its place
             os.fsync(stream.fileno())
-        Path(temporary).chmod(0o644)
         Path(temporary).replace(path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
