@@ -98,7 +98,8 @@ def live(mosquitto: Broker, recorder: Recorder, run_satellite: Start, tmp_path: 
 
 
 def test_every_data_vector_over_mqtt(live: Recorder) -> None:
-    """Each /data vector sent over the broker is drawn, or rejected with error in the status."""
+    """Each /data vector sent over the broker is drawn, or rejected with error in the status;
+    a cleared one (empty) unassigns the sign (no content, no error, ``assigned`` false)."""
     shown = None
     for case in DATA["cases"]:
         if case.get("device", DATA["device"]) != DATA["device"]:
@@ -107,7 +108,14 @@ def test_every_data_vector_over_mqtt(live: Recorder) -> None:
         mark = live.mark()
         live.publish("data", raw, retain=True)
         status = live.wait("status", after=mark).json()
-        if case["valid"]:
+        if case.get("cleared"):
+            assert (status["assigned"], status["error"], status["content_hash"]) == (
+                False,
+                None,
+                None,
+            ), case["name"]
+            shown = None
+        elif case["valid"]:
             assert status["error"] is None, case["name"]
             assert status["content_hash"] == case["content_hash"], case["name"]
             shown = case["content_hash"]

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from .canvas import BLACK, WHITE, Canvas, Color, Rendered, to_panel_image
 from .fonts import FontSet
-from .i18n import N_, SignLocale, Words, resolve_locale
+from .i18n import N_, Words
 from .layouts import Box, Layout, plan
-from .schedule import Event, RoomState, room_state, todays_agenda
+from .room_view import RoomView, room_view
+from .schedule import Event
 from .screens import render_blank, render_notice
 from .timetext import ALL_DAY, TimeText
-from .wire import RoomData
 
 __all__ = ["Rendered", "RoomView", "render_blank", "render_notice", "render_room", "room_view"]
 __all__ += ["to_panel_image"]
@@ -23,59 +23,6 @@ CLOCK_WRONG = N_("Clock wrong")
 # The room name never gets smaller than this share of its full size (nor 10 px).
 NAME_FLOOR = 0.5
 AGENDA_LINES = 3
-
-
-@dataclass(frozen=True, kw_only=True)
-class RoomView:
-    """Everything the room screen shows, decided before drawing."""
-
-    room: str
-    now: dt.datetime
-    tz: dt.tzinfo
-    state: RoomState
-    agenda: tuple[Event, ...]
-    locale: SignLocale
-    message: str | None = None
-    qr: str | None = None
-    updated: dt.datetime | None = None
-    online: bool = True
-    stale_since: dt.datetime | None = None
-    clock_behind: dt.timedelta | None = None
-
-
-def room_view(
-    data: RoomData,
-    now: dt.datetime,
-    tz: dt.tzinfo,
-    *,
-    online: bool = True,
-    received: dt.datetime | None = None,
-    locale: str | None = None,
-    clock_behind: dt.timedelta | None = None,
-) -> RoomView:
-    """Decide what the room screen shows at ``now`` (``locale``: the configured default).
-
-    ``clock_behind``: how far the local clock is behind the hub's (clock_trust); the
-    screen then says so instead of Free or Busy.
-    """
-    message = data.message
-    text = message.text.strip() if message and (not message.until or now < message.until) else None
-    stale = data.valid_until is not None and now >= data.valid_until
-    updated = data.generated_at or received
-    return RoomView(
-        room=data.room.strip() or data.device,
-        now=now,
-        tz=tz,
-        state=room_state(data.events, now, tz),
-        agenda=tuple(todays_agenda(data.events, now, tz)),
-        locale=resolve_locale(data.locale, locale),
-        message=text or None,
-        qr=data.qr,
-        updated=updated,
-        online=online,
-        stale_since=(updated or data.valid_until) if stale else None,
-        clock_behind=clock_behind,
-    )
 
 
 class Sign:

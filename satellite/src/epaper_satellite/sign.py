@@ -6,7 +6,6 @@ import datetime as dt
 import io
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from .clock_trust import clock_lag, clock_problem
@@ -15,16 +14,12 @@ from .drivers import DrawResult, Driver, DriverError
 from .drivers.guard import PanelFault
 from .fonts import default_fonts
 from .i18n import SignLocale, resolve_locale
+from .overlays import Overlay, OverlayMixin
 from .panel import GuardedPanel, PanelEvent
 from .render import Rendered, render_room, room_view
+from .room_intake import RoomIntakeMixin
 from .schedule import next_boundary, system_zone, zone
-from .screens import (
-    draw_notice,
-    identify_notice,
-    notice_for_test,
-    render_blank,
-    text_notice,
-)
+from .screens import render_blank
 from .setup_screen import panel_text, render_setup_screen
 from .shaping import shaping_problem
 from .store import PayloadStore
@@ -43,19 +38,7 @@ def iso_utc(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-@dataclass(frozen=True)
-class Overlay:
-    """A service screen shown until ``until``. ``kind``: "text" (``title`` and ``text`` as
-    given), "test" (a /test message's ``text``, None for the fixed sentence) or
-    "identify"; the last two take their words from the sign's catalog."""
-
-    kind: str
-    title: str
-    text: str | None
-    until: dt.datetime
-
-
-class Sign:
+class Sign(RoomIntakeMixin, OverlayMixin):
     """The sign's state: the room data it shows, overlays, the blank screen, redraw timers.
 
     ``clock`` gives aware UTC datetimes, ``monotonic`` seconds; ``offline_since`` gives
@@ -194,16 +177,7 @@ class Sign:
         width, height = self.driver.size
         colors = self.driver.colors
         if self.overlay is not None:
-            tz, locale = self.timezone(), self.locale()
-            if self.overlay.kind == "identify":
-                notice = identify_notice(locale, self.device, now, tz)
-            elif self.overlay.kind == "test":
-                notice = notice_for_test(locale, self.device, self.overlay.text, now, tz)
-            else:
-                notice = text_notice(
-                    self.overlay.title, self.overlay.text or "", self.device, now, tz, locale
-                )
-            return draw_notice(notice, width=width, height=height, colors=colors)
+            return self._render_overlay(self.overlay, now, width, height, colors)
         if self.cleared:
             return render_blank(width, height, colors)
         if self.data is None:
@@ -317,94 +291,6 @@ class Sign:
         self._on_drawn(self.snapshot)
         self._on_status()
         return True
-
-    def show_room(self, data: RoomData) -> bool:
-        """Take a new room payload and draw it; a payload that cannot be drawn is undone."""
-        previous = (self.data, self.received_at, self.cleared, self.hub_time)
-        self.data = data
-        self.received_at = self.clock()
-        self.cleared = False
-        self._take_hub_time(data)
-        try:
-            return self.refresh()
-        except Exception:
-            self.data, self.received_at, self.cleared, self.hub_time = previous
-            raise
-
-    def take_data(self, raw: bytes) -> None:
-        """Validate a /data payload, draw it and store it; junk or an undrawable one changes
-        nothing but the status error. An empty payload (the retained /data cleared: the
-        display was archived, deleted or renamed) unassigns the sign: it forgets its room
-        and shows its setup screen, so it never draws a room that is no longer its own."""
-        if not raw:
-            self.unassign()
-            return
-        try:
-            data = parse_data(raw, self.device)
-        except PayloadError as err:
-            _LOGGER.warning(
-                "Rejected /data (%s): %s; the panel keeps its content", err.reason, err.detail
-            )
-            self.error = f"data rejected: {err.detail}"[:200]
-            self._on_status()
-            return
-        new_content = (
-            self.data is None or self.data.content_hash != data.content_hash or self.cleared
-        )
-        if new_content:
-            _LOGGER.info("Room data for %r: %d events", data.room, len(data.events))
-        else:
-            _LOGGER.debug("Same room data again")
-        self.error = None
-        try:
-            drawn = self.show_room(data)
-        except Exception as err:
-            _LOGGER.exception(
-                "Rejected /data (render): cannot draw it; the panel keeps its content"
-            )
-            self.error = f"data rejected: cannot draw it ({type(err).__name__})"
-            self._on_status()
-            return
-        problem = self.store.problem
-        if new_content or problem:  # a save the disk refused is tried again
-            self.store.save(raw)
-        if not drawn or self.store.problem != problem:
-            self._on_status()
-
-    def unassign(self) -> None:
-        """Forget the room (memory and the stored copy) and show the setup screen."""
-        if self.data is not None:
-            _LOGGER.info("Room data cleared: this display is no longer assigned to a room")
-        self.data = None
-        self.received_at = None
-        self.cleared = False
-        self.error = None
-        self.store.forget()
-        if not self.refresh(force=True):
-            self._on_status()
-
-    def show_overlay(self, title: str, text: str, seconds: float | None = None) -> None:
-        """Show a service screen with ``title`` and ``text`` as given, for ``seconds``
-        (default: the configured test_seconds), then the room again."""
-        self._overlay(Overlay(kind="text", title=title, text=text, until=self._until(seconds)))
-
-    def show_test(self, text: str | None) -> None:
-        """Show a ``/test`` message (None or blank: a fixed sentence in the sign's language)."""
-        self._overlay(Overlay(kind="test", title="", text=text, until=self._until(None)))
-
-    def _until(self, seconds: float | None) -> dt.datetime:
-        shown = self.config.display.test_seconds if seconds is None else seconds
-        return self.clock() + dt.timedelta(seconds=shown)
-
-    def _overlay(self, overlay: Overlay) -> None:
-        self.overlay = overlay
-        self.refresh(force=True)
-
-    def clear_overlay(self) -> None:
-        """End the service screen now and show the room (nothing when none is shown)."""
-        if self.overlay is not None:
-            self.overlay = None
-            self.refresh(force=True)
 
     def command(self, cmd: str) -> None:
         """Carry out a validated /cmd: clear, identify, refresh or full_refresh (reboot redraws)."""
