@@ -198,11 +198,12 @@ class DoorBookings:
         action: str,
         minutes: int | None = None,
         now: str | None = None,
+        max_minutes: int | None = None,
     ) -> dict[str, Any]:
         display = self._display(device)
         moment = parse_utc(now) if now else dt.datetime.now(dt.UTC)
         _model, bookings = self._bookings(display)
-        plan = rules.plan_door_action(action, moment, bookings, minutes)
+        plan = rules.plan_door_action(action, moment, bookings, minutes, max_minutes)
         return self._apply(uid, display, plan, "Booked at the door")
 
     # -- the cron --------------------------------------------------------------------

@@ -117,10 +117,14 @@ class DoorRequests:
 
     async def _async_perform(self, device: str, request: DoorAction) -> str | None:
         """Ask Odoo; return its refusal code, or None when it did it."""
-        client = self.entry.runtime_data.client
+        runtime = self.entry.runtime_data
         try:
             answer: Any = await self.hass.async_add_executor_job(
-                client.door_action, device, request.action, request.minutes
+                runtime.client.door_action,
+                device,
+                request.action,
+                request.minutes,
+                runtime.coordinator.options.max_booking_minutes,
             )
         except OdooError as err:
             LOGGER.warning("Door action %s of %s failed in Odoo: %s", request.action, device, err)

@@ -309,10 +309,20 @@ class OdooClient:
         with self._lock:
             return self._call(DISPLAY_MODEL, "epaper_cancel", device, ref)
 
-    def door_action(self, device: str, action: str, minutes: int | None) -> Any:
-        """Perform a door action in Odoo (``epaper_door_action``): the addon's answer."""
+    def door_action(self, device: str, action: str, minutes: int | None, max_minutes: int) -> Any:
+        """Perform a door action in Odoo (``epaper_door_action``): the addon's answer.
+
+        ``max_minutes`` is the longest booking a door may make or extend to, in total.
+        """
         with self._lock:
-            return self._call(DISPLAY_MODEL, "epaper_door_action", device, action, minutes)
+            return self._call(
+                DISPLAY_MODEL,
+                "epaper_door_action",
+                device,
+                action,
+                minutes,
+                max_minutes=max_minutes,
+            )
 
     def display_bookings(
         self, device: str, start: dt.datetime, end: dt.datetime, default_tz: str | None
