@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from testbed.addon_code import load_plain_package
+from tests.fixtures.vectors import load_vectors
 
 rules = load_plain_package("epaper_booking")
 Booking, BookingRefused = rules.Booking, rules.BookingRefused
@@ -182,6 +183,13 @@ def test_no_sequence_of_door_actions_books_longer_than_the_longest_booking(
             continue
         bookings = apply(bookings, plan)
         assert all(b.end - b.start <= dt.timedelta(minutes=longest) for b in bookings)
+
+
+def test_the_contract_s_vectors_hold_the_rules_codes_and_default_bound() -> None:
+    """tests/vectors/actions.json lists every refusal code of the rules (the /ack errors)."""
+    vectors = load_vectors("actions")
+    assert vectors["answers"]["addon"] == sorted(rules.rules.MESSAGES)
+    assert vectors["longest_booking"]["default_minutes"] == rules.rules.MAX_MINUTES
 
 
 def test_schedule_entry_carries_ref_and_check_in_deadline() -> None:
