@@ -102,23 +102,17 @@ class DoorRequests:
     async def async_handle(self, prefix: str, device: str, raw: bytes) -> None:
         """Validate, perform and answer one request of ``device`` seen under ``prefix``.
 
-        A known ``id`` is answered as the first time; past the door's bucket the answer
-        is ``throttled`` (invalid requests are dropped then, with no answer).
+        An ``id`` the door used before is answered as the first time, whatever came with
+        it; past the door's bucket the answer is ``throttled``; a request without a
+        readable ``id`` gets no answer.
         """
         door = (prefix, device)
         try:
             request = parse_action(raw)
         except ActionError as err:
-            if not self._admit(door):
-                return
-            LOGGER.warning("Refused /action of %s (%s): %s", device, err.reason, err)
-            if err.ack_id is not None:
-                await self._async_answer(prefix, device, err.ack_id, INVALID_REQUEST)
+            await self._async_refuse_invalid(door, err)
             return
-        first = self.memory.recall(door, request.id)
-        if first is not None:
-            LOGGER.info("Door %s sent request %s again: answered as before", device, request.id)
-            await self._async_answer(prefix, device, request.id, await asyncio.shield(first))
+        if await self._async_answer_repeat(door, request.id):
             return
         if not self._admit(door):
             await self._async_answer(prefix, device, request.id, THROTTLED)
@@ -135,6 +129,30 @@ class DoorRequests:
             outcome.set_result(error)
         await self._async_answer(prefix, device, request.id, error)
         self._fire(device, request, error)
+
+    async def _async_refuse_invalid(self, door: tuple[str, str], err: ActionError) -> None:
+        """Answer a request the contract refuses (``invalid_request``), if it has an id."""
+        prefix, device = door
+        if err.ack_id is not None and await self._async_answer_repeat(door, err.ack_id):
+            return
+        if not self._admit(door):
+            if err.ack_id is not None:
+                await self._async_answer(prefix, device, err.ack_id, THROTTLED)
+            return
+        LOGGER.warning("Refused /action of %s (%s): %s", device, err.reason, err)
+        if err.ack_id is not None:
+            self.memory.remember(door, err.ack_id).set_result(INVALID_REQUEST)
+            await self._async_answer(prefix, device, err.ack_id, INVALID_REQUEST)
+
+    async def _async_answer_repeat(self, door: tuple[str, str], request_id: str) -> bool:
+        """Answer ``request_id`` again as the first time if the door used it; False if new."""
+        first = self.memory.recall(door, request_id)
+        if first is None:
+            return False
+        prefix, device = door
+        LOGGER.info("Door %s sent request %s again: answered as before", device, request_id)
+        await self._async_answer(prefix, device, request_id, await asyncio.shield(first))
+        return True
 
     def _admit(self, door: tuple[str, str]) -> bool:
         """Take a token of ``door``'s bucket; log once per flood when there is none."""

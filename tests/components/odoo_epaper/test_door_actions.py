@@ -285,8 +285,9 @@ async def test_a_repeated_request_gets_the_first_answer_and_runs_once(
     odoo_server: OdooTestServer,
     subscriber_factory: Callable[..., OutsideSubscriber],
 ) -> None:
-    """The same id three times at once (QoS 1 redelivery, the door's resend) and once
-    more after the answer: one booking, one event, four equal answers."""
+    """The same id three times at once (QoS 1 redelivery, the door's resend), once more
+    after the answer, then with another action and with an invalid one: one booking, one
+    event, six equal answers."""
     fired = async_capture_events(hass, EVENT_DOOR_ACTION)
     peer = subscriber_factory(f"{PREFIX}{DEVICE}/ack")
     odoo_server.reset_counts()
@@ -296,7 +297,10 @@ async def test_a_repeated_request_gets_the_first_answer_and_runs_once(
     await wait_until(lambda: len(acks(peer, "k-replayed")) == 3)
     peer.publish(f"{PREFIX}{DEVICE}/action", request)
     await wait_until(lambda: len(acks(peer, "k-replayed")) == 4)
-    assert acks(peer, "k-replayed") == [{"id": "k-replayed", "ok": True, "error": None}] * 4
+    peer.publish(f"{PREFIX}{DEVICE}/action", {"id": "k-replayed", "action": "end_now"})
+    peer.publish(f"{PREFIX}{DEVICE}/action", {"id": "k-replayed", "action": "dance"})
+    await wait_until(lambda: len(acks(peer, "k-replayed")) == 6)
+    assert acks(peer, "k-replayed") == [{"id": "k-replayed", "ok": True, "error": None}] * 6
     assert odoo_server.count(method="epaper_door_action") == 1
     assert len(door_bookings(odoo_server)) == 1
     assert len(fired) == 1
