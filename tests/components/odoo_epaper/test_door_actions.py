@@ -360,3 +360,23 @@ async def test_a_door_booking_never_exceeds_the_longest_booking_in_total(
         lambda: door.sign.overlay is not None and door.sign.overlay.text == REASONS["too_long"]
     )
     assert dt.datetime.fromisoformat(booking["stop_datetime"]) == start + dt.timedelta(minutes=20)
+
+
+async def test_invalid_requests_count_against_the_bucket(
+    hass: HomeAssistant,
+    door: MQTTDisplay,
+    odoo_server: OdooTestServer,
+    subscriber_factory: Callable[..., OutsideSubscriber],
+) -> None:
+    """Invalid requests with an id are answered invalid_request, past the burst
+    throttled; Odoo is never asked."""
+    peer = subscriber_factory(f"{PREFIX}{DEVICE}/ack")
+    odoo_server.reset_counts()
+    ids = [f"k-junk-{n}" for n in range(BURST + 5)]
+    for request_id in ids:
+        peer.publish(f"{PREFIX}{DEVICE}/action", {"id": request_id, "action": "dance"})
+    await wait_until(lambda: all(len(acks(peer, request_id)) == 1 for request_id in ids))
+    errors = [acks(peer, request_id)[0]["error"] for request_id in ids]
+    assert set(errors) == {"invalid_request", THROTTLED}
+    assert errors.count(THROTTLED) >= len(ids) - BURST - 1
+    assert odoo_server.count(method="epaper_door_action") == 0
