@@ -108,9 +108,13 @@ class DisplayTracker(DataUpdateCoordinator[dict[str, DisplayState]]):
         self._waiters: dict[str, tuple[asyncio.Future[TestResult], float]] = {}
         self._warned: set[tuple[str, str]] = set()
         self._flaps = FlapDamper(hass, self._show_status)
-        # Per display: the number of the latest snapshot received, and of the one shown.
+        # Per display: the number of the latest snapshot received, and of the one shown;
+        # the displays whose snapshot is being decoded, and the newest one waiting for it
+        # (one decode per display at a time, however fast a door sends).
         self._snapshots_received: dict[str, int] = {}
         self._snapshots_shown: dict[str, int] = {}
+        self._decoding: set[str] = set()
+        self._waiting: dict[str, tuple[str, Snapshot, int]] = {}
 
     @property
     def displays(self) -> dict[str, DisplayState]:
@@ -272,21 +276,32 @@ class DisplayTracker(DataUpdateCoordinator[dict[str, DisplayState]]):
         if snapshot is None:  # an empty payload: the door cleared its snapshot
             self._show_snapshot(prefix, device, None, number)
             return
+        if device in self._decoding:
+            self._waiting[device] = (prefix, snapshot, number)  # replaces an older one
+            return
+        self._decoding.add(device)
         self.hass.async_create_background_task(
-            self._async_decode_snapshot(prefix, device, snapshot, number),
+            self._async_decode_snapshots(device, (prefix, snapshot, number)),
             f"odoo_epaper snapshot {device}",
         )
 
-    async def _async_decode_snapshot(
-        self, prefix: str, device: str, snapshot: Snapshot, number: int
+    async def _async_decode_snapshots(
+        self, device: str, item: tuple[str, Snapshot, int] | None
     ) -> None:
-        """Show snapshot ``number`` once its pixels decode; log and drop it otherwise."""
+        """Decode ``device``'s snapshot, then the newest one that came meanwhile, and so
+        on; show each that decodes, log and drop the others."""
         try:
-            await self.hass.async_add_executor_job(decode_png, snapshot.png)
-        except WireError as err:
-            self._warn(device, "snapshot", err)
-            return
-        self._show_snapshot(prefix, device, snapshot, number)
+            while item is not None:
+                prefix, snapshot, number = item
+                try:
+                    await self.hass.async_add_executor_job(decode_png, snapshot.png)
+                except WireError as err:
+                    self._warn(device, "snapshot", err)
+                else:
+                    self._show_snapshot(prefix, device, snapshot, number)
+                item = self._waiting.pop(device, None)
+        finally:
+            self._decoding.discard(device)
 
     @callback
     def _show_snapshot(

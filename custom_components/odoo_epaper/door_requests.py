@@ -23,7 +23,7 @@ from homeassistant.core import HomeAssistant, callback
 
 from .const import EVENT_DOOR_ACTION, LOGGER
 from .devices import async_get_entry_device, display_identifier
-from .door_memory import BURST, THROTTLED, DoorMemory
+from .door_memory import BURST, MAX_DOORS, THROTTLED, DoorMemory
 from .odoo_client import OdooError
 from .wire import (
     ActionError,
@@ -160,6 +160,8 @@ class DoorRequests:
             self._throttled.discard(door)
             return True
         if door not in self._throttled:
+            if len(self._throttled) >= MAX_DOORS:  # bounded, as the memory is
+                self._throttled.clear()
             self._throttled.add(door)
             LOGGER.warning(
                 "Door %s%s sends more than %s requests at once: refused (%s) until it slows",

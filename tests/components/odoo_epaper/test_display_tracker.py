@@ -137,16 +137,21 @@ async def test_a_bad_snapshot_is_refused_and_the_last_good_one_kept(
     good = good_png()
     publish(sat.client, f"{PREFIX}reception/snapshot", good, retain=True, qos=0)
     await wait_until(lambda: tracker.displays["reception"].snapshot is not None)
-    for _name, make in BAD_SNAPSHOTS:
-        publish(sat.client, f"{PREFIX}reception/snapshot", make(), retain=True, qos=0)
 
     def refused() -> int:
         return sum("snapshot of" in r.getMessage() for r in caplog.records if "Ignored" in r.msg)
 
-    await wait_until(lambda: refused() == len(BAD_SNAPSHOTS), 20)
+    for count, (_name, make) in enumerate(BAD_SNAPSHOTS, start=1):
+        publish(sat.client, f"{PREFIX}reception/snapshot", make(), retain=True, qos=0)
+        await wait_until(lambda count=count: refused() == count, 20)
     snapshot = tracker.displays["reception"].snapshot
     assert snapshot is not None and snapshot.png == good
     assert "Ignored snapshot of display reception" in caplog.text  # a warning, once per reason
+
+    # A burst of good ones: decoded one at a time, the newest shown last.
+    for width in range(100, 120):
+        publish(sat.client, f"{PREFIX}reception/snapshot", good_png(width, 50), qos=0)
+    await wait_until(lambda: getattr(tracker.displays["reception"].snapshot, "width", 0) == 119)
 
 
 async def test_test_message_with_ack(
