@@ -51,9 +51,9 @@ from custom_components.odoo_epaper.wire import ActionError, parse_action
 from testbed.broker import Broker
 from testbed.fuzz_consumers import Tally
 from testbed.fuzz_inputs import Junk
+from testbed.ha_entry import entry_data
 from testbed.ha_mqtt import async_mqtt_synced
 from testbed.odoo_server import OdooTestServer
-from tests.components.odoo_epaper.conftest import entry_data
 
 pytest_plugins = PLUGINS
 
