@@ -218,11 +218,16 @@ class TestRoomRaspBroker(TransactionCase):
         ]
         answer = as_hub.mqtt_status_report(reports[:1])
         self.assertEqual(answer["invalid"], [])
+        logger = "odoo.addons.connection_conf.models.room_rasp_connection_status"
         for report in reports[1:]:
-            answer = as_hub.mqtt_status_report([report])
+            with self.assertLogs(logger, "WARNING") as logged:  # each refusal says why
+                answer = as_hub.mqtt_status_report([report])
+            self.assertIn("Refused the snapshot of snap-door", logged.output[0])
             self.assertEqual(len(answer["invalid"]), 1, answer)
             self.assertEqual(display.snapshot.decode(), PNG)
-        self.assertIn("30000 x 30000", as_hub.mqtt_status_report(reports[1:2])["invalid"][0])
+        with self.assertLogs(logger, "WARNING"):
+            invalid = as_hub.mqtt_status_report(reports[1:2])["invalid"][0]
+        self.assertIn("30000 x 30000", invalid)
 
 
 @tagged("post_install", "-at_install")
