@@ -5,6 +5,7 @@ No Home Assistant imports here (see odoo_client.py).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -30,6 +31,9 @@ class ServerInfo:
     user_tz: str | None
     models: frozenset[str]
     display_fields: frozenset[str]
+    # "json2" (API key, 19.0+) or "jsonrpc" (odoorpc); the key's expiry when known.
+    transport: str = "jsonrpc"
+    key_expiry: dt.datetime | None = None
 
     @property
     def unique_id(self) -> str:
@@ -75,7 +79,7 @@ class ServerAddress:
 
 
 def parse_url(url: str) -> ServerAddress:
-    """Parse ``http(s)://host[:port]``; Odoo under a sub-path is not supported by odoorpc."""
+    """Parse ``http(s)://host[:port]``; Odoo under a sub-path is not supported."""
     try:
         parts = urlsplit(url.strip())
         port = parts.port
