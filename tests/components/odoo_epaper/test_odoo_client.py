@@ -155,7 +155,7 @@ def test_list_databases_server_gone_after_login(odoo_server: OdooTestServer) -> 
 def test_connect_server_down(odoo_server: OdooTestServer, how: str) -> None:
     """Connection refused and HTTP 500 are both 'cannot connect'."""
     odoo_server.go_down(how)
-    with pytest.raises(OdooConnectionError, match="Cannot reach|Internal Server Error"):
+    with pytest.raises(OdooConnectionError, match=r"Cannot reach|Internal Server Error"):
         make_client(odoo_server).connect()
 
 
