@@ -109,8 +109,9 @@ def test_revoked_key_is_an_auth_error(server: OdooTestServer) -> None:
 def test_key_of_another_user_is_refused(socket_enabled: None) -> None:
     """On JSON-2 the key names the user: a key of ``admin`` for entry user ``demo`` is refused."""
     with OdooTestServer(series="19.0") as server:
+        key = server.add_api_key("admin")
         with pytest.raises(OdooAuthError, match="belongs to 'admin'"):
-            client_for(server, server.add_api_key("admin")).connect()
+            client_for(server, key).connect()
 
 
 def test_unknown_database(server: OdooTestServer) -> None:
