@@ -219,12 +219,7 @@ class OdooClient:
                 display_fields = frozenset(
                     self._call(display_model, "fields_get", attributes=["type", "relation"])
                 )
-            expiry = None
-            if transport.name == JSON2:
-                keys = self._call(
-                    APIKEY_MODEL, "search_read", domain=[], fields=["scope", "expiration_date"]
-                )
-                expiry = key_expiry(keys, dt.datetime.now(dt.UTC))
+            expiry = self._key_expiry() if transport.name == JSON2 else None
             self._info = ServerInfo(
                 server=self.address.url,
                 database=self.database,
@@ -237,6 +232,18 @@ class OdooClient:
                 key_expiry=expiry,
             )
             return self._info
+
+    def _key_expiry(self) -> dt.datetime | None:
+        """The expiry of the API key in use when it can be told (:func:`key_expiry`);
+        None also when Odoo does not let the user read their keys (logged)."""
+        try:
+            keys = self._call(
+                APIKEY_MODEL, "search_read", domain=[], fields=["scope", "expiration_date"]
+            )
+        except OdooAccessError as err:
+            _LOGGER.info("Cannot tell when the Odoo API key expires: %s", err)
+            return None
+        return key_expiry(keys, dt.datetime.now(dt.UTC))
 
     def _check_key_owner(self, uid: int) -> None:
         """Refuse an API key of another user than the entry's (OdooAuthError)."""

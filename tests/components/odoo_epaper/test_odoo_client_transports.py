@@ -206,3 +206,12 @@ def test_every_call_has_a_total_deadline(trickling_server: str) -> None:
     with pytest.raises(OdooTimeoutError, match="too slowly"):
         client.connect()
     assert 1.0 <= time.monotonic() - started < 3.0
+
+
+def test_unreadable_keys_leave_the_expiry_unknown(socket_enabled: None) -> None:
+    """A user Odoo does not let read their keys still connects; the expiry is unknown."""
+    with OdooTestServer(series="19.0") as server:
+        key = server.add_api_key("demo", expires=NOW + dt.timedelta(days=3))
+        server.deny_access("res.users.apikeys")
+        info = client_for(server, key).connect()
+        assert (info.transport, info.key_expiry) == ("json2", None)
