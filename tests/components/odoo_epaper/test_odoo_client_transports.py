@@ -12,15 +12,18 @@ from collections.abc import Iterator
 
 import pytest
 
+from custom_components.odoo_epaper import odoo_http
 from custom_components.odoo_epaper.odoo_client import (
     OdooAccessError,
     OdooAddonTooOldError,
     OdooAuthError,
     OdooClient,
+    OdooConnectionError,
     OdooDatabaseError,
     OdooTimeoutError,
     key_expiry,
 )
+from custom_components.odoo_epaper.odoo_transport import series_of
 from testbed.odoo_server import OdooTestServer
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -215,3 +218,55 @@ def test_unreadable_keys_leave_the_expiry_unknown(socket_enabled: None) -> None:
         server.deny_access("res.users.apikeys")
         info = client_for(server, key).connect()
         assert (info.transport, info.key_expiry) == ("json2", None)
+
+
+@pytest.mark.parametrize(
+    ("answer", "series"),
+    [
+        ({"server_version_info": [19, 0, 0, "final", 0, ""]}, (19, 0)),
+        ({"server_version_info": ["saas~18", 3, 0, "final", 0, ""]}, (18, 3)),
+        ({"server_version_info": [20, 0, 0, "final", 0, "e"]}, (20, 0)),
+    ],
+)
+def test_series_of_version_info(answer: dict[str, object], series: tuple[int, int]) -> None:
+    """Major and minor from ``server_version_info``, SaaS series included."""
+    assert series_of(answer) == series
+
+
+@pytest.mark.parametrize(
+    "answer", [None, {}, {"server_version_info": [19]}, {"server_version_info": ["x", 0]}]
+)
+def test_series_of_nonsense(answer: object) -> None:
+    """An answer without a version is not Odoo's."""
+    with pytest.raises(OdooConnectionError):
+        series_of(answer)
+
+
+@pytest.mark.parametrize(("how", "said"), [("http_error", "500"), ("not_json", "200")])
+def test_json2_answers_that_are_not_odoos(socket_enabled: None, how: str, said: str) -> None:
+    """A JSON-2 answer that is not Odoo's (a proxy's error page) is a connection error."""
+    with OdooTestServer(series="19.0") as server:
+        client = client_for(server)
+        client.connect()
+        server.go_down(how)
+        with pytest.raises(
+            OdooConnectionError, match=f"does not answer like an Odoo server.*{said}"
+        ):
+            client.fetch_schedule("auto", *window(server))
+
+
+def test_oversized_answers_are_refused(
+    server: OdooTestServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An answer larger than MAX_ANSWER_BYTES is refused, not held."""
+    client = client_for(server)
+    client.connect()
+    monkeypatch.setattr(odoo_http, "MAX_ANSWER_BYTES", 100)
+    with pytest.raises(OdooConnectionError, match="more than 100 bytes"):
+        client.fetch_schedule("auto", *window(server))
+
+
+def test_status_text() -> None:
+    """The status and its standard phrase; a status without one alone."""
+    assert odoo_http.HttpAnswer(502, {}, b"").status_text == "HTTP 502 Bad Gateway"
+    assert odoo_http.HttpAnswer(599, {}, b"").status_text == "HTTP 599"
