@@ -5,6 +5,8 @@ starting the reauth flow."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+import logging
 from collections.abc import Iterator
 
 import pytest
@@ -13,8 +15,13 @@ from homeassistant.const import CONF_PASSWORD, CONF_URL, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.odoo_epaper.const import CONF_DATABASE, DOMAIN
 from custom_components.odoo_epaper.key_expiry import WARN_BEFORE
@@ -165,3 +172,39 @@ async def test_user_step_takes_a_key_on_19(
     assert result["result"].unique_id == unique_id(odoo19)
     assert odoo19.paths["/jsonrpc"] == 0
     await hass.config_entries.async_unload(result["result"].entry_id)
+
+
+async def test_api_key_absent_from_debug_logs_errors_and_diagnostics(
+    hass: HomeAssistant,
+    mqtt_entry: MockConfigEntry,
+    odoo19: OdooTestServer,
+    hass_client: ClientSessionGenerator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """On JSON-2 the key travels in a header: never in the logs (debug), errors or diagnostics."""
+    key = odoo19.add_api_key(ODOO_LOGIN)
+    entry = key_entry(hass, odoo19, key)
+    with caplog.at_level(logging.DEBUG):
+        logging.getLogger("custom_components.odoo_epaper").setLevel(logging.DEBUG)
+        await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+        coordinator = entry.runtime_data.coordinator
+        odoo19.go_down("http_error")
+        await coordinator.async_refresh()
+        failure = str(coordinator.last_exception)
+        odoo19.come_up()
+        odoo19.revoke_api_key(key)
+        await coordinator.async_refresh()
+        refused = str(coordinator.last_exception)
+        assert await async_setup_component(hass, "diagnostics", {})
+        diagnostics = json.dumps(await get_diagnostics_for_config_entry(hass, hass_client, entry))
+    assert "Internal Server Error" in failure
+    assert refused
+    for place, text in (
+        ("logs", caplog.text),
+        ("outage", failure),
+        ("refusal", refused),
+        ("diagnostics", diagnostics),
+    ):
+        assert key not in text, place
+    await hass.config_entries.async_unload(entry.entry_id)
