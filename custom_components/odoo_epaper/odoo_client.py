@@ -35,6 +35,7 @@ from .odoo_server_info import (
     AdoptionChoices,
     ServerAddress,
     ServerInfo,
+    key_expiry,
     parse_url,
 )
 from .odoo_transport import (
@@ -74,6 +75,7 @@ __all__ = [
     "OdooUrlError",
     "ServerAddress",
     "ServerInfo",
+    "key_expiry",
     "parse_url",
 ]
 _LOGGER = logging.getLogger(__name__)
@@ -107,31 +109,6 @@ logging.getLogger("odoorpc.rpc.jsonrpclib").addFilter(_REDACTOR)
 # Seconds a whole call (connect, send, read the full answer) may take.
 DEFAULT_TIMEOUT = 10.0
 APIKEY_MODEL = "res.users.apikeys"
-
-
-def key_expiry(rows: Any, now: dt.datetime) -> dt.datetime | None:
-    """The expiry (aware UTC) of the RPC key in use, from the user's own key rows
-    (``scope``, ``expiration_date``), or None when it has none or it cannot be told.
-
-    Odoo shows neither a key nor its index, so the key in use is known only as one of
-    the user's live keys valid for RPC (scope unset or ``rpc``): its expiry is known
-    when they all share one.
-    """
-    expiries: set[dt.datetime | None] = set()
-    for row in rows if isinstance(rows, list) else ():
-        if not isinstance(row, dict) or row.get("scope") not in (False, None, "rpc"):
-            continue
-        text = row.get("expiration_date")
-        if not text:
-            expiries.add(None)
-            continue
-        try:
-            expiry = dt.datetime.fromisoformat(str(text)).replace(tzinfo=dt.UTC)
-        except ValueError:
-            return None
-        if expiry >= now:
-            expiries.add(expiry)
-    return next(iter(expiries)) if len(expiries) == 1 else None
 
 
 class OdooClient:
