@@ -270,3 +270,25 @@ def test_status_text() -> None:
     """The status and its standard phrase; a status without one alone."""
     assert odoo_http.HttpAnswer(502, {}, b"").status_text == "HTTP 502 Bad Gateway"
     assert odoo_http.HttpAnswer(599, {}, b"").status_text == "HTTP 599"
+
+
+def test_every_hub_call_binds_on_both(server: OdooTestServer) -> None:
+    """Each addon method the hub calls answers on both transports: on 19.0 the server
+    binds the named arguments as strictly as Odoo, so a wrong name would be a 422."""
+    secret = server.add_api_key("admin") if server.series == "19.0" else "admin-pw"
+    client = client_for(server, secret, username="admin")
+    client.connect()
+    start = NOW + dt.timedelta(days=12)
+    booked = client.book("boardroom", start, start + dt.timedelta(hours=1), None)
+    assert booked["ok"] is True
+    assert client.cancel("boardroom", booked["ref"])["ok"] is True
+    door = client.door_action("reception", "book_now", 15)  # the addon's answer, either way
+    assert door["ok"] is True or door["error"]
+    assert client.display_bookings("reception", *window(server), "UTC") is not None
+    assert client.adoption_choices().rooms
+    assert client.adopt_display("new-sign", "Attic", "UTC", "en") > 0
+    assert client.can_write_displays() is True
+    client.report_status([{"device": "reception", "state": "online"}])
+    assert server.status_reports[-1] == [{"device": "reception", "state": "online"}]
+    if server.series == "19.0":
+        assert server.paths["/jsonrpc"] == 0
