@@ -198,6 +198,7 @@ async def test_api_key_absent_from_debug_logs_errors_and_diagnostics(
         refused = str(coordinator.last_exception)
         assert await async_setup_component(hass, "diagnostics", {})
         diagnostics = json.dumps(await get_diagnostics_for_config_entry(hass, hass_client, entry))
+    assert json.loads(diagnostics)["odoo"]["transport"] == "json2"
     assert "Internal Server Error" in failure
     assert refused
     for place, text in (
