@@ -26,9 +26,8 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from custom_components.odoo_epaper.const import CONF_DATABASE, DOMAIN
 from custom_components.odoo_epaper.key_expiry import WARN_BEFORE
 from custom_components.odoo_epaper.options import EpaperOptions
+from testbed.ha_entry import ODOO_DATABASE, ODOO_LOGIN, entry_data, unique_id
 from testbed.odoo_server import OdooTestServer
-
-from .conftest import ODOO_DATABASE, ODOO_LOGIN, entry_data, unique_id
 
 pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
 
