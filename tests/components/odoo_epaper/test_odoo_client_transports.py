@@ -282,7 +282,7 @@ def test_every_hub_call_binds_on_both(server: OdooTestServer) -> None:
     booked = client.book("boardroom", start, start + dt.timedelta(hours=1), None)
     assert booked["ok"] is True
     assert client.cancel("boardroom", booked["ref"])["ok"] is True
-    door = client.door_action("reception", "book_now", 15)  # the addon's answer, either way
+    door = client.door_action("reception", "book_now", 15, 120)  # the addon's answer
     assert door["ok"] is True or door["error"]
     assert client.display_bookings("reception", *window(server), "UTC") is not None
     assert client.adoption_choices().rooms
