@@ -182,16 +182,18 @@ class TestRoomRaspBroker(TransactionCase):
         self.assertEqual(result["updated"], ["snap-door"])
         self.assertEqual(display.snapshot.decode(), PNG)
         self.assertEqual(str(display.snapshot_at), "2026-11-30 07:00:00")
-        bad = as_hub.mqtt_status_report(
-            [
-                {
-                    "device": "snap-door",
-                    "state": "online",
-                    "last_seen": "2026-11-30T07:01:00Z",
-                    "snapshot": base64.b64encode(b"GIF89a").decode(),
-                }
-            ]
-        )
+        logger = "odoo.addons.connection_conf.models.room_rasp_connection_status"
+        with self.assertLogs(logger, "WARNING"):  # the refusal is logged
+            bad = as_hub.mqtt_status_report(
+                [
+                    {
+                        "device": "snap-door",
+                        "state": "online",
+                        "last_seen": "2026-11-30T07:01:00Z",
+                        "snapshot": base64.b64encode(b"GIF89a").decode(),
+                    }
+                ]
+            )
         self.assertEqual(bad["invalid"], ["snap-door: snapshot is not a PNG image"])
         self.assertEqual(display.snapshot.decode(), PNG)
 
