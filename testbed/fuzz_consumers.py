@@ -403,6 +403,12 @@ class AddonTopic(Consumer):
         return self.client.statuses().get(DEVICE) is self.good
 
 
+def _satellite_files() -> Consumer:
+    from testbed.fuzz_files import SatelliteFiles  # imports this module
+
+    return SatelliteFiles()
+
+
 FACTORIES: dict[str, Callable[[], Consumer]] = {
     "satellite /data": lambda: _satellite_topic("data"),
     "satellite /cmd": lambda: _satellite_topic("cmd"),
@@ -415,6 +421,7 @@ FACTORIES: dict[str, Callable[[], Consumer]] = {
     "hub, Odoo schedule answer": _schedule_answer,
     "addon /status": lambda: AddonTopic("status", valid_payloads("status")),
     "addon /ack": lambda: AddonTopic("ack", ACKS),
+    "satellite files": _satellite_files,
 }
 
 
