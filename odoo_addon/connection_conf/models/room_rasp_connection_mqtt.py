@@ -139,15 +139,20 @@ class RoomRaspConnectionMqtt(models.Model):
 
     @api.model
     def _cron_mqtt_connection_monitor(self) -> None:
-        """Every minute: restart missing sessions, refresh live displays, expire silent ones."""
+        """Every minute: restart missing sessions, refresh live displays, expire silent ones.
+
+        The system's own sessions: every display of the database and the brokers' secrets,
+        whichever user the cron job names (README "Secrets and rights").
+        """
+        system = self.sudo()
         # The monitor has to visit every active display, however many there are.
-        displays = self.search([])  # pylint: disable=no-search-all
+        displays = system.search([])  # pylint: disable=no-search-all
         if not displays:
             return
         displays._reconnect_mqtt()
         manager = MqttConnectionManager()
         groups = displays._group_by_broker()
-        self._stop_unused_sessions(set(groups))
+        system._stop_unused_sessions(set(groups))
         now = fields.Datetime.now()
         # One deadline for all brokers: unreachable ones do not add up.
         connected = manager.wait_connected(groups, SESSION_WAIT)
@@ -167,7 +172,7 @@ class RoomRaspConnectionMqtt(models.Model):
                     and (not d.last_seen or now - d.last_seen >= LAST_SEEN_RESOLUTION)
                 )
             ).write({"last_seen": now})
-        self._mark_silent_displays_offline(now)
+        system._mark_silent_displays_offline(now)
 
     @api.model
     def _stop_unused_sessions(self, used: set[str]) -> None:

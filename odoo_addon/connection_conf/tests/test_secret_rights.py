@@ -61,7 +61,7 @@ class TestSecretRights(TransactionCase):
         cls.listener.listen(8)
         cls.listener.setblocking(False)
         cls.addClassCleanup(cls.listener.close)
-        port = cls.listener.getsockname()[1]
+        cls.port = port = cls.listener.getsockname()[1]
         cls.Display = cls.env["room.rasp.connection"]
         cls.broker = cls.env["room.rasp.broker"].create(
             {
@@ -164,13 +164,17 @@ class TestSecretRights(TransactionCase):
         self.assertEqual(self.broker.host, "10.0.0.8")
 
     def test_the_hub_still_mirrors_statuses_and_adopts(self) -> None:
-        """What the Status reporter is for keeps working: status, snapshot-less report,
-        adopting a sign (the new display takes the default broker, set by the system)."""
+        """What the Status reporter is for keeps working (a status report, adopting a
+        sign), and everyone still sees where a display connects, no secret needed."""
         as_hub = self.Display.with_user(self.reporter)
         result = as_hub.mqtt_status_report([{"device": "vault", "state": "online"}])
         self.assertEqual(result["updated"], ["vault"])
         adopted = as_hub.epaper_adopt_display({"device": "new-door", "room": "Annex"})
         self.assertEqual(adopted["device"], "new-door")
+        for user in self.users():  # the form's fields that derive from the settings
+            values = self.own.with_user(user).read(["effective_broker", "odoo_connected"])[0]
+            self.assertEqual(values["effective_broker"], f"mqtt://odoo@127.0.0.1:{self.port}")
+            self.assertFalse(values["odoo_connected"])
 
     # -- who reads a secret -----------------------------------------------------------
 
