@@ -202,6 +202,15 @@ class TestSecretRights(TransactionCase):
         self.listener.accept()[0].close()
         self.listener.setblocking(False)
 
+    def test_the_monitor_runs_as_the_system_whatever_its_user(self) -> None:
+        """The cron job's user may be anyone: the monitor still reads every display's
+        settings (as the system) and expires the silent ones."""
+        self.displays.write({"active": False})  # no session to the listener in a test
+        silent = self.Display.create({"name": "silent", "broker_id": False})
+        silent.write({"mqtt_connection_state": "online", "last_seen": "2026-01-01 00:00:00"})
+        self.Display.with_user(self.employee)._cron_mqtt_connection_monitor()
+        self.assertEqual(silent.mqtt_connection_state, "offline")
+
     def test_no_rpc_returns_a_secret(self) -> None:
         """read, search_read, web_*, export, grouping, search oracles, name_search,
         onchange, copy and the hub's methods: AccessError or no secret in the answer."""
