@@ -24,7 +24,14 @@ from .privacy import (
     hidden_from_reader,
     shown_private,
 )
-from .rooms import location_domain, normalize_location, room_labels, split_aliases
+from .rooms import (
+    collisions,
+    location_domain,
+    normalize_location,
+    room_labels,
+    split_aliases,
+    with_alias,
+)
 from .sources import SOURCES, CalendarEventSource, RoomBookingSource, ScheduleSource
 from .times import Window, all_day_span, format_utc, parse_utc
 from .zones import resolve_zone, to_bcp47, valid_zone
@@ -47,6 +54,7 @@ __all__ = [
     "all_day_span",
     "answer_schedule",
     "build_answer",
+    "collisions",
     "display_from_record",
     "effective_privacy",
     "event_entry",
@@ -61,4 +69,5 @@ __all__ = [
     "split_aliases",
     "to_bcp47",
     "valid_zone",
+    "with_alias",
 ]

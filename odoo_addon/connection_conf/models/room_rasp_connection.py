@@ -36,6 +36,7 @@ class RoomRaspConnection(models.Model):
     _inherit = ["mail.thread"]
     _order = "name"
     _rec_name = "name"
+    _check_company_auto = True
 
     name = fields.Char(
         string="Device Name",
@@ -59,6 +60,7 @@ class RoomRaspConnection(models.Model):
     broker_id = fields.Many2one(
         "room.rasp.broker",
         ondelete="restrict",
+        check_company=True,
         default=lambda self: self.env["room.rasp.broker"]._epaper_default_broker(),
         help="The broker this display uses; the fields below override only what differs.",
     )
