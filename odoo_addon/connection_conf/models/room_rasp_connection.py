@@ -8,6 +8,7 @@ status mirror (``mqtt_status_report``, the session's statuses) is
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from odoo import api, fields, models
@@ -26,6 +27,7 @@ STATES = [
     ("error", "Error"),
 ]
 PARAM_PREFIX = "connection_conf.default_topic_prefix"
+_logger = logging.getLogger(__name__)
 
 
 class RoomRaspConnection(models.Model):
@@ -190,7 +192,8 @@ class RoomRaspConnection(models.Model):
                 raise ValidationError(
                     self.env._(
                         "Topic prefix %(prefix)r must end with '/', must not start with '/' "
-                        "or '$', and must hold no '+', '#' or empty level.",
+                        "or '$', and must hold no '+', '#', empty level or level that starts "
+                        "or ends with a space.",
                         prefix=display.topic_prefix,
                     )
                 )
@@ -257,9 +260,16 @@ class RoomRaspConnection(models.Model):
         self.ensure_one()
         if self.topic_prefix:
             return self.topic_prefix
-        return (
-            self.env["ir.config_parameter"].sudo().get_param(PARAM_PREFIX) or DEFAULT_TOPIC_PREFIX
-        )
+        param = self.env["ir.config_parameter"].sudo().get_param(PARAM_PREFIX)
+        if param and not is_valid_topic_prefix(param):
+            _logger.warning(
+                "System parameter %s = %r is not a topic prefix; using %r",
+                PARAM_PREFIX,
+                param,
+                DEFAULT_TOPIC_PREFIX,
+            )
+            return DEFAULT_TOPIC_PREFIX
+        return param or DEFAULT_TOPIC_PREFIX
 
     def _notify(self, title: str, message: str, ok: bool) -> dict[str, Any]:
         return {
