@@ -105,14 +105,22 @@ def test_entity_translations_and_icons() -> None:
 
 
 def test_exception_translations() -> None:
-    """Every translation_key raised in the package has a message in en.json."""
+    """Every translation_key raised in the package has a message in en.json; the keys of
+    repair issues (``async_create_issue``) a title and a description."""
     strings = load_json("translations/en.json")
-    used = set()
+    used, issues = set(), set()
     for path in PACKAGE.glob("*.py"):
-        used |= set(re.findall(r'translation_key="([a-z_]+)"', path.read_text(encoding="utf-8")))
+        text = path.read_text(encoding="utf-8")
+        used |= set(re.findall(r'translation_key="([a-z_]+)"', text))
+        for call in re.findall(r"async_create_issue\((.*?)\n\s*\)", text, re.DOTALL):
+            issues |= set(re.findall(r'translation_key="([a-z_]+)"', call))
     entity_keys = {d.translation_key for _p, d in _descriptions()}
     assert used - entity_keys
-    for key in used - entity_keys:
+    assert issues >= {"addon_too_old", "room_collision"}
+    for key in issues:
+        assert strings["issues"][key]["title"], key
+        assert strings["issues"][key]["description"], key
+    for key in used - entity_keys - issues:
         assert strings["exceptions"][key]["message"], key
 
 

@@ -1,6 +1,7 @@
-"""Two companies with a "Boardroom" each, through the hub's client and payload builder
-against the Odoo test server (which runs the addon's own schedule rules and emulates
-Odoo's multi-company): a hub user of company 1 never receives company 2's meeting."""
+"""A room's identity through the hub's client and payload builder against the Odoo test
+server (which runs the addon's own schedule rules and emulates Odoo's multi-company and
+renames): two companies with a "Boardroom" each (a hub user of company 1 never receives
+company 2's meeting), and a renamed room keeping the bookings typed with its old name."""
 
 from __future__ import annotations
 
@@ -48,19 +49,21 @@ def two_companies(socket_enabled: None) -> Iterator[OdooTestServer]:
     server.stop()
 
 
-def doors(server: OdooTestServer) -> tuple[dict[str, list[tuple[str, Any]]], Any]:
-    """(device -> [(title, organizer)] of its /data payload, the answer's collisions), as
-    the hub's client reads them with admin's login."""
+def doors(
+    server: OdooTestServer, prefix: str = "board-"
+) -> tuple[dict[str, list[tuple[str, Any]]], Any]:
+    """(device -> [(title, organizer)] of its /data payload, for the devices starting with
+    ``prefix``; the answer's collisions), as the hub's client reads them as admin."""
     client = OdooClient(server.url, "odoo", "admin", "admin-pw")
     client.connect()
     now = dt.datetime.now(dt.UTC)
     start = dt.datetime.combine(now.date(), dt.time(), tzinfo=dt.UTC) - dt.timedelta(days=1)
-    update = client.fetch_schedule_update("calendar", start, start + dt.timedelta(days=3), "UTC")
+    update = client.fetch_schedule_update("calendar", start, start + dt.timedelta(days=5), "UTC")
     built = build_display_data(update.schedule, EpaperOptions(), now, PAYLOAD_LIFETIME)
     titles = {
         device: [(e["title"], e.get("organizer")) for e in item.payload["events"]]
         for device, item in built.items()
-        if device.startswith("board-")
+        if device.startswith(prefix)
     }
     return titles, update.collisions
 
@@ -96,3 +99,35 @@ def test_a_shared_name_within_one_company_is_a_collision(
     two_companies.update_record("room.rasp.connection", 6, {"company_id": 1})
     _titles, collisions = doors(two_companies)
     assert collisions == {"board-a": ("board-b",), "board-b": ("board-a",)}
+
+
+@pytest.fixture
+def odoo(socket_enabled: None) -> Iterator[OdooTestServer]:
+    """The default fixture's Odoo (no companies)."""
+    server = OdooTestServer("default").start()
+    yield server
+    server.stop()
+
+
+def test_a_renamed_room_keeps_the_bookings_typed_with_its_old_name(
+    odoo: OdooTestServer,
+) -> None:
+    """lab-door's room "Lab" renamed "Lab (2nd floor)": the all-day "Offsite" typed at
+    "Lab" stays at the door, which shows the new name; the old name is an alias now."""
+    titles, _collisions = doors(odoo, "lab-")
+    assert titles == {"lab-door": [("Offsite", "Mitchell Admin")]}
+    odoo.update_record("room.rasp.connection", 3, {"room_name": "Lab (2nd floor)"})
+    assert odoo.records["room.rasp.connection"][3]["location_aliases"] == "Lab"
+    titles, _collisions = doors(odoo, "lab-")
+    assert titles == {"lab-door": [("Offsite", "Mitchell Admin")]}
+
+
+def test_a_renamed_meeting_room_keeps_its_name_for_calendar_events(
+    odoo: OdooTestServer,
+) -> None:
+    """The Meeting Rooms room of reception renamed: the linked display gets the old
+    name "Reception" as alias, so events typed "Reception" keep reaching it."""
+    odoo.update_record("room.room", 1, {"name": "Front Desk"})
+    assert odoo.records["room.rasp.connection"][1]["location_aliases"] == "Reception"
+    odoo.update_record("room.room", 1, {"name": "FRONT  desk"})  # still matches: nothing
+    assert odoo.records["room.rasp.connection"][1]["location_aliases"] == "Reception"
