@@ -29,6 +29,7 @@ from .rooms import (
     location_domain,
     normalize_location,
     room_labels,
+    same_company,
     split_aliases,
     with_alias,
 )
@@ -65,6 +66,7 @@ __all__ = [
     "parse_utc",
     "resolve_zone",
     "room_labels",
+    "same_company",
     "shown_private",
     "split_aliases",
     "to_bcp47",

@@ -65,6 +65,14 @@ def collisions(displays: Iterable[tuple[str, Any, frozenset[str]]]) -> dict[str,
     return {device: sorted(others) for device, others in shared.items()}
 
 
+def same_company(display_company: Any, booking_company: Any) -> bool:
+    """Whether a booking of ``booking_company`` may reach a display of
+    ``display_company`` (ids, None for none): a booking without company (a calendar
+    event without organizer) reaches every company's doors, a display without company
+    (the test server's) takes every company's bookings; otherwise they must be equal."""
+    return booking_company is None or display_company is None or display_company == booking_company
+
+
 def with_alias(aliases: Any, old_label: Any, new_labels: frozenset[str]) -> str | None:
     """Return ``aliases`` with ``old_label`` appended as a line, or None when the old
     label is empty or still matches (its key is among ``new_labels``, e.g. only case or

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from .bookings import Booking, Display, RoomIndex, record_id
 from .privacy import shown_private
-from .rooms import LOCATION_KEY_FIELD, location_domain
+from .rooms import LOCATION_KEY_FIELD, location_domain, same_company
 from .times import Window, parse_date, parse_utc
 
 _logger = logging.getLogger(__name__)
@@ -121,7 +121,7 @@ class CalendarEventSource:
             displays = [
                 display
                 for display in index.at_location(record.get("location"))
-                if company is None or display.company_id in (None, company)
+                if same_company(display.company_id, company)
             ]
             if not displays:
                 continue
@@ -193,7 +193,7 @@ class RoomBookingSource:
                 for display in index.of_room(
                     room_id, room.get("name") if isinstance(room, dict) else None
                 )
-                if company is None or display.company_id in (None, company)
+                if same_company(display.company_id, company)
             ]
             if not displays:
                 continue

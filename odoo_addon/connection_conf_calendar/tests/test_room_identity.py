@@ -132,3 +132,20 @@ class TestRoomIdentityCalendar(TransactionCase):
         collisions = {"board-alpha": ["lobby-alpha"], "lobby-alpha": ["board-alpha"]}
         self.assertEqual(self.answer("alpha")["collisions"], collisions)
         self.assertEqual(self.answer("beta")["collisions"], {})
+
+    def test_another_companys_meeting_neither_blocks_nor_is_cancelled_at_the_door(self) -> None:
+        """Beta's Boardroom meeting does not hold Alpha's Boardroom: Alpha's hub books it
+        at the same hour, and cannot cancel Beta's meeting through Alpha's door."""
+        beta_meeting = self.event("Beta layoffs", "Boardroom", self.organizers["beta"])
+        hub = self.Display.with_user(self.hubs["alpha"])
+        answer = hub.epaper_book(
+            "board-alpha", "2026-04-06T10:00:00Z", "2026-04-06T10:30:00Z", "Alpha sync"
+        )
+        self.assertTrue(answer["ok"], answer)
+        answer = hub.epaper_cancel("board-alpha", f"calendar.event,{beta_meeting.id}")
+        self.assertEqual(answer["error"], "unknown_booking")
+        self.assertTrue(beta_meeting.exists())
+        answer = self.Display.with_user(self.hubs["beta"]).epaper_book(
+            "board-beta", "2026-04-06T10:00:00Z", "2026-04-06T10:30:00Z", "Beta sync"
+        )
+        self.assertEqual(answer["error"], "overlap")
