@@ -31,6 +31,7 @@ from .odoo_client import (
 )
 from .options import EpaperOptions
 from .publisher import DataPublisher
+from .room_issues import async_report_collisions
 from .schedule import Schedule, booking_window
 from .schedule_sync import ScheduleSync
 from .wire import build_payload, content_hash
@@ -171,6 +172,7 @@ class OdooEpaperCoordinator(DataUpdateCoordinator[OdooEpaperData]):
                 raise odoo_failure(err, UpdateFailed, "addon_too_old") from err
             raise odoo_failure(err, UpdateFailed, "update_failed") from err
         ir.async_delete_issue(self.hass, DOMAIN, self._addon_issue_id)
+        async_report_collisions(self.hass, self.config_entry.entry_id, update.collisions)
         changed = self.sync.apply(plan, update, now)
         displays = await self._async_build_and_publish_changed(changed, now)
         await self.publisher.async_clear_data(item.data_topic for item in displays.values())

@@ -4,6 +4,7 @@ from . import (  # noqa: F401
     room_rasp_connection,
     room_rasp_connection_adopt,
     room_rasp_connection_booking,
+    room_rasp_connection_identity,
     room_rasp_connection_mqtt,
     room_rasp_connection_schedule,
     room_rasp_connection_secrets,
