@@ -3,6 +3,7 @@ contract's ``/data`` built from ``epaper_schedule``'s answer, byte for byte the 
 
 from __future__ import annotations
 
+from .due import Due, Published, data_topic, due_messages
 from .payload import (
     MAX_PAYLOAD_BYTES,
     PAYLOAD_LIFETIME,
@@ -16,9 +17,13 @@ from .payload import (
 __all__ = [
     "MAX_PAYLOAD_BYTES",
     "PAYLOAD_LIFETIME",
+    "Due",
+    "Published",
     "answer_payloads",
     "content_hash",
+    "data_topic",
     "display_payload",
+    "due_messages",
     "encode",
     "format_time",
 ]

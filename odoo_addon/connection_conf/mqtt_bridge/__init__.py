@@ -5,6 +5,7 @@ from __future__ import annotations
 from .backoff import Backoff
 from .change_notifier import ChangeNotice, ChangeNotifier
 from .client import BridgeClient
+from .data_publisher import DataPublisher, Outgoing, PublishJob
 from .drainer import EventDrainer
 from .events import ConnectionEvent, Event, EventQueue, StatusEvent
 from .manager import MqttConnectionManager
@@ -23,11 +24,14 @@ __all__ = [
     "ChangeNotifier",
     "ConnectResult",
     "ConnectionEvent",
+    "DataPublisher",
     "DeviceStatus",
     "Event",
     "EventDrainer",
     "EventQueue",
     "MqttConnectionManager",
+    "Outgoing",
+    "PublishJob",
     "StatusEvent",
     "TestMessageResult",
     "WireError",

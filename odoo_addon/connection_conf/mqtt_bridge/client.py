@@ -328,6 +328,28 @@ class BridgeClient:
             return False
         return info.is_published()
 
+    def publish_retained(
+        self, items: list[tuple[str, bytes]], qos: int = 1, timeout: float = 5.0
+    ) -> list[str]:
+        """Publish each ``(topic, payload)`` retained (``b""`` clears a topic), all at once,
+        then wait up to ``timeout`` s in all; return the topics the broker has taken."""
+        if not self.is_connected():
+            return []
+        sent = [
+            (name, self._client.publish(name, payload, qos, retain=True)) for name, payload in items
+        ]
+        deadline = time.monotonic() + timeout
+        taken = []
+        for name, info in sent:
+            try:
+                info.wait_for_publish(max(0.0, deadline - time.monotonic()))
+            except (RuntimeError, ValueError) as exc:
+                _logger.debug("retained publish to %s failed: %s", name, exc)
+                continue
+            if info.is_published():
+                taken.append(name)
+        return taken
+
     def publish_online(self) -> None:
         """Publish ``{prefix}_odoo/status`` online again (retained)."""
         if self.is_connected():
