@@ -202,7 +202,11 @@ class OdooEpaperCoordinator(DataUpdateCoordinator[OdooEpaperData]):
             schedule, self.options, now, self.publisher.lifetime, self.messages.active(now)
         )
         await self.publisher.async_publish_data(
-            ((item.data_topic, item.content_hash, item.payload) for item in displays.values()),
+            (
+                (item.data_topic, item.content_hash, item.payload)
+                for item in displays.values()
+                if not item.display.published_by_odoo  # the addon publishes those
+            ),
             now,
         )
         return displays

@@ -20,6 +20,7 @@ DISPLAY_SPECIFICATION: dict[str, Any] = {
     "location_aliases": {},
     "panel_model": {},
     "checkin_grace_minutes": {},
+    "publisher": {},  # its broker's: "odoo" or "home_assistant" (who publishes /data)
 }
 # Added when the Meeting Rooms bridge (``connection_conf_room``) links displays to rooms.
 ROOM_SPECIFICATION: dict[str, Any] = {"room_id": {"fields": {"name": {}, "room_booking_url": {}}}}
@@ -39,6 +40,7 @@ class Display:
     qr: str | None = None
     panel_model: str | None = None
     checkin_minutes: int = 0
+    publisher: str = "home_assistant"  # who publishes its /data: or "odoo" (its broker's)
 
     def as_answer(self, events: list[dict[str, Any]]) -> dict[str, Any]:
         """Return the display's entry of the answer (DESIGN.md section 4)."""
@@ -50,6 +52,7 @@ class Display:
             "locale": self.locale,
             "qr": self.qr,
             "panel_model": self.panel_model,
+            "publisher": self.publisher,
             "events": events,
         }
 
@@ -88,6 +91,7 @@ def display_from_record(
         qr=_text(room.get("room_booking_url")),
         panel_model=_text(record.get("panel_model")),
         checkin_minutes=int(record.get("checkin_grace_minutes") or 0),
+        publisher=_text(record.get("publisher")) or "home_assistant",
     )
 
 

@@ -1,10 +1,13 @@
 from . import (  # noqa: F401
     room_rasp_booking_notice,
     room_rasp_broker,
+    room_rasp_broker_publish,
     room_rasp_connection,
     room_rasp_connection_adopt,
     room_rasp_connection_booking,
+    room_rasp_connection_doors,
     room_rasp_connection_mqtt,
+    room_rasp_connection_publish,
     room_rasp_connection_schedule,
     room_rasp_connection_status,
     room_rasp_connection_sync,

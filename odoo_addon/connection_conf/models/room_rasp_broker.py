@@ -40,6 +40,13 @@ class RoomRaspBroker(models.Model):
         string="Default",
         help="New displays of this company use this broker unless they name another.",
     )
+    publisher = fields.Selection(
+        [("home_assistant", "Home Assistant"), ("odoo", "Odoo")],
+        default="home_assistant",
+        required=True,
+        help="Who publishes the doors' room data on this broker (exactly one): Home "
+        "Assistant, or Odoo itself, the doors then working without Home Assistant.",
+    )
     company_id = fields.Many2one("res.company", default=lambda self: self.env.company)
     active = fields.Boolean(default=True)
     display_ids = fields.One2many("room.rasp.connection", "broker_id", string="Displays")

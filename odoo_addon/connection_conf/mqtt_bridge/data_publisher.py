@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from .backoff import Backoff
 from .client import BridgeClient
+from .publishing import publish_retained
 from .settings import BrokerSettings
 
 _logger = logging.getLogger(__name__)
@@ -127,8 +128,8 @@ class _Lane:
         self.backoff.reset()
         self.retry_at = 0.0
         taken = set(
-            client.publish_retained(
-                [(item.topic, item.payload) for item in due], 1, publisher.publish_wait
+            publish_retained(
+                client, [(item.topic, item.payload) for item in due], 1, publisher.publish_wait
             )
         )
         published = [item for item in due if item.topic in taken]
