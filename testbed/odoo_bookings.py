@@ -77,6 +77,7 @@ class DoorBookings:
             except rules.BookingRefused as err:
                 return {"ok": False, "error": err.code, "message": str(err)}
 
+        handler.__wrapped__ = run  # type: ignore[attr-defined]  # its signature, for binding
         return handler
 
     # -- the room of a display ------------------------------------------------------

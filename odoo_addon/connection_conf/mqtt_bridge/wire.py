@@ -102,7 +102,7 @@ def _png_problem(raw: bytes, bound: tuple[int, int]) -> str | None:
     width, height = struct.unpack(">II", raw[16:24])
     fits = width <= bound[0] and height <= bound[1]
     if not width or not height or not (fits or (width <= bound[1] and height <= bound[0])):
-        return f"of {width} x {height} pixels is not within {bound[0]} x {bound[1]}"
+        return f"is {width} x {height} pixels, larger than {bound[0]} x {bound[1]}"
     try:
         with Image.open(io.BytesIO(raw), formats=["PNG"]) as image:
             image.verify()

@@ -182,16 +182,18 @@ class TestRoomRaspBroker(TransactionCase):
         self.assertEqual(result["updated"], ["snap-door"])
         self.assertEqual(display.snapshot.decode(), PNG)
         self.assertEqual(str(display.snapshot_at), "2026-11-30 07:00:00")
-        bad = as_hub.mqtt_status_report(
-            [
-                {
-                    "device": "snap-door",
-                    "state": "online",
-                    "last_seen": "2026-11-30T07:01:00Z",
-                    "snapshot": base64.b64encode(b"GIF89a").decode(),
-                }
-            ]
-        )
+        logger = "odoo.addons.connection_conf.models.room_rasp_connection_status"
+        with self.assertLogs(logger, "WARNING"):  # the refusal is logged
+            bad = as_hub.mqtt_status_report(
+                [
+                    {
+                        "device": "snap-door",
+                        "state": "online",
+                        "last_seen": "2026-11-30T07:01:00Z",
+                        "snapshot": base64.b64encode(b"GIF89a").decode(),
+                    }
+                ]
+            )
         self.assertEqual(bad["invalid"], ["snap-door: snapshot is not a PNG image"])
         self.assertEqual(display.snapshot.decode(), PNG)
 
@@ -218,11 +220,16 @@ class TestRoomRaspBroker(TransactionCase):
         ]
         answer = as_hub.mqtt_status_report(reports[:1])
         self.assertEqual(answer["invalid"], [])
+        logger = "odoo.addons.connection_conf.models.room_rasp_connection_status"
         for report in reports[1:]:
-            answer = as_hub.mqtt_status_report([report])
+            with self.assertLogs(logger, "WARNING") as logged:  # each refusal says why
+                answer = as_hub.mqtt_status_report([report])
+            self.assertIn("Refused the snapshot of snap-door", logged.output[0])
             self.assertEqual(len(answer["invalid"]), 1, answer)
             self.assertEqual(display.snapshot.decode(), PNG)
-        self.assertIn("30000 x 30000", as_hub.mqtt_status_report(reports[1:2])["invalid"][0])
+        with self.assertLogs(logger, "WARNING"):
+            invalid = as_hub.mqtt_status_report(reports[1:2])["invalid"][0]
+        self.assertIn("30000 x 30000", invalid)
 
 
 @tagged("post_install", "-at_install")
