@@ -1,6 +1,7 @@
 """Home Assistant alongside an Odoo-published broker: the hub publishes no /data and
 answers no /action for the displays the addon publishes (the schedule answer's
-``publisher``), and still shows them; the other displays it publishes as before."""
+``publisher``), and still shows them; the other displays it publishes as before; two
+publishers for one display raise a repair issue."""
 
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ from collections.abc import Callable
 import pytest
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.odoo_epaper.const import DOMAIN
 from testbed.ha_mqtt import async_mqtt_synced
 from testbed.odoo_server import OdooTestServer
 
-from .conftest import OutsideSubscriber
+from .conftest import OutsideSubscriber, wait_until
 
 pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
 
@@ -50,3 +53,25 @@ async def test_a_hub_on_an_odoo_published_broker_publishes_nothing(
     assert "odoo_epaper/boardroom/data" not in topics
     assert "odoo_epaper/reception/ack" not in topics
     assert odoo_server.count(method="epaper_door_action") == 0
+
+
+async def test_two_publishers_raise_a_repair_issue(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    subscriber_factory: Callable[..., OutsideSubscriber],
+) -> None:
+    """Odoo's status says it publishes under odoo_epaper/ while the hub publishes the
+    displays there: an issue names them (not lab-door, under test/room/); it goes away
+    when Odoo's status names Home Assistant again."""
+    issue_id = f"two_publishers_{init_integration.entry_id}"
+    registry = ir.async_get(hass)
+    peer = subscriber_factory("odoo_epaper/_odoo/status")
+    status = {"state": "online", "client_id": "odoo-1", "error": None, "publisher": "odoo"}
+    peer.publish("odoo_epaper/_odoo/status", status, retain=True)
+    await wait_until(lambda: registry.async_get_issue(DOMAIN, issue_id) is not None)
+    issue = registry.async_get_issue(DOMAIN, issue_id)
+    assert issue is not None and issue.translation_key == "two_publishers"
+    assert issue.translation_placeholders == {"devices": "boardroom, reception"}
+    peer.publish("odoo_epaper/_odoo/status", {**status, "publisher": "home_assistant"}, retain=True)
+    await wait_until(lambda: registry.async_get_issue(DOMAIN, issue_id) is None)
+    peer.publish("odoo_epaper/_odoo/status", b"", retain=True)
