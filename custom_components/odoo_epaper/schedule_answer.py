@@ -95,6 +95,7 @@ def _display(item: dict[str, Any], warn: Warn) -> tuple[Display, tuple[Booking, 
         topic_prefix=prefix,
         qr=_text(item.get("qr")),
         panel_model=_text(item.get("panel_model")),
+        publisher="odoo" if item.get("publisher") == "odoo" else "home_assistant",
     )
     return display, tuple(bookings)
 

@@ -21,6 +21,7 @@ DISPLAY_SPECIFICATION: dict[str, Any] = {
     "panel_model": {},
     "checkin_grace_minutes": {},
     "company_id": {},
+    "publisher": {},  # its broker's: "odoo" or "home_assistant" (who publishes /data)
 }
 # Added when the Meeting Rooms bridge (``connection_conf_room``) links displays to rooms.
 ROOM_SPECIFICATION: dict[str, Any] = {"room_id": {"fields": {"name": {}, "room_booking_url": {}}}}
@@ -41,6 +42,7 @@ class Display:
     panel_model: str | None = None
     checkin_minutes: int = 0
     company_id: int | None = None
+    publisher: str = "home_assistant"  # who publishes its /data: or "odoo" (its broker's)
 
     def as_answer(self, events: list[dict[str, Any]]) -> dict[str, Any]:
         """Return the display's entry of the answer (DESIGN.md section 4)."""
@@ -52,6 +54,7 @@ class Display:
             "locale": self.locale,
             "qr": self.qr,
             "panel_model": self.panel_model,
+            "publisher": self.publisher,
             "events": events,
         }
 
@@ -100,6 +103,7 @@ def display_from_record(
         panel_model=_text(record.get("panel_model")),
         checkin_minutes=int(record.get("checkin_grace_minutes") or 0),
         company_id=record_id(record.get("company_id")),
+        publisher=_text(record.get("publisher")) or "home_assistant",
     )
 
 

@@ -47,6 +47,13 @@ class RoomRaspBroker(models.Model):
         index=True,
         help="The company whose displays use this broker; empty: shared by all companies.",
     )
+    publisher = fields.Selection(
+        [("home_assistant", "Home Assistant"), ("odoo", "Odoo")],
+        default="home_assistant",
+        required=True,
+        help="Who publishes the doors' room data on this broker (exactly one): Home "
+        "Assistant, or Odoo itself, the doors then working without Home Assistant.",
+    )
     active = fields.Boolean(default=True)
     display_ids = fields.One2many("room.rasp.connection", "broker_id", string="Displays")
     display_count = fields.Integer(compute="_compute_display_count")
