@@ -26,7 +26,7 @@ class RoomRaspBrokerPublish(models.Model):
             displays._epaper_queue_clear()
         result = super().write(vals)
         # The schedule answer names the publisher: the hub's cursor sees these displays.
-        self.env["room.rasp.schedule.change"]._epaper_log(displays.mapped("name"))
+        self.env["room.rasp.schedule.change"]._epaper_log(displays._epaper_log_entries())
         displays.filtered("data_topic").with_context(tracking_disable=True).write(
             {"data_topic": False, "data_hash": False, "data_valid_until": False}
         )
