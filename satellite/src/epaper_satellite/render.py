@@ -184,14 +184,15 @@ def _state(sign: Sign) -> None:
     )
     size = canvas.largest(word, word_box, round(height * 0.6))
     canvas.text(
-        (inner[0], inner[1]), word, size, max_width=inner[2] - inner[0], fill=ink, bold=True
+        (inner[0], inner[1]), word, size, max_width=inner[2] - inner[0], fill=ink, bold=True,
+        role="state",
     )
     if until:
         top = inner[1] + canvas.fonts.line_height(size, True)
         until_size = canvas.largest(
             until, (inner[0], top, inner[2], inner[3]), max(9, round(size * 0.45)), False
         )
-        canvas.text((inner[0], top), until, until_size, max_width=inner[2] - inner[0], fill=ink)
+        canvas.text((inner[0], top), until, until_size, max_width=inner[2] - inner[0], fill=ink, role="until_time")
 
 
 def _meeting(sign: Sign, box: Box, *, label: str, event: Event, title_lines: int) -> int:
@@ -202,10 +203,11 @@ def _meeting(sign: Sign, box: Box, *, label: str, event: Event, title_lines: int
     if y + canvas.fonts.line_height(title, True) > y1:
         return y
     shown = sign.title(event)
+    role = "current" if event is sign.view.state.current else "next"
     if layout.compact:
         canvas.text((x0, y), f"{label} {sign.span(event)}", small, max_width=width, bold=True)
         y += canvas.fonts.line_height(small, True)
-        return canvas.lines((x0, y, x1, y1), shown, title, title_lines, bold=True)
+        return canvas.lines((x0, y, x1, y1), shown, title, title_lines, bold=True, role=role)
     label_w = canvas.fonts.width(label, small, True) + 2 * layout.pad
     canvas.text(
         (x0, y),
@@ -217,7 +219,7 @@ def _meeting(sign: Sign, box: Box, *, label: str, event: Event, title_lines: int
     )
     canvas.text((x0 + label_w, y), sign.span(event), small, max_width=width - label_w)
     y += canvas.fonts.line_height(small, True)
-    y = canvas.lines((x0, y, x1, y1), shown, title, title_lines, bold=True)
+    y = canvas.lines((x0, y, x1, y1), shown, title, title_lines, bold=True, role=role)
     if event.organizer and not event.private and y + canvas.fonts.line_height(body) <= y1:
         canvas.text((x0, y), event.organizer, body, max_width=width)
         y += canvas.fonts.line_height(body)
