@@ -139,6 +139,36 @@ class Canvas:
         self.drawn.append(DrawnText(shown, role, box, size, baseline, fill))
         return box
 
+    def parts(
+        self,
+        xy: tuple[int, int],
+        parts: list[tuple[str, bool, str]],
+        size: int,
+        *,
+        max_width: int,
+        fill: Color = BLACK,
+    ) -> None:
+        """Draw one line made of ``parts`` (text, bold, role) side by side, e.g. "until "
+        and a bold "11:05"; ``texts`` records the line whole."""
+        x, top = xy
+        first = len(self.texts)
+        for text, bold, role in parts:
+            if text:
+                room = xy[0] + max_width - x
+                self.text((x, top), text, size, max_width=room, fill=fill, bold=bold, role=role)
+                x += self.fonts.width(text, size, bold)
+        drawn = self.texts[first:]
+        if drawn:
+            del self.texts[first:]
+            boxes = [box for _text, box in drawn]
+            whole = (
+                min(b[0] for b in boxes),
+                top,
+                max(b[2] for b in boxes),
+                max(b[3] for b in boxes),
+            )
+            self.texts.append(("".join(text for text, _box in drawn), whole))
+
     def lines(
         self,
         box: Box,

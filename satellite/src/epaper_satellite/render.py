@@ -5,24 +5,42 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
-from .canvas import BLACK, WHITE, Canvas, Color, Rendered, to_panel_image
+from qrcode.exceptions import DataOverflowError  # type: ignore[import-untyped]
+
+from .canvas import BLACK, WHITE, Canvas, Color, Rendered, qr_matrix, to_panel_image
 from .fonts import FontSet
 from .i18n import N_, Words
 from .layouts import Box, Layout, plan
 from .room_view import RoomView, room_view
-from .schedule import Event
+from .schedule import WALK_IN, Event
 from .screens import render_blank, render_notice
+from .state_block import (
+    BUSY,
+    CLOCK_WRONG,
+    FREE,
+    NOT_CURRENT,
+    UNTIL,
+    StateSizes,
+    StateText,
+    block_ink,
+    draw_state,
+    state_sizes,
+    timed,
+)
 from .timetext import ALL_DAY, TimeText
 
 __all__ = ["Rendered", "RoomView", "render_blank", "render_notice", "render_room", "room_view"]
 __all__ += ["to_panel_image"]
 
-STATE_WORDS = {"free": N_("Free"), "busy": N_("Busy"), "starting_soon": N_("Starting soon")}
 BOOKED = N_("Booked")
-CLOCK_WRONG = N_("Clock wrong")
+UPDATED = N_("Updated {time}")
+REST_OF_DAY = N_("for the rest of the day")
+WALK_INS = N_("Walk-ins welcome")
+LATER = N_("Later today")
 # The room name never gets smaller than this share of its full size (nor 10 px).
 NAME_FLOOR = 0.5
 AGENDA_LINES = 3
+QR_MODULE = 4  # px per QR module at most: a phone reads it, the agenda keeps its room
 
 
 class Sign:
@@ -36,6 +54,7 @@ class Sign:
         self.words = Words(view.locale)
         self.times = TimeText(view.locale, view.tz, self.words)
         self.today = view.now.astimezone(view.tz).date()
+        self.day_after = self.today + dt.timedelta(days=1)
 
     def title(self, event: Event) -> str:
         """The title to show: private events (and untitled ones) say "Booked"."""
@@ -52,21 +71,35 @@ class Sign:
             return ""
         return self.words.gettext("Check in by {time}", time=self.times.at(deadline, self.today))
 
-    def until_line(self) -> str:
-        """The line under the state word: until when, or since when it starts."""
-        state, until = self.view.state.state, self.view.state.until
-        words, times = self.words, self.times
-        if state == "starting_soon" and until is not None:
-            return words.gettext("at {time}", time=times.at(until, self.today))
-        if until is None:
-            return words.gettext("for the rest of the day") if state == "free" else ""
-        local = times.local(until)
+    def state_text(self) -> StateText:
+        """What the state block says: not current, clock wrong, busy or free, and until."""
+        view, words, times = self.view, self.words, self.times
+        if view.clock_behind is not None:
+            return StateText(words.gettext(CLOCK_WRONG), small=True)
+        if view.stale_since is not None:
+            stamp = times.date_time(view.stale_since)
+            return StateText(words.gettext(NOT_CURRENT), words.gettext(UPDATED, time=stamp))
+        state, until = view.state.state, view.state.until
+        word = words.gettext(BUSY) if state == "busy" else words.gettext(FREE)
+        local = times.local(until) if until is not None else None
+        if local is None or (local.time() == dt.time(0) and local.date() == self.day_after):
+            if state == "busy" and local is None:
+                return StateText(word)
+            return StateText(word, words.gettext(REST_OF_DAY))
         if local.time() == dt.time(0):
-            if local.date() == self.today + dt.timedelta(days=1):
-                return words.gettext("for the rest of the day")
             last = self.times.date(local.date() - dt.timedelta(days=1))
-            return words.gettext("through {date}", date=last)
-        return words.gettext("until {time}", time=times.at(until, self.today))
+            return StateText(word, words.gettext("through {date}", date=last))
+        return timed(words, UNTIL, times.at(local, self.today), word)
+
+    def walk_in(self) -> bool:
+        """True when the room is free now and stays free for more than :data:`WALK_IN`."""
+        view = self.view
+        if view.stale_since is not None or view.clock_behind is not None:
+            return False
+        state = view.state
+        if state.state == "busy":
+            return False
+        return state.next is None or state.next.start - view.now > WALK_IN
 
 
 def _name_parts(sign: Sign) -> tuple[list[tuple[str, Color]], str | None]:
@@ -74,12 +107,8 @@ def _name_parts(sign: Sign) -> tuple[list[tuple[str, Color]], str | None]:
     badges: list[tuple[str, Color]] = []
     if not view.online:
         badges.append((words.gettext("OFFLINE"), WHITE))
-    if view.stale_since is not None:
-        badges.append(
-            (words.gettext("STALE"), sign.canvas.accent if sign.canvas.colors != "bw" else WHITE)
-        )
     stamp = None
-    if view.updated is not None:
+    if view.updated is not None and view.stale_since is None:  # stale: the state says when
         stamp = times.time(view.updated)
         if not sign.layout.compact:
             stamp = words.gettext("Updated {time}", time=stamp)
@@ -144,55 +173,19 @@ def _header(sign: Sign, name: tuple[int, list[str], int], with_stamp: bool) -> N
         top += height
 
 
-def _clock_warning(sign: Sign) -> None:
-    """The state area when the clock is behind the hub's: no Free or Busy (they depend on
-    the time), a warning in title type where the state word would be."""
+def _state(sign: Sign, sizes: StateSizes) -> None:
     canvas, layout = sign.canvas, sign.layout
     x0, y0, x1, y1 = layout.state
     pad = layout.pad
-    inner: Box = (x0 + 3 * pad, y0 + 2 * pad, x1 - 3 * pad, y1 - 2 * pad)
-    text = sign.words.gettext(CLOCK_WRONG)
-    size = canvas.largest(text, inner, layout.title_size)
-    canvas.text((inner[0], inner[1]), text, size, max_width=inner[2] - inner[0], bold=True)
-
-
-def _state(sign: Sign) -> None:
-    if sign.view.clock_behind is not None:
-        _clock_warning(sign)
-        return
-    canvas, layout = sign.canvas, sign.layout
-    x0, y0, x1, y1 = layout.state
-    pad = layout.pad
-    state = sign.view.state.state
-    background = canvas.accent if state == "busy" else WHITE
-    ink = canvas.on(background)
-    if state == "starting_soon":
-        ink = BLACK if canvas.colors == "bwy" else canvas.accent
-        frame = max(2, pad // 2)
-        canvas.rect((x0 + pad, y0 + pad, x1 - pad, y1 - pad), outline=canvas.accent, width=frame)
-    elif state == "busy":
-        canvas.rect((x0 + pad, y0 + pad, x1 - pad, y1 - pad), fill=background)
-    inner: Box = (x0 + 3 * pad, y0 + 2 * pad, x1 - 3 * pad, y1 - 2 * pad)
-    word = sign.words.gettext(STATE_WORDS[state])
-    until = sign.until_line()
-    height = inner[3] - inner[1]
-    word_box: Box = (
-        inner[0],
-        inner[1],
-        inner[2],
-        inner[1] + round(height * (0.62 if until else 0.9)),
-    )
-    size = canvas.largest(word, word_box, round(height * 0.6))
-    canvas.text(
-        (inner[0], inner[1]), word, size, max_width=inner[2] - inner[0], fill=ink, bold=True,
-        role="state",
-    )
-    if until:
-        top = inner[1] + canvas.fonts.line_height(size, True)
-        until_size = canvas.largest(
-            until, (inner[0], top, inner[2], inner[3]), max(9, round(size * 0.45)), False
-        )
-        canvas.text((inner[0], top), until, until_size, max_width=inner[2] - inner[0], fill=ink, role="until_time")
+    text = sign.state_text()
+    warning = sign.view.clock_behind is not None or sign.view.stale_since is not None
+    busy = sign.view.state.state == "busy" and not warning
+    if busy:
+        canvas.rect((x0 + pad, y0 + pad, x1 - pad, y1 - pad), fill=canvas.accent)
+    elif warning:
+        frame = max(2, pad)
+        canvas.rect((x0 + pad, y0 + pad, x1 - pad, y1 - pad), outline=BLACK, width=frame)
+    draw_state(canvas, (x0, y0 + pad, x1, y1), pad, text, sizes, block_ink(canvas, busy))
 
 
 def _meeting(sign: Sign, box: Box, *, label: str, event: Event, title_lines: int) -> int:
@@ -239,6 +232,12 @@ def _details(sign: Sign) -> None:
     if layout.compact and state.current is not None:
         shown = [(next_word, state.next)] if state.state != "busy" else [(now_word, state.current)]
     y = box[1]
+    if sign.walk_in():
+        hint = sign.words.gettext(WALK_INS)
+        size = layout.title_size
+        sign.canvas.text((box[0], y), hint, size, max_width=box[2] - box[0], bold=True,
+                         role="walk_in")  # fmt: skip
+        y += sign.canvas.fonts.line_height(size, True) + pad
     for label, event in shown:
         if event is not None:
             area: Box = (box[0], y, box[2], box[3])
@@ -262,16 +261,21 @@ def _agenda(sign: Sign) -> None:
         return
     x0, y0, x1, y1 = layout.agenda
     pad = layout.pad
-    canvas.vline(x0, y0 + pad, y1 - pad)
+    if x0 > layout.state[0]:
+        canvas.vline(x0, y0 + pad, y1 - pad)
+    else:  # below the meetings (upright panels): a rule above it
+        canvas.rect((x0 + 3 * pad, y0, x1 - 3 * pad, y0 + 1), fill=BLACK)
     x0 += 2 * pad
     size = layout.small_size
     height = canvas.fonts.line_height(size)
     y = y0 + pad
-    today = sign.words.gettext("Today")
-    canvas.text((x0, y), today, layout.body_size, max_width=x1 - x0 - pad, bold=True)
+    later = sign.words.gettext(LATER)
+    canvas.text((x0, y), later, layout.body_size, max_width=x1 - x0 - pad, bold=True)
     y += canvas.fonts.line_height(layout.body_size, True) + pad // 2
     slots = max(0, (y1 - pad - y) // height)
-    events = list(view.agenda)
+    shown = (view.state.current, view.state.next)
+    rest = [event for event in view.agenda if event not in shown and event.end > view.now]
+    events = list(rest)
     if not events:
         canvas.text((x0, y), sign.words.gettext("Nothing booked"), size, max_width=x1 - x0 - pad)
         return
@@ -286,7 +290,7 @@ def _agenda(sign: Sign) -> None:
     # Titles take more lines (up to AGENDA_LINES) while the rows left allow it.
     spare = slots - len(events)
     for event, label in zip(events, labels, strict=True):
-        current = event.start <= view.now < event.end
+        current = False
         if canvas.fonts.width(label, size, True) > time_w and spare > 0:
             # A long label ("All day" in some languages) gets a row of its own.
             canvas.text((x0, y), label, size, max_width=x1 - x0 - pad, bold=True)
@@ -299,7 +303,7 @@ def _agenda(sign: Sign) -> None:
         below = canvas.lines(box, sign.title(event), size, lines, bold=current)
         spare -= max(0, (below - y) // height - 1)
         y = max(below, y + height)
-    hidden = len(view.agenda) - len(events)
+    hidden = len(rest) - len(events)
     if hidden > 0 and slots > 0:
         more = sign.words.ngettext("+{count} more", "+{count} more", hidden)
         canvas.text((x0, y), more, size, max_width=x1 - x0 - pad)
@@ -326,6 +330,27 @@ def _banner(sign: Sign) -> None:
     )
 
 
+def _fit_qr(layout: Layout, data: str | None) -> Layout:
+    """The QR code at the bottom right of its box in modules of at most QR_MODULE px;
+    the agenda above it gets the room it leaves (all of the box for dense codes)."""
+    if layout.qr is None or not data:
+        return layout
+    try:
+        modules = len(qr_matrix(data))
+    except (DataOverflowError, ValueError):
+        return layout  # drawn (and reported) by Canvas.qr
+    x0, y0, x1, y1 = layout.qr
+    scale = min((x1 - x0) // modules, (y1 - y0) // modules, QR_MODULE)
+    if scale < 1:
+        return layout
+    side = scale * modules
+    qr: Box = (x1 - side, y1 - side, x1, y1)
+    agenda = layout.agenda
+    if agenda is not None and agenda[1] < qr[1] and agenda[3] <= y0:
+        agenda = (agenda[0], agenda[1], agenda[2], qr[1] - layout.pad)
+    return replace(layout, qr=qr, agenda=agenda)
+
+
 def render_room(
     view: RoomView, width: int, height: int, colors: str = "bw", fonts: FontSet | None = None
 ) -> Rendered:
@@ -347,6 +372,8 @@ def _render_room(
 ) -> Rendered:
     canvas = Canvas(width, height, colors, fonts, mirror=view.locale.right_to_left)
     layout = plan(width, height, message=bool(view.message), qr=bool(view.qr))
+    sizes = state_sizes(canvas, width, height, layout.title_size)
+    layout = plan(width, height, message=bool(view.message), qr=bool(view.qr), state_h=sizes.height)
     sign = Sign(view, canvas, layout)
     with_stamp = True
     name = fit_room_name(sign, with_stamp)
@@ -355,11 +382,17 @@ def _render_room(
         name = fit_room_name(sign, with_stamp)
         if len(name[1]) > 1 or not _is_whole(name, view.room):
             sign.layout = layout = plan(
-                width, height, message=bool(view.message), qr=bool(view.qr), header_lines=2
+                width,
+                height,
+                message=bool(view.message),
+                qr=bool(view.qr),
+                header_lines=2,
+                state_h=sizes.height,
             )
             name = fit_room_name(sign, with_stamp)
+    sign.layout = layout = _fit_qr(layout, view.qr)
     _header(sign, name, with_stamp)
-    _state(sign)
+    _state(sign, sizes)
     _details(sign)
     _agenda(sign)
     regions = {"header": layout.header, "state": layout.state, "details": layout.details}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from .i18n import SignLocale, resolve_locale
+from .i18n import SignLocale, resolve_locale, zone_name
 from .schedule import Event, RoomState, room_state, todays_agenda
 from .wire import RoomData
 
@@ -53,7 +53,7 @@ def room_view(
         tz=tz,
         state=room_state(data.events, now, tz),
         agenda=tuple(todays_agenda(data.events, now, tz)),
-        locale=resolve_locale(data.locale, locale),
+        locale=resolve_locale(data.locale, locale, zone_name(tz)),
         message=text or None,
         qr=data.qr,
         updated=updated,
