@@ -7,10 +7,11 @@ from dataclasses import replace
 
 from qrcode.exceptions import DataOverflowError  # type: ignore[import-untyped]
 
-from .canvas import BLACK, WHITE, Canvas, Color, Rendered, qr_matrix, to_panel_image
+from .canvas import BLACK, Canvas, Rendered, qr_matrix, to_panel_image
 from .fonts import FontSet
 from .i18n import N_, Words
 from .layouts import Box, Layout, plan
+from .room_header import draw_header, fit_room_name, is_whole
 from .room_view import RoomView, room_view
 from .schedule import WALK_IN, Event
 from .screens import render_blank, render_notice
@@ -27,6 +28,7 @@ from .state_block import (
     state_sizes,
     timed,
 )
+from .timeline import draw_timeline, needed_height
 from .timetext import ALL_DAY, TimeText
 
 __all__ = ["Rendered", "RoomView", "render_blank", "render_notice", "render_room", "room_view"]
@@ -37,8 +39,6 @@ UPDATED = N_("Updated {time}")
 REST_OF_DAY = N_("for the rest of the day")
 WALK_INS = N_("Walk-ins welcome")
 LATER = N_("Later today")
-# The room name never gets smaller than this share of its full size (nor 10 px).
-NAME_FLOOR = 0.5
 AGENDA_LINES = 3
 QR_MODULE = 4  # px per QR module at most: a phone reads it, the agenda keeps its room
 
@@ -55,6 +55,7 @@ class Sign:
         self.times = TimeText(view.locale, view.tz, self.words)
         self.today = view.now.astimezone(view.tz).date()
         self.day_after = self.today + dt.timedelta(days=1)
+        self.day_bar = False  # the day's timeline is drawn
 
     def title(self, event: Event) -> str:
         """The title to show: private events (and untitled ones) say "Booked"."""
@@ -102,77 +103,6 @@ class Sign:
         return state.next is None or state.next.start - view.now > WALK_IN
 
 
-def _name_parts(sign: Sign) -> tuple[list[tuple[str, Color]], str | None]:
-    view, words, times = sign.view, sign.words, sign.times
-    badges: list[tuple[str, Color]] = []
-    if not view.online:
-        badges.append((words.gettext("OFFLINE"), WHITE))
-    stamp = None
-    if view.updated is not None and view.stale_since is None:  # stale: the state says when
-        stamp = times.time(view.updated)
-        if not sign.layout.compact:
-            stamp = words.gettext("Updated {time}", time=stamp)
-    return badges, stamp
-
-
-def fit_room_name(sign: Sign, with_stamp: bool) -> tuple[int, list[str], int]:
-    """Size and lines of the room name in the header, and the x where the name ends.
-
-    The whole name: one line down to the size floor, then two lines, then an ellipsis.
-    """
-    canvas, layout = sign.canvas, sign.layout
-    x0, y0, x1, y1 = layout.header
-    pad, small = layout.pad, layout.small_size
-    badges, stamp = _name_parts(sign)
-    right = x1 - pad - sum(canvas.fonts.width(w, small, True) + 3 * pad for w, _ in badges)
-    if stamp is not None and with_stamp:
-        right -= canvas.fonts.width(stamp, small) + pad
-    box: Box = (x0 + pad, y0 + pad // 2, right - pad, y1 - pad // 2)
-    floor = max(10, round(layout.room_size * NAME_FLOOR))
-    lines = 1 if with_stamp else 2
-    size, text = canvas.whole(sign.view.room, box, layout.room_size, floor, max_lines=lines)
-    return size, text, right
-
-
-def _is_whole(name: tuple[int, list[str], int], room: str) -> bool:
-    return "".join("".join(name[1]).split()) == "".join(room.split())
-
-
-def _header(sign: Sign, name: tuple[int, list[str], int], with_stamp: bool) -> None:
-    canvas, layout = sign.canvas, sign.layout
-    x0, y0, x1, y1 = layout.header
-    canvas.rect((x0, y0, x1, y1), fill=BLACK)
-    pad, small = layout.pad, layout.small_size
-    right = x1 - pad
-    badges, stamp = _name_parts(sign)
-    line_h = canvas.fonts.line_height(small, True)
-    for word, background in badges:
-        width = canvas.fonts.width(word, small, True) + 2 * pad
-        top = y0 + (y1 - y0 - line_h) // 2
-        canvas.rect((right - width, top - 1, right, top + line_h + 1), fill=background)
-        canvas.text(
-            (right - width + pad, top),
-            word,
-            small,
-            max_width=width,
-            fill=canvas.on(background),
-            bold=True,
-        )
-        right -= width + pad
-    if stamp is not None and with_stamp:
-        width = canvas.fonts.width(stamp, small)
-        top = y0 + (y1 - y0 - canvas.fonts.line_height(small)) // 2
-        canvas.text((right - width, top), stamp, small, max_width=width, fill=WHITE)
-    size, lines, name_right = name
-    height = canvas.fonts.line_height(size, True)
-    top = y0 + (y1 - y0 - height * len(lines)) // 2
-    for line in lines:
-        canvas.text(
-            (x0 + pad, top), line, size, max_width=name_right - x0 - 2 * pad, fill=WHITE, bold=True
-        )
-        top += height
-
-
 def _state(sign: Sign, sizes: StateSizes) -> None:
     canvas, layout = sign.canvas, sign.layout
     x0, y0, x1, y1 = layout.state
@@ -185,7 +115,7 @@ def _state(sign: Sign, sizes: StateSizes) -> None:
     elif warning:
         frame = max(2, pad)
         canvas.rect((x0 + pad, y0 + pad, x1 - pad, y1 - pad), outline=BLACK, width=frame)
-    draw_state(canvas, (x0, y0 + pad, x1, y1), pad, text, sizes, block_ink(canvas, busy))
+    draw_state(canvas, (x0, y0, x1, y1), pad, text, sizes, block_ink(canvas, busy))
 
 
 def _meeting(sign: Sign, box: Box, *, label: str, event: Event, title_lines: int) -> int:
@@ -246,6 +176,19 @@ def _details(sign: Sign) -> None:
     if state.current is None and state.next is None:
         text = sign.words.gettext("No more meetings today")
         sign.canvas.text((box[0], y), text, layout.body_size, max_width=box[2] - box[0])
+        y += sign.canvas.fonts.line_height(layout.body_size) + pad
+    _day_bar(sign, box, y)
+
+
+def _day_bar(sign: Sign, box: Box, y: int) -> None:
+    """The day at a glance at the bottom of ``box`` when it has room below ``y`` (once)."""
+    layout = sign.layout
+    need = needed_height(sign.canvas, layout.small_size)
+    if sign.day_bar or layout.compact or box[3] - y < need + layout.pad:
+        return
+    area: Box = (box[0], box[3] - need, box[2] - layout.pad, box[3])
+    draw_timeline(sign.canvas, area, sign.view, layout.small_size)
+    sign.day_bar = True
 
 
 def _agenda_label(sign: Sign, event: Event) -> str:
@@ -257,8 +200,10 @@ def _agenda_label(sign: Sign, event: Event) -> str:
 
 def _agenda(sign: Sign) -> None:
     canvas, layout, view = sign.canvas, sign.layout, sign.view
-    if layout.agenda is None:
-        return
+    shown = (view.state.current, view.state.next)
+    rest = [event for event in view.agenda if event not in shown and event.end > view.now]
+    if layout.agenda is None or (not rest and shown == (None, None)):
+        return  # nothing at all: the meetings' column says so once
     x0, y0, x1, y1 = layout.agenda
     pad = layout.pad
     if x0 > layout.state[0]:
@@ -273,11 +218,10 @@ def _agenda(sign: Sign) -> None:
     canvas.text((x0, y), later, layout.body_size, max_width=x1 - x0 - pad, bold=True)
     y += canvas.fonts.line_height(layout.body_size, True) + pad // 2
     slots = max(0, (y1 - pad - y) // height)
-    shown = (view.state.current, view.state.next)
-    rest = [event for event in view.agenda if event not in shown and event.end > view.now]
     events = list(rest)
     if not events:
         canvas.text((x0, y), sign.words.gettext("Nothing booked"), size, max_width=x1 - x0 - pad)
+        _day_bar(sign, (x0, y0, x1, y1 - pad), y + height + pad)
         return
     if len(events) > slots:
         events = events[: max(0, slots - 1)]
@@ -307,6 +251,8 @@ def _agenda(sign: Sign) -> None:
     if hidden > 0 and slots > 0:
         more = sign.words.ngettext("+{count} more", "+{count} more", hidden)
         canvas.text((x0, y), more, size, max_width=x1 - x0 - pad)
+        y += height
+    _day_bar(sign, (x0, y0, x1, y1 - pad), y + pad)
 
 
 def _banner(sign: Sign) -> None:
@@ -377,10 +323,10 @@ def _render_room(
     sign = Sign(view, canvas, layout)
     with_stamp = True
     name = fit_room_name(sign, with_stamp)
-    if not _is_whole(name, view.room):
+    if not is_whole(name, view.room):
         with_stamp = False
         name = fit_room_name(sign, with_stamp)
-        if len(name[1]) > 1 or not _is_whole(name, view.room):
+        if len(name[1]) > 1 or not is_whole(name, view.room):
             sign.layout = layout = plan(
                 width,
                 height,
@@ -391,7 +337,7 @@ def _render_room(
             )
             name = fit_room_name(sign, with_stamp)
     sign.layout = layout = _fit_qr(layout, view.qr)
-    _header(sign, name, with_stamp)
+    draw_header(sign, name, with_stamp)
     _state(sign, sizes)
     _details(sign)
     _agenda(sign)

@@ -12,7 +12,7 @@ from typing import Literal
 from PIL import Image
 
 from ..config import DisplayConfig, RefreshConfig
-from ..render import WHITE, to_panel_image
+from ..canvas import WHITE, to_panel_image
 
 _LOGGER = logging.getLogger(__name__)
 _TRANSPOSE = {
