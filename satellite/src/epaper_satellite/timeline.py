@@ -64,13 +64,17 @@ def draw_timeline(canvas: Canvas, box: Box, view: RoomView, size: int) -> None:
     canvas.rect((x0, bar_top, x1, bar_bottom), outline=BLACK, width=1)
     widest = canvas.fonts.width(_hour(midnight, 23, view), size)
     step = next(s for s in (1, 2, 3, 4, 6, 12, 24) if (x1 - x0) * s / (last - first) > widest + 8)
+    free_from = x0  # labels never touch: one that would is left out
     for hour in range(first, last + 1):
         x = x_at(midnight + dt.timedelta(hours=hour))
         canvas.rect((x, bar_bottom, x + 1, bar_bottom + 3), fill=BLACK)
         if (hour - first) % step == 0 and hour < last:
             text = _hour(midnight, hour, view)
-            left = min(max(x0, x - canvas.fonts.width(text, size) // 2), x1)
-            canvas.text((left, bar_bottom + 3), text, size, max_width=x1 - left)
+            width = canvas.fonts.width(text, size)
+            left = max(x0, x - width // 2)
+            if left >= free_from and left + width <= x1:
+                canvas.text((left, bar_bottom + 3), text, size, max_width=width + 1)
+                free_from = left + width + canvas.fonts.width("  ", size)
     if midnight + dt.timedelta(hours=first) <= local_now <= midnight + dt.timedelta(hours=last):
         x = x_at(local_now)  # black, edged in white: seen on a booked (black) block too
         canvas.rect((x - 3, y0 - 2, x + 4, bar_bottom + 2), fill=WHITE)
