@@ -20,6 +20,7 @@ class Layout:
     agenda: Box | None
     qr: Box | None
     banner: Box | None
+    legend: Box | None = None
     room_size: int
     small_size: int
     title_size: int
@@ -46,6 +47,7 @@ def plan(
     qr: bool,
     header_lines: int = 1,
     state_h: int | None = None,
+    legend: bool = False,
 ) -> Layout:
     """Return the layout for a panel of ``width`` x ``height`` (logical orientation).
 
@@ -53,6 +55,7 @@ def plan(
     a second line; the text sizes stay those of the one-line header. ``state_h``: the
     height the state block needs (the legibility budget's, :mod:`.state_block`); it
     spans the panel's width, the meetings and the rest of the day share what is left.
+    ``legend``: a strip at the bottom for the door keys' actions.
     """
     short = min(width, height)
     compact = short < 160
@@ -66,6 +69,9 @@ def plan(
     header: Box = (0, 0, width, header_h)
     body: Box = (0, header_h, width, height)
     banner: Box | None = None
+    legend_box: Box | None = None
+    if legend:
+        body, legend_box = _split_bottom(body, max(12, round(short * (0.1 if compact else 0.07))))
     if message:
         banner_h = max(14, round(short * (0.12 if compact else 0.13)))
         body, banner = _split_bottom(body, banner_h)
@@ -95,6 +101,7 @@ def plan(
         agenda=agenda,
         qr=qr_box,
         banner=banner,
+        legend=legend_box,
         compact=compact,
         **sizes,
     )

@@ -10,6 +10,7 @@ from qrcode.exceptions import DataOverflowError  # type: ignore[import-untyped]
 from .canvas import BLACK, Canvas, Rendered, qr_matrix, to_panel_image
 from .fonts import FontSet
 from .i18n import N_, Words
+from .key_legend import draw_legend
 from .layouts import Box, Layout, plan
 from .room_header import draw_header, fit_room_name, is_whole
 from .room_view import RoomView, room_view
@@ -317,9 +318,10 @@ def _render_room(
     view: RoomView, width: int, height: int, colors: str, fonts: FontSet | None
 ) -> Rendered:
     canvas = Canvas(width, height, colors, fonts, mirror=view.locale.right_to_left)
-    layout = plan(width, height, message=bool(view.message), qr=bool(view.qr))
+    parts = {"message": bool(view.message), "qr": bool(view.qr), "legend": bool(view.keys)}
+    layout = plan(width, height, **parts)
     sizes = state_sizes(canvas, width, height, layout.title_size)
-    layout = plan(width, height, message=bool(view.message), qr=bool(view.qr), state_h=sizes.height)
+    layout = plan(width, height, **parts, state_h=sizes.height)
     sign = Sign(view, canvas, layout)
     with_stamp = True
     name = fit_room_name(sign, with_stamp)
@@ -328,12 +330,7 @@ def _render_room(
         name = fit_room_name(sign, with_stamp)
         if len(name[1]) > 1 or not is_whole(name, view.room):
             sign.layout = layout = plan(
-                width,
-                height,
-                message=bool(view.message),
-                qr=bool(view.qr),
-                header_lines=2,
-                state_h=sizes.height,
+                width, height, **parts, header_lines=2, state_h=sizes.height
             )
             name = fit_room_name(sign, with_stamp)
     sign.layout = layout = _fit_qr(layout, view.qr)
@@ -341,6 +338,8 @@ def _render_room(
     _state(sign, sizes)
     _details(sign)
     _agenda(sign)
+    if layout.legend is not None:
+        draw_legend(canvas, layout.legend, view, sign.words, layout.small_size)
     regions = {"header": layout.header, "state": layout.state, "details": layout.details}
     if layout.qr is not None and view.qr:
         drawn = canvas.qr(layout.qr, view.qr)
@@ -351,4 +350,6 @@ def _render_room(
         regions["agenda"] = layout.agenda
     if layout.banner is not None:
         regions["banner"] = layout.banner
+    if layout.legend is not None:
+        regions["legend"] = layout.legend
     return canvas.finish(regions, sign.words.used)

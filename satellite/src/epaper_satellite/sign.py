@@ -203,6 +203,7 @@ class Sign(RoomIntakeMixin, OverlayMixin):
             received=self.received_at,
             locale=self.config.device.locale,
             clock_behind=lag,
+            keys=self.config.keys.bindings if self.config.keys.driver != "none" else (),
         )
         rendered = render_room(view, width, height, colors)
         problem = rendered.problems[0] if rendered.problems else None
