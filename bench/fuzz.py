@@ -1,12 +1,13 @@
 """Ten thousand bad inputs per consumer: the fuzz run behind ``docs/reliability.md``.
 
     scripts/fuzz                      # 10,000 cases per consumer, 1,000 per topic over MQTT
-    scripts/fuzz --cases 500 --broker-cases 100 --no-write
+    scripts/fuzz --cases 500 --broker-cases 100 --action-cases 100 --no-write
 
 Every consumer of the wire contract (and the hub's reader of Odoo's answers) gets
 seeded cases from :mod:`testbed.fuzz_inputs`, in-process through its real handling
 code (:mod:`testbed.fuzz_consumers`), then a smaller slice over a real Mosquitto to
-a real satellite process and the addon's MQTT session (:mod:`testbed.fuzz_broker`).
+a real satellite process and the addon's MQTT session (:mod:`testbed.fuzz_broker`), and
+replayed and flooding door requests to the real hub (:mod:`bench.fuzz_actions`).
 It counts crashes (an exception, or a handler that needed its catch-all) and lost
 good content (the last good payload or status no longer held), writes the table
 into the ``fuzz`` section of ``docs/reliability.md`` and exits 1 unless both are 0.
@@ -34,6 +35,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="scripts/fuzz", description=__doc__.split("\n")[0])
     parser.add_argument("--cases", type=int, default=10_000, help="in-process cases per consumer")
     parser.add_argument("--broker-cases", type=int, default=1_000, help="cases per topic over MQTT")
+    parser.add_argument(
+        "--action-cases",
+        type=int,
+        default=1_000,
+        help="door requests per phase (replays, flood) to the real hub",
+    )
     parser.add_argument("--seed", type=int, default=2026, help="seed of the case generator")
     parser.add_argument("--no-write", action="store_true", help="do not update the docs")
     args = parser.parse_args(argv)
@@ -48,6 +55,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.broker_cases:
         tallies += satellite_slice(args.broker_cases, args.seed)
         tallies += addon_slice(args.broker_cases, args.seed)
+    if args.action_cases:
+        from bench.fuzz_actions import door_request_slice  # Home Assistant in a child pytest
+
+        tallies += door_request_slice(args.action_cases, args.seed)
     rows = [
         [t.consumer, f"{t.cases:,}", f"{t.accepted:,}", f"{t.refused:,}", t.crashes, t.lost]
         for t in tallies
@@ -65,7 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     body = (
         f"Seed {args.seed}; {args.cases:,} cases per consumer in-process, "
-        f"{args.broker_cases:,} per topic over a real Mosquitto; "
+        f"{args.broker_cases:,} per topic over a real Mosquitto, "
+        f"{args.action_cases:,} door requests per phase to the real hub; "
         f"{time.monotonic() - started:.0f} s in all.\n\n"
         + table(["consumer", "cases", "accepted", "refused", "crashes", "lost good content"], rows)
     )

@@ -260,13 +260,51 @@ class HubParser(Consumer):
         return self._read(self._good()) == self.first
 
 
+SNAPSHOT_BOUND = (800, 480)  # the panel the snapshot consumers stand for
+
+
+def decodes_within(png: bytes, bound: tuple[int, int]) -> bool:
+    """Whether ``png`` is a whole PNG of at most ``bound`` pixels (either way round),
+    checked apart from the consumers: the size, then every pixel decoded."""
+    import io
+
+    try:
+        with Image.open(io.BytesIO(png), formats=["PNG"]) as image:
+            small, large = sorted(image.size)
+            if small > min(bound) or large > max(bound):
+                return False
+            image.load()
+    except Exception:  # any failure means: not a good snapshot
+        return False
+    return True
+
+
+class SnapshotParser(HubParser):
+    """A snapshot check: accepting anything but a whole PNG within the bound is a crash
+    (a bomb or a broken file would be stored and served)."""
+
+    def __init__(self, name: str, parse: Callable[[bytes], Any]) -> None:
+        """``parse`` returns normally for a taken PNG and raises WireError otherwise."""
+        super().__init__(name, parse, [])
+
+    def feed(self, raw: bytes) -> bool:
+        """Parse; an accepted case must decode within SNAPSHOT_BOUND."""
+        accepted = super().feed(raw)
+        if accepted and raw and not decodes_within(raw, SNAPSHOT_BOUND):
+            raise Crash("accepted a PNG that does not decode within the panel's size")
+        return accepted
+
+
 def _hub_parser(leaf: str) -> Consumer:
     from custom_components.odoo_epaper import change_notice, display_status
 
     if leaf == "status":
         return HubParser("hub /status", display_status.parse_status, valid_payloads("status"))
     if leaf == "snapshot":
-        return HubParser("hub /snapshot", display_status.parse_snapshot, [])
+        return SnapshotParser(
+            "hub /snapshot",
+            lambda raw: display_status.parse_snapshot(raw, SNAPSHOT_BOUND),
+        )
     if leaf == "ack":
         return HubParser("hub /ack", display_status.parse_ack, ACKS)
     return HubParser("hub _odoo/changed", change_notice.parse_changed, valid_payloads("changed"))
@@ -403,6 +441,28 @@ class AddonTopic(Consumer):
         return self.client.statuses().get(DEVICE) is self.good
 
 
+def _addon_snapshot() -> Consumer:
+    """The addon's check of a snapshot in ``mqtt_status_report`` (base64, cap 2048)."""
+    import base64
+
+    from custom_components.odoo_epaper.wire_values import WireError
+
+    wire = load_plain_package("mqtt_bridge").wire
+
+    def check(raw: bytes) -> None:
+        problem = wire.snapshot_problem(base64.b64encode(raw).decode("ascii"), SNAPSHOT_BOUND)
+        if problem:
+            raise WireError("png", problem)
+
+    return SnapshotParser("addon mqtt_status_report /snapshot", check)
+
+
+def _satellite_files() -> Consumer:
+    from testbed.fuzz_files import SatelliteFiles  # imports this module
+
+    return SatelliteFiles()
+
+
 FACTORIES: dict[str, Callable[[], Consumer]] = {
     "satellite /data": lambda: _satellite_topic("data"),
     "satellite /cmd": lambda: _satellite_topic("cmd"),
@@ -415,6 +475,8 @@ FACTORIES: dict[str, Callable[[], Consumer]] = {
     "hub, Odoo schedule answer": _schedule_answer,
     "addon /status": lambda: AddonTopic("status", valid_payloads("status")),
     "addon /ack": lambda: AddonTopic("ack", ACKS),
+    "addon mqtt_status_report /snapshot": _addon_snapshot,
+    "satellite files": _satellite_files,
 }
 
 

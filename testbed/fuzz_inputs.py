@@ -228,21 +228,40 @@ class Junk:
         return encode((mutate or self.mutate)(rng.choice(valid)), rng)
 
     def png(self, good: bytes) -> bytes:
-        """A snapshot case: the good PNG, or one truncated, flipped, padded or replaced."""
+        """A snapshot case: the good PNG, or one truncated, flipped, padded or replaced, or
+        an image bomb (a huge declared size, one of ``testbed/bad_images.py``)."""
         rng = self.rng
-        roll = rng.randrange(6)
-        if roll == 0:
-            return good
+        roll = rng.randrange(8)
+        if roll >= 6:
+            return self.png_bomb(good)
+        data = bytearray(good)
         if roll == 1:
-            return good[: rng.randrange(len(good))]
-        if roll == 2:
-            data = bytearray(good)
+            data = data[: rng.randrange(len(good))]
+        elif roll == 2:
             for _ in range(rng.randrange(1, 8)):
                 data[rng.randrange(len(data))] = rng.randrange(256)
-            return bytes(data)
-        if roll == 3:
-            return good[:8] + rng.randbytes(rng.randrange(200))
-        if roll == 4:
+        elif roll == 3:
+            data = data[:8] + rng.randbytes(rng.randrange(200))
+        elif roll == 4:
             oversize = rng.random() < 0.02  # past the 2 MiB limit, now and then
-            return good + rng.randbytes(2 * 1024 * 1024 + 1 if oversize else rng.randrange(1, 5000))
-        return rng.randbytes(rng.randrange(64))
+            data += rng.randbytes(2 * 1024 * 1024 + 1 if oversize else rng.randrange(1, 5000))
+        elif roll == 5:
+            data = bytearray(rng.randbytes(rng.randrange(64)))
+        return bytes(data)
+
+    def png_bomb(self, good: bytes) -> bytes:
+        """The good PNG declaring another size (its IHDR rewritten with a valid CRC):
+        huge (up to 2^31 a side), zero, or just past a panel's."""
+        import struct
+        import zlib
+
+        rng = self.rng
+        if rng.random() < 0.3:
+            from testbed.bad_images import BAD_SNAPSHOTS
+
+            return rng.choice(BAD_SNAPSHOTS)[1]()
+        side = rng.choice((0, 1, 801, 2049, 30_000, 65_535, 2**31 - 1))
+        width, height = (side, rng.choice((1, 30, side))) if rng.random() < 0.5 else (30, side)
+        header = struct.pack(">II", width, height) + good[24:29]
+        chunk = b"IHDR" + header
+        return good[:8] + good[8:12] + chunk + struct.pack(">I", zlib.crc32(chunk)) + good[33:]

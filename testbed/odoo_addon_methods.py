@@ -150,8 +150,10 @@ class AddonMethods(RecordStore):
             record = by_name.get(report.get("device"))
             if record is not None:
                 _store_report(record, report)
-                if report.get("snapshot"):
-                    record["snapshot"] = report["snapshot"]
+                snapshot = report.get("snapshot")
+                wire = load_plain_package("mqtt_bridge").wire
+                if snapshot and wire.snapshot_problem(snapshot) is None:  # the addon's check
+                    record["snapshot"] = snapshot
         return True
 
 

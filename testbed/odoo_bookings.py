@@ -77,6 +77,7 @@ class DoorBookings:
             except rules.BookingRefused as err:
                 return {"ok": False, "error": err.code, "message": str(err)}
 
+        handler.__wrapped__ = run  # type: ignore[attr-defined]  # its signature, for binding
         return handler
 
     # -- the room of a display ------------------------------------------------------
@@ -198,11 +199,12 @@ class DoorBookings:
         action: str,
         minutes: int | None = None,
         now: str | None = None,
+        max_minutes: int | None = None,
     ) -> dict[str, Any]:
         display = self._display(device)
         moment = parse_utc(now) if now else dt.datetime.now(dt.UTC)
         _model, bookings = self._bookings(display)
-        plan = rules.plan_door_action(action, moment, bookings, minutes)
+        plan = rules.plan_door_action(action, moment, bookings, minutes, max_minutes)
         return self._apply(uid, display, plan, "Booked at the door")
 
     # -- the cron --------------------------------------------------------------------

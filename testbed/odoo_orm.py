@@ -94,7 +94,7 @@ class OrmMethods(PrivacyView):
         return result
 
     def _check_access_rights(
-        self, model: str, _uid: int, _operation: str = "read", raise_exception: bool = True
+        self, model: str, _uid: int, operation: str = "read", raise_exception: bool = True
     ) -> bool:
         if model in self.denied and raise_exception:
             raise OdooRpcFault(
@@ -103,7 +103,7 @@ class OrmMethods(PrivacyView):
             )
         return model not in self.denied
 
-    def _has_access(self, model: str, _uid: int, ids: Any, _operation: str = "read") -> bool:
+    def _has_access(self, model: str, _uid: int, ids: Any, operation: str = "read") -> bool:
         if not isinstance(ids, list | int):
             raise OdooRpcFault(
                 "builtins.TypeError", f"has_access is a record method: ids first, got {ids!r}"

@@ -20,9 +20,10 @@ class OdooRpcFault(Exception):
 
     def as_json(self) -> dict[str, Any]:
         """Return the ``error`` member of the JSON-RPC answer."""
+        not_found = self.name == "werkzeug.exceptions.NotFound"
         return {
-            "code": 200,
-            "message": "Odoo Server Error",
+            "code": 404 if not_found else 200,
+            "message": "404: Not Found" if not_found else "Odoo Server Error",
             "data": {
                 "name": self.name,
                 "debug": f"Traceback (most recent call last):\n{self.name}: {self.message}\n",
@@ -63,11 +64,19 @@ def make_handler(server: Any) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length)
+            with server._lock:
+                server.paths[self.path] += 1
             if server.mode == "http_error":
                 self._send(500, b"<html><body>Internal Server Error</body></html>", "text/html")
                 return
             if server.mode == "not_json":
                 self._send(200, b"<html><body>Welcome to nginx</body></html>", "text/html")
+                return
+            if self.path == "/json/2" or self.path.startswith("/json/2/"):
+                json2 = server.answer_json2(self.path, self.headers, body)
+                self._send(
+                    json2.status, json2.body, json2.headers.pop("Content-Type"), json2.headers
+                )
                 return
             try:
                 request = json.loads(body)
@@ -83,9 +92,17 @@ def make_handler(server: Any) -> type[BaseHTTPRequestHandler]:
                 answer["error"] = OdooRpcFault(f"builtins.{type(err).__name__}", str(err)).as_json()
             self._send(200, json.dumps(answer).encode("utf-8"), "application/json")
 
-        def _send(self, status: int, body: bytes, content_type: str) -> None:
+        def _send(
+            self,
+            status: int,
+            body: bytes,
+            content_type: str,
+            headers: dict[str, str] | None = None,
+        ) -> None:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)

@@ -27,6 +27,7 @@ from .devices import async_register_hub_device
 from .discovery import async_follow_new_signs
 from .display_tracker import DisplayState, DisplayTracker
 from .door_requests import DoorRequests
+from .key_expiry import async_watch_key_expiry
 from .odoo_client import OdooClient, OdooError
 from .options import EpaperOptions
 from .publisher import DataPublisher
@@ -63,6 +64,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: OdooEpaperConfigEntry) -
         entry.data[CONF_PASSWORD],
     )
     info = await async_connect(hass, client)
+    async_watch_key_expiry(hass, entry, info)
     options = EpaperOptions.from_mapping(entry.options)
     publisher = DataPublisher(hass, qos=options.qos, entry_id=entry.entry_id)
     await publisher.async_load()

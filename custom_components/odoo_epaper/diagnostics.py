@@ -78,6 +78,10 @@ async def async_get_config_entry_diagnostics(
                 "version": runtime.info.version,
                 "user_tz": runtime.info.user_tz,
                 "models": sorted(runtime.info.models),
+                "transport": runtime.info.transport,
+                "key_expiry": (
+                    runtime.info.key_expiry.isoformat() if runtime.info.key_expiry else None
+                ),
             },
             "last_update_success": coordinator.last_update_success,
             "subscribed_prefixes": sorted(tracker.prefixes),

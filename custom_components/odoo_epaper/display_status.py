@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import struct
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
+
+from PIL import Image, UnidentifiedImageError
 
 from .wire_values import (
     Payload,
@@ -20,6 +23,9 @@ from .wire_values import (
 STATES: Final = ("online", "offline")
 # 1 MiB: a /snapshot packet stays under Mosquitto 2.1's default max_packet_size (2,000,000).
 MAX_SNAPSHOT_BYTES: Final = 1024 * 1024
+# Pixels per side of any snapshot, whatever a status claims: above every panel's side
+# (the largest Waveshare panel, 13.3", has 1600 x 1200).
+MAX_SNAPSHOT_SIDE: Final = 2048
 PNG_SIGNATURE: Final = b"\x89PNG\r\n\x1a\n"
 MAX_ACK_ID_LENGTH: Final = 64
 _TEXT_FIELDS: Final = ("version", "panel", "colors", "content_hash", "error")
@@ -114,8 +120,35 @@ def _status_from_object(value: dict[str, Any]) -> DisplayStatus:
     return DisplayStatus(state=state, **fields)
 
 
-def parse_snapshot(payload: bytes) -> Snapshot | None:
-    """Return the PNG in a payload, None for an empty one (a cleared snapshot)."""
+def snapshot_bound(status: DisplayStatus | None) -> tuple[int, int]:
+    """Return the largest snapshot (width, height in pixels) a display may send: its
+    panel's size from its status, never above MAX_SNAPSHOT_SIDE; the cap when unknown."""
+    width = status.width if status is not None else None
+    height = status.height if status is not None else None
+    if not width or not height or width < 0 or height < 0:
+        return MAX_SNAPSHOT_SIDE, MAX_SNAPSHOT_SIDE
+    return min(width, MAX_SNAPSHOT_SIDE), min(height, MAX_SNAPSHOT_SIDE)
+
+
+def parse_snapshot(
+    payload: bytes, bound: tuple[int, int] = (MAX_SNAPSHOT_SIDE, MAX_SNAPSHOT_SIDE)
+) -> Snapshot | None:
+    """Return the PNG in a payload, None for an empty one (a cleared snapshot).
+
+    :func:`read_snapshot_header`, then :func:`decode_png`: the PNG is decoded in full
+    once its declared size is known to fit ``bound``. Raises WireError.
+    """
+    snapshot = read_snapshot_header(payload, bound)
+    if snapshot is not None:
+        decode_png(snapshot.png)
+    return snapshot
+
+
+def read_snapshot_header(payload: bytes, bound: tuple[int, int]) -> Snapshot | None:
+    """Return the snapshot a payload declares (None: empty, a cleared snapshot), its pixels
+    not yet decoded. Raises WireError: ``size`` (over 1 MiB), ``png`` (not a PNG, no
+    size), ``pixels`` (larger than ``bound``, width and height, either way round: a
+    portrait sign). Cheap: reads 24 bytes."""
     if not payload:
         return None
     if len(payload) > MAX_SNAPSHOT_BYTES:
@@ -129,7 +162,29 @@ def parse_snapshot(payload: bytes) -> Snapshot | None:
     width, height = struct.unpack(">II", payload[16:24])
     if not width or not height:
         raise WireError("png", "snapshot PNG has no size")
+    bound_width, bound_height = bound
+    fits = width <= bound_width and height <= bound_height
+    if not fits and not (width <= bound_height and height <= bound_width):
+        raise WireError(
+            "pixels", f"snapshot of {width} x {height} pixels is larger than the panel's {bound}"
+        )
     return Snapshot(png=payload, width=width, height=height)
+
+
+def decode_png(payload: bytes) -> None:
+    """Decode every chunk and pixel of a PNG whose size :func:`read_snapshot_header`
+    checked (Pillow: ``verify`` checks every chunk and CRC, ``load`` inflates the pixels);
+    raise WireError ``png`` when it is truncated or corrupt. CPU: up to tens of
+    milliseconds for the largest panels, so Home Assistant runs it in the executor."""
+    try:
+        with Image.open(io.BytesIO(payload), formats=["PNG"]) as image:
+            image.verify()
+        with Image.open(io.BytesIO(payload), formats=["PNG"]) as image:
+            image.load()
+    except (UnidentifiedImageError, Image.DecompressionBombError) as err:
+        raise WireError("png", f"snapshot PNG does not decode: {err}") from err
+    except (OSError, SyntaxError, ValueError, EOFError, struct.error) as err:
+        raise WireError("png", f"snapshot PNG is truncated or corrupt: {err}") from err
 
 
 def parse_ack(payload: Payload) -> Ack:

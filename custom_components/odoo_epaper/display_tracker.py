@@ -27,10 +27,12 @@ from .const import LOGGER, ODOO_DEVICE
 from .display_status import (
     DisplayStatus,
     Snapshot,
+    decode_png,
     parse_ack,
     parse_command,
-    parse_snapshot,
     parse_status,
+    read_snapshot_header,
+    snapshot_bound,
 )
 from .status_flaps import FlapDamper
 from .wire import changed_topic, every_display_topic, test_topic, topic_device
@@ -106,6 +108,13 @@ class DisplayTracker(DataUpdateCoordinator[dict[str, DisplayState]]):
         self._waiters: dict[str, tuple[asyncio.Future[TestResult], float]] = {}
         self._warned: set[tuple[str, str]] = set()
         self._flaps = FlapDamper(hass, self._show_status)
+        # Per display: the number of the latest snapshot received, and of the one shown;
+        # the displays whose snapshot is being decoded, and the newest one waiting for it
+        # (one decode per display at a time, however fast a door sends).
+        self._snapshots_received: dict[str, int] = {}
+        self._snapshots_shown: dict[str, int] = {}
+        self._decoding: set[str] = set()
+        self._waiting: dict[str, tuple[str, Snapshot, int]] = {}
 
     @property
     def displays(self) -> dict[str, DisplayState]:
@@ -253,10 +262,55 @@ class DisplayTracker(DataUpdateCoordinator[dict[str, DisplayState]]):
 
     @callback
     def _handle_snapshot(self, msg: mqtt.ReceiveMessage) -> None:
-        """Keep a display's last snapshot."""
-        if (read := self._read(msg, "snapshot", parse_snapshot)) is None:
+        """Check a display's snapshot against its panel's size at once, decode its pixels
+        in the executor; show it when it decodes (the last good one stays otherwise)."""
+        if (where := self._split(msg)) is None:
             return
-        prefix, device, snapshot = read
+        prefix, device = where
+        bound = snapshot_bound(self._state(prefix, device).status)
+        read = self._read(msg, "snapshot", lambda payload: read_snapshot_header(payload, bound))
+        if read is None:
+            return
+        snapshot = read[2]
+        number = self._snapshots_received[device] = self._snapshots_received.get(device, 0) + 1
+        if snapshot is None:  # an empty payload: the door cleared its snapshot
+            self._show_snapshot(prefix, device, None, number)
+            return
+        if device in self._decoding:
+            self._waiting[device] = (prefix, snapshot, number)  # replaces an older one
+            return
+        self._decoding.add(device)
+        self.hass.async_create_background_task(
+            self._async_decode_snapshots(device, (prefix, snapshot, number)),
+            f"odoo_epaper snapshot {device}",
+        )
+
+    async def _async_decode_snapshots(
+        self, device: str, item: tuple[str, Snapshot, int] | None
+    ) -> None:
+        """Decode ``device``'s snapshot, then the newest one that came meanwhile, and so
+        on; show each that decodes, log and drop the others."""
+        try:
+            while item is not None:
+                prefix, snapshot, number = item
+                try:
+                    await self.hass.async_add_executor_job(decode_png, snapshot.png)
+                except WireError as err:
+                    self._warn(device, "snapshot", err)
+                else:
+                    self._show_snapshot(prefix, device, snapshot, number)
+                item = self._waiting.pop(device, None)
+        finally:
+            self._decoding.discard(device)
+
+    @callback
+    def _show_snapshot(
+        self, prefix: str, device: str, snapshot: Snapshot | None, number: int
+    ) -> None:
+        """Make snapshot ``number`` the display's, unless a later one is shown already."""
+        if number <= self._snapshots_shown.get(device, 0):
+            return
+        self._snapshots_shown[device] = number
         state = self._state(prefix, device)
         self._changed(device, replace(state, snapshot=snapshot, snapshot_at=dt_util.utcnow()))
 

@@ -6,10 +6,15 @@ Odoo again and republishes the display's ``/data``, then answers on ``/ack`` wit
 request's ``id`` (``error``: a refusal code, see ``epaper_booking.rules`` and
 :data:`HUB_REFUSALS`). Every performed or refused request fires the
 ``odoo_epaper_door_action`` event (device triggers listen to it).
+
+A repeated request (same ``id`` from the same door: a QoS 1 redelivery or the door's own
+resend) gets the first answer again and is not performed again; a door asking faster
+than its bucket allows is refused with ``throttled`` (:mod:`.door_memory`).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +23,7 @@ from homeassistant.core import HomeAssistant, callback
 
 from .const import EVENT_DOOR_ACTION, LOGGER
 from .devices import async_get_entry_device, display_identifier
+from .door_memory import BURST, MAX_DOORS, THROTTLED, DoorMemory
 from .odoo_client import OdooError
 from .wire import (
     ActionError,
@@ -39,7 +45,14 @@ TOO_LONG = "too_long"
 UNKNOWN_DEVICE = "unknown_device"
 ODOO_UNAVAILABLE = "odoo_unavailable"
 INVALID_REQUEST = "invalid_request"
-HUB_REFUSALS = (NOT_ALLOWED, TOO_LONG, UNKNOWN_DEVICE, ODOO_UNAVAILABLE, INVALID_REQUEST)
+HUB_REFUSALS = (
+    NOT_ALLOWED,
+    TOO_LONG,
+    UNKNOWN_DEVICE,
+    ODOO_UNAVAILABLE,
+    INVALID_REQUEST,
+    THROTTLED,
+)
 
 
 class DoorRequests:
@@ -50,6 +63,8 @@ class DoorRequests:
         self.hass = hass
         self.entry = entry
         self._unsubscribes: dict[str, Callable[[], None]] = {}
+        self.memory = DoorMemory()
+        self._throttled: set[tuple[str, str]] = set()  # doors whose throttling was logged
 
     async def async_set_prefixes(self, prefixes: Iterable[str]) -> None:
         """Subscribe under new prefixes and leave those no display uses any more."""
@@ -85,21 +100,76 @@ class DoorRequests:
         return handle
 
     async def async_handle(self, prefix: str, device: str, raw: bytes) -> None:
-        """Validate, perform and answer one request of ``device`` seen under ``prefix``."""
+        """Validate, perform and answer one request of ``device`` seen under ``prefix``.
+
+        An ``id`` the door used before is answered as the first time, whatever came with
+        it; past the door's bucket the answer is ``throttled``; a request without a
+        readable ``id`` gets no answer.
+        """
+        door = (prefix, device)
         try:
             request = parse_action(raw)
         except ActionError as err:
-            LOGGER.warning("Refused /action of %s (%s): %s", device, err.reason, err)
-            if err.ack_id is not None:
-                await self._async_answer(prefix, device, err.ack_id, INVALID_REQUEST)
+            await self._async_refuse_invalid(door, err)
             return
-        error = self._refusal(prefix, device, request)
-        if error is None:
-            error = await self._async_perform(device, request)
-        if error is None:
-            await self.entry.runtime_data.coordinator.async_refresh()
+        if await self._async_answer_repeat(door, request.id):
+            return
+        if not self._admit(door):
+            await self._async_answer(prefix, device, request.id, THROTTLED)
+            return
+        outcome = self.memory.remember(door, request.id)
+        error: str | None = ODOO_UNAVAILABLE
+        try:
+            error = self._refusal(prefix, device, request)
+            if error is None:
+                error = await self._async_perform(device, request)
+            if error is None:
+                await self.entry.runtime_data.coordinator.async_refresh()
+        finally:
+            outcome.set_result(error)
         await self._async_answer(prefix, device, request.id, error)
         self._fire(device, request, error)
+
+    async def _async_refuse_invalid(self, door: tuple[str, str], err: ActionError) -> None:
+        """Answer a request the contract refuses (``invalid_request``), if it has an id."""
+        prefix, device = door
+        if err.ack_id is not None and await self._async_answer_repeat(door, err.ack_id):
+            return
+        if not self._admit(door):
+            if err.ack_id is not None:
+                await self._async_answer(prefix, device, err.ack_id, THROTTLED)
+            return
+        LOGGER.warning("Refused /action of %s (%s): %s", device, err.reason, err)
+        if err.ack_id is not None:
+            self.memory.remember(door, err.ack_id).set_result(INVALID_REQUEST)
+            await self._async_answer(prefix, device, err.ack_id, INVALID_REQUEST)
+
+    async def _async_answer_repeat(self, door: tuple[str, str], request_id: str) -> bool:
+        """Answer ``request_id`` again as the first time if the door used it; False if new."""
+        first = self.memory.recall(door, request_id)
+        if first is None:
+            return False
+        prefix, device = door
+        LOGGER.info("Door %s sent request %s again: answered as before", device, request_id)
+        await self._async_answer(prefix, device, request_id, await asyncio.shield(first))
+        return True
+
+    def _admit(self, door: tuple[str, str]) -> bool:
+        """Take a token of ``door``'s bucket; log once per flood when there is none."""
+        if self.memory.admit(door):
+            self._throttled.discard(door)
+            return True
+        if door not in self._throttled:
+            if len(self._throttled) >= MAX_DOORS:  # bounded, as the memory is
+                self._throttled.clear()
+            self._throttled.add(door)
+            LOGGER.warning(
+                "Door %s%s sends more than %s requests at once: refused (%s) until it slows",
+                *door,
+                BURST,
+                THROTTLED,
+            )
+        return False
 
     def _refusal(self, prefix: str, device: str, request: DoorAction) -> str | None:
         """Return the hub's own refusal code (options, unknown display), or None."""
@@ -117,10 +187,14 @@ class DoorRequests:
 
     async def _async_perform(self, device: str, request: DoorAction) -> str | None:
         """Ask Odoo; return its refusal code, or None when it did it."""
-        client = self.entry.runtime_data.client
+        runtime = self.entry.runtime_data
         try:
             answer: Any = await self.hass.async_add_executor_job(
-                client.door_action, device, request.action, request.minutes
+                runtime.client.door_action,
+                device,
+                request.action,
+                request.minutes,
+                runtime.coordinator.options.max_booking_minutes,
             )
         except OdooError as err:
             LOGGER.warning("Door action %s of %s failed in Odoo: %s", request.action, device, err)

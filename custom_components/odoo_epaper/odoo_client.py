@@ -1,21 +1,20 @@
-"""A blocking Odoo JSON-RPC client over odoorpc; Home Assistant runs it in its executor.
+"""A blocking Odoo client; Home Assistant runs it in its executor.
 
 No Home Assistant imports here: the client is plain Python, tested against a
-real HTTP JSON-RPC server. Every failure leaves as one of the typed errors of
-odoo_errors.py; what the server is (address, models) is in odoo_server_info.py.
+real HTTP server. It asks the server's version first and then speaks JSON-2 with
+an API key (19.0 and later) or JSON-RPC through odoorpc (older): odoo_transport.py.
+Every call has a total deadline (odoo_http.py). Every failure leaves as one of the
+typed errors of odoo_errors.py; what the server is (address, models, key expiry)
+is in odoo_server_info.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import http.client
 import logging
 import threading
-import urllib.error
-from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
-
-import odoorpc
+from collections.abc import Sequence
+from typing import Any
 
 from .odoo_errors import (
     OdooAccessError,
@@ -25,6 +24,7 @@ from .odoo_errors import (
     OdooDatabaseError,
     OdooError,
     OdooMissingModelError,
+    OdooTimeoutError,
     OdooUrlError,
 )
 from .odoo_server_info import (
@@ -35,7 +35,17 @@ from .odoo_server_info import (
     AdoptionChoices,
     ServerAddress,
     ServerInfo,
+    key_expiry,
     parse_url,
+)
+from .odoo_transport import (
+    JSON2,
+    JSON2_SINCE,
+    Json2Transport,
+    JsonRpcTransport,
+    Transport,
+    detect_version,
+    list_databases,
 )
 from .schedule import Booking, Schedule
 from .schedule_answer import (
@@ -61,9 +71,11 @@ __all__ = [
     "OdooDatabaseError",
     "OdooError",
     "OdooMissingModelError",
+    "OdooTimeoutError",
     "OdooUrlError",
     "ServerAddress",
     "ServerInfo",
+    "key_expiry",
     "parse_url",
 ]
 _LOGGER = logging.getLogger(__name__)
@@ -93,28 +105,10 @@ class _SecretRedactor(logging.Filter):
 
 _REDACTOR = _SecretRedactor()
 logging.getLogger("odoorpc.rpc.jsonrpclib").addFilter(_REDACTOR)
-_T = TypeVar("_T")
 
+# Seconds a whole call (connect, send, read the full answer) may take.
 DEFAULT_TIMEOUT = 10.0
-
-
-def _map_rpc_error(err: odoorpc.error.RPCError) -> OdooError:
-    """Turn an Odoo server error into one of the typed errors."""
-    info = err.info if isinstance(err.info, dict) else {}
-    data = info.get("data") or {}
-    name = str(data.get("name") or "")
-    message = str(data.get("message") or err)
-    if not info and "password" in str(err):
-        return OdooAuthError(str(err))
-    if name.endswith("AccessDenied"):
-        return OdooAuthError(message)
-    if name.endswith("AccessError"):
-        return OdooAccessError(message)
-    if SCHEDULE_METHOD in message and "does not exist" in message:
-        return OdooAddonTooOldError(message)
-    if "OperationalError" in name or ("does not exist" in message and "database" in message):
-        return OdooDatabaseError(message)
-    return OdooError(f"{name}: {message}" if name else message)
+APIKEY_MODEL = "res.users.apikeys"
 
 
 class OdooClient:
@@ -137,7 +131,8 @@ class OdooClient:
         if password:
             _REDACTOR.secrets.add(password)
         self._timeout = timeout
-        self._odoo: odoorpc.ODOO | None = None
+        self._link: Transport | None = None
+        self._version = ""
         self._info: ServerInfo | None = None
         self._lock = threading.Lock()
         self._warned: set[str] = set()
@@ -149,79 +144,90 @@ class OdooClient:
             raise OdooError("Not connected")
         return self._info
 
-    def _guard(self, call: Callable[[], _T]) -> _T:
-        """Run one RPC step, mapping every failure to a typed error."""
-        try:
-            return call()
-        except odoorpc.error.RPCError as err:
-            raise _map_rpc_error(err) from err
-        except (urllib.error.URLError, http.client.HTTPException, OSError) as err:
-            reason = getattr(err, "reason", None) or err
-            raise OdooConnectionError(f"Cannot reach {self.address.url}: {reason}") from err
-        except ValueError as err:
-            raise OdooConnectionError(
-                f"{self.address.url} does not answer like an Odoo server: {err}"
-            ) from err
-
-    def _server(self) -> odoorpc.ODOO:
-        """Return the odoorpc connector (its constructor asks the server version)."""
-        if self._odoo is None:
-            address = self.address
-            self._odoo = self._guard(
-                lambda: odoorpc.ODOO(
-                    address.host,
-                    protocol=address.protocol,
-                    port=address.port,
+    def _transport(self) -> Transport:
+        """The transport for the server's version (asked once): JSON-2 from 19.0."""
+        if self._link is None:
+            version, series = detect_version(self.address, self._timeout)
+            if series >= JSON2_SINCE:
+                self._link = Json2Transport(
+                    self.address, self.database, self._password, timeout=self._timeout
+                )
+            else:
+                self._link = JsonRpcTransport(
+                    self.address,
+                    self.database,
+                    self.username,
+                    self._password,
+                    version=version,
                     timeout=self._timeout,
                 )
-            )
-        return self._odoo
+            self._version = version
+        return self._link
 
-    def _call(self, model: str, method: str, *args: Any, **kwargs: Any) -> Any:
-        odoo = self._server()
-        return self._guard(lambda: odoo.execute_kw(model, method, list(args), kwargs))
+    def _call(self, model: str, method: str, ids: list[int] | None = None, **kwargs: Any) -> Any:
+        """Run ``model.method`` with named arguments (``ids`` for record methods)."""
+        return self._transport().call(model, method, ids, kwargs)
 
     def list_databases(self) -> list[str] | None:
         """Return the server's databases, or None when it does not list them."""
-        with self._lock:
-            odoo = self._server()
-            try:
-                names = self._guard(odoo.db.list)
-            except OdooConnectionError:
-                raise
-            except OdooError:
-                return None
-            return [str(name) for name in names]
+        return list_databases(self.address, self._timeout)
 
     def connect(self) -> ServerInfo:
-        """Log in and read the metadata once: models present, user timezone, display fields."""
+        """Log in and read the metadata once: models present, user timezone, display fields,
+        and on JSON-2 the key's expiry when it can be told (:func:`key_expiry`)."""
         with self._lock:
-            odoo = self._server()
-            self._guard(lambda: odoo.login(self.database, self.username, self._password))
-            uid = int(odoo.env.uid)
-            user_tz = valid_timezone(odoo.env.context.get("tz"))
+            transport = self._transport()
+            uid, context = transport.login()
+            if transport.name == JSON2:
+                self._check_key_owner(uid)
+            user_tz = valid_timezone(context.get("tz"))
             rows = self._call(
-                "ir.model", "search_read", [("model", "in", list(KNOWN_MODELS))], fields=["model"]
+                "ir.model",
+                "search_read",
+                domain=[("model", "in", list(KNOWN_MODELS))],
+                fields=["model"],
             )
             models = frozenset(str(row["model"]) for row in rows)
             display_model = DISPLAY_MODEL if DISPLAY_MODEL in models else ROOM_MODEL
             display_fields: frozenset[str] = frozenset()
             if display_model in models:
-                if not self._call(display_model, "has_access", [], "read"):
+                if not self._call(display_model, "has_access", [], operation="read"):
                     raise OdooAccessError(f"User {self.username} may not read {display_model}")
                 display_fields = frozenset(
                     self._call(display_model, "fields_get", attributes=["type", "relation"])
                 )
+            expiry = self._key_expiry() if transport.name == JSON2 else None
             self._info = ServerInfo(
                 server=self.address.url,
                 database=self.database,
                 uid=uid,
-                version=str(odoo.version),
+                version=self._version,
                 user_tz=user_tz,
                 models=models,
                 display_fields=display_fields,
+                transport=transport.name,
+                key_expiry=expiry,
             )
             return self._info
+
+    def _key_expiry(self) -> dt.datetime | None:
+        """The expiry of the API key in use when it can be told (:func:`key_expiry`);
+        None also when Odoo does not let the user read their keys (logged)."""
+        try:
+            keys = self._call(
+                APIKEY_MODEL, "search_read", domain=[], fields=["scope", "expiration_date"]
+            )
+        except OdooAccessError as err:
+            _LOGGER.info("Cannot tell when the Odoo API key expires: %s", err)
+            return None
+        return key_expiry(keys, dt.datetime.now(dt.UTC))
+
+    def _check_key_owner(self, uid: int) -> None:
+        """Refuse an API key of another user than the entry's (OdooAuthError)."""
+        rows = self._call("res.users", "read", [uid], fields=["login"])
+        login = str(rows[0].get("login") or "") if isinstance(rows, list) and rows else ""
+        if login.strip().lower() != self.username.strip().lower():
+            raise OdooAuthError(f"The API key belongs to {login!r}, not to {self.username!r}")
 
     def fetch_schedule(
         self,
@@ -271,10 +277,10 @@ class OdooClient:
             answer = self._call(
                 DISPLAY_MODEL,
                 SCHEDULE_METHOD,
-                format_time(start),
-                format_time(end),
-                None if devices is None else list(devices),
-                valid_timezone(default_tz),
+                start=format_time(start),
+                end=format_time(end),
+                devices=None if devices is None else list(devices),
+                default_tz=valid_timezone(default_tz),
                 sources=[model],
                 **extra,
             )
@@ -288,12 +294,12 @@ class OdooClient:
         if not self.info.has_addon:
             return False
         with self._lock:
-            return bool(self._call(DISPLAY_MODEL, "has_access", [], "write"))
+            return bool(self._call(DISPLAY_MODEL, "has_access", [], operation="write"))
 
     def report_status(self, reports: Sequence[dict[str, Any]]) -> None:
         """Mirror display statuses into the addon in one RPC (``mqtt_status_report``)."""
         with self._lock:
-            self._call(DISPLAY_MODEL, "mqtt_status_report", list(reports))
+            self._call(DISPLAY_MODEL, "mqtt_status_report", reports=list(reports))
 
     # Bookings through the addon (epaper_booking rules, the caller's rights) ---------
 
@@ -301,18 +307,33 @@ class OdooClient:
         """Book ``device``'s room over ``[start, end)``: the addon's answer (``ok``, ...)."""
         with self._lock:
             return self._call(
-                DISPLAY_MODEL, "epaper_book", device, format_time(start), format_time(end), name
+                DISPLAY_MODEL,
+                "epaper_book",
+                device=device,
+                start=format_time(start),
+                end=format_time(end),
+                name=name,
             )
 
     def cancel(self, device: str, ref: str) -> Any:
         """Cancel booking ``ref`` ("model,id") of ``device``'s room: the addon's answer."""
         with self._lock:
-            return self._call(DISPLAY_MODEL, "epaper_cancel", device, ref)
+            return self._call(DISPLAY_MODEL, "epaper_cancel", device=device, event_ref=ref)
 
-    def door_action(self, device: str, action: str, minutes: int | None) -> Any:
-        """Perform a door action in Odoo (``epaper_door_action``): the addon's answer."""
+    def door_action(self, device: str, action: str, minutes: int | None, max_minutes: int) -> Any:
+        """Perform a door action in Odoo (``epaper_door_action``): the addon's answer.
+
+        ``max_minutes`` is the longest booking a door may make or extend to, in total.
+        """
         with self._lock:
-            return self._call(DISPLAY_MODEL, "epaper_door_action", device, action, minutes)
+            return self._call(
+                DISPLAY_MODEL,
+                "epaper_door_action",
+                device=device,
+                action=action,
+                minutes=minutes,
+                max_minutes=max_minutes,
+            )
 
     def display_bookings(
         self, device: str, start: dt.datetime, end: dt.datetime, default_tz: str | None
@@ -323,10 +344,10 @@ class OdooClient:
             answer = self._call(
                 DISPLAY_MODEL,
                 SCHEDULE_METHOD,
-                format_time(start),
-                format_time(end),
-                [device],
-                valid_timezone(default_tz),
+                start=format_time(start),
+                end=format_time(end),
+                devices=[device],
+                default_tz=valid_timezone(default_tz),
             )
             try:
                 schedule = parse_schedule_answer(answer, self._warn_once)
@@ -358,7 +379,7 @@ class OdooClient:
         """
         values = {"device": device, "room": room, "tz": tz, "lang": lang}
         with self._lock:
-            answer = self._call(DISPLAY_MODEL, "epaper_adopt_display", values)
+            answer = self._call(DISPLAY_MODEL, "epaper_adopt_display", values=values)
         return int(answer["id"])
 
     def _warn_once(self, key: str, message: str) -> None:

@@ -18,6 +18,10 @@ class OdooConnectionError(OdooError):
     """The server cannot be reached or does not answer like Odoo."""
 
 
+class OdooTimeoutError(OdooConnectionError):
+    """The server answered too slowly: the call's whole deadline passed."""
+
+
 class OdooAuthError(OdooError):
     """The login, password or API key was refused."""
 

@@ -5,7 +5,9 @@ No Home Assistant imports here (see odoo_client.py).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 from .odoo_errors import OdooUrlError
@@ -30,6 +32,9 @@ class ServerInfo:
     user_tz: str | None
     models: frozenset[str]
     display_fields: frozenset[str]
+    # "json2" (API key, 19.0+) or "jsonrpc" (odoorpc); the key's expiry when known.
+    transport: str = "jsonrpc"
+    key_expiry: dt.datetime | None = None
 
     @property
     def unique_id(self) -> str:
@@ -75,7 +80,7 @@ class ServerAddress:
 
 
 def parse_url(url: str) -> ServerAddress:
-    """Parse ``http(s)://host[:port]``; Odoo under a sub-path is not supported by odoorpc."""
+    """Parse ``http(s)://host[:port]``; Odoo under a sub-path is not supported."""
     try:
         parts = urlsplit(url.strip())
         port = parts.port
@@ -91,3 +96,28 @@ def parse_url(url: str) -> ServerAddress:
         host=parts.hostname.lower(),
         port=port or (443 if https else 80),
     )
+
+
+def key_expiry(rows: Any, now: dt.datetime) -> dt.datetime | None:
+    """The expiry (aware UTC) of the RPC key in use, from the user's own key rows
+    (``scope``, ``expiration_date``), or None when it has none or it cannot be told.
+
+    Odoo shows neither a key nor its index, so the key in use is known only as one of
+    the user's live keys valid for RPC (scope unset or ``rpc``): its expiry is known
+    when they all share one.
+    """
+    expiries: set[dt.datetime | None] = set()
+    for row in rows if isinstance(rows, list) else ():
+        if not isinstance(row, dict) or row.get("scope") not in (False, None, "rpc"):
+            continue
+        text = row.get("expiration_date")
+        if not text:
+            expiries.add(None)
+            continue
+        try:
+            expiry = dt.datetime.fromisoformat(str(text)).replace(tzinfo=dt.UTC)
+        except ValueError:
+            return None
+        if expiry >= now:
+            expiries.add(expiry)
+    return next(iter(expiries)) if len(expiries) == 1 else None

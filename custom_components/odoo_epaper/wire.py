@@ -226,6 +226,9 @@ def parse_action(raw: bytes) -> DoorAction:
     action_id = obj.get("id")
     if not isinstance(action_id, str) or not 0 < len(action_id) <= MAX_ACTION_ID_CHARS:
         raise ActionError("id", f"id must be a string of 1 to {MAX_ACTION_ID_CHARS} characters")
+    if any("\ud800" <= char <= "\udfff" for char in action_id):
+        # No UTF-8 can carry it back on /ack: nobody to answer (as the satellite reads it).
+        raise ActionError("encoding", "id holds a lone surrogate escape")
     action = obj.get("action")
     if not isinstance(action, str) or action not in DOOR_ACTIONS:
         raise ActionError("action", f"action must be one of {', '.join(DOOR_ACTIONS)}", action_id)

@@ -87,6 +87,20 @@ def test_door_actions_and_release(server: OdooTestServer, displays: odoorpc.mode
     assert refusal == {"ok": False, "error": "room_free", "message": refusal["message"]}
 
 
+def test_door_extensions_stop_at_the_longest_booking(
+    server: OdooTestServer, displays: odoorpc.models.Model
+) -> None:
+    """``max_minutes`` (the hub's longest booking) bounds a door's booking in total."""
+    booked = displays.epaper_door_action("boardroom", "book_now", 30, z(8, 50), max_minutes=40)
+    assert (booked["start"], booked["end"]) == (z(8, 50), z(9))
+    refusal = displays.epaper_door_action("boardroom", "book_now", 60, z(8, 50), max_minutes=40)
+    assert refusal["error"] == "too_long"
+    extended = displays.epaper_door_action("boardroom", "extend", 120, z(9, 30), max_minutes=75)
+    assert extended["end"] == z(10, 15)  # the 09:00-10:00 board meeting, 75 minutes long
+    again = displays.epaper_door_action("boardroom", "extend", 15, z(9, 30), max_minutes=75)
+    assert again["error"] == "too_long"
+
+
 def test_no_show_release(server: OdooTestServer) -> None:
     """With check-in within 10 minutes, the 09:00 board meeting is released at 09:10."""
     now = dt.datetime.combine(TODAY, dt.time(9, 10), dt.UTC)

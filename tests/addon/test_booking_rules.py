@@ -4,12 +4,14 @@ overlaps, check-in deadlines and no-show release, without Odoo."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from testbed.addon_code import load_plain_package
+from tests.fixtures.vectors import load_vectors
 
 rules = load_plain_package("epaper_booking")
 Booking, BookingRefused = rules.Booking, rules.BookingRefused
@@ -125,6 +127,69 @@ def test_no_accepted_plan_ever_double_books(
             for b in bookings
             if b.ref != old.ref and b.start < plan.end and old.end < b.end and b.start >= old.end
         ]
+
+
+def apply(bookings: list[Any], plan: Any) -> list[Any]:
+    """The room's bookings after ``plan`` was written (as the addon writes it)."""
+    if plan.kind == "create":
+        return [*bookings, Booking(f"x,{len(bookings)}", plan.start, plan.end)]
+    if plan.kind == "set_end":
+        return [Booking(b.ref, b.start, plan.end) if b.ref == plan.ref else b for b in bookings]
+    return bookings
+
+
+def test_a_door_booking_never_exceeds_the_longest_booking_in_total() -> None:
+    """book_now 120, then extend 120 eleven times (the 24 h booking of issue 22): with a
+    longest booking of 120 minutes the booking stays 120 minutes long."""
+    bookings: list[Any] = []
+    bookings = apply(bookings, rules.plan_door_action("book_now", at(0), bookings, 120, 120))
+    for press in range(11):
+        refused("too_long", "extend", at(press), bookings, 120, max_minutes=120)
+    assert [(b.start, b.end) for b in bookings] == [(at(0), at(120))]
+    refused("too_long", "book_now", at(0), [], 121, max_minutes=120)
+
+
+def test_extend_is_cut_at_the_longest_booking() -> None:
+    """A 60-minute booking extended by 120 with a longest booking of 90 ends at 90."""
+    plan = rules.plan_door_action("extend", at(90), [MEETING], 120, max_minutes=90)
+    assert plan.end == MEETING.start + dt.timedelta(minutes=90)
+    # Without the hub's bound a door still never books past 24 hours in total.
+    day = Booking("x,9", at(0), at(24 * 60 - 10))
+    assert rules.plan_door_action("extend", at(30), [day], 60).end == at(24 * 60)
+    refused("too_long", "extend", at(30), [Booking("x,9", at(0), at(24 * 60))], 15)
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(rules.ACTIONS), st.integers(1, 240), st.integers(0, 90)),
+        max_size=30,
+    ),
+    st.integers(5, 240),
+)
+def test_no_sequence_of_door_actions_books_longer_than_the_longest_booking(
+    presses: list[tuple[str, int, int]], longest: int
+) -> None:
+    """Whatever a door presses, and when, no booking it made is longer than ``longest``."""
+    bookings: list[Any] = []
+    now = 0
+    for action, length, wait in presses:
+        now += wait
+        with_minutes = action in ("book_now", "extend")
+        try:
+            plan = rules.plan_door_action(
+                action, at(now), bookings, length if with_minutes else None, longest
+            )
+        except BookingRefused:
+            continue
+        bookings = apply(bookings, plan)
+        assert all(b.end - b.start <= dt.timedelta(minutes=longest) for b in bookings)
+
+
+def test_the_contract_s_vectors_hold_the_rules_codes_and_default_bound() -> None:
+    """tests/vectors/actions.json lists every refusal code of the rules (the /ack errors)."""
+    vectors = load_vectors("actions")
+    assert vectors["answers"]["addon"] == sorted(rules.rules.MESSAGES)
+    assert vectors["longest_booking"]["default_minutes"] == rules.rules.MAX_MINUTES
 
 
 def test_schedule_entry_carries_ref_and_check_in_deadline() -> None:

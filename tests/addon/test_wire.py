@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -16,8 +18,10 @@ from mqtt_bridge.wire import (
     parse_ack,
     parse_status,
     parse_timestamp,
+    snapshot_problem,
 )
 
+from testbed.bad_images import BAD_SNAPSHOTS, GOOD_SNAPSHOTS, PANEL
 from tests.fixtures.vectors import load_vectors, raw_payload
 
 STATUS = load_vectors("status")["cases"]
@@ -210,3 +214,21 @@ def test_out_of_range_last_render_is_a_timestamp_error() -> None:
     with pytest.raises(WireError) as info:
         parse_status(payload)
     assert info.value.reason == "timestamp"
+
+
+@pytest.mark.parametrize(("name", "make"), BAD_SNAPSHOTS, ids=[n for n, _ in BAD_SNAPSHOTS])
+def test_snapshots_odoo_refuses(name: str, make: Callable[[], bytes]) -> None:
+    """The bad PNGs of testbed/bad_images.py (the hub refuses the same) are not stored:
+    the 109 KB bomb by its declared size even at the absolute cap."""
+    encoded = base64.b64encode(make()).decode("ascii")
+    assert snapshot_problem(encoded, PANEL) is not None
+    if name == "109 KB declaring 30000 x 30000":
+        assert "is 30000 x 30000 pixels, larger than 2048 x 2048" in str(snapshot_problem(encoded))
+
+
+@pytest.mark.parametrize(("name", "make"), GOOD_SNAPSHOTS, ids=[n for n, _ in GOOD_SNAPSHOTS])
+def test_snapshots_odoo_stores(name: str, make: Callable[[], bytes]) -> None:
+    """A real PNG within the bound is stored."""
+    encoded = base64.b64encode(make()).decode("ascii")
+    assert snapshot_problem(encoded, PANEL) is None
+    assert snapshot_problem(encoded) is None

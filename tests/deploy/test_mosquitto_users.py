@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from testbed.broker import Broker
+from testbed.broker import Broker, deployed_listeners, free_port, generate_tls
 from testbed.mqtt_peer import MqttPeer
 
 SCRIPT = Path(__file__).resolve().parents[2] / "deploy" / "mosquitto" / "epaper-mosquitto-users"
@@ -31,6 +31,36 @@ def credentials(folder: Path) -> dict[str, str]:
     return dict(tomllib.loads((folder / "credentials.toml").read_text())["users"])
 
 
+def users_of(password_file: Path) -> set[str]:
+    return {line.split(":")[0] for line in password_file.read_text().split()}
+
+
+class Deployed:
+    """A broker running deploy/mosquitto/mosquitto.conf.example over the files in ``out``:
+    ``doors`` is its displays' listener (8883), ``services`` the hub's and Odoo's (8884)."""
+
+    def __init__(
+        self, broker_factory: Callable[..., Broker], out: Path, *, tls: bool = False
+    ) -> None:
+        tls_files = generate_tls(out / "tls") if tls else None
+        self.ca_cert = tls_files.ca_cert if tls_files else None
+        display_port, service_port = free_port(), free_port()
+        self.doors = broker_factory(
+            listeners=deployed_listeners(out, display_port, service_port, tls_files),
+            port=display_port,
+            tls_files=tls_files,
+        )
+        self.services = self.doors.listener(service_port)
+
+    def door(self, user: str, password: str, **kwargs: object) -> MqttPeer:
+        """A client of the displays' listener (not connected yet)."""
+        return MqttPeer(self.doors, user, password, ca_cert=self.ca_cert, **kwargs)  # type: ignore[arg-type]
+
+    def service(self, user: str, password: str, **kwargs: object) -> MqttPeer:
+        """A client of the services' listener (not connected yet)."""
+        return MqttPeer(self.services, user, password, ca_cert=self.ca_cert, **kwargs)  # type: ignore[arg-type]
+
+
 def test_writes_files_and_keeps_passwords_on_a_second_run(tmp_path: Path) -> None:
     result = run_script("--out", str(tmp_path), "reception", "boardroom")
     assert result.returncode == 0, result.stderr
@@ -42,9 +72,11 @@ def test_writes_files_and_keeps_passwords_on_a_second_run(tmp_path: Path) -> Non
     assert "reception" not in acl and "boardroom" not in acl
     assert (tmp_path / "credentials.toml").stat().st_mode & 0o777 == 0o600
     assert (tmp_path / "passwords").stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "service-passwords").stat().st_mode & 0o777 == 0o600
     passwd_lines = (tmp_path / "passwords").read_text().splitlines()
-    assert sorted(line.split(":")[0] for line in passwd_lines) == sorted(first)
+    assert sorted(line.split(":")[0] for line in passwd_lines) == ["boardroom", "reception"]
     assert all(first["reception"] not in line for line in passwd_lines)  # hashed
+    assert users_of(tmp_path / "service-passwords") == {"homeassistant", "odoo"}
 
     assert run_script("--out", str(tmp_path), "reception", "boardroom", "lobby").returncode == 0
     second = credentials(tmp_path)
@@ -56,8 +88,7 @@ def test_writes_files_and_keeps_passwords_on_a_second_run(tmp_path: Path) -> Non
     assert run_script("--out", str(tmp_path), "annex").returncode == 0
     third = credentials(tmp_path)
     assert {user: third[user] for user in second} == second
-    passwd_users = {line.split(":")[0] for line in (tmp_path / "passwords").read_text().split()}
-    assert passwd_users == set(third)
+    assert users_of(tmp_path / "passwords") == set(third) - {"homeassistant", "odoo"}
 
     assert run_script("--out", str(tmp_path), "--rotate", "reception").returncode == 0
     assert credentials(tmp_path)["reception"] != first["reception"]
@@ -108,15 +139,13 @@ def test_generated_acl_isolates_displays(
 ) -> None:
     assert run_script("--out", str(tmp_path), "room-a", "room-b").returncode == 0
     users = credentials(tmp_path)
-    broker = broker_factory(
-        password_file=tmp_path / "passwords", acl=(tmp_path / "acl").read_text()
-    )
-    hub = MqttPeer(broker, "homeassistant", users["homeassistant"]).start("odoo_epaper/#")
-    odoo = MqttPeer(broker, "odoo", users["odoo"]).start(
+    broker = Deployed(broker_factory, tmp_path)
+    hub = broker.service("homeassistant", users["homeassistant"]).start("odoo_epaper/#")
+    odoo = broker.service("odoo", users["odoo"]).start(
         "odoo_epaper/+/status", "odoo_epaper/+/ack", "odoo_epaper/+/data"
     )
-    room_a = MqttPeer(broker, "room-a", users["room-a"]).start("odoo_epaper/#")
-    room_b = MqttPeer(broker, "room-b", users["room-b"]).start(
+    room_a = broker.door("room-a", users["room-a"]).start("odoo_epaper/#")
+    room_b = broker.door("room-b", users["room-b"]).start(
         "odoo_epaper/room-b/data", "odoo_epaper/room-b/test"
     )
     try:
@@ -162,12 +191,10 @@ def test_a_display_sends_actions_and_reads_answers_under_its_own_name_only(
     reaches room-a and not room-b (DESIGN 3a)."""
     assert run_script("--out", str(tmp_path), "room-a", "room-b").returncode == 0
     users = credentials(tmp_path)
-    broker = broker_factory(
-        password_file=tmp_path / "passwords", acl=(tmp_path / "acl").read_text()
-    )
-    hub = MqttPeer(broker, "homeassistant", users["homeassistant"]).start("odoo_epaper/+/action")
-    room_a = MqttPeer(broker, "room-a", users["room-a"]).start("odoo_epaper/room-a/ack")
-    room_b = MqttPeer(broker, "room-b", users["room-b"]).start("odoo_epaper/+/ack")
+    broker = Deployed(broker_factory, tmp_path)
+    hub = broker.service("homeassistant", users["homeassistant"]).start("odoo_epaper/+/action")
+    room_a = broker.door("room-a", users["room-a"]).start("odoo_epaper/room-a/ack")
+    room_b = broker.door("room-b", users["room-b"]).start("odoo_epaper/+/ack")
     try:
         room_a.publish("odoo_epaper/room-b/action", b"forged-action")
         room_a.publish("odoo_epaper/room-a/action", b"own-action")
@@ -190,17 +217,17 @@ def test_display_added_later_is_isolated_without_acl_change(
     """A display added while the broker runs: its user only, a SIGHUP, and it is fenced in."""
     assert run_script("--out", str(tmp_path), "room-a").returncode == 0
     acl = (tmp_path / "acl").read_text()
-    broker = broker_factory(password_file=tmp_path / "passwords", acl=acl)
-    hub = MqttPeer(broker, "homeassistant", credentials(tmp_path)["homeassistant"]).start(
+    broker = Deployed(broker_factory, tmp_path)
+    hub = broker.service("homeassistant", credentials(tmp_path)["homeassistant"]).start(
         "odoo_epaper/#"
     )
     try:
         assert run_script("--out", str(tmp_path), "late-room").returncode == 0
         assert (tmp_path / "acl").read_text() == acl
         password = credentials(tmp_path)["late-room"]
-        assert broker.process is not None
-        broker.process.send_signal(signal.SIGHUP)  # what `systemctl reload mosquitto` does
-        late = connect_when_accepted(broker, "late-room", password)
+        assert broker.doors.process is not None
+        broker.doors.process.send_signal(signal.SIGHUP)  # what `systemctl reload mosquitto` does
+        late = connect_when_accepted(broker.doors, "late-room", password)
         try:
             hub.publish("odoo_epaper/late-room/data", b"late-data")
             hub.publish("odoo_epaper/room-a/data", b"a-data")
@@ -215,6 +242,91 @@ def test_display_added_later_is_isolated_without_acl_change(
             late.stop()
     finally:
         hub.stop()
+
+
+def test_no_user_can_take_over_a_display_s_session(
+    tmp_path: Path, broker_factory: Callable[..., Broker]
+) -> None:
+    """Client ids are bound to users: room-b connecting with room-a's client id (on either
+    listener) does not kick room-a off; room-a stays connected, no last will is sent."""
+    assert run_script("--out", str(tmp_path), "room-a", "room-b").returncode == 0
+    users = credentials(tmp_path)
+    broker = Deployed(broker_factory, tmp_path, tls=True)
+    hub = broker.service("homeassistant", users["homeassistant"]).start("odoo_epaper/#")
+    victim = broker.door("room-a", users["room-a"], client_id="epaper-room-a")
+    victim.start("odoo_epaper/room-a/data")
+    assert victim.client is not None
+    kicked: list[object] = []
+    victim.client.on_disconnect = lambda *args: kicked.append(args)
+    attackers = [
+        broker.door("room-b", users["room-b"], client_id="epaper-room-a"),
+        broker.door("room-b", users["room-b"], client_id="room-a"),  # the id it really has
+        broker.service("room-b", users["room-b"], client_id="room-a"),
+    ]
+    try:
+        for attacker in attackers[:2]:
+            attacker.start()
+            assert attacker.connect_code == 0  # its own session, under its own name
+        attackers[2].start()  # a display's user may not use the hub's port
+        assert attackers[2].connect_code not in (None, 0)
+        # The victim still delivers and receives, on the session it had.
+        victim.publish("odoo_epaper/room-a/status", b"still-here")
+        hub.wait("odoo_epaper/room-a/status", lambda m: m.payload == b"still-here")
+        hub.publish("odoo_epaper/room-a/data", b"for-a")
+        victim.wait("odoo_epaper/room-a/data", lambda m: m.payload == b"for-a")
+        assert kicked == []
+        log = broker.doors.log()
+        assert "as room-a (" in log and "Client room-a already connected" not in log
+    finally:
+        for peer in (hub, victim, *attackers):
+            peer.stop()
+
+
+def test_hub_and_odoo_keep_their_own_client_ids_and_may_run_several_clients(
+    tmp_path: Path, broker_factory: Callable[..., Broker]
+) -> None:
+    """Odoo runs a client per worker process plus short probes: on the services' listener
+    two clients of the same user stay connected side by side."""
+    assert run_script("--out", str(tmp_path), "room-a").returncode == 0
+    users = credentials(tmp_path)
+    broker = Deployed(broker_factory, tmp_path)
+    worker_1 = broker.service("odoo", users["odoo"], client_id="odoo-1-aaaa").start(
+        "odoo_epaper/+/status"
+    )
+    worker_2 = broker.service("odoo", users["odoo"], client_id="odoo-2-bbbb").start(
+        "odoo_epaper/+/status"
+    )
+    door = broker.door("room-a", users["room-a"]).start()
+    intruder = broker.door("odoo", users["odoo"])
+    try:
+        door.publish("odoo_epaper/room-a/status", b"online")
+        for worker in (worker_1, worker_2):
+            worker.wait("odoo_epaper/room-a/status", lambda m: m.payload == b"online")
+        log = broker.doors.log()
+        assert "as odoo-1-aaaa (" in log and "as odoo-2-bbbb (" in log
+        intruder.start()  # the Odoo user may not use the doors' port
+        assert intruder.connect_code not in (None, 0)
+    finally:
+        for peer in (worker_1, worker_2, door, intruder):
+            peer.stop()
+
+
+def test_an_older_password_file_s_hub_and_odoo_users_move_with_their_passwords(
+    tmp_path: Path,
+) -> None:
+    """Files of an earlier version held every user in ``passwords``: the hub and Odoo move
+    to ``service-passwords`` with their hashes, even without ``credentials.toml``."""
+    passwords = tmp_path / "passwords"
+    passwords.touch(mode=0o600)
+    for user in ("homeassistant", "odoo", "reception"):
+        subprocess.run(["mosquitto_passwd", "-b", str(passwords), user, f"pw-{user}"], check=True)
+    hashes = dict(line.split(":", 1) for line in passwords.read_text().split())
+    assert run_script("--out", str(tmp_path), "lobby").returncode == 0
+    service_lines = (tmp_path / "service-passwords").read_text().split()
+    moved = dict(line.split(":", 1) for line in service_lines)
+    assert moved == {"homeassistant": hashes["homeassistant"], "odoo": hashes["odoo"]}
+    assert users_of(passwords) == {"reception", "lobby"}
+    assert "homeassistant" not in credentials(tmp_path)  # kept its old password, not a new one
 
 
 def connect_when_accepted(broker: Broker, user: str, password: str) -> MqttPeer:
@@ -271,9 +383,9 @@ def test_central_and_site_files_for_bridged_sites(
     assert "topic odoo_epaper/+/ack both 1" in bridge
     assert "+/data both" not in bridge
 
-    broker = broker_factory(password_file=central / "passwords", acl=acl)
-    hub = MqttPeer(broker, "homeassistant", users["homeassistant"]).start("odoo_epaper/#")
-    berlin = MqttPeer(broker, "berlin", users["berlin"]).start("odoo_epaper/#")
+    broker = Deployed(broker_factory, central)
+    hub = broker.service("homeassistant", users["homeassistant"]).start("odoo_epaper/#")
+    berlin = broker.door("berlin", users["berlin"]).start("odoo_epaper/#")
     try:
         hub.publish("odoo_epaper/reception/data", b"data-reception", retain=True)
         hub.publish("odoo_epaper/lobby/data", b"data-lobby", retain=True)
@@ -326,7 +438,7 @@ def test_as_root_the_broker_user_can_read_its_files(tmp_path: Path) -> None:
     result = run_script("--out", str(tmp_path), "--broker-user", "nobody", "reception")
     assert result.returncode == 0, result.stderr
     nobody = pwd.getpwnam("nobody")
-    for name in ("passwords", "acl"):
+    for name in ("passwords", "service-passwords", "acl"):
         assert (tmp_path / name).stat().st_uid == nobody.pw_uid
     assert (tmp_path / "credentials.toml").stat().st_uid == owner.pw_uid  # stays private
 

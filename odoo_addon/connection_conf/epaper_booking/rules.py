@@ -29,6 +29,7 @@ ROOM_BUSY = "room_busy"
 ROOM_FREE = "room_free"
 TOO_SHORT = "too_short"
 NOT_FREE_AFTER = "not_free_after"
+TOO_LONG = "too_long"
 NOTHING_TO_CHECK_IN = "nothing_to_check_in"
 UNKNOWN_BOOKING = "unknown_booking"
 FORBIDDEN = "forbidden"
@@ -45,6 +46,7 @@ MESSAGES = {
     ROOM_FREE: "No meeting is running in this room.",
     TOO_SHORT: "The room is booked again in less than 5 minutes.",
     NOT_FREE_AFTER: "The room is booked right after this meeting.",
+    TOO_LONG: "The booking would be longer than a door may make it.",
     NOTHING_TO_CHECK_IN: "No meeting to check in to.",
     UNKNOWN_BOOKING: "This booking does not exist or is not in this room.",
     FORBIDDEN: "The hub's Odoo user may not book this room.",
@@ -123,15 +125,25 @@ def _minutes(minutes: int | None, default: int | None) -> dt.timedelta:
 
 
 def plan_door_action(
-    action: str, now: dt.datetime, bookings: Sequence[Booking], minutes: int | None = None
+    action: str,
+    now: dt.datetime,
+    bookings: Sequence[Booking],
+    minutes: int | None = None,
+    max_minutes: int | None = None,
 ) -> Plan:
     """Plan a door action (DESIGN 3a ``/action``) at ``now`` against the room's bookings.
 
+    ``max_minutes`` is the longest booking a door may make or extend to, in total (the
+    hub's option; None: 24 h): pressing ``extend`` again and again never
+    holds the room longer than that from the booking's start.
+
     - ``book_now`` (``minutes`` required): only while no booking covers now; from now
       (whole minute) for ``minutes``, cut at the next booking; ``too_short`` when that
-      leaves less than 5 minutes.
+      leaves less than 5 minutes, ``too_long`` when ``minutes`` > ``max_minutes``.
     - ``extend`` (``minutes``, default 15): the current booking's end moves later, only
-      if no other booking starts before the new end (``not_free_after``).
+      if no other booking starts before the new end (``not_free_after``), and no later
+      than ``max_minutes`` after its start (cut there; ``too_long`` when it already
+      lasts that long).
     - ``end_now``: the current booking ends now.
     - ``check_in``: the current booking not yet checked in, else one starting within
       15 minutes.
@@ -139,26 +151,11 @@ def plan_door_action(
     """
     now = _whole_seconds(now)
     running = current(bookings, now)
+    longest = _minutes(max_minutes, MAX_MINUTES)
     if action == "book_now":
-        length = _minutes(minutes, None)
-        if running is not None:
-            raise BookingRefused(ROOM_BUSY)
-        start = now.replace(second=0)
-        end = start + length
-        following = upcoming(bookings, now)
-        if following is not None and following.start < end:
-            end = following.start
-        if end - now < MIN_BOOKING:
-            raise BookingRefused(TOO_SHORT)
-        return Plan("create", start=start, end=end)
+        return _book_now(now, running, bookings, _minutes(minutes, None), longest)
     if action == "extend":
-        length = _minutes(minutes, EXTEND_MINUTES)
-        if running is None:
-            raise BookingRefused(ROOM_FREE)
-        end = running.end + length
-        if _overlapping(bookings, running.end, end, skip=running.ref):
-            raise BookingRefused(NOT_FREE_AFTER)
-        return Plan("set_end", end=end, ref=running.ref)
+        return _extend(running, bookings, _minutes(minutes, EXTEND_MINUTES), longest)
     if action == "end_now":
         if running is None:
             raise BookingRefused(ROOM_FREE)
@@ -171,6 +168,43 @@ def plan_door_action(
             raise BookingRefused(NOTHING_TO_CHECK_IN)
         return Plan("check_in", ref=min(soon, key=lambda b: b.start).ref)
     raise BookingRefused(BAD_ACTION)
+
+
+def _book_now(
+    now: dt.datetime,
+    running: Booking | None,
+    bookings: Sequence[Booking],
+    length: dt.timedelta,
+    longest: dt.timedelta,
+) -> Plan:
+    if length > longest:
+        raise BookingRefused(TOO_LONG)
+    if running is not None:
+        raise BookingRefused(ROOM_BUSY)
+    start = now.replace(second=0)
+    end = start + length
+    following = upcoming(bookings, now)
+    if following is not None and following.start < end:
+        end = following.start
+    if end - now < MIN_BOOKING:
+        raise BookingRefused(TOO_SHORT)
+    return Plan("create", start=start, end=end)
+
+
+def _extend(
+    running: Booking | None,
+    bookings: Sequence[Booking],
+    length: dt.timedelta,
+    longest: dt.timedelta,
+) -> Plan:
+    if running is None:
+        raise BookingRefused(ROOM_FREE)
+    end = min(running.end + length, running.start + longest)
+    if end <= running.end:
+        raise BookingRefused(TOO_LONG)
+    if _overlapping(bookings, running.end, end, skip=running.ref):
+        raise BookingRefused(NOT_FREE_AFTER)
+    return Plan("set_end", end=end, ref=running.ref)
 
 
 def check_in_until(booking: Booking, grace_minutes: int) -> dt.datetime | None:

@@ -254,11 +254,18 @@ class RoomRaspConnection(models.Model):
 
     @api.model
     def epaper_door_action(
-        self, device: str, action: str, minutes: int | None = None, now: str | None = None
+        self,
+        device: str,
+        action: str,
+        minutes: int | None = None,
+        now: str | None = None,
+        max_minutes: int | None = None,
     ) -> dict[str, Any]:
         """Perform a door action (DESIGN 3a: ``book_now``, ``extend``, ``end_now``,
         ``check_in``) for display ``device`` at ``now`` (ISO 8601 UTC; default: the clock).
 
+        ``max_minutes``: the longest booking a door may make or extend to in total (the
+        hub's option; default 24 h), refused or cut as ``epaper_booking`` says.
         Returns the booking written (``{"ok": True, "ref", "start", "end"}``) or a refusal.
         """
 
@@ -266,7 +273,7 @@ class RoomRaspConnection(models.Model):
             display = self._epaper_display(device)
             moment = parse_utc(now) if now else dt.datetime.now(dt.UTC)
             _records, bookings = display._epaper_bookings_around(moment, moment + LOOKAHEAD)
-            plan = plan_door_action(action, moment, bookings, minutes)
+            plan = plan_door_action(action, moment, bookings, minutes, max_minutes)
             record = display._epaper_apply(plan, self.env._("Booked at the door"))
             return display._epaper_answer(record)
 

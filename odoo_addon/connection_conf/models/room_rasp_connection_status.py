@@ -176,6 +176,7 @@ class RoomRaspConnectionStatus(models.Model):
             if report.get("snapshot") is not None:
                 problem = snapshot_problem(report["snapshot"])
                 if problem:
+                    _logger.warning("Refused the snapshot of %s: it %s", parsed[0], problem)
                     result["invalid"].append(f"{parsed[0]}: snapshot {problem}")
                 else:
                     snapshots[parsed[0]] = report["snapshot"]

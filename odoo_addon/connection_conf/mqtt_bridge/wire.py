@@ -5,10 +5,14 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import io
 import json
 import re
+import struct
 from dataclasses import dataclass
 from typing import Any
+
+from PIL import Image, UnidentifiedImageError
 
 MAX_PAYLOAD_BYTES = 64 * 1024
 DEFAULT_TOPIC_PREFIX = "odoo_epaper/"
@@ -64,11 +68,22 @@ def storable_text(value: str, limit: int = MAX_TEXT) -> str:
 
 
 MAX_SNAPSHOT_BYTES = 1024 * 1024  # the contract's /snapshot bound (docs/protocol.md)
+# Pixels per side of any snapshot: above every panel's (the largest, 13.3", 1600 x 1200).
+MAX_SNAPSHOT_SIDE = 2048
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
-def snapshot_problem(value: object) -> str | None:
-    """Say why ``value`` is not a base64 PNG of at most 1 MiB, or None when it is one."""
+def snapshot_problem(
+    value: object, bound: tuple[int, int] = (MAX_SNAPSHOT_SIDE, MAX_SNAPSHOT_SIDE)
+) -> str | None:
+    """Say why ``value`` is not a base64 PNG of at most 1 MiB that decodes to at most
+    ``bound`` pixels (width, height, either way round), or None when it is one.
+
+    The size the PNG declares is checked first, then Pillow decodes it in full
+    (``verify`` checks every chunk and CRC, ``load`` inflates the pixels): a truncated
+    file, a corrupt one or a small file declaring a huge image is refused before it is
+    stored and served to browsers.
+    """
     if not isinstance(value, str):
         return "must be base64 text"
     if len(value) > (MAX_SNAPSHOT_BYTES + 2) // 3 * 4:
@@ -77,8 +92,26 @@ def snapshot_problem(value: object) -> str | None:
         raw = base64.b64decode(value, validate=True)
     except (ValueError, binascii.Error):
         return "is not valid base64"
-    if not raw.startswith(_PNG_SIGNATURE):
+    return _png_problem(raw, bound)
+
+
+def _png_problem(raw: bytes, bound: tuple[int, int]) -> str | None:
+    """Check the size a PNG declares, then decode it; say why it is refused, or None."""
+    if not raw.startswith(_PNG_SIGNATURE) or raw[12:16] != b"IHDR" or len(raw) < 24:
         return "is not a PNG image"
+    width, height = struct.unpack(">II", raw[16:24])
+    fits = width <= bound[0] and height <= bound[1]
+    if not width or not height or not (fits or (width <= bound[1] and height <= bound[0])):
+        return f"is {width} x {height} pixels, larger than {bound[0]} x {bound[1]}"
+    try:
+        with Image.open(io.BytesIO(raw), formats=["PNG"]) as image:
+            image.verify()
+        with Image.open(io.BytesIO(raw), formats=["PNG"]) as image:
+            image.load()
+    except (UnidentifiedImageError, Image.DecompressionBombError):
+        return "is not a PNG image Pillow can read"
+    except (OSError, SyntaxError, ValueError, EOFError, struct.error) as err:
+        return f"is a truncated or corrupt PNG ({str(err)[:80]})"
     return None
 
 

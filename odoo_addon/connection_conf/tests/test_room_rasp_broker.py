@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import base64
+import struct
+import zlib
 
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import TransactionCase, new_test_user, tagged
 
-# A 1x1 white PNG.
+# A 1x1 black PNG, as Pillow writes it.
 PNG = base64.b64encode(
     bytes.fromhex(
-        "89504e470d0a1a0a0000000d4948445200000001000000010800000000376ef9240000000a"
-        "49444154789c6360000000020001e221bc330000000049454e44ae426082"
+        "89504e470d0a1a0a0000000d49484452000000010000000108000000003a7e9b550000000a"
+        "49444154789c636000000002000148afa4710000000049454e44ae426082"
     )
 ).decode()
 
@@ -180,18 +182,54 @@ class TestRoomRaspBroker(TransactionCase):
         self.assertEqual(result["updated"], ["snap-door"])
         self.assertEqual(display.snapshot.decode(), PNG)
         self.assertEqual(str(display.snapshot_at), "2026-11-30 07:00:00")
-        bad = as_hub.mqtt_status_report(
-            [
-                {
-                    "device": "snap-door",
-                    "state": "online",
-                    "last_seen": "2026-11-30T07:01:00Z",
-                    "snapshot": base64.b64encode(b"GIF89a").decode(),
-                }
-            ]
-        )
+        logger = "odoo.addons.connection_conf.models.room_rasp_connection_status"
+        with self.assertLogs(logger, "WARNING"):  # the refusal is logged
+            bad = as_hub.mqtt_status_report(
+                [
+                    {
+                        "device": "snap-door",
+                        "state": "online",
+                        "last_seen": "2026-11-30T07:01:00Z",
+                        "snapshot": base64.b64encode(b"GIF89a").decode(),
+                    }
+                ]
+            )
         self.assertEqual(bad["invalid"], ["snap-door: snapshot is not a PNG image"])
         self.assertEqual(display.snapshot.decode(), PNG)
+
+    def test_status_report_refuses_image_bombs_and_broken_pngs(self) -> None:
+        """A PNG declaring 30000 x 30000 pixels and a truncated one are not stored."""
+        broker = self._broker(is_default=True)
+        display = self.Display.create({"name": "snap-door", "broker_id": broker.id})
+        as_hub = self.Display.with_user(self.reporter)
+        raw = base64.b64decode(PNG)
+        header = b"IHDR" + struct.pack(">II", 30000, 30000) + raw[24:29]
+        bomb = raw[:12] + header + struct.pack(">I", zlib.crc32(header)) + raw[33:]
+        reports = [
+            {
+                "device": "snap-door",
+                "state": "online",
+                "last_seen": "2026-11-30T07:00:00Z",
+                "snapshot": snapshot,
+            }
+            for snapshot in (
+                PNG,
+                base64.b64encode(bomb).decode(),
+                base64.b64encode(raw[:40]).decode(),
+            )
+        ]
+        answer = as_hub.mqtt_status_report(reports[:1])
+        self.assertEqual(answer["invalid"], [])
+        logger = "odoo.addons.connection_conf.models.room_rasp_connection_status"
+        for report in reports[1:]:
+            with self.assertLogs(logger, "WARNING") as logged:  # each refusal says why
+                answer = as_hub.mqtt_status_report([report])
+            self.assertIn("Refused the snapshot of snap-door", logged.output[0])
+            self.assertEqual(len(answer["invalid"]), 1, answer)
+            self.assertEqual(display.snapshot.decode(), PNG)
+        with self.assertLogs(logger, "WARNING"):
+            invalid = as_hub.mqtt_status_report(reports[1:2])["invalid"][0]
+        self.assertIn("30000 x 30000", invalid)
 
 
 @tagged("post_install", "-at_install")

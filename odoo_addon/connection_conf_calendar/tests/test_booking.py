@@ -118,6 +118,18 @@ class TestEpaperBooking(TransactionCase):
         self.assertEqual(answer["error"], "forbidden")
         self.assertEqual(self.meeting.stop, NOW + dt.timedelta(hours=2))
 
+    def test_a_door_never_extends_past_the_longest_booking(self) -> None:
+        """The hub's longest booking bounds a door's extensions in total: the one-hour
+        meeting extended by 60 with a bound of 90 ends 90 minutes after its start, then
+        refuses (too_long)."""
+        later = z(NOW + dt.timedelta(minutes=70))
+        answer = self.Hub.epaper_door_action("boardroom", "extend", 60, now=later, max_minutes=90)
+        self.assertTrue(answer["ok"], answer)
+        self.assertEqual(answer["end"], "2026-11-27T12:30:00Z")
+        again = self.Hub.epaper_door_action("boardroom", "extend", 60, now=later, max_minutes=90)
+        self.assertEqual(again["error"], "too_long")
+        self.assertEqual(self.meeting.stop, NOW + dt.timedelta(minutes=150))
+
     def test_cancel_deletes_the_booking(self) -> None:
         """The hub cancels a booking of the room."""
         answer = self.Hub.epaper_cancel("boardroom", f"calendar.event,{self.meeting.id}")

@@ -23,7 +23,7 @@ from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.odoo_epaper.const import DOMAIN
-from testbed.broker import Broker
+from testbed.broker import Broker, deployed_listeners, free_port, generate_tls
 from testbed.mqtt_peer import Message
 from testbed.odoo_server import OdooTestServer
 from testbed.tcp_proxy import TcpProxy
@@ -59,13 +59,17 @@ class Sites:
     def __init__(self, tmp_path: Path, broker_factory: Callable[..., Broker]) -> None:
         central_dir = tmp_path / "central"
         self.users = generate(central_dir, "--site", f"{SITE}={','.join(DEVICES)}")
+        tls = generate_tls(tmp_path / "tls")
+        door_port, service_port = free_port(), free_port()
+        # The deployed configuration: sites' bridges on the displays' listener, the hub
+        # (and Odoo) on the services' one.
         self.central = broker_factory(
-            tls=True,
-            password_file=central_dir / "passwords",
-            acl=(central_dir / "acl").read_text(),
+            listeners=deployed_listeners(central_dir, door_port, service_port, tls),
+            port=door_port,
+            tls_files=tls,
         )
-        assert self.central.tls_files is not None
-        self.ca_cert = self.central.tls_files.ca_cert
+        self.hub_side = self.central.listener(service_port)
+        self.ca_cert = tls.ca_cert
         self.link = TcpProxy("127.0.0.1", self.central.port).start()
         site_dir = tmp_path / SITE
         self.site_users = generate(
@@ -81,9 +85,10 @@ class Sites:
             *DEVICES,
         )
         assert set(self.site_users) == set(DEVICES)
+        site_port = free_port()
         self.site = broker_factory(
-            password_file=site_dir / "passwords",
-            acl=(site_dir / "acl").read_text(),
+            listeners=deployed_listeners(site_dir, site_port, None, None),
+            port=site_port,
             bridge=(site_dir / "bridge.conf").read_text(),
         )
 
@@ -101,7 +106,7 @@ async def central_mqtt(hass: HomeAssistant, sites: Sites) -> AsyncIterator[MockC
     """Home Assistant's MQTT integration on the central broker, as the hub's user over TLS."""
     entry = await async_add_mqtt(
         hass,
-        sites.central,
+        sites.hub_side,
         username="homeassistant",
         password=sites.users["homeassistant"],
         certificate=sites.ca_cert.read_text(),
@@ -151,7 +156,7 @@ async def test_site_bridged_to_central_broker(
 ) -> None:
     """Data flows down, status and last wills flow up; a cut link loses nothing."""
     odoo_server.delete_record("room.rasp.connection", 3)  # lab-door: not at this site
-    hub = Watcher(sites.central, "homeassistant", sites.users["homeassistant"], sites.ca_cert)
+    hub = Watcher(sites.hub_side, "homeassistant", sites.users["homeassistant"], sites.ca_cert)
     hub.start("odoo_epaper/#", LINK_STATE)
 
     def link_state() -> bytes | None:

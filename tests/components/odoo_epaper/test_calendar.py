@@ -172,4 +172,6 @@ async def test_ranges_beyond_the_horizon_are_read_in_one_rpc(
     events = await list_events(hass, reception, start, start + dt.timedelta(days=2))
     assert [e["summary"] for e in events] == ["Far away"]
     calls = [c for c in odoo_server.calls if c.service == "object"]
-    assert [(c.model_method, c.args[2:3]) for c in calls] == [("epaper_schedule", (["reception"],))]
+    assert [(c.model_method, c.kwargs.get("devices")) for c in calls] == [
+        ("epaper_schedule", ["reception"])
+    ]

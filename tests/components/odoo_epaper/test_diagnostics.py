@@ -61,6 +61,7 @@ async def test_entry_diagnostics(
     assert result["entry"]["title"] == REDACTED
     assert result["odoo"]["server"] == REDACTED
     assert "room.rasp.connection" in result["odoo"]["models"]
+    assert (result["odoo"]["transport"], result["odoo"]["key_expiry"]) == ("jsonrpc", None)
     assert set(result["displays"]) == {"reception", "boardroom", "lab-door"}
     reception = result["displays"]["reception"]
     assert reception["odoo"]["payload"]["device"] == "reception"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import struct
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,11 +14,15 @@ from PIL import Image
 from custom_components.odoo_epaper.change_notice import parse_changed
 from custom_components.odoo_epaper.display_status import (
     MAX_SNAPSHOT_BYTES,
+    MAX_SNAPSHOT_SIDE,
+    DisplayStatus,
     parse_ack,
     parse_snapshot,
     parse_status,
+    snapshot_bound,
 )
 from custom_components.odoo_epaper.wire_values import WireError, is_device_name
+from testbed.bad_images import BAD_SNAPSHOTS, GOOD_SNAPSHOTS, PANEL, declared_bomb
 from tests.fixtures.vectors import load_vectors, raw_payload
 
 STATUS = load_vectors("status")["cases"]
@@ -98,6 +103,37 @@ def test_snapshot_refused(payload: bytes, reason: str) -> None:
     with pytest.raises(WireError) as err:
         parse_snapshot(payload)
     assert err.value.reason == reason
+
+
+@pytest.mark.parametrize(("name", "make"), BAD_SNAPSHOTS, ids=[n for n, _ in BAD_SNAPSHOTS])
+def test_snapshots_that_cross_no_trust_boundary(name: str, make: Callable[[], bytes]) -> None:
+    """Each bad PNG of testbed/bad_images.py (the addon refuses the same) is refused for
+    a panel of PANEL's size, before it is stored or served."""
+    with pytest.raises(WireError) as err:
+        parse_snapshot(make(), PANEL)
+    assert err.value.reason in ("png", "pixels")
+
+
+@pytest.mark.parametrize(("name", "make"), GOOD_SNAPSHOTS, ids=[n for n, _ in GOOD_SNAPSHOTS])
+def test_snapshots_that_fit_the_panel(name: str, make: Callable[[], bytes]) -> None:
+    """A real PNG no larger than the panel (either way round) is taken as it came."""
+    payload = make()
+    snapshot = parse_snapshot(payload, PANEL)
+    assert snapshot is not None and snapshot.png == payload
+
+
+def test_the_bound_is_the_panel_s_size_never_above_the_cap() -> None:
+    """From the status' width and height; the cap when unknown or claimed larger."""
+    cap = (MAX_SNAPSHOT_SIDE, MAX_SNAPSHOT_SIDE)
+    assert snapshot_bound(None) == cap
+    assert snapshot_bound(DisplayStatus(state="online")) == cap
+    assert snapshot_bound(DisplayStatus(state="online", width=800, height=480)) == (800, 480)
+    assert snapshot_bound(DisplayStatus(state="online", width=30000, height=-4)) == cap
+    huge = DisplayStatus(state="online", width=30000, height=30000)
+    assert snapshot_bound(huge) == cap
+    with pytest.raises(WireError) as err:
+        parse_snapshot(declared_bomb(), snapshot_bound(huge))
+    assert err.value.reason == "pixels"
 
 
 ACKS = [case for case in load_vectors("test")["cases"] if "ack" in case]

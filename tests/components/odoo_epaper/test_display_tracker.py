@@ -14,6 +14,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.odoo_epaper.display_tracker import DisplayState, DisplayTracker
 from custom_components.odoo_epaper.status_mirror import status_report
+from testbed.bad_images import BAD_SNAPSHOTS, PANEL, good_png
 from testbed.ha_mqtt import async_mqtt_synced, publish
 from tests.components.odoo_epaper.conftest import OutsideSubscriber, wait_until
 from tests.components.odoo_epaper.test_display_status import png_bytes
@@ -113,6 +114,44 @@ async def test_snapshot(
     publish(sat.client, f"{PREFIX}reception/snapshot", b"", qos=0)
     await wait_until(lambda: tracker.displays["reception"].snapshot is None)
     assert "Ignored snapshot of display reception" in caplog.text
+
+
+async def test_a_bad_snapshot_is_refused_and_the_last_good_one_kept(
+    hass: HomeAssistant,
+    tracker: DisplayTracker,
+    sat: OutsideSubscriber,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A door of PANEL's size: after a good snapshot, every bad PNG of testbed/bad_images.py
+    (truncated, the 109 KB bomb, larger than the panel, ...) is refused with a log line and
+    the good one stays, bytes unchanged."""
+    caplog.set_level(logging.DEBUG, logger="custom_components.odoo_epaper")
+    width, height = PANEL
+    status = {"state": "online", "width": width, "height": height}
+    publish(sat.client, f"{PREFIX}reception/status", json.dumps(status), retain=True)
+    await wait_until(
+        lambda: (
+            (state := tracker.displays.get("reception")) is not None and state.status is not None
+        )
+    )
+    good = good_png()
+    publish(sat.client, f"{PREFIX}reception/snapshot", good, retain=True, qos=0)
+    await wait_until(lambda: tracker.displays["reception"].snapshot is not None)
+
+    def refused() -> int:
+        return sum("snapshot of" in r.getMessage() for r in caplog.records if "Ignored" in r.msg)
+
+    for count, (_name, make) in enumerate(BAD_SNAPSHOTS, start=1):
+        publish(sat.client, f"{PREFIX}reception/snapshot", make(), retain=True, qos=0)
+        await wait_until(lambda count=count: refused() == count, 20)
+    snapshot = tracker.displays["reception"].snapshot
+    assert snapshot is not None and snapshot.png == good
+    assert "Ignored snapshot of display reception" in caplog.text  # a warning, once per reason
+
+    # A burst of good ones: decoded one at a time, the newest shown last.
+    for width in range(100, 120):
+        publish(sat.client, f"{PREFIX}reception/snapshot", good_png(width, 50), qos=0)
+    await wait_until(lambda: getattr(tracker.displays["reception"].snapshot, "width", 0) == 119)
 
 
 async def test_test_message_with_ack(

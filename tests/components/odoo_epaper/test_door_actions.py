@@ -25,6 +25,7 @@ from custom_components.odoo_epaper.const import (
     EVENT_DOOR_ACTION,
 )
 from custom_components.odoo_epaper.devices import async_get_entry_device, display_identifier
+from custom_components.odoo_epaper.door_memory import BURST, THROTTLED
 from testbed.broker import Broker
 from testbed.ha_mqtt import async_mqtt_synced
 from testbed.odoo_server import OdooTestServer
@@ -271,3 +272,111 @@ async def test_no_show_is_released_and_the_door_turns_free(
     ]
     await init_integration.runtime_data.coordinator.async_refresh()
     await wait_until(lambda: [e for t, _s, e in shown(door) if t == "Forgotten"] == [now])
+
+
+def acks(peer: OutsideSubscriber, request_id: str) -> list[dict[str, Any]]:
+    """The hub's answers to ``request_id`` seen on the Quiet room's /ack."""
+    return [m.json() for m in peer.on(f"{DEVICE}/ack") if (m.json() or {}).get("id") == request_id]
+
+
+async def test_a_repeated_request_gets_the_first_answer_and_runs_once(
+    hass: HomeAssistant,
+    door: MQTTDisplay,
+    odoo_server: OdooTestServer,
+    subscriber_factory: Callable[..., OutsideSubscriber],
+) -> None:
+    """The same id three times at once (QoS 1 redelivery, the door's resend), once more
+    after the answer, then with another action and with an invalid one: one booking, one
+    event, six equal answers."""
+    fired = async_capture_events(hass, EVENT_DOOR_ACTION)
+    peer = subscriber_factory(f"{PREFIX}{DEVICE}/ack")
+    odoo_server.reset_counts()
+    request = {"id": "k-replayed", "action": "book_now", "minutes": 15}
+    for _ in range(3):
+        peer.publish(f"{PREFIX}{DEVICE}/action", request)
+    await wait_until(lambda: len(acks(peer, "k-replayed")) == 3)
+    peer.publish(f"{PREFIX}{DEVICE}/action", request)
+    await wait_until(lambda: len(acks(peer, "k-replayed")) == 4)
+    peer.publish(f"{PREFIX}{DEVICE}/action", {"id": "k-replayed", "action": "end_now"})
+    peer.publish(f"{PREFIX}{DEVICE}/action", {"id": "k-replayed", "action": "dance"})
+    await wait_until(lambda: len(acks(peer, "k-replayed")) == 6)
+    assert acks(peer, "k-replayed") == [{"id": "k-replayed", "ok": True, "error": None}] * 6
+    assert odoo_server.count(method="epaper_door_action") == 1
+    assert len(door_bookings(odoo_server)) == 1
+    assert len(fired) == 1
+
+
+async def test_a_flooding_door_is_throttled(
+    hass: HomeAssistant,
+    door: MQTTDisplay,
+    odoo_server: OdooTestServer,
+    subscriber_factory: Callable[..., OutsideSubscriber],
+) -> None:
+    """Twenty requests at once: past the door's burst they are refused (throttled) and
+    Odoo is not asked; each gets exactly one answer."""
+    peer = subscriber_factory(f"{PREFIX}{DEVICE}/ack")
+    odoo_server.reset_counts()
+    ids = [f"k-flood-{n}" for n in range(20)]
+    for request_id in ids:
+        peer.publish(f"{PREFIX}{DEVICE}/action", {"id": request_id, "action": "check_in"})
+    await wait_until(lambda: all(len(acks(peer, request_id)) == 1 for request_id in ids))
+    errors = [acks(peer, request_id)[0]["error"] for request_id in ids]
+    throttled = errors.count(THROTTLED)
+    assert set(errors) == {"nothing_to_check_in", THROTTLED}
+    assert throttled >= len(ids) - BURST - 1  # a token may refill while they arrive
+    assert odoo_server.count(method="epaper_door_action") == len(ids) - throttled
+
+
+async def test_a_door_booking_never_exceeds_the_longest_booking_in_total(
+    hass: HomeAssistant,
+    door: MQTTDisplay,
+    mock_pins: Any,
+    odoo_server: OdooTestServer,
+    init_integration: MockConfigEntry,
+    subscriber_factory: Callable[..., OutsideSubscriber],
+) -> None:
+    """Longest booking 20 minutes: book_now 15, extend 15 ends 20 minutes after the start,
+    the next extend is refused (too_long): never a day from the door (issue 22)."""
+    await async_change_options(hass, init_integration, **{CONF_MAX_BOOKING_MINUTES: 20})
+    await wait_until(
+        lambda: init_integration.runtime_data.coordinator.options.max_booking_minutes == 20
+    )
+    await async_mqtt_synced(hass, subscriber_factory("probe/#").client)
+    await wait_until(lambda: door.sign.data is not None)
+    press(mock_pins, "book_now")
+    await wait_until(lambda: len(door_bookings(odoo_server)) == 1)
+    booking = door_bookings(odoo_server)[0]
+    await wait_until(lambda: door.sign.overlay is None)
+    press(mock_pins, "extend")
+    start = dt.datetime.fromisoformat(booking["start_datetime"])
+    await wait_until(
+        lambda: (
+            dt.datetime.fromisoformat(booking["stop_datetime"]) == start + dt.timedelta(minutes=20)
+        )
+    )
+    await wait_until(lambda: door.sign.overlay is None)
+    press(mock_pins, "extend")
+    await wait_until(
+        lambda: door.sign.overlay is not None and door.sign.overlay.text == REASONS["too_long"]
+    )
+    assert dt.datetime.fromisoformat(booking["stop_datetime"]) == start + dt.timedelta(minutes=20)
+
+
+async def test_invalid_requests_count_against_the_bucket(
+    hass: HomeAssistant,
+    door: MQTTDisplay,
+    odoo_server: OdooTestServer,
+    subscriber_factory: Callable[..., OutsideSubscriber],
+) -> None:
+    """Invalid requests with an id are answered invalid_request, past the burst
+    throttled; Odoo is never asked."""
+    peer = subscriber_factory(f"{PREFIX}{DEVICE}/ack")
+    odoo_server.reset_counts()
+    ids = [f"k-junk-{n}" for n in range(BURST + 5)]
+    for request_id in ids:
+        peer.publish(f"{PREFIX}{DEVICE}/action", {"id": request_id, "action": "dance"})
+    await wait_until(lambda: all(len(acks(peer, request_id)) == 1 for request_id in ids))
+    errors = [acks(peer, request_id)[0]["error"] for request_id in ids]
+    assert set(errors) == {"invalid_request", THROTTLED}
+    assert errors.count(THROTTLED) >= len(ids) - BURST - 1
+    assert odoo_server.count(method="epaper_door_action") == 0
