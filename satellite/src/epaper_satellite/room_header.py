@@ -8,7 +8,7 @@ from .canvas import BLACK, WHITE, Color
 from .layouts import Box
 
 if TYPE_CHECKING:
-    from .render import Sign
+    from .room_sign import Sign
 
 # The room name never gets smaller than this share of its full size (nor 10 px).
 NAME_FLOOR = 0.5
