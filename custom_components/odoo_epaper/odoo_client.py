@@ -27,9 +27,9 @@ from .odoo_errors import (
     OdooTimeoutError,
     OdooUrlError,
 )
+from .odoo_models import model_access
 from .odoo_server_info import (
     DISPLAY_MODEL,
-    KNOWN_MODELS,
     ROOM_MODEL,
     SCHEDULE_METHOD,
     AdoptionChoices,
@@ -181,17 +181,12 @@ class OdooClient:
             if transport.name == JSON2:
                 self._check_key_owner(uid)
             user_tz = valid_timezone(context.get("tz"))
-            rows = self._call(
-                "ir.model",
-                "search_read",
-                domain=[("model", "in", list(KNOWN_MODELS))],
-                fields=["model"],
-            )
-            models = frozenset(str(row["model"]) for row in rows)
+            readable = self._model_access()
+            models = frozenset(readable)
             display_model = DISPLAY_MODEL if DISPLAY_MODEL in models else ROOM_MODEL
             display_fields: frozenset[str] = frozenset()
             if display_model in models:
-                if not self._call(display_model, "has_access", [], operation="read"):
+                if not readable[display_model]:
                     raise OdooAccessError(f"User {self.username} may not read {display_model}")
                 display_fields = frozenset(
                     self._call(display_model, "fields_get", attributes=["type", "relation"])
@@ -209,6 +204,10 @@ class OdooClient:
                 key_expiry=expiry,
             )
             return self._info
+
+    def _model_access(self) -> dict[str, bool]:
+        """Which known models exist and whether the user may read each (odoo_models.py)."""
+        return model_access(self._call)
 
     def _key_expiry(self) -> dt.datetime | None:
         """The expiry of the API key in use when it can be told (:func:`key_expiry`);

@@ -12,6 +12,7 @@ from typing import Any
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..rights import BROKER_CONNECTION_FIELDS, check_connection_write
 from ..series import Constraint
 
 DEFAULT_PORT = 8883
@@ -40,7 +41,19 @@ class RoomRaspBroker(models.Model):
         string="Default",
         help="New displays of this company use this broker unless they name another.",
     )
-    company_id = fields.Many2one("res.company", default=lambda self: self.env.company)
+    company_id = fields.Many2one(
+        "res.company",
+        default=lambda self: self.env.company,
+        index=True,
+        help="The company whose displays use this broker; empty: shared by all companies.",
+    )
+    publisher = fields.Selection(
+        [("home_assistant", "Home Assistant"), ("odoo", "Odoo")],
+        default="home_assistant",
+        required=True,
+        help="Who publishes the doors' room data on this broker (exactly one): Home "
+        "Assistant, or Odoo itself, the doors then working without Home Assistant.",
+    )
     active = fields.Boolean(default=True)
     display_ids = fields.One2many("room.rasp.connection", "broker_id", string="Displays")
     display_count = fields.Integer(compute="_compute_display_count")
@@ -48,6 +61,19 @@ class RoomRaspBroker(models.Model):
     _port_range = Constraint(
         "CHECK(port >= 1 AND port <= 65535)", "The broker port must be between 1 and 65535."
     )
+
+    @api.model_create_multi
+    def create(self, vals_list: list[dict[str, Any]]) -> Any:
+        """Create; connection settings given by a non-manager are refused (AccessError,
+        besides the access rules: see room_rasp_connection_secrets)."""
+        for vals in vals_list:
+            check_connection_write(self, vals, BROKER_CONNECTION_FIELDS)
+        return super().create(vals_list)
+
+    def write(self, vals: dict[str, Any]) -> bool:
+        """Write; connection settings written by a non-manager are refused (AccessError)."""
+        check_connection_write(self, vals, BROKER_CONNECTION_FIELDS)
+        return super().write(vals)
 
     def _compute_display_count(self) -> None:
         counts = {
