@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import partial
 from typing import Final, TypeVar
 
 from homeassistant.components import mqtt
@@ -55,6 +56,9 @@ class DisplayState:
     snapshot_at: datetime | None = None
     # Sent the ``clear`` command and has reported no content_hash since: blank on purpose.
     cleared: bool = False
+    # The last status received while online: what the panel drew last and still shows
+    # (e-paper keeps its picture) after an offline status that carries nothing else.
+    shown: DisplayStatus | None = None
 
     @property
     def online(self) -> bool | None:
@@ -115,6 +119,9 @@ class DisplayTracker(DataUpdateCoordinator[dict[str, DisplayState]]):
         self._snapshots_shown: dict[str, int] = {}
         self._decoding: set[str] = set()
         self._waiting: dict[str, tuple[str, Snapshot, int]] = {}
+        # The prefixes whose ``+/status`` subscription the broker confirmed: a display
+        # under one of them without a status has never reported (not merely not yet read).
+        self._listening: set[str] = set()
 
     @property
     def displays(self) -> dict[str, DisplayState]:
@@ -130,6 +137,11 @@ class DisplayTracker(DataUpdateCoordinator[dict[str, DisplayState]]):
         """Return the topic prefixes subscribed to now."""
         return set(self._subscriptions)
 
+    def listening(self, prefix: str) -> bool:
+        """Return whether the broker confirmed the status subscription under ``prefix``
+        (its retained statuses have been sent to the hub)."""
+        return prefix in self._listening
+
     def online_count(self, devices: Iterable[str]) -> int:
         """Return how many of ``devices`` say they are online."""
         return sum(1 for device in devices if (state := self.displays.get(device)) and state.online)
@@ -140,6 +152,7 @@ class DisplayTracker(DataUpdateCoordinator[dict[str, DisplayState]]):
         for prefix in set(self._subscriptions) - wanted:
             for unsubscribe in self._subscriptions.pop(prefix).unsubscribes:
                 unsubscribe()
+            self._listening.discard(prefix)
         for prefix in sorted(wanted - set(self._subscriptions)):
             subscription = self._subscriptions[prefix] = _Subscription()
             for topic, handler, qos in (
@@ -152,7 +165,21 @@ class DisplayTracker(DataUpdateCoordinator[dict[str, DisplayState]]):
                 subscription.unsubscribes.append(
                     await mqtt.async_subscribe(self.hass, topic, handler, qos, encoding=None)
                 )
+            status_topic = every_display_topic(prefix, "status")
+            subscription.unsubscribes.append(
+                mqtt.async_on_subscribe_done(
+                    self.hass, status_topic, 1, partial(self._subscribed, prefix)
+                )
+            )
             LOGGER.debug("Following displays under %s", prefix)
+
+    @callback
+    def _subscribed(self, prefix: str) -> None:
+        """The broker confirmed the status subscription: tell the entities, whose displays
+        without a status now count as never connected."""
+        if prefix in self._subscriptions and prefix not in self._listening:
+            self._listening.add(prefix)
+            self.async_update_listeners()
 
     @callback
     def async_follow_connection(self) -> CALLBACK_TYPE:
@@ -179,6 +206,7 @@ class DisplayTracker(DataUpdateCoordinator[dict[str, DisplayState]]):
             for unsubscribe in subscription.unsubscribes:
                 unsubscribe()
         self._subscriptions.clear()
+        self._listening.clear()
         self._flaps.async_stop()
         for waiter, _started in self._waiters.values():
             waiter.cancel()
@@ -256,6 +284,7 @@ class DisplayTracker(DataUpdateCoordinator[dict[str, DisplayState]]):
                 status_at=now,
                 last_seen=last_seen,
                 online_since=online_since,
+                shown=status if status.online else state.shown,
                 cleared=state.cleared and status.content_hash is None,
             ),
         )

@@ -20,7 +20,10 @@ from testbed.ha_mqtt import async_mqtt_synced, publish
 from tests.components.odoo_epaper.conftest import OutsideSubscriber, wait_until
 from tests.components.odoo_epaper.entity_helpers import PREFIX, send_status, state_of
 
-pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
+pytestmark = [
+    pytest.mark.allow_hosts(["127.0.0.1"]),
+    pytest.mark.usefixtures("enable_all_entities"),
+]
 T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 
 
@@ -52,6 +55,11 @@ def test_freshness_rules() -> None:
     assert freshness(_published(late), _door("b" * 16)).behind_since == late
     offline = freshness(_published(T0), _door("b" * 16, online=False))
     assert (offline.up_to_date, offline.behind_since) == (False, None)
+    # An offline door still shows what its last online status named.
+    went_offline = replace(
+        _door(None, online=False), shown=DisplayStatus(state="online", content_hash="a" * 16)
+    )
+    assert freshness(_published(T0), went_offline).up_to_date is True
     assert freshness(None, _door("b" * 16)).up_to_date is None
     assert freshness(_published(T0), None).up_to_date is None
     assert freshness(_published(T0), _door(None)).behind_since == T0
@@ -105,8 +113,15 @@ async def test_content_sensor_and_problem(
     )
 
     publish(door.client, f"{PREFIX}reception/status", b'{"state":"offline"}', retain=True)
-    await wait_until(lambda: problem() == STATE_OFF)
-    assert content() == STATE_UNKNOWN  # the last will names no content
+    await wait_until(
+        lambda: (
+            state_of(hass, entry, "binary_sensor", "problem", "reception").attributes["reason"]
+            == "offline"
+        )
+    )
+    assert problem() == STATE_ON
+    # The last will names no content, but the panel keeps what it drew: still behind.
+    assert content() == "behind"
 
     send_status(door.client, "reception", content_hash=published, error=None)
     await wait_until(lambda: content() == "up_to_date")
