@@ -25,7 +25,8 @@ from .coordinator import OdooEpaperCoordinator, async_connect
 from .data import OdooEpaperConfigEntry, OdooEpaperRuntimeData
 from .devices import async_register_hub_device
 from .discovery import async_follow_new_signs
-from .display_tracker import DisplayState, DisplayTracker
+from .display_state import DisplayState
+from .display_tracker import DisplayTracker
 from .door_requests import DoorRequests
 from .entity_budget import async_watch_entity_budget
 from .key_expiry import async_watch_key_expiry

@@ -19,7 +19,7 @@ from homeassistant.util import dt as dt_util
 
 from .data import OdooEpaperConfigEntry
 from .display_problem import ProblemReason, connected, problem_reason
-from .display_tracker import DisplayState
+from .display_state import DisplayState
 from .entity import OdooEpaperContentEntity, OdooEpaperEntity, async_add_display_entities
 from .freshness import Freshness
 

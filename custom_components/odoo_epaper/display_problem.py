@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from .display_tracker import DisplayState
+from .display_state import DisplayState
 from .freshness import Freshness
 
 

@@ -13,7 +13,6 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 from functools import partial
 from typing import Final, TypeVar
 
@@ -25,6 +24,7 @@ from homeassistant.util import dt as dt_util
 
 from .change_notice import parse_changed
 from .const import LOGGER, ODOO_DEVICE
+from .display_state import DisplayState
 from .display_status import (
     DisplayStatus,
     Snapshot,
@@ -41,34 +41,6 @@ from .wire_values import WireError, is_device_name
 
 TEST_QOS: Final = 1
 _T = TypeVar("_T")
-
-
-@dataclass(frozen=True, slots=True)
-class DisplayState:
-    """The last good things a display said over MQTT; replaced, never changed, on news."""
-
-    prefix: str
-    status: DisplayStatus | None = None
-    status_at: datetime | None = None
-    last_seen: datetime | None = None
-    online_since: datetime | None = None
-    snapshot: Snapshot | None = None
-    snapshot_at: datetime | None = None
-    # Sent the ``clear`` command and has reported no content_hash since: blank on purpose.
-    cleared: bool = False
-    # The last status received while online: what the panel drew last and still shows
-    # (e-paper keeps its picture) after an offline status that carries nothing else.
-    shown: DisplayStatus | None = None
-
-    @property
-    def online(self) -> bool | None:
-        """Return whether the display is online, None before any status."""
-        return None if self.status is None else self.status.online
-
-    @property
-    def error(self) -> str | None:
-        """Return the error of the last status, if any."""
-        return None if self.status is None else self.status.error
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -19,7 +19,7 @@ from .coordinator import OdooEpaperCoordinator
 from .data import OdooEpaperConfigEntry
 from .devices import display_identifier, hub_identifier
 from .display_data import DisplayData
-from .display_tracker import DisplayState
+from .display_state import DisplayState
 from .freshness import Freshness, freshness
 
 

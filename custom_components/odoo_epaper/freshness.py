@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
 
-from .display_tracker import DisplayState
+from .display_state import DisplayState
 from .publisher import PublishedData
 
 # A door online and showing other content than the hub published for longer than this

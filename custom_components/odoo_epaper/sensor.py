@@ -23,7 +23,7 @@ from homeassistant.util import dt as dt_util
 from .data import OdooEpaperConfigEntry
 from .display_data import DisplayData
 from .display_problem import ProblemReason, problem_reason
-from .display_tracker import DisplayState
+from .display_state import DisplayState
 from .entity import (
     OdooEpaperContentEntity,
     OdooEpaperEntity,

@@ -9,8 +9,8 @@ from custom_components.odoo_epaper.display_problem import (
     connected,
     problem_reason,
 )
+from custom_components.odoo_epaper.display_state import DisplayState
 from custom_components.odoo_epaper.display_status import DisplayStatus
-from custom_components.odoo_epaper.display_tracker import DisplayState
 from custom_components.odoo_epaper.freshness import BEHIND_GRACE, Freshness
 
 T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from homeassistant.config_entries import ConfigEntryState
@@ -21,6 +22,7 @@ from tests.components.odoo_epaper.conftest import add_rooms
 
 pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
 FLEET = 2500
+DOCS = Path(__file__).resolve().parents[3] / "docs" / "home-assistant.md"
 # A real setup of this many displays from the test server (the full 2,500 did not set up
 # within the 300 s test timeout on this 2-core machine: the hub loop's cost at that size
 # is issue 23's "light loop", not the entity budget).
@@ -54,6 +56,22 @@ async def test_2500_displays_fit_under_the_cap(
     assert each == 3  # room state, problem, bookings: see docs/home-assistant.md
     assert FLEET * each + hub < entity_budget.ENTITY_CAP * entity_budget.WARN_SHARE
     assert not ir.async_get(hass).async_get_issue(DOMAIN, entity_budget.issue_id(init_integration))
+
+
+@pytest.mark.usefixtures("enable_all_entities")
+async def test_docs_state_how_many_displays_an_entry_holds(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """docs/home-assistant.md's figures: signs per entry with the defaults and with every
+    entity enabled (Home Assistant adds an entity while fewer than the cap are enabled)."""
+    counts = enabled_by_owner(hass, init_integration)
+    hub = counts.pop("hub")
+    (every,) = set(counts.values())
+    doc = DOCS.read_text(encoding="utf-8")
+    cap = entity_budget.ENTITY_CAP
+    assert f"**{(cap - hub) // 3:,} signs**" in doc
+    assert f"{FLEET:,} signs: {FLEET * 3 + hub:,} enabled entities" in doc
+    assert f"with all {every} per sign\nenabled an entry holds {(cap - hub) // every} signs" in doc
 
 
 async def test_repair_issue_before_the_cap(

@@ -12,8 +12,8 @@ from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant, State
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.odoo_epaper.display_state import DisplayState
 from custom_components.odoo_epaper.display_status import DisplayStatus
-from custom_components.odoo_epaper.display_tracker import DisplayState
 from custom_components.odoo_epaper.freshness import BEHIND_GRACE, freshness
 from custom_components.odoo_epaper.publisher import PublishedData
 from testbed.ha_mqtt import async_mqtt_synced, publish
