@@ -61,7 +61,7 @@ async def test_real_satellite(
     def image() -> State:
         return state_of(hass, entry, "image", "snapshot", "reception")
 
-    assert connectivity().state == STATE_UNKNOWN
+    await wait_until(lambda: connectivity().state == STATE_OFF)  # never connected
     satellite.start()
     await wait_until(lambda: connectivity().state == STATE_ON, 30)
     # The snapshot and the status carrying last_render are two messages: wait for both.
