@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_platform
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
-from homeassistant.helpers.entity_platform import MAX_ENABLED_ENTITIES_PER_CONFIG_ENTRY
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.odoo_epaper import entity_budget
@@ -47,7 +47,9 @@ async def test_2500_displays_fit_under_the_cap(
 ) -> None:
     """Every display enables the same few entities; 2,500 of them and the hub stay under
     the cap and under the repair issue's threshold."""
-    assert entity_budget.ENTITY_CAP == MAX_ENABLED_ENTITIES_PER_CONFIG_ENTRY
+    # Home Assistant's own figure (2026.7 and later; the floor release has no cap yet).
+    cap = getattr(entity_platform, "MAX_ENABLED_ENTITIES_PER_CONFIG_ENTRY", None)
+    assert cap in (None, entity_budget.ENTITY_CAP)
     counts = enabled_by_owner(hass, init_integration)
     hub = counts.pop("hub")
     per_display = set(counts.values())
