@@ -108,9 +108,9 @@ async def test_content_sensor_and_problem(
     ]
     assert behind_since is not None
     await wait_until(lambda: problem() == STATE_ON, grace + 10)
-    assert (
-        state_of(hass, entry, "binary_sensor", "problem", "reception").attributes["error"] is None
-    )
+    lagging = state_of(hass, entry, "binary_sensor", "problem", "reception").attributes
+    assert (lagging["error"], lagging["reason"]) == (None, "behind")
+    assert state_of(hass, entry, "sensor", "problem_reason", "reception").state == "behind"
 
     publish(door.client, f"{PREFIX}reception/status", b'{"state":"offline"}', retain=True)
     await wait_until(
