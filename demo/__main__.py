@@ -27,6 +27,7 @@ from typing import Any
 from demo import adopt, data, door_keys
 from demo.ha_api import HomeAssistantApi
 from demo.ha_log import integration_problems
+from demo.odoo_direct import OdooDirect
 from testbed.broker import Broker, free_port
 from testbed.mqtt_peer import MqttPeer
 from testbed.odoo_server import OdooTestServer
@@ -301,6 +302,24 @@ class Demo:
             self.broker.stop()
 
 
+def run_odoo_direct(demo: Demo, check: bool, timeout: float) -> int:
+    """The seed's topology: the addon's publisher serves the doors, no Home Assistant."""
+    assert demo.broker and demo.odoo
+    publisher = OdooDirect(demo.broker, demo.odoo.url).start()
+    try:
+        drawn = demo.wait_until_drawn(timeout)
+        LOG.info("drawn: %s", ", ".join(f"{d} ({s['content_hash']})" for d, s in drawn.items()))
+        if check:
+            LOG.info("check passed (odoo-direct)")
+            return 0
+        print(f"Odoo test server: {demo.odoo.url}\nPanels: {demo.workdir / 'panels'}")
+        while True:
+            demo.assert_running()
+            time.sleep(1)
+    finally:
+        publisher.stop()
+
+
 @contextlib.contextmanager
 def workdir(path: Path | None, keep: bool) -> Iterator[Path]:
     """The demo's folder: the given one (emptied first) or a temporary one."""
@@ -323,6 +342,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="run headless, check, stop")
     parser.add_argument("--dir", type=Path, help="working folder (default: demo-run/)")
     parser.add_argument("--timeout", type=float, default=180, help="seconds for each wait")
+    parser.add_argument(
+        "--odoo-direct", action="store_true", help="no Home Assistant: the addon publishes"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="demo: %(message)s")
     folder_arg = args.dir or (None if args.check else ROOT / "demo-run")
@@ -341,6 +363,8 @@ def main(argv: list[str] | None = None) -> int:
             demo.start_broker()
             demo.start_odoo()
             demo.start_satellites()
+            if args.odoo_direct:
+                return run_odoo_direct(demo, args.check, args.timeout)
             demo.start_home_assistant(args.timeout)
             demo.configure_home_assistant()
             drawn = demo.wait_until_drawn(args.timeout)

@@ -42,7 +42,9 @@ class AddonMethods(RecordStore):
         """The addon's ``epaper_schedule``: its plain package, with this server as the ORM.
 
         With ``cursor`` it answers incrementally from :attr:`changes`, as the addon's
-        change log does; :attr:`records_read` counts the displays and bookings read.
+        change log does; :attr:`records_read` counts the displays answered and the
+        bookings read (the room labels of the other active displays, read for the
+        answer's ``collisions`` as the addon does, are not counted).
         """
         rules: Any = load_plain_package("epaper_schedule")
         if model != DISPLAY_MODEL:
@@ -92,14 +94,14 @@ class AddonMethods(RecordStore):
     def _schedule_answer(
         self, uid: int, window: Any, devices: list[str] | None, default_tz: Any, chosen: list[Any]
     ) -> dict[str, Any]:
-        """The plain answer for ``devices`` (None: every active display)."""
+        """The plain answer for ``devices`` (None: every active display of the caller's
+        companies, when :meth:`enable_companies` emulates them)."""
         rules: Any = load_plain_package("epaper_schedule")
-        domain = [] if devices is None else [("name", "in", devices)]
         spec = self._known_spec(
             DISPLAY_MODEL, {**rules.DISPLAY_SPECIFICATION, **rules.ROOM_SPECIFICATION}
         )
         user = self.records["res.users"][uid]
-        displays = [
+        everyone = [
             rules.display_from_record(
                 self._render_spec(DISPLAY_MODEL, record, spec),
                 user_tz=user.get("tz"),
@@ -107,8 +109,11 @@ class AddonMethods(RecordStore):
                 company_lang=self.company["lang"],
                 default_tz=default_tz,
             )
-            for record in self._find(DISPLAY_MODEL, domain, 0, None, "name")
+            for record in self._find(DISPLAY_MODEL, [], 0, None, "name")
+            if "company_id" not in spec or record.get("company_id") in user.get("company_ids", [])
         ]
+        # As the addon: every active display counts for collisions, the asked ones answer.
+        displays = [d for d in everyone if devices is None or d.device in devices]
         self.records_read += len(displays)
 
         def read_as_superuser(
@@ -119,7 +124,7 @@ class AddonMethods(RecordStore):
             self.records_read += len(found)
             return [self._render_spec(source_model, record, known_spec) for record in found]
 
-        return dict(rules.answer_schedule(displays, window, chosen, read_as_superuser))
+        return dict(rules.answer_schedule(displays, window, chosen, read_as_superuser, everyone))
 
     def _placed_displays(self) -> list[Any]:
         """Every active display as the plain rules know them (to place a changed record)."""

@@ -36,6 +36,7 @@ from .display_status import (
     snapshot_bound,
 )
 from .status_flaps import FlapDamper
+from .two_publishers import async_check_publishers, odoo_publisher
 from .wire import changed_topic, every_display_topic, test_topic, topic_device
 from .wire_values import WireError, is_device_name
 
@@ -94,6 +95,16 @@ class DisplayTracker(DataUpdateCoordinator[dict[str, DisplayState]]):
         # The prefixes whose ``+/status`` subscription the broker confirmed: a display
         # under one of them without a status has never reported (not merely not yet read).
         self._listening: set[str] = set()
+        self.odoo_publishers: dict[str, str] = {}  # prefix -> what ``_odoo/status`` says
+
+    @callback
+    def async_check_publishers(self) -> None:
+        """Raise or clear the "two publishers" repair issue for the entry's displays."""
+        entry = self.config_entry
+        runtime = getattr(entry, "runtime_data", None) if entry is not None else None
+        data = runtime.coordinator.data if runtime is not None else None
+        if entry is not None and data is not None:
+            async_check_publishers(self.hass, entry, data.displays, self.odoo_publishers)
 
     @property
     def displays(self) -> dict[str, DisplayState]:
@@ -230,7 +241,13 @@ class DisplayTracker(DataUpdateCoordinator[dict[str, DisplayState]]):
 
     @callback
     def _handle_status(self, msg: mqtt.ReceiveMessage) -> None:
-        """Keep a display's last good status."""
+        """Keep a display's last good status (and whom Odoo's status names as publisher)."""
+        prefix = msg.subscribed_topic.rsplit("+/", 1)[0]
+        if topic_device(prefix, msg.topic) == ODOO_DEVICE:
+            raw = msg.payload.encode() if isinstance(msg.payload, str) else bytes(msg.payload)
+            self.odoo_publishers[prefix] = odoo_publisher(raw) or "home_assistant"
+            self.async_check_publishers()
+            return
         if (read := self._read(msg, "status", parse_status)) is None:
             return
         prefix, device, status = read

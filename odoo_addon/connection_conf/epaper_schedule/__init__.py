@@ -24,7 +24,15 @@ from .privacy import (
     hidden_from_reader,
     shown_private,
 )
-from .rooms import location_domain, normalize_location, room_labels, split_aliases
+from .rooms import (
+    collisions,
+    location_domain,
+    normalize_location,
+    room_labels,
+    same_company,
+    split_aliases,
+    with_alias,
+)
 from .sources import SOURCES, CalendarEventSource, RoomBookingSource, ScheduleSource
 from .times import Window, all_day_span, format_utc, parse_utc
 from .zones import resolve_zone, to_bcp47, valid_zone
@@ -47,6 +55,7 @@ __all__ = [
     "all_day_span",
     "answer_schedule",
     "build_answer",
+    "collisions",
     "display_from_record",
     "effective_privacy",
     "event_entry",
@@ -57,8 +66,10 @@ __all__ = [
     "parse_utc",
     "resolve_zone",
     "room_labels",
+    "same_company",
     "shown_private",
     "split_aliases",
     "to_bcp47",
     "valid_zone",
+    "with_alias",
 ]

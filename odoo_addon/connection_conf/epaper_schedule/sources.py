@@ -13,9 +13,9 @@ import logging
 from collections.abc import Iterable, Iterator
 from typing import Any, Protocol
 
-from .bookings import Booking, Display, RoomIndex
+from .bookings import Booking, Display, RoomIndex, record_id
 from .privacy import shown_private
-from .rooms import LOCATION_KEY_FIELD, location_domain
+from .rooms import LOCATION_KEY_FIELD, location_domain, same_company
 from .times import Window, parse_date, parse_utc
 
 _logger = logging.getLogger(__name__)
@@ -63,6 +63,12 @@ class CalendarEventSource:
     ``start`` / ``stop`` hold (08:00 / 18:00 from Odoo's UI, 00:00 / 00:00 from
     Google sync). Private and confidential events (privacy unset: the organizer's
     default) are shown without title and organizer.
+
+    Companies: Community's ``calendar.event`` has no company, so an event belongs to
+    its organizer's company (``user_id.company_id``, the organizer's main company) and
+    reaches only that company's doors (a display without company, as on the test server,
+    takes every company's events). An event without organizer belongs to no company:
+    it reaches every matching door, shown without title (as a private one).
     """
 
     model = "calendar.event"
@@ -75,7 +81,9 @@ class CalendarEventSource:
         "stop_date": {},
         "location": {},
         "privacy": {},
-        "user_id": {"fields": {"display_name": {}, "calendar_default_privacy": {}}},
+        "user_id": {
+            "fields": {"display_name": {}, "calendar_default_privacy": {}, "company_id": {}}
+        },
         "epaper_checked_in": {},
     }
 
@@ -106,14 +114,20 @@ class CalendarEventSource:
     def place(self, records: Iterable[dict[str, Any]], index: RoomIndex) -> Iterator[Placed]:
         """Give each event to every display whose room label or alias is its location."""
         for record in records:
-            displays = index.at_location(record.get("location"))
+            organizer = record.get("user_id") or {}
+            if not isinstance(organizer, dict):
+                organizer = {}
+            company = record_id(organizer.get("company_id"))
+            displays = [
+                display
+                for display in index.at_location(record.get("location"))
+                if same_company(display.company_id, company)
+            ]
             if not displays:
                 continue
-            organizer = record.get("user_id") or {}
             private = shown_private(
-                record.get("privacy"),
-                organizer.get("calendar_default_privacy") if isinstance(organizer, dict) else None,
-            )
+                record.get("privacy"), organizer.get("calendar_default_privacy")
+            ) or (not organizer and any(d.company_id is not None for d in displays))
             try:
                 if record.get("allday"):
                     times: dict[str, Any] = {
@@ -140,7 +154,9 @@ class RoomBookingSource:
     """``room.booking`` of the Meeting Rooms app (18.0 Enterprise), matched by room.
 
     Displays linked to a room (``room_id``) get its bookings; an unlinked display gets
-    the bookings of the room whose name is its room label or alias.
+    the bookings of the room whose name is its room label or alias. A booking reaches
+    only the displays of its room's company (``room.room.company_id``, the office's);
+    linking a display to another company's room is refused (``check_company``).
     """
 
     model = "room.booking"
@@ -148,7 +164,7 @@ class RoomBookingSource:
         "name": {},
         "start_datetime": {},
         "stop_datetime": {},
-        "room_id": {"fields": {"name": {}}},
+        "room_id": {"fields": {"name": {}, "company_id": {}}},
         "organizer_id": {"fields": {"display_name": {}}},
         "epaper_checked_in": {},
     }
@@ -171,7 +187,14 @@ class RoomBookingSource:
         for record in records:
             room = record.get("room_id") or {}
             room_id = room.get("id") if isinstance(room, dict) else None
-            displays = index.of_room(room_id, room.get("name") if isinstance(room, dict) else None)
+            company = record_id(room.get("company_id")) if isinstance(room, dict) else None
+            displays = [
+                display
+                for display in index.of_room(
+                    room_id, room.get("name") if isinstance(room, dict) else None
+                )
+                if same_company(display.company_id, company)
+            ]
             if not displays:
                 continue
             try:
