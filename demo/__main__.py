@@ -34,6 +34,8 @@ from testbed.odoo_server import OdooTestServer
 
 ROOT = Path(__file__).resolve().parent.parent
 PREFIX = "odoo_epaper/"
+# The Problem reasons of a display that is not connected (display_problem.ProblemReason).
+UNCONNECTED = ("never_connected", "offline")
 HA_USER, HA_PASSWORD = "demo", "demo-password"
 LOG = logging.getLogger("demo")
 
@@ -199,7 +201,8 @@ class Demo:
             watcher.stop()
 
     def wait_until_online_in_ha(self, timeout: float) -> list[str]:
-        """Wait until Home Assistant shows every satellite's display as connected."""
+        """Wait until Home Assistant shows every satellite's display as connected: its
+        Problem (enabled by default, unlike Connectivity) names no connection reason."""
         assert self.api
         deadline = time.monotonic() + timeout
         rooms = [
@@ -211,14 +214,14 @@ class Demo:
                 state["attributes"].get("friendly_name", ""): state["entity_id"]
                 for state in self.api.states()
                 if state["entity_id"].startswith("binary_sensor.")
-                and state["attributes"].get("device_class") == "connectivity"
-                and state["state"] == "on"
+                and state["attributes"].get("device_class") == "problem"
+                and state["attributes"].get("reason") not in (None, *UNCONNECTED)
             }
             online = [
                 entity_id
                 for room in rooms
                 for name, entity_id in connected.items()
-                if name == f"{room} Connectivity"
+                if name == f"{room} Problem"
             ]
             if len(online) == len(rooms):
                 return online
