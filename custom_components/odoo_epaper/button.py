@@ -6,8 +6,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Final
 
-from homeassistant.components.button import (  # type: ignore[attr-defined]
-    ButtonDeviceClass,  # in button/const.py since 2026.7, only in button/__init__ before
+from homeassistant.components.button import (
+    ButtonDeviceClass,
     ButtonEntity,
     ButtonEntityDescription,
 )
