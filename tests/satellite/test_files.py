@@ -138,6 +138,20 @@ def test_read_bounded_refuses_devices_fifos_and_big_files(tmp_path: Path) -> Non
     assert read_bounded(tmp_path / "big", 5000).startswith(b"# xxx")
 
 
+def test_a_refused_file_leaves_no_descriptor_open(tmp_path: Path) -> None:
+    """A folder, a FIFO or /dev/zero where a file belongs is refused without leaking its
+    file descriptor (the fuzz run's file consumer ran out of them: a folder leaked one)."""
+    (tmp_path / "folder").mkdir()
+    os.mkfifo(tmp_path / "fifo")
+    (tmp_path / "zero").symlink_to("/dev/zero")
+    open_before = len(os.listdir("/proc/self/fd"))
+    for _ in range(50):
+        for name in ("folder", "fifo", "zero"):
+            with pytest.raises(FileRefused):
+                read_bounded(tmp_path / name, 1000)
+    assert len(os.listdir("/proc/self/fd")) == open_before
+
+
 @pytest.mark.parametrize("target", ["/dev/zero", "oversized"])
 def test_config_and_its_files_have_a_bound(tmp_path: Path, target: str) -> None:
     """The config, the password file and the CA file: a link to /dev/zero or a file too

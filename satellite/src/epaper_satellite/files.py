@@ -109,9 +109,14 @@ def read_bounded(path: Path, limit: int) -> bytes:
     ``limit`` bytes, OSError for the rest. Symlinks to regular files are read.
     """
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-    with os.fdopen(fd, "rb") as stream:
+    try:  # checked before fdopen, which refuses a folder without closing the descriptor
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise FileRefused(path, "is not a regular file")
+        stream = os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+    with stream:
         data = stream.read(limit + 1)
     if len(data) > limit:
         raise FileRefused(path, f"is larger than {limit} bytes")
