@@ -38,6 +38,8 @@ class AddonMethods(RecordStore):
         default_tz: Any = None,
         sources: Any = None,
         cursor: Any = None,
+        page_size: Any = None,
+        page: Any = None,
     ) -> dict[str, Any]:
         """The addon's ``epaper_schedule``: its plain package, with this server as the ORM.
 
@@ -71,30 +73,47 @@ class AddonMethods(RecordStore):
         if devices is not None and not isinstance(devices, list):
             raise OdooRpcFault("odoo.exceptions.UserError", "devices must be a list or null.")
 
-        def answer_for(names: list[str] | None) -> dict[str, Any]:
-            asked = devices if names is None else names
-            return self._schedule_answer(uid, window, asked, default_tz, chosen)
+        def answer_for(
+            names: list[str] | None, after: str | None, limit: int | None
+        ) -> dict[str, Any]:
+            return self._schedule_answer(uid, window, names, default_tz, chosen, after, limit)
 
         cursor_rules: Any = importlib.import_module("epaper_schedule.cursor")
-        answer: dict[str, Any] = cursor_rules.answer_with_cursor(
-            cursor,
-            cursor_rules.query_key(start, end, devices, default_tz, sources),
-            time.time(),
-            recent_ids=lambda: self.changes.recent_ids(cursor_rules.RECENT_IDS),
-            read_log=self.changes.read,
-            answer_for=answer_for,
-            devices=devices,
-        )
+        pages: Any = importlib.import_module("epaper_schedule.pages")
+        try:
+            answer: dict[str, Any] = cursor_rules.answer_with_cursor(
+                cursor,
+                cursor_rules.query_key(start, end, devices, default_tz, sources),
+                time.time(),
+                recent_ids=lambda: self.changes.recent_ids(cursor_rules.RECENT_IDS),
+                read_log=self.changes.read,
+                answer_for=answer_for,
+                devices=devices,
+                page_size=page_size,
+                page=page,
+            )
+        except pages.PageError as err:
+            raise OdooRpcFault("odoo.exceptions.UserError", str(err)) from err
         if self.schedule_api is not None:
             answer["api"] = self.schedule_api
         return answer
 
     def _schedule_answer(
-        self, uid: int, window: Any, devices: list[str] | None, default_tz: Any, chosen: list[Any]
+        self,
+        uid: int,
+        window: Any,
+        devices: list[str] | None,
+        default_tz: Any,
+        chosen: list[Any],
+        after: str | None = None,
+        limit: int | None = None,
     ) -> dict[str, Any]:
-        """The plain answer for ``devices`` (None: every active display)."""
+        """The plain answer for ``devices`` (None: every active display), by name: the
+        names above ``after`` (None: from the first), at most ``limit`` (None: all)."""
         rules: Any = load_plain_package("epaper_schedule")
-        domain = [] if devices is None else [("name", "in", devices)]
+        domain: list[Any] = [] if devices is None else [("name", "in", devices)]
+        if after is not None:
+            domain.append(("name", ">", after))
         spec = self._known_spec(
             DISPLAY_MODEL, {**rules.DISPLAY_SPECIFICATION, **rules.ROOM_SPECIFICATION}
         )
@@ -107,7 +126,7 @@ class AddonMethods(RecordStore):
                 company_lang=self.company["lang"],
                 default_tz=default_tz,
             )
-            for record in self._find(DISPLAY_MODEL, domain, 0, None, "name")
+            for record in self._find(DISPLAY_MODEL, domain, 0, limit, "name")
         ]
         self.records_read += len(displays)
 

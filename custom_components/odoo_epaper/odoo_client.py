@@ -52,9 +52,9 @@ from .schedule_answer import (
     ScheduleUpdate,
     UnsupportedAnswerError,
     parse_schedule_answer,
-    parse_schedule_update,
     valid_timezone,
 )
+from .schedule_pages import PAGE_SIZE, read_pages
 from .wire import format_time
 
 # The client's whole vocabulary, importable from here as before the split.
@@ -236,8 +236,8 @@ class OdooClient:
         end: dt.datetime,
         default_tz: str | None = None,
     ) -> Schedule:
-        """Read every display and its bookings in ``[start, end)``: ONE RPC,
-        ``room.rasp.connection.epaper_schedule`` (DESIGN.md section 4).
+        """Read every display and its bookings in ``[start, end)`` (in pages, see
+        :meth:`fetch_schedule_update`): ``room.rasp.connection.epaper_schedule``.
 
         ``default_tz`` is Home Assistant's zone, used by the addon when neither the
         display nor the Odoo user or company names one. Raises OdooMissingModelError
@@ -259,35 +259,40 @@ class OdooClient:
         """Like :meth:`fetch_schedule`, with incremental sync and targeted reads.
 
         ``cursor`` (from an earlier update) asks only for what changed since;
-        ``devices`` limits the read to those device names. Same errors.
+        ``devices`` limits the read to those device names. The answer comes in pages
+        of PAGE_SIZE displays (schedule_pages.py), each one RPC with its own deadline:
+        a fleet of any size is read, and a page Odoo answers too slowly fails with
+        OdooTimeoutError. Same errors.
         """
-        with self._lock:
-            info = self.info
-            model = info.source(source_option)
-            if model is None:
-                raise OdooMissingModelError(
-                    f"No schedule source for {source_option!r}: "
-                    "neither the Meeting Rooms app nor Calendar fits"
-                )
-            if not info.has_addon:
-                raise OdooAddonTooOldError(
-                    f"The Odoo E-Paper addon ({DISPLAY_MODEL}) is not installed"
-                )
-            extra: dict[str, Any] = {} if cursor is None else {"cursor": cursor}
-            answer = self._call(
-                DISPLAY_MODEL,
-                SCHEDULE_METHOD,
-                start=format_time(start),
-                end=format_time(end),
-                devices=None if devices is None else list(devices),
-                default_tz=valid_timezone(default_tz),
-                sources=[model],
-                **extra,
+        info = self.info
+        model = info.source(source_option)
+        if model is None:
+            raise OdooMissingModelError(
+                f"No schedule source for {source_option!r}: "
+                "neither the Meeting Rooms app nor Calendar fits"
             )
-            try:
-                return parse_schedule_update(answer, self._warn_once)
-            except UnsupportedAnswerError as err:
-                raise OdooAddonTooOldError(str(err)) from err
+        if not info.has_addon:
+            raise OdooAddonTooOldError(f"The Odoo E-Paper addon ({DISPLAY_MODEL}) is not installed")
+        extra: dict[str, Any] = {} if cursor is None else {"cursor": cursor}
+        question: dict[str, Any] = {
+            "start": format_time(start),
+            "end": format_time(end),
+            "devices": None if devices is None else list(devices),
+            "default_tz": valid_timezone(default_tz),
+            "sources": [model],
+        }
+
+        def call_page(page: str | None) -> Any:
+            paging: dict[str, Any] = {"page_size": PAGE_SIZE}
+            if page is not None:
+                paging["page"] = page
+            with self._lock:  # per page: a booking waits for one page, not the whole read
+                return self._call(DISPLAY_MODEL, SCHEDULE_METHOD, **question, **extra, **paging)
+
+        try:
+            return read_pages(call_page, self._warn_once)
+        except UnsupportedAnswerError as err:
+            raise OdooAddonTooOldError(str(err)) from err
 
     def can_write_displays(self) -> bool:
         """Return whether the addon is installed and the user may write its displays."""

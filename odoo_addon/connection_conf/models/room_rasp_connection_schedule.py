@@ -37,6 +37,8 @@ class RoomRaspConnectionSchedule(models.Model):
         devices: list[str] | None,
         default_tz: str | None,
         sources: list[str] | None,
+        after: str | None = None,
+        limit: int | None = None,
     ) -> dict[str, Any]:
         """Return every active display and its bookings in ``[start, end)`` (DESIGN.md 4):
         the full answer that ``epaper_schedule`` (room_rasp_connection_sync.py, after its
@@ -45,7 +47,9 @@ class RoomRaspConnectionSchedule(models.Model):
         ``start`` / ``end`` are ISO 8601 UTC texts; ``devices`` limits the answer to these
         device names (None: every active display); ``default_tz`` is the caller's zone,
         used when neither the display nor the caller's user nor the company names one;
-        ``sources`` limits the schedule models read (None: every installed source).
+        ``sources`` limits the schedule models read (None: every installed source);
+        ``after`` / ``limit`` give one page: the displays named above ``after``, at most
+        ``limit`` of them, by name (None: from the first, all).
         Returns ``{"api": 1, "displays": [{"device", "room", "topic_prefix", "tz",
         "locale", "qr", "panel_model", "events": [{"title", "start", "end", "organizer",
         "private", "all_day"}]}]}``, events sorted by start. Raises UserError for
@@ -60,10 +64,14 @@ class RoomRaspConnectionSchedule(models.Model):
             if not isinstance(devices, list) or not all(isinstance(d, str) for d in devices):
                 raise UserError(self.env._("devices must be a list of device names or null."))
             domain = [("name", "in", devices)]
+        if after is not None:
+            domain.append(("name", ">", after))
         company = self.env.company.sudo().partner_id
         records = (
             self.sudo()
-            .web_search_read(domain, self._epaper_display_specification(), order="name")
+            .web_search_read(
+                domain, self._epaper_display_specification(), order="name", limit=limit
+            )
             .get("records", [])
         )
         displays = [

@@ -20,7 +20,9 @@ from custom_components.odoo_epaper.odoo_client import (
     parse_url,
     valid_timezone,
 )
+from custom_components.odoo_epaper.odoo_server_info import DISPLAY_MODEL
 from custom_components.odoo_epaper.schedule import Schedule, booking_window
+from custom_components.odoo_epaper.schedule_pages import PAGE_SIZE
 from testbed.ha_entry import ODOO_DATABASE, ODOO_LOGIN, ODOO_PASSWORD
 from testbed.odoo_server import OdooTestServer
 
@@ -376,16 +378,35 @@ def test_unknown_failure_mode(odoo_server: OdooTestServer) -> None:
         odoo_server.go_down("meteor")
 
 
-def test_two_hundred_rooms_cost_one_rpc(odoo_server: OdooTestServer) -> None:
-    """The RPC count per cycle does not grow with the number of rooms."""
-    add_rooms(odoo_server, 200)
+def test_a_fleet_is_read_in_pages(odoo_server: OdooTestServer) -> None:
+    """The full read asks for pages of PAGE_SIZE displays: the RPC count grows with the
+    pages, not the rooms, each page is bounded, and every display arrives once."""
+    add_rooms(odoo_server, 250)
     client = make_client(odoo_server)
     client.connect()
     odoo_server.reset_counts()
-    schedule = client.fetch_schedule("auto", *window(odoo_server))
-    assert len(schedule.displays) == 203
-    assert sum(odoo_server.counts().values()) == 1
-    assert titles(schedule, "room-150") == ["Meeting 150"]
+    update = client.fetch_schedule_update("auto", *window(odoo_server))
+    devices = [display.device for display in update.schedule.displays]
+    assert sorted(devices) == sorted(set(devices)) and len(devices) == 253
+    pages = odoo_server.count(DISPLAY_MODEL, "epaper_schedule")
+    assert pages == -(-253 // PAGE_SIZE) + (253 % PAGE_SIZE == 0)
+    assert sum(odoo_server.counts().values()) == pages
+    assert titles(update.schedule, "room-150") == ["Meeting 150"]
+    # The cursor of the paged snapshot reads what changed meanwhile, incrementally.
+    odoo_server.add_record(
+        "room.booking",
+        {
+            "name": "Late",
+            "room_id": 1,
+            "organizer_id": 2,
+            "start_datetime": "{day} 15:00:00",
+            "stop_datetime": "{day} 16:00:00",
+        },
+    )
+    odoo_server.reset_counts()
+    later = client.fetch_schedule_update("auto", *window(odoo_server), cursor=update.cursor)
+    assert later.full is False and odoo_server.count(DISPLAY_MODEL, "epaper_schedule") == 1
+    assert "Late" in {b.title for bookings in later.schedule.bookings.values() for b in bookings}
 
 
 def test_report_status(odoo_server: OdooTestServer) -> None:
