@@ -158,7 +158,7 @@ def answer_with_cursor(
     recent_ids: Callable[[], Iterable[int]],
     read_log: Callable[[int, list[int]], Iterable[tuple[int, str]]],
     answer_for: AnswerFor,
-    devices: Sequence[str] | None = None,
+    devices: Any = None,
     page_size: Any = None,
     page: Any = None,
 ) -> dict[str, Any]:
@@ -170,7 +170,8 @@ def answer_with_cursor(
     :data:`RECENT_IDS`); ``read_log(after, ids)``
     yields the ``(id, device)`` rows with an id above ``after`` or in ``ids``;
     ``answer_for`` answers device names (see :data:`AnswerFor`). ``devices`` is the
-    caller's filter (None: every display). ``page_size`` (None: no paging) bounds the
+    caller's filter (None: every display), passed to ``answer_for`` as given (it
+    checks it). ``page_size`` (None: no paging) bounds the
     displays of one answer; ``page`` is an earlier answer's ``next_page`` (then
     ``cursor`` is ignored). An incremental answer with more changed displays than
     ``page_size`` becomes a paged full one. Every answer has ``next_page`` (None on the
@@ -179,7 +180,7 @@ def answer_with_cursor(
     limit = page_size_of(page_size)
     if page is not None:
         following = Page.decode(page, query)
-        answer = answer_for(devices if devices is None else list(devices), following.after, limit)
+        answer = answer_for(devices, following.after, limit)
         return with_next_page(
             {**answer, "cursor": following.cursor, "removed": [], "full": True},
             query,
@@ -196,7 +197,5 @@ def answer_with_cursor(
             answer = answer_for(names, None, None) if names else {"api": 1, "displays": []}
             return {**incremental_answer(answer, names, advanced), "next_page": None}
     started = start_cursor(query, recent_ids(), now)
-    answer = full_answer(
-        answer_for(None if devices is None else list(devices), None, limit), started
-    )
+    answer = full_answer(answer_for(devices, None, limit), started)
     return with_next_page(answer, query, limit, answer["cursor"])
