@@ -11,7 +11,7 @@ import importlib
 import time
 from typing import Any
 
-from testbed.addon_code import load_plain_package
+from testbed.addon_code import load_plain_package, schedule_sources
 from testbed.odoo_changes import ScheduleChangeLog
 from testbed.odoo_records import Record, RecordStore
 from testbed.odoo_rpc import OdooRpcFault
@@ -60,16 +60,10 @@ class AddonMethods(RecordStore):
             raise OdooRpcFault(
                 "odoo.exceptions.UserError", f"default_tz {default_tz!r} is not an IANA timezone."
             )
-        installed = [source for name, source in rules.SOURCES.items() if name in self.fields]
-        chosen = installed
-        if sources is not None:
-            known = {source.model: source for source in installed}
-            if not isinstance(sources, list) or not all(name in known for name in sources):
-                raise OdooRpcFault(
-                    "odoo.exceptions.UserError",
-                    f"sources must be a list of installed schedule models ({sorted(known)}).",
-                )
-            chosen = [known[name] for name in sources]
+        try:
+            chosen = rules.choose_sources(self._installed_sources(), sources)
+        except ValueError as err:
+            raise OdooRpcFault("odoo.exceptions.UserError", str(err)) from err
         if devices is not None and not isinstance(devices, list):
             raise OdooRpcFault("odoo.exceptions.UserError", "devices must be a list or null.")
 
@@ -97,6 +91,20 @@ class AddonMethods(RecordStore):
         if self.schedule_api is not None:
             answer["api"] = self.schedule_api
         return answer
+
+    def _installed_sources(self) -> list[Any]:
+        """The bridge modules' sources whose model is installed here."""
+        return [source for model, source in schedule_sources().items() if model in self.fields]
+
+    def _epaper_schedule_sources(self, model: str, _uid: int) -> list[dict[str, str]]:
+        """The addon's ``epaper_schedule_sources``: the installed sources' ids."""
+        if model != DISPLAY_MODEL:
+            raise OdooRpcFault(
+                "builtins.AttributeError",
+                f"The method 'epaper_schedule_sources' does not exist on the model '{model}'",
+            )
+        rules: Any = load_plain_package("epaper_schedule")
+        return list(rules.source_list(self._installed_sources()))
 
     def _schedule_answer(
         self,

@@ -27,11 +27,13 @@ from .odoo_errors import (
     OdooTimeoutError,
     OdooUrlError,
 )
+from .odoo_redact import REDACTOR as _REDACTOR
 from .odoo_server_info import (
     DISPLAY_MODEL,
     KNOWN_MODELS,
     ROOM_MODEL,
     SCHEDULE_METHOD,
+    SOURCES_METHOD,
     AdoptionChoices,
     ServerAddress,
     ServerInfo,
@@ -79,33 +81,6 @@ __all__ = [
     "parse_url",
 ]
 _LOGGER = logging.getLogger(__name__)
-REDACTED = "**REDACTED**"
-
-
-class _SecretRedactor(logging.Filter):
-    """Hide passwords in odoorpc's debug logs, which print every RPC's arguments."""
-
-    def __init__(self) -> None:
-        """Start with no secret."""
-        super().__init__()
-        self.secrets: set[str] = set()
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        """Rewrite a record that holds a secret; never drop one."""
-        if not self.secrets:
-            return True
-        message = record.getMessage()
-        redacted = message
-        for secret in self.secrets:
-            redacted = redacted.replace(secret, REDACTED)
-        if redacted != message:
-            record.msg, record.args = redacted, None
-        return True
-
-
-_REDACTOR = _SecretRedactor()
-logging.getLogger("odoorpc.rpc.jsonrpclib").addFilter(_REDACTOR)
-
 # Seconds a whole call (connect, send, read the full answer) may take.
 DEFAULT_TIMEOUT = 10.0
 APIKEY_MODEL = "res.users.apikeys"
@@ -197,6 +172,7 @@ class OdooClient:
                     self._call(display_model, "fields_get", attributes=["type", "relation"])
                 )
             expiry = self._key_expiry() if transport.name == JSON2 else None
+            sources = self._source_ids() if DISPLAY_MODEL in models else None
             self._info = ServerInfo(
                 server=self.address.url,
                 database=self.database,
@@ -207,8 +183,24 @@ class OdooClient:
                 display_fields=display_fields,
                 transport=transport.name,
                 key_expiry=expiry,
+                sources=sources,
             )
             return self._info
+
+    def _source_ids(self) -> tuple[str, ...] | None:
+        """The addon's schedule source ids (``epaper_schedule_sources``), in its ``auto``
+        preference order; None when the addon is too old to list them."""
+        try:
+            rows = self._call(DISPLAY_MODEL, SOURCES_METHOD)
+        except OdooAddonTooOldError as err:
+            _LOGGER.warning("The Odoo E-Paper addon does not list its schedule sources: %s", err)
+            return None
+        ids = (
+            [row.get("id") for row in rows if isinstance(row, dict)]
+            if isinstance(rows, list)
+            else []
+        )
+        return tuple(i for i in ids if isinstance(i, str) and i)
 
     def _key_expiry(self) -> dt.datetime | None:
         """The expiry of the API key in use when it can be told (:func:`key_expiry`);
@@ -265,21 +257,25 @@ class OdooClient:
         OdooTimeoutError. Same errors.
         """
         info = self.info
-        model = info.source(source_option)
-        if model is None:
-            raise OdooMissingModelError(
-                f"No schedule source for {source_option!r}: "
-                "neither the Meeting Rooms app nor Calendar fits"
+        if not info.has_addon or info.sources is None:
+            raise OdooAddonTooOldError(
+                f"The Odoo E-Paper addon ({DISPLAY_MODEL}) is not installed"
+                if not info.has_addon
+                else "The Odoo E-Paper addon does not list its schedule sources: update it"
             )
-        if not info.has_addon:
-            raise OdooAddonTooOldError(f"The Odoo E-Paper addon ({DISPLAY_MODEL}) is not installed")
+        source = info.source(source_option)
+        if source is None:
+            raise OdooMissingModelError(
+                f"No schedule source {source_option!r} in the Odoo E-Paper addon "
+                f"(installed: {', '.join(info.sources) or 'none'}); install its bridge module"
+            )
         extra: dict[str, Any] = {} if cursor is None else {"cursor": cursor}
         question: dict[str, Any] = {
             "start": format_time(start),
             "end": format_time(end),
             "devices": None if devices is None else list(devices),
             "default_tz": valid_timezone(default_tz),
-            "sources": [model],
+            "sources": [source],
         }
 
         def call_page(page: str | None) -> Any:

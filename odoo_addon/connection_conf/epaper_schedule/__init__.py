@@ -24,41 +24,64 @@ from .privacy import (
     hidden_from_reader,
     shown_private,
 )
-from .rooms import location_domain, normalize_location, room_labels, split_aliases
-from .sources import SOURCES, CalendarEventSource, RoomBookingSource, ScheduleSource
-from .times import Window, all_day_span, format_utc, parse_utc
+from .rooms import (
+    LOCATION_KEY_FIELD,
+    location_domain,
+    normalize_location,
+    room_labels,
+    split_aliases,
+)
+from .sources import (
+    AUTO,
+    BAD_TIMES,
+    Placed,
+    ScheduleSource,
+    choose_sources,
+    many2one_name,
+    skip_record,
+    source_list,
+    title_text,
+)
+from .times import Window, all_day_span, format_utc, parse_date, parse_utc
 from .zones import resolve_zone, to_bcp47, valid_zone
 
 __all__ = [
     "API_VERSION",
+    "AUTO",
+    "BAD_TIMES",
     "DISPLAY_SPECIFICATION",
     "HIDDEN_NAME",
+    "LOCATION_KEY_FIELD",
     "PUBLIC_FIELDS",
     "ROOM_SPECIFICATION",
-    "SOURCES",
     "Booking",
-    "CalendarEventSource",
     "Display",
+    "Placed",
     "Reader",
-    "RoomBookingSource",
     "RoomIndex",
     "ScheduleSource",
     "Window",
     "all_day_span",
     "answer_schedule",
     "build_answer",
+    "choose_sources",
     "display_from_record",
     "effective_privacy",
     "event_entry",
     "format_utc",
     "hidden_from_reader",
     "location_domain",
+    "many2one_name",
     "normalize_location",
+    "parse_date",
     "parse_utc",
     "resolve_zone",
     "room_labels",
     "shown_private",
+    "skip_record",
+    "source_list",
     "split_aliases",
+    "title_text",
     "to_bcp47",
     "valid_zone",
 ]

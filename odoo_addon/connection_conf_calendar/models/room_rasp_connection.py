@@ -8,8 +8,10 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from odoo import api, models
-from odoo.addons.connection_conf.epaper_schedule import CalendarEventSource, ScheduleSource
+from odoo.addons.connection_conf.epaper_schedule import ScheduleSource
 from odoo.addons.connection_conf.epaper_schedule.rooms import location_domain, normalize_location
+
+from ..schedule_source import CalendarEventSource
 
 
 def _zone(*names: Any) -> ZoneInfo:

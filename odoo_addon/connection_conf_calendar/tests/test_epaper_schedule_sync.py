@@ -203,3 +203,17 @@ class TestEpaperScheduleSync(TransactionCase):
             self.env["room.rasp.connection"].with_user(self.hub).epaper_schedule(
                 START, "2026-04-14T00:00:00Z", page_size=1, page=token
             )
+
+    def test_sources_are_listed_and_asked_for_by_id(self) -> None:
+        """This module's source is listed by its id; auto, the id and (for older hubs)
+        the model read it; an id not installed is a UserError."""
+        Display = self.env["room.rasp.connection"].with_user(self.hub)
+        listed = Display.epaper_schedule_sources()
+        self.assertIn(
+            {"id": "calendar", "name": listed[-1]["name"], "model": "calendar.event"}, listed
+        )
+        for sources in (["auto"], ["calendar"], ["calendar.event"]):
+            answer = Display.epaper_schedule(START, END, sources=sources)
+            self.assertEqual(self.titles(answer)["kiel"], ["Planning"])
+        with self.assertRaises(UserError):
+            Display.epaper_schedule(START, END, sources=["no_such_source"])
