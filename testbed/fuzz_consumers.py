@@ -457,6 +457,12 @@ def _addon_snapshot() -> Consumer:
     return SnapshotParser("addon mqtt_status_report /snapshot", check)
 
 
+def _satellite_files() -> Consumer:
+    from testbed.fuzz_files import SatelliteFiles  # imports this module
+
+    return SatelliteFiles()
+
+
 FACTORIES: dict[str, Callable[[], Consumer]] = {
     "satellite /data": lambda: _satellite_topic("data"),
     "satellite /cmd": lambda: _satellite_topic("cmd"),
@@ -470,6 +476,7 @@ FACTORIES: dict[str, Callable[[], Consumer]] = {
     "addon /status": lambda: AddonTopic("status", valid_payloads("status")),
     "addon /ack": lambda: AddonTopic("ack", ACKS),
     "addon mqtt_status_report /snapshot": _addon_snapshot,
+    "satellite files": _satellite_files,
 }
 
 

@@ -30,7 +30,6 @@ def _nested(depth: int) -> bytes:
 
 # Every case must be rejected (the panel keeps what it shows).
 DATA_REJECTED: dict[str, bytes] = {
-    "empty": b"",
     "whitespace": b"  \n\t ",
     "null": b"null",
     "a list": b"[1,2]",

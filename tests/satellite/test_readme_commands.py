@@ -16,9 +16,8 @@ from epaper_satellite.drivers.registry import model_problem
 from PIL import Image
 
 SATELLITE = Path(__file__).resolve().parents[2] / "satellite"
-PROGRAM = re.compile(
-    r"^(?:sudo (?:-u \w+ )?)?(?:/opt/epaper-satellite/venv/bin/)?epaper-satellite\b"
-)
+VENV_BIN = r"(?:/opt/epaper-satellite/venv/bin/|\.venv-satellite/bin/)"
+PROGRAM = re.compile(rf"^(?:sudo (?:-u \w+ )?)?{VENV_BIN}?epaper-satellite\b")
 
 
 def _commands() -> list[str]:
