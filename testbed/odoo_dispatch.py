@@ -160,11 +160,7 @@ class RpcDispatch:
                 raise access_denied()
             if model not in self.fields:
                 raise OdooRpcFault("odoo.exceptions.UserError", f"Object {model} doesn't exist")
-            if model in self.denied and model_method not in ("check_access_rights", "has_access"):
-                raise OdooRpcFault(
-                    "odoo.exceptions.AccessError",
-                    f"You are not allowed to access '{model}' ({model}) records.",
-                )
+            self._refuse_unless_allowed(model, uid, model_method)
             handler = self._methods().get(model_method)
             if handler is None or model_method in self.dropped_methods:
                 raise OdooRpcFault(

@@ -165,9 +165,5 @@ class Json2Dispatch:
             inspect.Signature(params).bind(**arguments)
         except TypeError as err:
             raise OdooRpcFault("werkzeug.exceptions.UnprocessableEntity", str(err)) from err
-        if model in self.denied and method not in ("check_access_rights", "has_access"):
-            raise OdooRpcFault(
-                "odoo.exceptions.AccessError",
-                f"You are not allowed to access '{model}' ({model}) records.",
-            )
+        self._refuse_unless_allowed(model, uid, method)
         return handler(model, uid, **self._restrict(model, uid, arguments))

@@ -93,6 +93,23 @@ class OrmMethods(PrivacyView):
             result[name] = {k: v for k, v in full.items() if not attributes or k in attributes}
         return result
 
+    # Readable by administrators only (Odoo 18 and 19: "Administration/Access Rights").
+    ADMIN_ONLY_MODELS = frozenset({"ir.model"})
+
+    def _refuse_unless_allowed(self, model: str, uid: int, method: str) -> None:
+        """Raise Odoo's AccessError where a real server refuses ``uid`` the model: a model
+        :meth:`deny_access` denied, or an administrators-only one for a non-administrator."""
+        if method in ("check_access_rights", "has_access"):
+            return
+        user = self.records["res.users"].get(uid, {})
+        if model in self.denied or (
+            model in self.ADMIN_ONLY_MODELS and user.get("login") != "admin"
+        ):
+            raise OdooRpcFault(
+                "odoo.exceptions.AccessError",
+                f"You are not allowed to access '{model}' ({model}) records.",
+            )
+
     def _check_access_rights(
         self, model: str, _uid: int, operation: str = "read", raise_exception: bool = True
     ) -> bool:

@@ -39,6 +39,7 @@ from .odoo_server_info import (
     ServerInfo,
     key_expiry,
     parse_url,
+    source_ids,
 )
 from .odoo_transport import (
     JSON2,
@@ -48,6 +49,7 @@ from .odoo_transport import (
     Transport,
     detect_version,
     list_databases,
+    missing_model,
 )
 from .schedule import Booking, Schedule
 from .schedule_answer import (
@@ -156,17 +158,12 @@ class OdooClient:
             if transport.name == JSON2:
                 self._check_key_owner(uid)
             user_tz = valid_timezone(context.get("tz"))
-            rows = self._call(
-                "ir.model",
-                "search_read",
-                domain=[("model", "in", list(KNOWN_MODELS))],
-                fields=["model"],
-            )
-            models = frozenset(str(row["model"]) for row in rows)
+            readable = self._model_access()
+            models = frozenset(readable)
             display_model = DISPLAY_MODEL if DISPLAY_MODEL in models else ROOM_MODEL
             display_fields: frozenset[str] = frozenset()
             if display_model in models:
-                if not self._call(display_model, "has_access", [], operation="read"):
+                if not readable[display_model]:
                     raise OdooAccessError(f"User {self.username} may not read {display_model}")
                 display_fields = frozenset(
                     self._call(display_model, "fields_get", attributes=["type", "relation"])
@@ -188,19 +185,32 @@ class OdooClient:
             return self._info
 
     def _source_ids(self) -> tuple[str, ...] | None:
-        """The addon's schedule source ids (``epaper_schedule_sources``), in its ``auto``
-        preference order; None when the addon is too old to list them."""
+        """The addon's source ids in ``auto``'s order; None: too old to list them."""
         try:
             rows = self._call(DISPLAY_MODEL, SOURCES_METHOD)
         except OdooAddonTooOldError as err:
             _LOGGER.warning("The Odoo E-Paper addon does not list its schedule sources: %s", err)
             return None
-        ids = (
-            [row.get("id") for row in rows if isinstance(row, dict)]
-            if isinstance(rows, list)
-            else []
-        )
-        return tuple(i for i in ids if isinstance(i, str) and i)
+        return source_ids(rows)
+
+    def _model_access(self) -> dict[str, bool]:
+        """Which of :data:`KNOWN_MODELS` the server has, and whether the user may read each,
+        asked model by model.
+
+        ``ir.model`` is readable by administrators only on Odoo 18 and 19 (the hub's user is
+        not one), so each model is asked ``has_access``: an answer (True or False) means it
+        exists; Odoo's "Object ... doesn't exist" (JSON-RPC) or 404 (JSON-2) that it does not.
+        """
+        access: dict[str, bool] = {}
+        for model in KNOWN_MODELS:
+            try:
+                access[model] = bool(self._call(model, "has_access", [], operation="read"))
+            except (OdooAddonTooOldError, OdooMissingModelError):
+                continue
+            except OdooError as err:
+                if not missing_model(err):
+                    raise
+        return access
 
     def _key_expiry(self) -> dt.datetime | None:
         """The expiry of the API key in use when it can be told (:func:`key_expiry`);

@@ -78,6 +78,13 @@ def list_databases(address: ServerAddress, timeout: float) -> list[str] | None:
     return [str(name) for name in names] if isinstance(names, list) else None
 
 
+def missing_model(err: OdooError) -> bool:
+    """Whether ``err`` is Odoo saying the model does not exist (JSON-RPC: a UserError
+    "Object X doesn't exist"; JSON-2: a 404 "the model 'X' does not exist")."""
+    text = str(err)
+    return "doesn't exist" in text or ("NotFound" in text and "model" in text)
+
+
 def map_fault(name: str, message: str, model: str = "", method: str = "") -> OdooError:
     """Turn an Odoo exception (its dotted class name and message) into a typed error."""
     if name.endswith("AccessDenied"):

@@ -113,12 +113,32 @@ def notifier() -> ChangeNotifier:
         return _state["notifier"]
 
 
-def send_change_notices(dbname: str, pending: dict[str, tuple[BrokerSettings, set[str]]]) -> None:
-    """Postcommit hook: queue one ``_odoo/changed`` per broker; returns at once."""
-    for key, (settings, devices) in pending.items():
-        if not isinstance(settings, BrokerSettings) or not devices:
-            continue
-        try:
-            notifier().notify(key, settings, sorted(devices))
-        except Exception:
-            _logger.exception("change notice for %s not queued (%s)", sorted(devices), dbname)
+def connected_routes(dbname: str) -> set[str]:
+    """Return the route keys (no secret, ``BrokerSettings.route_key``) of ``dbname``'s
+    sessions that are connected now."""
+    manager = MqttConnectionManager()
+    routes = set()
+    for key in manager.registered_keys():
+        client = manager.get_client(key)
+        if dbname_of(key) == dbname and client is not None and client.is_connected():
+            routes.add(client.settings.route_key())
+    return routes
+
+
+def send_change_notices(dbname: str, devices: set[str]) -> None:
+    """Postcommit hook: queue one ``_odoo/changed`` per broker for ``devices``.
+
+    The committed transaction hands over device names only; the brokers and their
+    secrets are read here, as the system, in a cursor of its own (one query), and the
+    notices are queued for the notifier's threads.
+    """
+    if not devices:
+        return
+    try:
+        with Registry(dbname).cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            notices = env["room.rasp.connection"]._epaper_change_notices(sorted(devices))
+        for key, (settings, names) in notices.items():
+            notifier().notify(key, settings, names)
+    except Exception:
+        _logger.exception("change notice for %s not queued (%s)", sorted(devices), dbname)

@@ -84,7 +84,9 @@ stamp_ok() { [ -f "$1/.stamp" ] && [ "$(cat "$1/.stamp")" = "$2" ]; }
 # requirements files and the satellite package, rebuilt when KEY changes.
 make_py314_venv() {
     local dir="$1" key="$2" requirement args=(); shift 2
-    if [ -x "$dir/bin/python" ] && stamp_ok "$dir" "$key"; then return 0; fi
+    # pyvenv.cfg, not bin/python: inside the forky tree bin/python links to a python3.14
+    # that the host does not have.
+    if [ -f "$dir/pyvenv.cfg" ] && stamp_ok "$dir" "$key"; then return 0; fi
     say "preparing $dir with Python 3.14 ($*; about a minute with a warm cache)"
     rm -rf "$dir"
     "${PY314_RUN[@]}" "$PY314" -m venv "$dir"

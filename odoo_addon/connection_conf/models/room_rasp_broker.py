@@ -12,6 +12,7 @@ from typing import Any
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..rights import BROKER_CONNECTION_FIELDS, check_connection_write
 from ..series import Constraint
 
 DEFAULT_PORT = 8883
@@ -48,6 +49,19 @@ class RoomRaspBroker(models.Model):
     _port_range = Constraint(
         "CHECK(port >= 1 AND port <= 65535)", "The broker port must be between 1 and 65535."
     )
+
+    @api.model_create_multi
+    def create(self, vals_list: list[dict[str, Any]]) -> Any:
+        """Create; connection settings given by a non-manager are refused (AccessError,
+        besides the access rules: see room_rasp_connection_secrets)."""
+        for vals in vals_list:
+            check_connection_write(self, vals, BROKER_CONNECTION_FIELDS)
+        return super().create(vals_list)
+
+    def write(self, vals: dict[str, Any]) -> bool:
+        """Write; connection settings written by a non-manager are refused (AccessError)."""
+        check_connection_write(self, vals, BROKER_CONNECTION_FIELDS)
+        return super().write(vals)
 
     def _compute_display_count(self) -> None:
         counts = {

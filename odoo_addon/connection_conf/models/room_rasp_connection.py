@@ -213,10 +213,13 @@ class RoomRaspConnection(models.Model):
 
     # -- settings ---------------------------------------------------------------
 
-    def _epaper_broker_values(self) -> dict[str, Any]:
-        """Return the effective broker settings: the display's overrides, else its broker's.
+    def _epaper_route_values(self) -> dict[str, Any]:
+        """Return where this display's connection goes: the display's overrides, else its
+        broker's. Keys: host, port, username, use_tls; no secret (read as superuser, since
+        ``effective_broker`` shows them to everyone who reads the display).
 
-        Keys: host, port, username, password, use_tls, ca_cert (secrets read as superuser).
+        The secrets are added only by ``_epaper_broker_values``
+        (room_rasp_connection_secrets.py), in the caller's own rights.
         """
         self.ensure_one()
         display = self.sudo()
@@ -226,9 +229,7 @@ class RoomRaspConnection(models.Model):
             "host": (display.mqtt_host or broker.host or "").strip(),
             "port": display.mqtt_port or broker.port or 8883,
             "username": display.mqtt_username or broker.username or None,
-            "password": display.mqtt_password or broker.password or None,
             "use_tls": tls,
-            "ca_cert": display.mqtt_ca_cert or broker.ca_cert or None,
         }
 
     @api.depends(
@@ -237,7 +238,7 @@ class RoomRaspConnection(models.Model):
     )  # fmt: skip
     def _compute_effective_broker(self) -> None:
         for display in self:
-            values = display._epaper_broker_values()
+            values = display._epaper_route_values()
             display.mqtt_use_tls = values["use_tls"]
             user = f"{values['username']}@" if values["username"] else ""
             scheme = "mqtts" if values["use_tls"] else "mqtt"

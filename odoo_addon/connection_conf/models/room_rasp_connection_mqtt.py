@@ -39,10 +39,21 @@ class RoomRaspConnectionMqtt(models.Model):
     _inherit = "room.rasp.connection"  # pylint: disable=consider-merging-classes-inherited
 
     def _mqtt_settings(self) -> BrokerSettings:
-        """Return the plain settings of this display's broker (secrets read as superuser)."""
+        """Return the plain settings of this display's broker, secrets read as the caller
+        (``_epaper_broker_values``: AccessError unless a manager or the system)."""
         self.ensure_one()
         return BrokerSettings(
             **self._epaper_broker_values(),
+            topic_prefix=self._effective_prefix(),
+            qos=self.qos,
+            keepalive=self.keepalive,
+        )
+
+    def _mqtt_route(self) -> BrokerSettings:
+        """Return where this display's session goes, without secrets (anyone may ask)."""
+        self.ensure_one()
+        return BrokerSettings(
+            **self._epaper_route_values(),
             topic_prefix=self._effective_prefix(),
             qos=self.qos,
             keepalive=self.keepalive,
@@ -65,9 +76,12 @@ class RoomRaspConnectionMqtt(models.Model):
         return groups
 
     def _compute_odoo_connected(self) -> None:
-        manager = MqttConnectionManager()
+        # Matched by route (no secret), so that everyone who reads a display may see it.
+        connected = mqtt_runtime.connected_routes(self.env.cr.dbname)
         for display in self:
-            display.odoo_connected = bool(display.id) and manager.is_connected(display._mqtt_key())
+            display.odoo_connected = (
+                bool(display.id) and display._mqtt_route().route_key() in connected
+            )
 
     # -- MQTT session (seed names) -------------------------------------------
 
@@ -125,15 +139,20 @@ class RoomRaspConnectionMqtt(models.Model):
 
     @api.model
     def _cron_mqtt_connection_monitor(self) -> None:
-        """Every minute: restart missing sessions, refresh live displays, expire silent ones."""
+        """Every minute: restart missing sessions, refresh live displays, expire silent ones.
+
+        The system's own sessions: every display of the database and the brokers' secrets,
+        whichever user the cron job names (README "Secrets and rights").
+        """
+        system = self.sudo()
         # The monitor has to visit every active display, however many there are.
-        displays = self.search([])  # pylint: disable=no-search-all
+        displays = system.search([])  # pylint: disable=no-search-all
         if not displays:
             return
         displays._reconnect_mqtt()
         manager = MqttConnectionManager()
         groups = displays._group_by_broker()
-        self._stop_unused_sessions(set(groups))
+        system._stop_unused_sessions(set(groups))
         now = fields.Datetime.now()
         # One deadline for all brokers: unreachable ones do not add up.
         connected = manager.wait_connected(groups, SESSION_WAIT)
@@ -153,7 +172,7 @@ class RoomRaspConnectionMqtt(models.Model):
                     and (not d.last_seen or now - d.last_seen >= LAST_SEEN_RESOLUTION)
                 )
             ).write({"last_seen": now})
-        self._mark_silent_displays_offline(now)
+        system._mark_silent_displays_offline(now)
 
     @api.model
     def _stop_unused_sessions(self, used: set[str]) -> None:
@@ -221,15 +240,32 @@ class RoomRaspConnectionMqtt(models.Model):
         )
 
     def _epaper_queue_changed(self) -> None:
-        """After commit, tell the hub these displays' schedules changed (one notice per broker)."""
+        """After commit, tell the hub these displays' schedules changed (one notice per broker).
+
+        Only the device names go into the transaction: the hook reads the brokers and
+        their secrets as the system, in its own cursor (``mqtt_runtime.send_change_notices``),
+        so whoever changed a booking never has a secret read on their behalf.
+        """
         if not self:
             return
         postcommit = self.env.cr.postcommit
         pending = postcommit.data.get(mqtt_runtime.CHANGED_DATA_KEY)
         if pending is None:
-            pending = postcommit.data[mqtt_runtime.CHANGED_DATA_KEY] = {}
+            pending = postcommit.data[mqtt_runtime.CHANGED_DATA_KEY] = set()
             postcommit.add(
                 functools.partial(mqtt_runtime.send_change_notices, self.env.cr.dbname, pending)
             )
-        for key, (settings, displays) in self.sudo()._group_by_broker().items():
-            pending.setdefault(key, (settings, set()))[1].update(displays.mapped("name"))
+        pending.update(self.mapped("name"))
+
+    @api.model
+    def _epaper_change_notices(
+        self, devices: list[str]
+    ) -> dict[str, tuple[BrokerSettings, list[str]]]:
+        """Return ``{key: (settings, device names)}``: the active displays named ``devices``
+        grouped by broker (those without a broker left out). Secrets are read in this
+        environment: the system's (``mqtt_runtime``), AccessError for other users."""
+        displays = self.search([("name", "in", list(devices))])
+        return {
+            key: (settings, sorted(group.mapped("name")))
+            for key, (settings, group) in displays._group_by_broker().items()
+        }

@@ -45,13 +45,18 @@ class BrokerSettings:
             found.append("a password needs a user name")
         return found
 
+    def route_key(self) -> str:
+        """Return where this session goes, without secrets: scheme, user, host, port, prefix."""
+        tls = "tls" if self.use_tls else "tcp"
+        return f"{tls}://{self.username or ''}@{self.host}:{self.port}/{self.topic_prefix}"
+
     def connection_key(self) -> str:
-        """Return a stable key for this broker session (secrets only as a digest)."""
+        """Return a stable key for this broker session: the route and a digest of the
+        secrets (a changed password or CA makes another session)."""
         secret = hashlib.sha256(
             f"{self.password or ''}\x00{self.ca_cert or ''}".encode()
         ).hexdigest()[:12]
-        tls = "tls" if self.use_tls else "tcp"
-        return f"{tls}://{self.username or ''}@{self.host}:{self.port}/{self.topic_prefix}#{secret}"
+        return f"{self.route_key()}#{secret}"
 
     def tls_context(self) -> ssl.SSLContext:
         """Return the TLS context: the given CA (PEM text) or the system's trust store.

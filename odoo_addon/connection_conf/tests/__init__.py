@@ -4,4 +4,5 @@ from . import (  # noqa: F401
     test_groups,
     test_room_rasp_broker,
     test_room_rasp_connection,
+    test_secret_rights,
 )

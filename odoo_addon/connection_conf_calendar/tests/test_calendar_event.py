@@ -29,8 +29,7 @@ class TestCalendarEventPush(TransactionCase):
 
     def pending_devices(self) -> set[str]:
         """Device names waiting for the commit."""
-        pending = self.env.cr.postcommit.data.get(CHANGED_DATA_KEY, {})
-        return set().union(set(), *(names for _settings, names in pending.values()))
+        return set(self.env.cr.postcommit.data.get(CHANGED_DATA_KEY, ()))
 
     def make_event(self, location: str) -> object:
         """Create a one-hour event at ``location``."""

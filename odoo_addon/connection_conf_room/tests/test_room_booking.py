@@ -32,8 +32,7 @@ class TestRoomBookingPush(TransactionCase):
 
     def pending_devices(self) -> set[str]:
         """Device names waiting for the commit."""
-        pending = self.env.cr.postcommit.data.get(CHANGED_DATA_KEY, {})
-        return set().union(set(), *(names for _settings, names in pending.values()))
+        return set(self.env.cr.postcommit.data.get(CHANGED_DATA_KEY, ()))
 
     def book(self, room: object) -> object:
         """Book ``room`` for an hour."""

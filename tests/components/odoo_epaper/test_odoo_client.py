@@ -116,7 +116,19 @@ def test_connect_reads_metadata_once(odoo_server: OdooTestServer) -> None:
     assert info.unique_id == f"{odoo_server.url}|odoo|2"
     assert client.info is info
     assert odoo_server.count(service="common", method=None) == 1
-    assert sum(odoo_server.counts().values()) == 5
+    # context_get, has_access per known model (ir.model is for administrators only on a
+    # real Odoo 18/19: the hub never reads it), the display fields, the addon's sources.
+    assert odoo_server.count("ir.model") == 0
+    assert sum(odoo_server.counts().values()) == 1 + 2 + 1 + 1
+
+
+def test_a_user_who_is_no_administrator_connects(odoo_server: OdooTestServer) -> None:
+    """The hub's Odoo user is an internal user with the addon's reporter group, never an
+    administrator; like a real Odoo, the test server refuses it ir.model."""
+    client = OdooClient(odoo_server.url, ODOO_DATABASE, "demo", "demo-pw")
+    info = client.connect()
+    assert info.has_addon
+    assert info.sources == ("room_booking", "calendar")
 
 
 def booking_refs(schedule: Schedule) -> set[str]:
