@@ -27,12 +27,15 @@ from typing import Any
 from demo import adopt, data, door_keys
 from demo.ha_api import HomeAssistantApi
 from demo.ha_log import integration_problems
+from demo.odoo_direct import OdooDirect
 from testbed.broker import Broker, free_port
 from testbed.mqtt_peer import MqttPeer
 from testbed.odoo_server import OdooTestServer
 
 ROOT = Path(__file__).resolve().parent.parent
 PREFIX = "odoo_epaper/"
+# The Problem reasons of a display that is not connected (display_problem.ProblemReason).
+UNCONNECTED = ("never_connected", "offline")
 HA_USER, HA_PASSWORD = "demo", "demo-password"
 LOG = logging.getLogger("demo")
 
@@ -198,7 +201,8 @@ class Demo:
             watcher.stop()
 
     def wait_until_online_in_ha(self, timeout: float) -> list[str]:
-        """Wait until Home Assistant shows every satellite's display as connected."""
+        """Wait until Home Assistant shows every satellite's display as connected: its
+        Problem (enabled by default, unlike Connectivity) names no connection reason."""
         assert self.api
         deadline = time.monotonic() + timeout
         rooms = [
@@ -210,14 +214,14 @@ class Demo:
                 state["attributes"].get("friendly_name", ""): state["entity_id"]
                 for state in self.api.states()
                 if state["entity_id"].startswith("binary_sensor.")
-                and state["attributes"].get("device_class") == "connectivity"
-                and state["state"] == "on"
+                and state["attributes"].get("device_class") == "problem"
+                and state["attributes"].get("reason") not in (None, *UNCONNECTED)
             }
             online = [
                 entity_id
                 for room in rooms
                 for name, entity_id in connected.items()
-                if name == f"{room} Connectivity"
+                if name == f"{room} Problem"
             ]
             if len(online) == len(rooms):
                 return online
@@ -298,6 +302,24 @@ class Demo:
             self.broker.stop()
 
 
+def run_odoo_direct(demo: Demo, check: bool, timeout: float) -> int:
+    """The seed's topology: the addon's publisher serves the doors, no Home Assistant."""
+    assert demo.broker and demo.odoo
+    publisher = OdooDirect(demo.broker, demo.odoo.url).start()
+    try:
+        drawn = demo.wait_until_drawn(timeout)
+        LOG.info("drawn: %s", ", ".join(f"{d} ({s['content_hash']})" for d, s in drawn.items()))
+        if check:
+            LOG.info("check passed (odoo-direct)")
+            return 0
+        print(f"Odoo test server: {demo.odoo.url}\nPanels: {demo.workdir / 'panels'}")
+        while True:
+            demo.assert_running()
+            time.sleep(1)
+    finally:
+        publisher.stop()
+
+
 @contextlib.contextmanager
 def workdir(path: Path | None, keep: bool) -> Iterator[Path]:
     """The demo's folder: the given one (emptied first) or a temporary one."""
@@ -320,6 +342,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="run headless, check, stop")
     parser.add_argument("--dir", type=Path, help="working folder (default: demo-run/)")
     parser.add_argument("--timeout", type=float, default=180, help="seconds for each wait")
+    parser.add_argument(
+        "--odoo-direct", action="store_true", help="no Home Assistant: the addon publishes"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="demo: %(message)s")
     folder_arg = args.dir or (None if args.check else ROOT / "demo-run")
@@ -338,6 +363,8 @@ def main(argv: list[str] | None = None) -> int:
             demo.start_broker()
             demo.start_odoo()
             demo.start_satellites()
+            if args.odoo_direct:
+                return run_odoo_direct(demo, args.check, args.timeout)
             demo.start_home_assistant(args.timeout)
             demo.configure_home_assistant()
             drawn = demo.wait_until_drawn(args.timeout)

@@ -95,6 +95,15 @@ GALLERY: list[tuple[str, dict[str, object], str]] = [
       _event("新製品発表 準備 ✅", "06:00", "07:00")]), "2026-11-27T01:20:00Z"),
 ]  # fmt: skip
 GALLERY_SIZES = [(800, 480, "bwr"), (400, 300, "bw")]
+# (device, name, width, height, colors, moment, keys): the same payloads later on: free
+# for a while (walk-ins welcome), nine days on (no longer current), upright, with keys.
+KEYS = "book_now 15,extend 15,end_now,check_in"  # the Waveshare 2.7" HAT's default map
+LATER = [
+    ("reception", "walk-in", 800, 480, "bwr", NOW + dt.timedelta(hours=2, minutes=50), ""),
+    ("boardroom", "not-current", 400, 300, "bw", NOW + dt.timedelta(days=9), ""),
+    ("reception", "upright", 480, 800, "bw", NOW, ""),
+    ("executive", "keys", 400, 300, "bwy", NOW, KEYS),
+]
 
 
 def gallery(satellite: Path, folder: Path) -> list[Path]:
@@ -145,6 +154,14 @@ def main() -> int:
                 ],
                 check=True,
             )
+            print(out.relative_to(ROOT))
+        for device, name, width, height, colors, moment, keys in LATER:
+            payload = Path(folder) / f"{device}.json"
+            out = IMAGES / f"{device}-{name}-{width}x{height}-{colors}.png"
+            size = ["--width", str(width), "--height", str(height), "--colors", colors]
+            command = [str(satellite), "render", "--payload", str(payload), "--out", str(out)]
+            extra = ["--keys", keys] if keys else []
+            subprocess.run([*command, *size, "--now", moment.isoformat(), *extra], check=True)
             print(out.relative_to(ROOT))
         for out in gallery(satellite, Path(folder)):
             print(out.relative_to(ROOT))

@@ -84,7 +84,11 @@ def ha_card(demo: Demo, out: Path, timeout: float) -> None:
                 break
             time.sleep(0.5)
         else:
-            raise TimeoutError("the discovered card never showed in the browser")
+            seen = out.with_name("add-sign-timeout.png")
+            driver.save_screenshot(str(seen))
+            raise TimeoutError(
+                f"the discovered card never showed in the browser ({seen}): {text[:300]!r}"
+            )
         time.sleep(1.5)  # fonts and icons settle
         driver.save_screenshot(str(out))
         LOG.info("wrote %s", out)

@@ -44,7 +44,9 @@ class AddonMethods(RecordStore):
         """The addon's ``epaper_schedule``: its plain package, with this server as the ORM.
 
         With ``cursor`` it answers incrementally from :attr:`changes`, as the addon's
-        change log does; :attr:`records_read` counts the displays and bookings read.
+        change log does; :attr:`records_read` counts the displays answered and the
+        bookings read (the room labels of the other active displays, read for the
+        answer's ``collisions`` as the addon does, are not counted).
         """
         rules: Any = load_plain_package("epaper_schedule")
         if model != DISPLAY_MODEL:
@@ -116,17 +118,16 @@ class AddonMethods(RecordStore):
         after: str | None = None,
         limit: int | None = None,
     ) -> dict[str, Any]:
-        """The plain answer for ``devices`` (None: every active display), by name: the
-        names above ``after`` (None: from the first), at most ``limit`` (None: all)."""
+        """The plain answer for ``devices`` (None: every active display of the caller's
+        companies, when :meth:`enable_companies` emulates them), by name: the names above
+        ``after`` (None: from the first), at most ``limit`` (None: all); every display
+        counts for collisions."""
         rules: Any = load_plain_package("epaper_schedule")
-        domain: list[Any] = [] if devices is None else [("name", "in", devices)]
-        if after is not None:
-            domain.append(("name", ">", after))
         spec = self._known_spec(
             DISPLAY_MODEL, {**rules.DISPLAY_SPECIFICATION, **rules.ROOM_SPECIFICATION}
         )
         user = self.records["res.users"][uid]
-        displays = [
+        everyone = [
             rules.display_from_record(
                 self._render_spec(DISPLAY_MODEL, record, spec),
                 user_tz=user.get("tz"),
@@ -134,8 +135,13 @@ class AddonMethods(RecordStore):
                 company_lang=self.company["lang"],
                 default_tz=default_tz,
             )
-            for record in self._find(DISPLAY_MODEL, domain, 0, limit, "name")
+            for record in self._find(DISPLAY_MODEL, [], 0, None, "name")
+            if "company_id" not in spec or record.get("company_id") in user.get("company_ids", [])
         ]
+        # As the addon: every active display counts for collisions, the asked ones answer.
+        displays = rules.page_of(
+            [d for d in everyone if devices is None or d.device in devices], after, limit
+        )
         self.records_read += len(displays)
 
         def read_as_superuser(
@@ -146,7 +152,7 @@ class AddonMethods(RecordStore):
             self.records_read += len(found)
             return [self._render_spec(source_model, record, known_spec) for record in found]
 
-        return dict(rules.answer_schedule(displays, window, chosen, read_as_superuser))
+        return dict(rules.answer_schedule(displays, window, chosen, read_as_superuser, everyone))
 
     def _placed_displays(self) -> list[Any]:
         """Every active display as the plain rules know them (to place a changed record)."""

@@ -25,8 +25,10 @@ from .coordinator import OdooEpaperCoordinator, async_connect
 from .data import OdooEpaperConfigEntry, OdooEpaperRuntimeData
 from .devices import async_register_hub_device
 from .discovery import async_follow_new_signs
-from .display_tracker import DisplayState, DisplayTracker
+from .display_state import DisplayState
+from .display_tracker import DisplayTracker
 from .door_requests import DoorRequests
+from .entity_budget import async_watch_entity_budget
 from .key_expiry import async_watch_key_expiry
 from .odoo_client import OdooClient, OdooError
 from .options import EpaperOptions
@@ -96,6 +98,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: OdooEpaperConfigEntry) -
 
     entry.async_on_unload(hass.bus.async_listen(EVENT_HOMEASSISTANT_STOP, _async_hub_offline))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    entry.async_on_unload(async_watch_entity_budget(hass, entry, coordinator))
     return True
 
 

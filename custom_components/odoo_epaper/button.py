@@ -1,4 +1,4 @@
-"""Buttons: refresh a display, send it a test message."""
+"""Buttons: refresh a display, send it a test message, identify, full refresh, clear."""
 
 from __future__ import annotations
 
@@ -6,14 +6,23 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Final
 
-from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
+from homeassistant.components.button import (
+    ButtonDeviceClass,
+    ButtonEntity,
+    ButtonEntityDescription,
+)
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 
 from .const import DOMAIN
 from .data import OdooEpaperConfigEntry
-from .display_actions import async_refresh_displays, async_send_test_messages
+from .display_actions import (
+    COMMANDS,
+    async_refresh_displays,
+    async_send_command,
+    async_send_test_messages,
+)
 from .entity import OdooEpaperMqttEntity, display_platform_setup
 
 PARALLEL_UPDATES = 0
@@ -43,20 +52,47 @@ async def _async_refresh(hass: HomeAssistant, entry: OdooEpaperConfigEntry, devi
     await async_refresh_displays(hass, entry, [device])
 
 
+PressFn = Callable[[HomeAssistant, OdooEpaperConfigEntry, str], Awaitable[None]]
+
+
 @dataclass(frozen=True, kw_only=True)
 class DisplayButtonDescription(ButtonEntityDescription):
     """A button that acts on one display."""
 
-    press_fn: Callable[[HomeAssistant, OdooEpaperConfigEntry, str], Awaitable[None]]
+    press_fn: PressFn
 
 
+def _command(command: str) -> PressFn:
+    """Return a press that sends ``command`` to the display."""
+    return lambda hass, entry, device: async_send_command(hass, entry, device, command)
+
+
+# Disabled by default (the entity budget, docs/home-assistant.md): a fleet acts through
+# the actions; a person enables the buttons of the signs they look after.
 BUTTONS: tuple[DisplayButtonDescription, ...] = (
-    DisplayButtonDescription(key="refresh", translation_key="refresh", press_fn=_async_refresh),
+    DisplayButtonDescription(
+        key="refresh",
+        translation_key="refresh",
+        entity_registry_enabled_default=False,
+        press_fn=_async_refresh,
+    ),
     DisplayButtonDescription(
         key="send_test_message",
         translation_key="send_test_message",
         entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
         press_fn=_async_test,
+    ),
+    *(
+        DisplayButtonDescription(
+            key=command,
+            translation_key=command,
+            device_class=ButtonDeviceClass.IDENTIFY if command == "identify" else None,
+            entity_category=EntityCategory.DIAGNOSTIC,
+            entity_registry_enabled_default=False,
+            press_fn=_command(command),
+        )
+        for command in COMMANDS
     ),
 )
 

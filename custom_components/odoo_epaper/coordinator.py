@@ -31,8 +31,10 @@ from .odoo_client import (
 )
 from .options import EpaperOptions
 from .publisher import DataPublisher
+from .room_issues import async_report_collisions
 from .schedule import Schedule, booking_window
 from .schedule_sync import ScheduleSync
+from .two_publishers import async_check_publishers
 from .wire import build_payload, content_hash
 
 
@@ -171,10 +173,16 @@ class OdooEpaperCoordinator(DataUpdateCoordinator[OdooEpaperData]):
                 raise odoo_failure(err, UpdateFailed, "addon_too_old") from err
             raise odoo_failure(err, UpdateFailed, "update_failed") from err
         ir.async_delete_issue(self.hass, DOMAIN, self._addon_issue_id)
+        async_report_collisions(self.hass, self.config_entry.entry_id, update.collisions)
         changed = self.sync.apply(plan, update, now)
         displays = await self._async_build_and_publish_changed(changed, now)
         await self.publisher.async_clear_data(item.data_topic for item in displays.values())
         self.devices.async_sync(displays.values())
+        runtime = getattr(self.config_entry, "runtime_data", None)
+        if runtime is not None:  # set up: the tracker knows what Odoo's status says
+            async_check_publishers(
+                self.hass, self.config_entry, displays, runtime.tracker.odoo_publishers
+            )
         return OdooEpaperData(displays=displays, refreshed_at=now)
 
     @property
@@ -202,7 +210,11 @@ class OdooEpaperCoordinator(DataUpdateCoordinator[OdooEpaperData]):
             schedule, self.options, now, self.publisher.lifetime, self.messages.active(now)
         )
         await self.publisher.async_publish_data(
-            ((item.data_topic, item.content_hash, item.payload) for item in displays.values()),
+            (
+                (item.data_topic, item.content_hash, item.payload)
+                for item in displays.values()
+                if not item.display.published_by_odoo  # the addon publishes those
+            ),
             now,
         )
         return displays

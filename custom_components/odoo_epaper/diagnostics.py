@@ -13,7 +13,7 @@ from homeassistant.helpers.device_registry import DeviceEntry
 from .data import OdooEpaperConfigEntry
 from .devices import display_identifier
 from .display_data import DisplayData
-from .display_tracker import DisplayState
+from .display_state import DisplayState
 
 TO_REDACT: Final = {
     CONF_URL,

@@ -25,8 +25,9 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect
 
 from .const import DOMAIN
 from .devices import async_get_entry_device, display_identifier, panel_manufacturer
+from .display_state import DisplayState
 from .display_status import DisplayStatus, parse_status
-from .display_tracker import DisplayState, DisplayTracker
+from .display_tracker import DisplayTracker
 from .wire import split_display_topic
 from .wire_values import WireError
 

@@ -20,6 +20,8 @@ from .wire import cmd_topic
 
 CMD_QOS: Final = 1
 REFRESH_COMMAND: Final = json.dumps({"cmd": "refresh"})
+# The commands a display's buttons send as they are (docs/protocol.md "Commands").
+COMMANDS: Final = ("identify", "full_refresh", "clear")
 
 
 def ensure_mqtt_connected(hass: HomeAssistant) -> None:
@@ -57,6 +59,17 @@ async def async_refresh_displays(
             if device in coordinator.data.displays
         )
     )
+
+
+async def async_send_command(
+    hass: HomeAssistant, entry: OdooEpaperConfigEntry, device: str, command: str
+) -> None:
+    """Send ``{"cmd": command}`` (one of COMMANDS) to a display's ``/cmd`` (QoS 1, not
+    retained); raise a translated error without a broker connection."""
+    ensure_mqtt_connected(hass)
+    payload = json.dumps({"cmd": command})
+    topic = cmd_topic(_prefix(entry, device), device)
+    await mqtt.async_publish(hass, topic, payload, CMD_QOS, False)
 
 
 async def async_show_message(

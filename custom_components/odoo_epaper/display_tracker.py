@@ -13,7 +13,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from functools import partial
 from typing import Final, TypeVar
 
 from homeassistant.components import mqtt
@@ -24,6 +24,7 @@ from homeassistant.util import dt as dt_util
 
 from .change_notice import parse_changed
 from .const import LOGGER, ODOO_DEVICE
+from .display_state import DisplayState
 from .display_status import (
     DisplayStatus,
     Snapshot,
@@ -35,36 +36,12 @@ from .display_status import (
     snapshot_bound,
 )
 from .status_flaps import FlapDamper
+from .two_publishers import async_check_publishers, odoo_publisher
 from .wire import changed_topic, every_display_topic, test_topic, topic_device
 from .wire_values import WireError, is_device_name
 
 TEST_QOS: Final = 1
 _T = TypeVar("_T")
-
-
-@dataclass(frozen=True, slots=True)
-class DisplayState:
-    """The last good things a display said over MQTT; replaced, never changed, on news."""
-
-    prefix: str
-    status: DisplayStatus | None = None
-    status_at: datetime | None = None
-    last_seen: datetime | None = None
-    online_since: datetime | None = None
-    snapshot: Snapshot | None = None
-    snapshot_at: datetime | None = None
-    # Sent the ``clear`` command and has reported no content_hash since: blank on purpose.
-    cleared: bool = False
-
-    @property
-    def online(self) -> bool | None:
-        """Return whether the display is online, None before any status."""
-        return None if self.status is None else self.status.online
-
-    @property
-    def error(self) -> str | None:
-        """Return the error of the last status, if any."""
-        return None if self.status is None else self.status.error
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -115,6 +92,19 @@ class DisplayTracker(DataUpdateCoordinator[dict[str, DisplayState]]):
         self._snapshots_shown: dict[str, int] = {}
         self._decoding: set[str] = set()
         self._waiting: dict[str, tuple[str, Snapshot, int]] = {}
+        # The prefixes whose ``+/status`` subscription the broker confirmed: a display
+        # under one of them without a status has never reported (not merely not yet read).
+        self._listening: set[str] = set()
+        self.odoo_publishers: dict[str, str] = {}  # prefix -> what ``_odoo/status`` says
+
+    @callback
+    def async_check_publishers(self) -> None:
+        """Raise or clear the "two publishers" repair issue for the entry's displays."""
+        entry = self.config_entry
+        runtime = getattr(entry, "runtime_data", None) if entry is not None else None
+        data = runtime.coordinator.data if runtime is not None else None
+        if entry is not None and data is not None:
+            async_check_publishers(self.hass, entry, data.displays, self.odoo_publishers)
 
     @property
     def displays(self) -> dict[str, DisplayState]:
@@ -130,6 +120,11 @@ class DisplayTracker(DataUpdateCoordinator[dict[str, DisplayState]]):
         """Return the topic prefixes subscribed to now."""
         return set(self._subscriptions)
 
+    def listening(self, prefix: str) -> bool:
+        """Return whether the broker confirmed the status subscription under ``prefix``
+        (its retained statuses have been sent to the hub)."""
+        return prefix in self._listening
+
     def online_count(self, devices: Iterable[str]) -> int:
         """Return how many of ``devices`` say they are online."""
         return sum(1 for device in devices if (state := self.displays.get(device)) and state.online)
@@ -140,6 +135,7 @@ class DisplayTracker(DataUpdateCoordinator[dict[str, DisplayState]]):
         for prefix in set(self._subscriptions) - wanted:
             for unsubscribe in self._subscriptions.pop(prefix).unsubscribes:
                 unsubscribe()
+            self._listening.discard(prefix)
         for prefix in sorted(wanted - set(self._subscriptions)):
             subscription = self._subscriptions[prefix] = _Subscription()
             for topic, handler, qos in (
@@ -152,7 +148,21 @@ class DisplayTracker(DataUpdateCoordinator[dict[str, DisplayState]]):
                 subscription.unsubscribes.append(
                     await mqtt.async_subscribe(self.hass, topic, handler, qos, encoding=None)
                 )
+            status_topic = every_display_topic(prefix, "status")
+            subscription.unsubscribes.append(
+                mqtt.async_on_subscribe_done(
+                    self.hass, status_topic, 1, partial(self._subscribed, prefix)
+                )
+            )
             LOGGER.debug("Following displays under %s", prefix)
+
+    @callback
+    def _subscribed(self, prefix: str) -> None:
+        """The broker confirmed the status subscription: tell the entities, whose displays
+        without a status now count as never connected."""
+        if prefix in self._subscriptions and prefix not in self._listening:
+            self._listening.add(prefix)
+            self.async_update_listeners()
 
     @callback
     def async_follow_connection(self) -> CALLBACK_TYPE:
@@ -179,6 +189,7 @@ class DisplayTracker(DataUpdateCoordinator[dict[str, DisplayState]]):
             for unsubscribe in subscription.unsubscribes:
                 unsubscribe()
         self._subscriptions.clear()
+        self._listening.clear()
         self._flaps.async_stop()
         for waiter, _started in self._waiters.values():
             waiter.cancel()
@@ -230,7 +241,13 @@ class DisplayTracker(DataUpdateCoordinator[dict[str, DisplayState]]):
 
     @callback
     def _handle_status(self, msg: mqtt.ReceiveMessage) -> None:
-        """Keep a display's last good status."""
+        """Keep a display's last good status (and whom Odoo's status names as publisher)."""
+        prefix = msg.subscribed_topic.rsplit("+/", 1)[0]
+        if topic_device(prefix, msg.topic) == ODOO_DEVICE:
+            raw = msg.payload.encode() if isinstance(msg.payload, str) else bytes(msg.payload)
+            self.odoo_publishers[prefix] = odoo_publisher(raw) or "home_assistant"
+            self.async_check_publishers()
+            return
         if (read := self._read(msg, "status", parse_status)) is None:
             return
         prefix, device, status = read
@@ -256,6 +273,7 @@ class DisplayTracker(DataUpdateCoordinator[dict[str, DisplayState]]):
                 status_at=now,
                 last_seen=last_seen,
                 online_since=online_since,
+                shown=status if status.online else state.shown,
                 cleared=state.cleared and status.content_hash is None,
             ),
         )

@@ -107,6 +107,8 @@ class DoorRequests:
         readable ``id`` gets no answer.
         """
         door = (prefix, device)
+        if self._odoo_answers(prefix, device):
+            return
         try:
             request = parse_action(raw)
         except ActionError as err:
@@ -129,6 +131,16 @@ class DoorRequests:
             outcome.set_result(error)
         await self._async_answer(prefix, device, request.id, error)
         self._fire(device, request, error)
+
+    def _odoo_answers(self, prefix: str, device: str) -> bool:
+        """Whether the addon answers this door itself (its broker's publisher is Odoo)."""
+        data = self.entry.runtime_data.coordinator.data
+        display = data.displays.get(device) if data is not None else None
+        return (
+            display is not None
+            and display.topic_prefix == prefix
+            and display.display.published_by_odoo
+        )
 
     async def _async_refuse_invalid(self, door: tuple[str, str], err: ActionError) -> None:
         """Answer a request the contract refuses (``invalid_request``), if it has an id."""

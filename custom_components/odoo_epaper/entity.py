@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Hashable, Iterable
+from datetime import datetime
 from typing import Any
 
 from homeassistant.components import mqtt
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
+from homeassistant.util import dt as dt_util
 
 from .coordinator import OdooEpaperCoordinator
 from .data import OdooEpaperConfigEntry
 from .devices import display_identifier, hub_identifier
 from .display_data import DisplayData
-from .display_tracker import DisplayState
+from .display_state import DisplayState
 from .freshness import Freshness, freshness
 
 
@@ -105,7 +108,7 @@ class OdooEpaperMqttEntity(OdooEpaperEntity):
     """
 
     _mqtt_connected = True
-    _shown_state: DisplayState | None = None
+    _shown_key: tuple[DisplayState | None, bool] | None = None
 
     @property
     def display_state(self) -> DisplayState | None:
@@ -113,6 +116,13 @@ class OdooEpaperMqttEntity(OdooEpaperEntity):
         if self.device is None:
             return None
         return self.entry.runtime_data.tracker.displays.get(self.device)
+
+    @property
+    def listening(self) -> bool:
+        """Return whether the hub got the retained statuses under this display's prefix
+        (so a display without a status has never reported)."""
+        data = self.display_data
+        return data is not None and self.entry.runtime_data.tracker.listening(data.topic_prefix)
 
     @property
     def freshness(self) -> Freshness:
@@ -142,7 +152,7 @@ class OdooEpaperMqttEntity(OdooEpaperEntity):
         """Follow the display's messages and the broker connection."""
         await super().async_added_to_hass()
         self._mqtt_connected = mqtt.is_connected(self.hass)
-        self._shown_state = self.display_state
+        self._shown_key = (self.display_state, self.listening)
         tracker = self.entry.runtime_data.tracker
         self.async_on_remove(tracker.async_add_listener(self._handle_display_update))
         self.async_on_remove(
@@ -151,17 +161,74 @@ class OdooEpaperMqttEntity(OdooEpaperEntity):
 
     @callback
     def _handle_display_update(self) -> None:
-        """Write the state when this entity's display said something new."""
-        state = self.display_state
-        if self.device is not None and state is self._shown_state:
+        """Write the state when this entity's display said something new (or the hub got
+        the retained statuses under its prefix)."""
+        key = (self.display_state, self.listening)
+        shown = self._shown_key
+        if self.device is not None and shown and key[0] is shown[0] and key[1] == shown[1]:
             return
-        self._shown_state = state
+        self._shown_key = key
         self._async_update_state()
 
     @callback
     def _handle_connection(self, connected: bool) -> None:
         """Go unavailable while the broker connection is down."""
         self._mqtt_connected = connected
+        self._async_update_state()
+
+
+class OdooEpaperContentEntity(OdooEpaperMqttEntity):
+    """A display entity whose state depends on the published content's freshness.
+
+    A new publish changes what the door is compared with; while the door lags behind, a
+    timer writes the state again when BEHIND_GRACE has passed, so a lagging door shows
+    as behind without new messages.
+    """
+
+    _unsub_timer: CALLBACK_TYPE | None = None
+
+    @property
+    def follows_content(self) -> bool:
+        """Return whether this entity follows the content (subclasses may say no)."""
+        return True
+
+    async def async_added_to_hass(self) -> None:
+        """Wait for the first state's grace to end; stop the timer with the entity."""
+        await super().async_added_to_hass()
+        self.async_on_remove(self._cancel_timer)
+        self._async_follow_grace()
+
+    @callback
+    def _cancel_timer(self) -> None:
+        if self._unsub_timer is not None:
+            self._unsub_timer()
+            self._unsub_timer = None
+
+    def _coordinator_key(self) -> Hashable | None:
+        """A new publish changes what the door is compared with."""
+        if not self.follows_content:
+            return super()._coordinator_key()
+        return (super()._coordinator_key(), self.freshness.published_hash)
+
+    @callback
+    def _async_update_state(self) -> None:
+        """Write the state, and wait for the moment a lagging display counts as behind."""
+        self._async_follow_grace()
+        super()._async_update_state()
+
+    @callback
+    def _async_follow_grace(self) -> None:
+        """Wake up when a lagging display's grace ends."""
+        self._cancel_timer()
+        lagging_from = self.freshness.lagging_from
+        if self.follows_content and lagging_from is not None and dt_util.utcnow() < lagging_from:
+            self._unsub_timer = async_track_point_in_utc_time(
+                self.hass, self._grace_over, lagging_from
+            )
+
+    @callback
+    def _grace_over(self, _now: datetime) -> None:
+        self._unsub_timer = None
         self._async_update_state()
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
 
-from .display_tracker import DisplayState
+from .display_state import DisplayState
 from .publisher import PublishedData
 
 # A door online and showing other content than the hub published for longer than this
@@ -43,14 +43,19 @@ class Freshness:
 def freshness(published: PublishedData | None, state: DisplayState | None) -> Freshness:
     """Compare what the hub published with the last status of the door (UTC times).
 
+    An offline door still shows what it drew last (e-paper keeps its picture): its
+    shown hash is the one of its last online status.
+
     A door is behind from the later of the publish and the moment it came online,
     while it stays online and reports another ``content_hash`` (or none). A door blanked
     with the ``clear`` command that reports no hash since is ``cleared``, not behind.
     """
     status = None if state is None else state.status
+    if state is not None and status is not None and not status.online:
+        status = state.shown or status  # offline: the panel keeps what it drew last
     shown = None if status is None else status.content_hash
     published_hash = None if published is None else published.content_hash
-    cleared = state is not None and state.cleared and shown is None
+    cleared = state is not None and state.cleared and (shown is None or not state.online)
     behind_since = None
     if (
         published is not None

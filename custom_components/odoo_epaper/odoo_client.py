@@ -27,10 +27,10 @@ from .odoo_errors import (
     OdooTimeoutError,
     OdooUrlError,
 )
+from .odoo_models import model_access
 from .odoo_redact import REDACTOR as _REDACTOR
 from .odoo_server_info import (
     DISPLAY_MODEL,
-    KNOWN_MODELS,
     ROOM_MODEL,
     SCHEDULE_METHOD,
     SOURCES_METHOD,
@@ -49,7 +49,6 @@ from .odoo_transport import (
     Transport,
     detect_version,
     list_databases,
-    missing_model,
 )
 from .schedule import Booking, Schedule
 from .schedule_answer import (
@@ -194,23 +193,8 @@ class OdooClient:
         return source_ids(rows)
 
     def _model_access(self) -> dict[str, bool]:
-        """Which of :data:`KNOWN_MODELS` the server has, and whether the user may read each,
-        asked model by model.
-
-        ``ir.model`` is readable by administrators only on Odoo 18 and 19 (the hub's user is
-        not one), so each model is asked ``has_access``: an answer (True or False) means it
-        exists; Odoo's "Object ... doesn't exist" (JSON-RPC) or 404 (JSON-2) that it does not.
-        """
-        access: dict[str, bool] = {}
-        for model in KNOWN_MODELS:
-            try:
-                access[model] = bool(self._call(model, "has_access", [], operation="read"))
-            except (OdooAddonTooOldError, OdooMissingModelError):
-                continue
-            except OdooError as err:
-                if not missing_model(err):
-                    raise
-        return access
+        """Which known models exist and whether the user may read each (odoo_models.py)."""
+        return model_access(self._call)
 
     def _key_expiry(self) -> dt.datetime | None:
         """The expiry of the API key in use when it can be told (:func:`key_expiry`);

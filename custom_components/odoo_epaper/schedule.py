@@ -25,6 +25,13 @@ class Display:
     topic_prefix: str | None = None
     qr: str | None = None
     panel_model: str | None = None
+    publisher: str = "home_assistant"  # "odoo": the addon publishes /data, the hub listens
+
+    @property
+    def published_by_odoo(self) -> bool:
+        """Whether the addon publishes this display's ``/data`` and answers its ``/action``
+        (its broker's ``publisher`` is ``odoo``, DESIGN 3a): the hub only listens."""
+        return self.publisher == "odoo"
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -95,6 +95,7 @@ def _display(item: dict[str, Any], warn: Warn) -> tuple[Display, tuple[Booking, 
         topic_prefix=prefix,
         qr=_text(item.get("qr")),
         panel_model=_text(item.get("panel_model")),
+        publisher="odoo" if item.get("publisher") == "odoo" else "home_assistant",
     )
     return display, tuple(bookings)
 
@@ -129,22 +130,41 @@ class ScheduleUpdate:
 
     ``cursor`` is None when the addon does not answer incrementally; ``full`` says
     the answer holds every display asked for; ``removed`` lists device names deleted
-    or archived since the cursor sent (DESIGN.md section 4).
+    or archived since the cursor sent (DESIGN.md section 4). ``collisions`` maps each
+    display sharing a room name with others of its company to their device names, or
+    is None when the answer does not say (an older addon, an unchanged schedule).
     """
 
     schedule: Schedule
     cursor: str | None = None
     removed: tuple[str, ...] = ()
     full: bool = True
+    collisions: dict[str, tuple[str, ...]] | None = None
+
+
+def parse_collisions(value: Any) -> dict[str, tuple[str, ...]] | None:
+    """Return the answer's ``collisions`` ({device: (device, ...)}, sorted), or None when
+    it is absent or not an object; entries that are not device names are left out."""
+    if not isinstance(value, dict):
+        return None
+    collisions: dict[str, tuple[str, ...]] = {}
+    for device, others in value.items():
+        if not is_valid_device_name(device) or not isinstance(others, list):
+            continue
+        names = sorted({o for o in others if isinstance(o, str) and is_valid_device_name(o)})
+        if names:
+            collisions[device] = tuple(names)
+    return collisions
 
 
 def parse_schedule_update(answer: Any, warn: Warn) -> ScheduleUpdate:
     """Return the ScheduleUpdate of an answer; raises UnsupportedAnswerError like
     :func:`parse_schedule_answer`. An answer without ``cursor`` is a full one."""
     schedule = parse_schedule_answer(answer, warn)
+    collisions = parse_collisions(answer.get("collisions"))
     cursor = answer.get("cursor")
     if not isinstance(cursor, str) or not cursor:
-        return ScheduleUpdate(schedule=schedule)
+        return ScheduleUpdate(schedule=schedule, collisions=collisions)
     removed = answer.get("removed")
     names = (
         tuple(name for name in removed if isinstance(name, str))
@@ -152,5 +172,9 @@ def parse_schedule_update(answer: Any, warn: Warn) -> ScheduleUpdate:
         else ()
     )
     return ScheduleUpdate(
-        schedule=schedule, cursor=cursor, removed=names, full=answer.get("full") is not False
+        schedule=schedule,
+        cursor=cursor,
+        removed=names,
+        full=answer.get("full") is not False,
+        collisions=collisions,
     )

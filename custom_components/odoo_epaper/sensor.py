@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -22,8 +22,14 @@ from homeassistant.util import dt as dt_util
 
 from .data import OdooEpaperConfigEntry
 from .display_data import DisplayData
-from .display_tracker import DisplayState
-from .entity import OdooEpaperEntity, OdooEpaperMqttEntity, async_add_display_entities
+from .display_problem import ProblemReason, problem_reason
+from .display_state import DisplayState
+from .entity import (
+    OdooEpaperContentEntity,
+    OdooEpaperEntity,
+    OdooEpaperMqttEntity,
+    async_add_display_entities,
+)
 from .room_state import RoomState, RoomStatus, next_change, room_status, shown_title
 
 PARALLEL_UPDATES = 0
@@ -51,11 +57,15 @@ SCHEDULE_SENSORS: tuple[ScheduleSensorDescription, ...] = (
         device_class=SensorDeviceClass.ENUM,
         options=[state.value for state in RoomState],
         value_fn=lambda status: status.state.value,
-        attributes_fn=lambda status: {"until": status.until.isoformat() if status.until else None},
+        attributes_fn=lambda status: {
+            "until": status.until.isoformat() if status.until else None,
+            "meeting": shown_title(status.current) if status.current else None,
+        },
     ),
     ScheduleSensorDescription(
         key="current_meeting",
         translation_key="current_meeting",
+        entity_registry_enabled_default=False,
         value_fn=lambda status: shown_title(status.current) if status.current else None,
         attributes_fn=lambda status: {
             "start": status.current.start.isoformat() if status.current else None,
@@ -68,6 +78,7 @@ SCHEDULE_SENSORS: tuple[ScheduleSensorDescription, ...] = (
     ScheduleSensorDescription(
         key="next_meeting",
         translation_key="next_meeting",
+        entity_registry_enabled_default=False,
         device_class=SensorDeviceClass.TIMESTAMP,
         value_fn=lambda status: status.next.start if status.next else None,
         attributes_fn=lambda status: {
@@ -81,7 +92,17 @@ DISPLAY_SENSORS: tuple[DisplaySensorDescription, ...] = (
         key="last_render",
         translation_key="last_render",
         device_class=SensorDeviceClass.TIMESTAMP,
-        value_fn=lambda state, _data: state.status.last_render if state and state.status else None,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
+        value_fn=lambda state, _data: state.shown.last_render if state and state.shown else None,
+    ),
+    DisplaySensorDescription(
+        key="last_seen",
+        translation_key="last_seen",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
+        value_fn=lambda state, _data: state.last_seen if state else None,
     ),
     DisplaySensorDescription(
         key="panel",
@@ -89,7 +110,7 @@ DISPLAY_SENSORS: tuple[DisplaySensorDescription, ...] = (
         entity_category=EntityCategory.DIAGNOSTIC,
         entity_registry_enabled_default=False,
         value_fn=lambda state, data: (
-            (state.status.panel if state and state.status else None)
+            (state.shown.panel if state and state.shown else None)
             or (data.display.panel_model if data else None)
         ),
     ),
@@ -98,7 +119,7 @@ DISPLAY_SENSORS: tuple[DisplaySensorDescription, ...] = (
         translation_key="version",
         entity_category=EntityCategory.DIAGNOSTIC,
         entity_registry_enabled_default=False,
-        value_fn=lambda state, _data: state.status.version if state and state.status else None,
+        value_fn=lambda state, _data: state.shown.version if state and state.shown else None,
     ),
 )
 
@@ -107,7 +128,17 @@ CONTENT = SensorEntityDescription(
     translation_key="content",
     device_class=SensorDeviceClass.ENUM,
     entity_category=EntityCategory.DIAGNOSTIC,
+    entity_registry_enabled_default=False,
     options=["up_to_date", "behind", "cleared"],
+)
+
+PROBLEM_REASON = SensorEntityDescription(
+    key="problem_reason",
+    translation_key="problem_reason",
+    device_class=SensorDeviceClass.ENUM,
+    entity_category=EntityCategory.DIAGNOSTIC,
+    entity_registry_enabled_default=False,
+    options=[reason.value for reason in ProblemReason],
 )
 
 DISPLAYS_ONLINE = SensorEntityDescription(
@@ -133,6 +164,7 @@ async def async_setup_entry(
             DisplaySensor(entry, description, device) for description in DISPLAY_SENSORS
         )
         entities.append(ContentSensor(entry, CONTENT, device))
+        entities.append(ProblemReasonSensor(entry, PROBLEM_REASON, device))
         return entities
 
     async_add_display_entities(entry, async_add_entities, build)
@@ -212,12 +244,8 @@ class DisplaySensor(OdooEpaperMqttEntity, SensorEntity):
         return self.entity_description.value_fn(self.display_state, self.display_data)
 
 
-class ContentSensor(OdooEpaperMqttEntity, SensorEntity):
+class ContentSensor(OdooEpaperContentEntity, SensorEntity):
     """Whether the door shows the content the hub last published (by content_hash)."""
-
-    def _coordinator_key(self) -> Hashable | None:
-        """A new publish changes what the door is compared with."""
-        return (super()._coordinator_key(), self.freshness.published_hash)
 
     @property
     def native_value(self) -> str | None:
@@ -241,11 +269,29 @@ class ContentSensor(OdooEpaperMqttEntity, SensorEntity):
         }
 
 
+class ProblemReasonSensor(OdooEpaperContentEntity, SensorEntity):
+    """The Problem binary sensor's reason as a state (:func:`problem_reason`)."""
+
+    @property
+    def native_value(self) -> str | None:
+        """Return ``none`` or the reason; unknown until the hub got the retained statuses."""
+        reason = problem_reason(
+            self.display_state, self.listening, self.freshness, dt_util.utcnow()
+        )
+        return None if reason is None else reason.value
+
+
 class DisplaysOnlineSensor(OdooEpaperMqttEntity, SensorEntity):
-    """How many of the entry's displays say they are online."""
+    """How many of the entry's displays say they are online (state, a number to automate
+    on: "fewer than N online"), out of how many Odoo has (attribute ``total``)."""
 
     @property
     def native_value(self) -> int:
         """Return the number of displays online."""
         displays = self.coordinator.data.displays if self.coordinator.data else {}
         return self.entry.runtime_data.tracker.online_count(displays)
+
+    @property
+    def extra_state_attributes(self) -> Mapping[str, Any]:
+        """Return ``total``: the displays Odoo has (the M of "N of M")."""
+        return {"total": len(self.coordinator.data.displays) if self.coordinator.data else 0}

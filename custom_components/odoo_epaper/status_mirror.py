@@ -11,7 +11,7 @@ from homeassistant.core import CALLBACK_TYPE, HassJob, HomeAssistant, callback
 from homeassistant.helpers.event import async_call_later
 
 from .const import LOGGER
-from .display_tracker import DisplayState
+from .display_state import DisplayState
 from .schedule import to_odoo
 
 DEFAULT_DELAY: Final = 1.0

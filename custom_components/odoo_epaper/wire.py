@@ -30,12 +30,13 @@ def is_valid_device_name(name: str) -> bool:
 
 
 def is_valid_topic_prefix(prefix: str) -> bool:
-    """Return whether ``prefix`` can start every topic of the contract."""
+    """Return whether ``prefix`` can start every topic of the contract (no empty level,
+    no level starting or ending with whitespace)."""
     if not prefix.endswith("/") or prefix.startswith(("/", "$")):
         return False
     if "+" in prefix or "#" in prefix or "\0" in prefix:
         return False
-    return all(prefix.split("/")[:-1])
+    return all(level and level == level.strip() for level in prefix.split("/")[:-1])
 
 
 def data_topic(prefix: str, device: str) -> str:

@@ -12,6 +12,7 @@
     "data": [
         "security/connection_conf_security.xml",
         "security/ir.model.access.csv",
+        "security/room_rasp_rules.xml",
         "data/ir_cron.xml",
         "views/room_rasp_connection_views.xml",
         "views/room_rasp_broker_views.xml",

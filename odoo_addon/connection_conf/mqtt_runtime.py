@@ -16,14 +16,19 @@ from typing import Any
 from odoo import SUPERUSER_ID, api
 from odoo.modules.registry import Registry
 
+from . import door_runtime
 from .mqtt_bridge import (
+    ActionEvent,
     BridgeClient,
     BrokerSettings,
     ChangeNotifier,
+    DataPublisher,
     Event,
     EventDrainer,
     EventQueue,
     MqttConnectionManager,
+    Outgoing,
+    PublishJob,
 )
 
 _logger = logging.getLogger(__name__)
@@ -32,12 +37,12 @@ KEY_SEPARATOR = "|"
 CHANGED_DATA_KEY = "connection_conf.changed"
 
 _lock = threading.Lock()
-_state: dict[str, Any] = {"pid": os.getpid(), "drains": {}, "notifier": None}
+_state: dict[str, Any] = {"pid": os.getpid(), "drains": {}, "notifier": None, "data": None}
 
 
 def _reset_after_fork() -> None:
     if _state["pid"] != os.getpid():
-        _state.update(pid=os.getpid(), drains={}, notifier=None)
+        _state.update(pid=os.getpid(), drains={}, notifier=None, data=None)
 
 
 def client_key(dbname: str, settings: BrokerSettings) -> str:
@@ -54,6 +59,12 @@ MAX_ATTEMPTS = 20
 
 
 def _store_batch(dbname: str, batch: list[Event]) -> None:
+    actions = [event for event in batch if isinstance(event, ActionEvent)]
+    if actions:
+        door_runtime.submit(dbname, actions)
+        batch = [event for event in batch if not isinstance(event, ActionEvent)]
+        if not batch:
+            return
     registry = Registry(dbname).check_signaling()  # pick up module changes of other workers
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
@@ -142,3 +153,40 @@ def send_change_notices(dbname: str, devices: set[str]) -> None:
             notifier().notify(key, settings, names)
     except Exception:
         _logger.exception("change notice for %s not queued (%s)", sorted(devices), dbname)
+
+
+PUBLISH_DATA_KEY = "connection_conf.publish"
+
+
+def _plan(job: PublishJob) -> list[Outgoing]:
+    """What is due for a job, read in a short transaction of its own."""
+    registry = Registry(dbname_of(job.key)).check_signaling()
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        return env["room.rasp.connection"]._epaper_publish_plan(job)
+
+
+def _done(job: PublishJob, published: list[Outgoing]) -> None:
+    """Remember what the broker took, in a short transaction of its own."""
+    registry = Registry(dbname_of(job.key))
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        env["room.rasp.connection"]._epaper_publish_done(job, published)
+
+
+def data_publisher() -> DataPublisher:
+    """Return the process's ``/data`` publisher (a lane per broker)."""
+    with _lock:
+        _reset_after_fork()
+        if _state["data"] is None:
+            _state["data"] = DataPublisher(client_for_key, _plan, _done)
+        return _state["data"]
+
+
+def submit_publish(dbname: str, pending: dict[str, PublishJob]) -> None:
+    """Postcommit hook: queue one ``/data`` job per broker; returns at once."""
+    for job in pending.values():
+        try:
+            data_publisher().submit(job)
+        except Exception:
+            _logger.exception("/data of %s not queued (%s)", sorted(job.display_ids), dbname)

@@ -19,6 +19,8 @@ from ..connection_conf.epaper_schedule import (
     many2one_name,
     parse_date,
     parse_utc,
+    record_id,
+    same_company,
     shown_private,
     skip_record,
     title_text,
@@ -34,6 +36,12 @@ class CalendarEventSource:
     ``start`` / ``stop`` hold (08:00 / 18:00 from Odoo's UI, 00:00 / 00:00 from
     Google sync). Private and confidential events (privacy unset: the organizer's
     default) are shown without title and organizer.
+
+    Companies: Community's ``calendar.event`` has no company, so an event belongs to
+    its organizer's company (``user_id.company_id``, the organizer's main company) and
+    reaches only that company's doors (a display without company, as on the test server,
+    takes every company's events). An event without organizer belongs to no company:
+    it reaches every matching door, shown without title (as a private one).
     """
 
     key = "calendar"
@@ -49,7 +57,9 @@ class CalendarEventSource:
         "stop_date": {},
         "location": {},
         "privacy": {},
-        "user_id": {"fields": {"display_name": {}, "calendar_default_privacy": {}}},
+        "user_id": {
+            "fields": {"display_name": {}, "calendar_default_privacy": {}, "company_id": {}}
+        },
         "epaper_checked_in": {},
     }
 
@@ -80,14 +90,20 @@ class CalendarEventSource:
     def place(self, records: Iterable[dict[str, Any]], index: RoomIndex) -> Iterator[Placed]:
         """Give each event to every display whose room label or alias is its location."""
         for record in records:
-            displays = index.at_location(record.get("location"))
+            organizer = record.get("user_id") or {}
+            if not isinstance(organizer, dict):
+                organizer = {}
+            company = record_id(organizer.get("company_id"))
+            displays = [
+                display
+                for display in index.at_location(record.get("location"))
+                if same_company(display.company_id, company)
+            ]
             if not displays:
                 continue
-            organizer = record.get("user_id") or {}
             private = shown_private(
-                record.get("privacy"),
-                organizer.get("calendar_default_privacy") if isinstance(organizer, dict) else None,
-            )
+                record.get("privacy"), organizer.get("calendar_default_privacy")
+            ) or (not organizer and any(d.company_id is not None for d in displays))
             try:
                 if record.get("allday"):
                     times: dict[str, Any] = {

@@ -17,6 +17,8 @@ from ..connection_conf.epaper_schedule import (
     location_domain,
     many2one_name,
     parse_utc,
+    record_id,
+    same_company,
     skip_record,
     title_text,
 )
@@ -26,7 +28,9 @@ class RoomBookingSource:
     """``room.booking`` of the Meeting Rooms app (18.0 Enterprise), matched by room.
 
     Displays linked to a room (``room_id``) get its bookings; an unlinked display gets
-    the bookings of the room whose name is its room label or alias.
+    the bookings of the room whose name is its room label or alias. A booking reaches
+    only the displays of its room's company (``room.room.company_id``, the office's);
+    linking a display to another company's room is refused (``check_company``).
     """
 
     key = "room_booking"
@@ -37,7 +41,7 @@ class RoomBookingSource:
         "name": {},
         "start_datetime": {},
         "stop_datetime": {},
-        "room_id": {"fields": {"name": {}}},
+        "room_id": {"fields": {"name": {}, "company_id": {}}},
         "organizer_id": {"fields": {"display_name": {}}},
         "epaper_checked_in": {},
     }
@@ -60,7 +64,14 @@ class RoomBookingSource:
         for record in records:
             room = record.get("room_id") or {}
             room_id = room.get("id") if isinstance(room, dict) else None
-            displays = index.of_room(room_id, room.get("name") if isinstance(room, dict) else None)
+            company = record_id(room.get("company_id")) if isinstance(room, dict) else None
+            displays = [
+                display
+                for display in index.of_room(
+                    room_id, room.get("name") if isinstance(room, dict) else None
+                )
+                if same_company(display.company_id, company)
+            ]
             if not displays:
                 continue
             try:

@@ -271,6 +271,8 @@ def test_views_name_existing_fields_and_methods(path: Path, record: ET.Element) 
                     "offline",
                     "error",
                     "unknown",
+                    "odoo",  # room.rasp.broker.publisher
+                    "home_assistant",
                 ), word
 
 
@@ -286,7 +288,12 @@ def test_list_has_state_badge_and_filters() -> None:
     assert {"filter_online", "filter_offline", "filter_error"} <= filters
     form = records["room_rasp_connection_view_form"]
     buttons = {b.get("name") for b in form.iter("button")}
-    assert buttons == {"connect_mqtt", "test_mqtt_connection", "publish_test_message"}
+    door_commands = {
+        f"action_epaper_{cmd}" for cmd in ("refresh", "full_refresh", "identify", "clear")
+    }
+    assert (
+        buttons == {"connect_mqtt", "test_mqtt_connection", "publish_test_message"} | door_commands
+    )
     assert form.find(".//chatter") is not None
 
 

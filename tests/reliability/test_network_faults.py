@@ -131,7 +131,7 @@ def test_cut_off_satellite_keeps_its_room_and_turns_stale_once(
     proxy.refusing = True
     proxy.cut()
     wait_until(lambda: draws(process) > drawn, 10, "the stale redraw")
-    assert (tmp_path / "panel.png").read_bytes() != fresh  # the STALE badge
+    assert (tmp_path / "panel.png").read_bytes() != fresh  # "Not current"
     time.sleep(1.5)  # several ticks later: no redraw storm
     assert draws(process) == drawn + 1
     assert "Room data for" in process.log() and process.alive()

@@ -89,7 +89,8 @@ def test_bad_payload_keeps_the_panel_and_sets_the_error(tmp_path: Path) -> None:
 
 
 def test_state_changes_on_time_with_the_network_down(tmp_path: Path) -> None:
-    """With no broker at all, the sign turns Free -> Starting soon -> Busy -> Free on time."""
+    """With no broker at all, the sign turns Free (walk-ins welcome) -> Free (the meeting
+    close: no hint) -> Busy -> Free on time."""
     clock = FakeClock("2026-11-27T09:00:00Z")
     display = _display(tmp_path, clock, display={"offline_after": 86400})
     display.setup_display()
@@ -97,12 +98,12 @@ def test_state_changes_on_time_with_the_network_down(tmp_path: Path) -> None:
     assert "Free" in _state_texts(display)
     assert (
         display.sign.redraw_at is not None
-        and display.sign.redraw_at.isoformat() == "2026-11-27T09:45:00+00:00"
+        and display.sign.redraw_at.isoformat() == "2026-11-27T09:30:00+00:00"
     )
     frames = {"free": _panel(tmp_path)}
     for moment, word, key in (
-        ("2026-11-27T09:44:59Z", "Free", "free"),
-        ("2026-11-27T09:45:00Z", "Starting soon", "soon"),
+        ("2026-11-27T09:29:59Z", "Walk-ins welcome", "free"),
+        ("2026-11-27T09:30:00Z", "Free", "soon"),
         ("2026-11-27T10:00:00Z", "Busy", "busy"),
         ("2026-11-27T11:00:00Z", "Free", "after"),
     ):
@@ -118,7 +119,7 @@ def test_state_changes_on_time_with_the_network_down(tmp_path: Path) -> None:
 
 def test_min_interval_defers_boundary_redraws(tmp_path: Path) -> None:
     """A boundary inside min_interval is drawn as soon as the interval allows."""
-    clock = FakeClock("2026-11-27T09:44:00Z")
+    clock = FakeClock("2026-11-27T09:29:00Z")
     display = _display(tmp_path, clock, refresh={"min_interval": 180})
     monotonic = display.monotonic
     assert isinstance(monotonic, FakeMonotonic)
@@ -126,7 +127,7 @@ def test_min_interval_defers_boundary_redraws(tmp_path: Path) -> None:
     monotonic.now += 200
     display.on_message(None, None, _message("data", room_payload()))  # type: ignore[arg-type]
     drawn = display.sign.last_render
-    clock.set("2026-11-27T09:45:00Z")
+    clock.set("2026-11-27T09:30:00Z")  # the walk-in hint goes: 30 min before the meeting
     monotonic.now += 60
     display.tick()
     assert display.sign.last_render == drawn
@@ -163,7 +164,9 @@ def test_stale_mark_after_valid_until(tmp_path: Path) -> None:
     )
     clock.set("2026-11-27T21:00:00Z")
     display.tick()
-    assert "STALE" in _state_texts(display)
+    shown = _state_texts(display).split("\n")
+    assert "Not current" in shown and "Free" not in shown
+    assert "Updated Fri 27 Nov, 10:00" in shown  # when, with the date
 
 
 def test_test_screen_then_back(tmp_path: Path) -> None:

@@ -88,9 +88,13 @@ def test_a_name_beyond_two_lines_ends_with_an_ellipsis() -> None:
 
 
 def test_agenda_titles_get_a_second_line_when_there_is_room() -> None:
-    """With few bookings, a long agenda title wraps instead of being cut."""
+    """With few bookings, a long agenda title wraps instead of being cut (the agenda
+    lists the meetings after NEXT)."""
     title = "Quarterly planning with the extended leadership team"
-    events = [{"title": title, "start": "2026-11-27T12:00:00Z", "end": "2026-11-27T13:00:00Z"}]
+    events = [
+        {"title": "Stand-up", "start": "2026-11-27T11:00:00Z", "end": "2026-11-27T11:30:00Z"},
+        {"title": title, "start": "2026-11-27T12:00:00Z", "end": "2026-11-27T13:00:00Z"},
+    ]
     rendered = _render("Lab", (800, 480), events=events)
     agenda = rendered.regions["agenda"]
     inside = [text for text, box in rendered.texts if agenda[0] <= box[0] and box[1] >= agenda[1]]

@@ -183,13 +183,15 @@ def test_press_confirms_publishes_and_shows_the_answer(
 
 
 def test_a_refusal_is_shown_in_words(door: MQTTDisplay, recorder: Recorder, mock_pins: Any) -> None:
-    """Key 3 (end_now) refused with room_free: the reason is on the panel."""
+    """Key 3 (end_now) refused with room_free: the outcome is the headline ("Not ended",
+    not the key's "End meeting"), the reason below it."""
     mark = recorder.mark()
     press(mock_pins, 13)
     request = parse_action(recorder.wait("action", after=mark).payload)
     assert (request.action, request.minutes) == ("end_now", None)
     recorder.publish("ack", json.dumps({"id": request.id, "ok": False, "error": "room_free"}))
     wait_until(lambda: door.sign.overlay and door.sign.overlay.text == REASONS["room_free"])
+    assert door.sign.overlay is not None and door.sign.overlay.title == "Not ended"
 
 
 def test_no_answer_is_said_and_a_late_answer_still_counts(
@@ -200,6 +202,7 @@ def test_no_answer_is_said_and_a_late_answer_still_counts(
     press(mock_pins, 19)
     request = parse_action(recorder.wait("action", after=mark).payload)
     wait_until(lambda: door.sign.overlay and door.sign.overlay.text == NO_ANSWER, timeout=5)
+    assert door.sign.overlay is not None and door.sign.overlay.title == "No answer"
     recorder.publish("ack", json.dumps({"id": request.id, "ok": True, "error": None}))
     wait_until(lambda: door.sign.overlay is None, what="the room again")
 

@@ -62,6 +62,14 @@ ALL_DAY = [
         "all_day": True,
     }
 ]
+ALL_DAY_TODAY = [
+    {
+        "title": "Inventur",
+        "start": "2026-11-26T23:00:00Z",
+        "end": "2026-11-27T23:00:00Z",
+        "all_day": True,
+    }
+]
 CHECK_IN = [
     _event("Q4 Planung", "10:00:00", "11:00:00", check_in_until="2026-11-27T10:10:00Z"),
 ]
@@ -80,6 +88,7 @@ SCENARIOS: list[tuple[str, dict[str, Any], str, bool]] = [
     ("nothing booked at all", {"events": []}, "08:00", True),
     ("more than fit", {"events": MANY}, "08:00", True),
     ("all day over two days", {"events": ALL_DAY}, "08:00", True),
+    ("all day today", {"events": ALL_DAY_TODAY}, "08:00", True),
     ("check-in due", {"events": CHECK_IN}, "10:05", True),
 ]
 
@@ -134,8 +143,14 @@ def _door_actions(language: str, size: tuple[int, int]) -> list[Rendered]:
     )
     for pin, action, minutes in [(5, "book_now", 30), (6, "extend", 15), (13, "end_now", None)]:
         actions.press(KeyBinding(pin=pin, action=action, minutes=minutes))
-    for code in [*REASONS, "some_new_code", None]:
-        request = actions.press(KeyBinding(pin=19, action="check_in"))
+    keys = [
+        KeyBinding(pin=5, action="book_now", minutes=30),
+        KeyBinding(pin=6, action="extend", minutes=15),
+        KeyBinding(pin=13, action="end_now"),
+        KeyBinding(pin=19, action="check_in"),
+    ]
+    for index, code in enumerate([*REASONS, "some_new_code", None]):
+        request = actions.press(keys[index % len(keys)])  # each outcome's headline
         actions.answer(Ack(id=request.id, ok=False, error=code))
     actions.press(KeyBinding(pin=19, action="check_in"))
     clock[0] = 11.0

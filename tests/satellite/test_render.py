@@ -108,11 +108,15 @@ def _inside(box: tuple[int, int, int, int], outer: tuple[int, int, int, int]) ->
 
 
 def test_state_words_and_times() -> None:
-    """Free / Starting soon / Busy with the local time they last until."""
-    assert "until 11:00" in _texts(_render(MORNING, (800, 480)))
-    soon = _texts(_render(SOON, (800, 480)))
-    assert "Starting soon" in soon
-    assert "at 11:00" in soon
+    """Free / Busy with the local time they last until; free for 30 minutes or more:
+    walk-ins are welcome; a meeting within 15 minutes is no red "Starting soon", the
+    room is free until it starts."""
+    free = _texts(_render(MORNING, (800, 480)))
+    assert "until 11:00" in free
+    assert "Walk-ins welcome" in free
+    soon = _texts(_render(SOON, (800, 480))).split("\n")
+    assert "Free" in soon and "until 11:00" in soon
+    assert "Walk-ins welcome" not in soon and "Starting soon" not in soon
     busy = _texts(_render(MEETING, (800, 480)))
     assert "Busy" in busy
     assert "until 12:00" in busy
@@ -137,10 +141,13 @@ def test_private_events_show_booked_only() -> None:
 
 
 def test_agenda_lists_the_rest_of_today() -> None:
-    """Large panels list today's remaining meetings."""
-    texts = _texts(_render(MORNING, (800, 480)))
-    assert "Today" in texts
-    assert "Retro" in texts
+    """Large panels list today's meetings after NOW and NEXT, never those again."""
+    for size in [(800, 480), (480, 800), (400, 300)]:
+        rendered = _render(MORNING, size, qr=None)
+        texts = [text for text, _ in rendered.texts]
+        assert "Later today" in texts
+        assert "Retro" in texts
+        assert sum(LONG_TITLE[:20] in text for text in texts) == 1, texts  # NEXT only
 
 
 def test_banner_offline_and_stale_marks() -> None:
@@ -150,11 +157,15 @@ def test_banner_offline_and_stale_marks() -> None:
     fresh = render_room(room_view(data, MORNING, BERLIN), 800, 480)  # type: ignore[arg-type]
     assert "Fire drill at 14:00" in _texts(fresh)
     assert "OFFLINE" not in _texts(fresh)
-    assert "STALE" not in _texts(fresh)
+    assert "Not current" not in _texts(fresh)
     late = dt.datetime(2026, 11, 27, 21, 30, tzinfo=dt.UTC)
-    marked = render_room(room_view(data, late, BERLIN, online=False), 800, 480)  # type: ignore[arg-type]
-    assert "OFFLINE" in _texts(marked)
-    assert "STALE" in _texts(marked)
+    for size in ALL_SIZES:
+        marked = render_room(room_view(data, late, BERLIN, online=False), *size)  # type: ignore[arg-type]
+        shown = _texts(marked).split("\n")
+        assert "OFFLINE" in shown
+        # Stale content never reads as a live Free: the headline says so, with the date.
+        assert "Not current" in shown and "Free" not in shown, shown
+        assert any("27" in line and "Updated" in line for line in shown), shown
 
 
 def test_message_ends_at_its_until() -> None:

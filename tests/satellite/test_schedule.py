@@ -70,15 +70,17 @@ def test_busy_reports_current_and_next_meeting() -> None:
 
 
 def test_boundaries_walk_through_a_day() -> None:
-    """Following next_boundary visits soon, start, end and local midnight in order."""
+    """Following next_boundary visits the walk-in hint's end (30 minutes before), soon,
+    start, end and local midnight in order."""
     assert BERLIN is not None
     events = [Event(title="A", start=_t("2026-11-27T10:00:00Z"), end=_t("2026-11-27T11:00:00Z"))]
     now = _t("2026-11-27T08:00:00Z")
     seen = []
-    for _ in range(4):
+    for _ in range(5):
         now = next_boundary(events, now, BERLIN)
         seen.append((now.strftime("%H:%M"), room_state(events, now, BERLIN).state))
     assert seen == [
+        ("09:30", "free"),
         ("09:45", "starting_soon"),
         ("10:00", "busy"),
         ("11:00", "free"),

@@ -38,15 +38,38 @@ def test_configured_locale_when_the_payload_has_none(tmp_path: Path) -> None:
     assert display.status_payload()["locale"] == "fr"
 
 
-def test_default_is_english_with_the_cldr_clock(tmp_path: Path) -> None:
-    """Neither payload nor config: en, whose CLDR clock has 12 hours."""
+@pytest.mark.parametrize(
+    ("tz", "tag", "until"),
+    [
+        ("Europe/Berlin", "en-DE", "until 11:00"),
+        ("Europe/Paris", "en-FR", "until 11:00"),
+        ("Europe/Dublin", "en-IE", "until 10:00"),
+        ("America/New_York", "en-US", "until 5:00 AM"),
+        ("Asia/Shanghai", "en-150", "until 18:00"),  # CLDR has no en-CN; China uses 24 h
+        ("UTC", "en-150", "until 10:00"),
+    ],
+)
+def test_default_english_takes_the_clock_of_the_rooms_country(
+    tmp_path: Path, tz: str, tag: str, until: str
+) -> None:
+    """Neither payload nor config names a locale: English words, and the hour cycle of
+    the room zone's country (a European room never gets an AM/PM clock)."""
     display = _display(tmp_path)
-    payload = room_payload()
+    payload = room_payload(tz=tz)
     del payload["locale"]
     display.on_message(None, None, _message("data", payload))  # type: ignore[arg-type]
     texts = _state_texts(display).replace("\u202f", " ")
-    assert "until 11:00 AM" in texts
-    assert display.status_payload()["locale"] == "en"
+    assert until in texts.splitlines()
+    assert display.status_payload()["locale"] == tag
+
+
+def test_a_language_without_region_takes_the_rooms_country(tmp_path: Path) -> None:
+    """``de`` in Vienna is de-AT, ``en-US`` stays en-US wherever the room is."""
+    display = _display(tmp_path)
+    display.on_message(None, None, _message("data", room_payload(locale="de", tz="Europe/Vienna")))  # type: ignore[arg-type]
+    assert display.status_payload()["locale"] == "de-AT"
+    display.on_message(None, None, _message("data", room_payload(locale="en-US")))  # type: ignore[arg-type]
+    assert "until 11:00 AM" in _state_texts(display).replace("\u202f", " ").splitlines()
 
 
 def test_unusable_payload_locale_falls_back_with_a_note(
@@ -111,3 +134,4 @@ def test_door_actions_speak_the_locale(tmp_path: Path) -> None:
     )
     display.actions.answer(Ack(id=request.id, ok=False, error="room_busy"))
     assert display.sign.overlay.text == "Der Raum ist gerade belegt."
+    assert display.sign.overlay.title == "Nicht gebucht"

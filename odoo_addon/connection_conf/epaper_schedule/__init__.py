@@ -16,7 +16,9 @@ from .bookings import (
     Display,
     RoomIndex,
     display_from_record,
+    record_id,
 )
+from .pages import page_of
 from .privacy import (
     HIDDEN_NAME,
     PUBLIC_FIELDS,
@@ -26,10 +28,13 @@ from .privacy import (
 )
 from .rooms import (
     LOCATION_KEY_FIELD,
+    collisions,
     location_domain,
     normalize_location,
     room_labels,
+    same_company,
     split_aliases,
+    with_alias,
 )
 from .sources import (
     AUTO,
@@ -65,6 +70,7 @@ __all__ = [
     "answer_schedule",
     "build_answer",
     "choose_sources",
+    "collisions",
     "display_from_record",
     "effective_privacy",
     "event_entry",
@@ -73,10 +79,13 @@ __all__ = [
     "location_domain",
     "many2one_name",
     "normalize_location",
+    "page_of",
     "parse_date",
     "parse_utc",
+    "record_id",
     "resolve_zone",
     "room_labels",
+    "same_company",
     "shown_private",
     "skip_record",
     "source_list",
@@ -84,4 +93,5 @@ __all__ = [
     "title_text",
     "to_bcp47",
     "valid_zone",
+    "with_alias",
 ]

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from .bookings import Booking, Display, RoomIndex
+from .rooms import collisions
 from .sources import Placed, ScheduleSource
 from .times import Window, format_utc
 
@@ -69,13 +70,24 @@ def answer_schedule(
     window: Window,
     sources: Iterable[ScheduleSource],
     read: Reader,
+    everyone: Sequence[Display] | None = None,
 ) -> dict[str, Any]:
     """Read each source once (one query per source, whatever the number of displays)
-    through ``read`` and return the answer."""
+    through ``read`` and return the answer.
+
+    The answer's ``collisions`` maps each active display that shares a room key with
+    others of its company to their device names (:func:`rooms.collisions`), over
+    ``everyone`` (every active display the caller may see; default ``displays``).
+    """
     index = RoomIndex(list(displays))
     placed: list[Placed] = []
     for source in sources:
         domain = source.domain(index, window)
         if domain is not None:
             placed.extend(source.place(read(source.model, domain, source.specification), index))
-    return build_answer(displays, placed, window)
+    answer = build_answer(displays, placed, window)
+    answer["collisions"] = collisions(
+        (display.device, display.company_id, display.labels)
+        for display in (displays if everyone is None else everyone)
+    )
+    return answer

@@ -20,6 +20,8 @@ DISPLAY_SPECIFICATION: dict[str, Any] = {
     "location_aliases": {},
     "panel_model": {},
     "checkin_grace_minutes": {},
+    "company_id": {},
+    "publisher": {},  # its broker's: "odoo" or "home_assistant" (who publishes /data)
 }
 # Added when the Meeting Rooms bridge (``connection_conf_room``) links displays to rooms.
 ROOM_SPECIFICATION: dict[str, Any] = {"room_id": {"fields": {"name": {}, "room_booking_url": {}}}}
@@ -39,6 +41,8 @@ class Display:
     qr: str | None = None
     panel_model: str | None = None
     checkin_minutes: int = 0
+    company_id: int | None = None
+    publisher: str = "home_assistant"  # who publishes its /data: or "odoo" (its broker's)
 
     def as_answer(self, events: list[dict[str, Any]]) -> dict[str, Any]:
         """Return the display's entry of the answer (DESIGN.md section 4)."""
@@ -50,12 +54,21 @@ class Display:
             "locale": self.locale,
             "qr": self.qr,
             "panel_model": self.panel_model,
+            "publisher": self.publisher,
             "events": events,
         }
 
 
 def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
+
+
+def record_id(value: Any) -> int | None:
+    """The id of a many2one as ``web_search_read`` gives it (an int, or a dict with
+    ``id`` when fields are asked), None for Odoo's False."""
+    if isinstance(value, dict):
+        value = value.get("id")
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def display_from_record(
@@ -71,7 +84,8 @@ def display_from_record(
     The room label is the linked ``room.room``'s name (Meeting Rooms), else ``room_name``;
     it and the location aliases are what bookings match; the sign shows the label, else
     the device name. ``tz`` runs the chain display, caller, company, ``default_tz``;
-    ``locale`` is the display's language, else the company's, as BCP 47.
+    ``locale`` is the display's language, else the company's, as BCP 47; ``company_id``
+    is the display's company (None: no company, e.g. the test server's displays).
     """
     device = str(record["name"])
     room = record.get("room_id") or {}
@@ -88,6 +102,8 @@ def display_from_record(
         qr=_text(room.get("room_booking_url")),
         panel_model=_text(record.get("panel_model")),
         checkin_minutes=int(record.get("checkin_grace_minutes") or 0),
+        company_id=record_id(record.get("company_id")),
+        publisher=_text(record.get("publisher")) or "home_assistant",
     )
 
 

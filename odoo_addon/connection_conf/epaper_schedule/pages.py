@@ -84,3 +84,16 @@ def with_next_page(
     more = limit is not None and len(displays) >= limit and bool(displays)
     token = Page(query, cursor_text, displays[-1]["device"]).encode() if more else None
     return {**answer, "next_page": token}
+
+
+def page_of(displays: list[Any], after: str | None, limit: int | None) -> list[Any]:
+    """One page of ``displays`` (objects with a ``device`` name): by device name (code
+    point order, the same in Odoo and the test server whatever the database collation),
+    the names above ``after`` (None: from the first), at most ``limit`` (None: all).
+    Without ``after`` and ``limit`` the list comes back as given."""
+    if after is None and limit is None:
+        return list(displays)
+    ordered = sorted(
+        (d for d in displays if after is None or d.device > after), key=lambda d: d.device
+    )
+    return ordered if limit is None else ordered[:limit]

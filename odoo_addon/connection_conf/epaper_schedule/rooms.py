@@ -45,6 +45,46 @@ def room_labels(room: Any, aliases: Any) -> frozenset[str]:
     return frozenset(keys)
 
 
+def collisions(displays: Iterable[tuple[str, Any, frozenset[str]]]) -> dict[str, list[str]]:
+    """Return, for each display that shares a room key, the devices it shares it with.
+
+    ``displays`` holds ``(device, company, labels)`` of the active displays (``labels``
+    from :func:`room_labels`; ``company`` any comparable id, None for none). Displays of
+    different companies never collide (each company's bookings go to its own doors).
+    A display absent from the result collides with none. Lists are sorted.
+    """
+    holders: dict[tuple[Any, str], set[str]] = {}
+    for device, company, labels in displays:
+        for label in labels:
+            holders.setdefault((company, label), set()).add(device)
+    shared: dict[str, set[str]] = {}
+    for devices in holders.values():
+        if len(devices) > 1:
+            for device in devices:
+                shared.setdefault(device, set()).update(devices - {device})
+    return {device: sorted(others) for device, others in shared.items()}
+
+
+def same_company(display_company: Any, booking_company: Any) -> bool:
+    """Whether a booking of ``booking_company`` may reach a display of
+    ``display_company`` (ids, None for none): a booking without company (a calendar
+    event without organizer) reaches every company's doors, a display without company
+    (the test server's) takes every company's bookings; otherwise they must be equal."""
+    return booking_company is None or display_company is None or display_company == booking_company
+
+
+def with_alias(aliases: Any, old_label: Any, new_labels: frozenset[str]) -> str | None:
+    """Return ``aliases`` with ``old_label`` appended as a line, or None when the old
+    label is empty or still matches (its key is among ``new_labels``, e.g. only case or
+    spacing changed). Used when a room is renamed, so bookings typed with the old name
+    keep reaching its door."""
+    old = old_label.strip() if isinstance(old_label, str) else ""
+    if not old or normalize_location(old) in new_labels:
+        return None
+    lines = aliases.rstrip("\n") if isinstance(aliases, str) else ""
+    return f"{lines}\n{old}" if lines else old
+
+
 LOCATION_KEY_FIELD = "epaper_location_key"
 
 

@@ -41,7 +41,19 @@ class RoomRaspBroker(models.Model):
         string="Default",
         help="New displays of this company use this broker unless they name another.",
     )
-    company_id = fields.Many2one("res.company", default=lambda self: self.env.company)
+    company_id = fields.Many2one(
+        "res.company",
+        default=lambda self: self.env.company,
+        index=True,
+        help="The company whose displays use this broker; empty: shared by all companies.",
+    )
+    publisher = fields.Selection(
+        [("home_assistant", "Home Assistant"), ("odoo", "Odoo")],
+        default="home_assistant",
+        required=True,
+        help="Who publishes the doors' room data on this broker (exactly one): Home "
+        "Assistant, or Odoo itself, the doors then working without Home Assistant.",
+    )
     active = fields.Boolean(default=True)
     display_ids = fields.One2many("room.rasp.connection", "broker_id", string="Displays")
     display_count = fields.Integer(compute="_compute_display_count")

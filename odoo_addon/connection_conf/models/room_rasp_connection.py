@@ -8,6 +8,7 @@ status mirror (``mqtt_status_report``, the session's statuses) is
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from odoo import api, fields, models
@@ -26,6 +27,7 @@ STATES = [
     ("error", "Error"),
 ]
 PARAM_PREFIX = "connection_conf.default_topic_prefix"
+_logger = logging.getLogger(__name__)
 
 
 class RoomRaspConnection(models.Model):
@@ -36,6 +38,7 @@ class RoomRaspConnection(models.Model):
     _inherit = ["mail.thread"]
     _order = "name"
     _rec_name = "name"
+    _check_company_auto = True
 
     name = fields.Char(
         string="Device Name",
@@ -59,6 +62,7 @@ class RoomRaspConnection(models.Model):
     broker_id = fields.Many2one(
         "room.rasp.broker",
         ondelete="restrict",
+        check_company=True,
         default=lambda self: self.env["room.rasp.broker"]._epaper_default_broker(),
         help="The broker this display uses; the fields below override only what differs.",
     )
@@ -188,7 +192,8 @@ class RoomRaspConnection(models.Model):
                 raise ValidationError(
                     self.env._(
                         "Topic prefix %(prefix)r must end with '/', must not start with '/' "
-                        "or '$', and must hold no '+', '#' or empty level.",
+                        "or '$', and must hold no '+', '#', empty level or level that starts "
+                        "or ends with a space.",
                         prefix=display.topic_prefix,
                     )
                 )
@@ -256,9 +261,16 @@ class RoomRaspConnection(models.Model):
         self.ensure_one()
         if self.topic_prefix:
             return self.topic_prefix
-        return (
-            self.env["ir.config_parameter"].sudo().get_param(PARAM_PREFIX) or DEFAULT_TOPIC_PREFIX
-        )
+        param = self.env["ir.config_parameter"].sudo().get_param(PARAM_PREFIX)
+        if param and not is_valid_topic_prefix(param):
+            _logger.warning(
+                "System parameter %s = %r is not a topic prefix; using %r",
+                PARAM_PREFIX,
+                param,
+                DEFAULT_TOPIC_PREFIX,
+            )
+            return DEFAULT_TOPIC_PREFIX
+        return param or DEFAULT_TOPIC_PREFIX
 
     def _notify(self, title: str, message: str, ok: bool) -> dict[str, Any]:
         return {

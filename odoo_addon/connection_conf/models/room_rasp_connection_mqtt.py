@@ -47,6 +47,7 @@ class RoomRaspConnectionMqtt(models.Model):
             topic_prefix=self._effective_prefix(),
             qos=self.qos,
             keepalive=self.keepalive,
+            answer_actions=self.sudo().broker_id.publisher == "odoo",
         )
 
     def _mqtt_route(self) -> BrokerSettings:

@@ -20,6 +20,7 @@ from ..epaper_schedule import (
     answer_schedule,
     choose_sources,
     display_from_record,
+    page_of,
     source_list,
     valid_zone,
 )
@@ -47,37 +48,38 @@ class RoomRaspConnectionSchedule(models.Model):
         rights check) gives or narrows with a cursor.
 
         ``start`` / ``end`` are ISO 8601 UTC texts; ``devices`` limits the answer to these
-        device names (None: every active display); ``default_tz`` is the caller's zone,
-        used when neither the display nor the caller's user nor the company names one;
-        ``sources`` names the schedule sources read by id (``epaper_schedule_sources``;
-        ``["auto"]``: the preferred one; None: every installed source);
-        ``after`` / ``limit`` give one page: the displays named above ``after``, at most
-        ``limit`` of them, by name (None: from the first, all).
+        device names (None: every active display of the caller's companies);
+        ``default_tz`` is the caller's zone, used when neither the display nor the
+        caller's user nor the company names one; ``sources`` names the schedule sources
+        read by id (``epaper_schedule_sources``; ``["auto"]``: the preferred one; None:
+        every installed source); ``after`` / ``limit`` give one page: the displays named
+        above ``after``, at most ``limit`` of them, by name (None: from the first, all).
+        Every display of the caller's companies is read for ``collisions``; only the
+        page's bookings are read.
         Returns ``{"api": 1, "displays": [{"device", "room", "topic_prefix", "tz",
         "locale", "qr", "panel_model", "events": [{"title", "start", "end", "organizer",
-        "private", "all_day"}]}]}``, events sorted by start. Raises UserError for
+        "private", "all_day"}]}], "collisions": {device: [devices]}}``, events sorted
+        by start; only the caller's companies' displays (``env.companies``) and, through
+        them, their companies' bookings. Raises UserError for
         unusable arguments.
         """
         window = self._epaper_window(start, end)
         if default_tz is not None and valid_zone(default_tz) is None:
             raise UserError(self.env._("default_tz %(tz)r is not an IANA timezone.", tz=default_tz))
         chosen = self._epaper_sources(sources)
-        domain: list[Any] = []
-        if devices is not None:
-            if not isinstance(devices, list) or not all(isinstance(d, str) for d in devices):
-                raise UserError(self.env._("devices must be a list of device names or null."))
-            domain = [("name", "in", devices)]
-        if after is not None:
-            domain.append(("name", ">", after))
+        if devices is not None and (
+            not isinstance(devices, list) or not all(isinstance(d, str) for d in devices)
+        ):
+            raise UserError(self.env._("devices must be a list of device names or null."))
+        # The caller's companies only (record rules, read as superuser for the fields).
+        domain: list[Any] = [("company_id", "in", self.env.companies.ids)]
         company = self.env.company.sudo().partner_id
         records = (
             self.sudo()
-            .web_search_read(
-                domain, self._epaper_display_specification(), order="name", limit=limit
-            )
+            .web_search_read(domain, self._epaper_display_specification(), order="name")
             .get("records", [])
         )
-        displays = [
+        everyone = [
             display_from_record(
                 record,
                 user_tz=self.env.user.tz,
@@ -87,7 +89,11 @@ class RoomRaspConnectionSchedule(models.Model):
             )
             for record in records
         ]
-        return answer_schedule(displays, window, chosen, self._epaper_read)
+        asked = set(devices) if devices is not None else None
+        displays = page_of(
+            [d for d in everyone if asked is None or d.device in asked], after, limit
+        )
+        return answer_schedule(displays, window, chosen, self._epaper_read, everyone)
 
     @api.model
     def _epaper_window(self, start: Any, end: Any) -> Window:

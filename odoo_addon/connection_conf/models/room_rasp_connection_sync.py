@@ -19,7 +19,7 @@ from ..epaper_schedule.cursor import RECENT_IDS, answer_with_cursor, query_key
 from ..epaper_schedule.pages import PageError
 
 # Display fields that change its answer (besides what the schedule reads, see below).
-ANSWER_FIELDS = frozenset({"name", "active", "room_name", "qr"})
+ANSWER_FIELDS = frozenset({"name", "active", "room_name", "qr", "company_id"})
 
 
 class RoomRaspConnectionSync(models.Model):
@@ -64,6 +64,8 @@ class RoomRaspConnectionSync(models.Model):
             domain: list[Any] = [("id", ">", after)]
             if ids:
                 domain = ["|", ("id", "in", ids), *domain]
+            # Another company's displays are none of the caller's business.
+            domain = [*domain, ("company_id", "in", [*self.env.companies.ids, False])]
             return [(r["id"], r["device"]) for r in log.search_read(domain, ["device"], order="id")]
 
         def answer_for(
@@ -90,8 +92,12 @@ class RoomRaspConnectionSync(models.Model):
 
     def _epaper_queue_changed(self) -> Any:
         """A schedule bridge announces changed displays: log them, then notify the hub."""
-        self.env["room.rasp.schedule.change"]._epaper_log(self.mapped("name"))
+        self.env["room.rasp.schedule.change"]._epaper_log(self._epaper_log_entries())
         return super()._epaper_queue_changed()
+
+    def _epaper_log_entries(self) -> list[tuple[str, int]]:
+        """``(device name, company id)`` of these displays, for the change log."""
+        return [(display.name, display.company_id.id) for display in self]
 
     @api.model
     def _epaper_answer_fields(self) -> set[str]:
@@ -106,21 +112,21 @@ class RoomRaspConnectionSync(models.Model):
     def create(self, vals_list: list[dict[str, Any]]) -> Any:
         """Create displays and log them (a new display is a change)."""
         displays = super().create(vals_list)
-        self.env["room.rasp.schedule.change"]._epaper_log(displays.mapped("name"))
+        self.env["room.rasp.schedule.change"]._epaper_log(displays._epaper_log_entries())
         return displays
 
     def write(self, vals: dict[str, Any]) -> bool:
         """Write; when the answer may change, log the displays under old and new names."""
         if not self._epaper_answer_fields().intersection(vals):
             return super().write(vals)
-        before = self.with_context(active_test=False).mapped("name")
+        before = self.with_context(active_test=False)._epaper_log_entries()
         result = super().write(vals)
-        self.env["room.rasp.schedule.change"]._epaper_log(before + self.mapped("name"))
+        self.env["room.rasp.schedule.change"]._epaper_log(before + self._epaper_log_entries())
         return result
 
     def unlink(self) -> bool:
         """Delete displays and log them (they go into ``removed``)."""
-        names = self.mapped("name")
+        entries = self._epaper_log_entries()
         result = super().unlink()
-        self.env["room.rasp.schedule.change"]._epaper_log(names)
+        self.env["room.rasp.schedule.change"]._epaper_log(entries)
         return result

@@ -8,6 +8,8 @@ after its cursor (``epaper_schedule.cursor`` holds the rules).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from typing import Any
 
 from odoo import api, fields, models
 
@@ -23,13 +25,22 @@ class RoomRaspScheduleChange(models.Model):
     _log_access = True
 
     device = fields.Char(required=True, index=True, readonly=True)
+    company_id = fields.Many2one(
+        "res.company",
+        index=True,
+        readonly=True,
+        help="The display's company: only its users' schedules read this row.",
+    )
 
     @api.model
-    def _epaper_log(self, devices: list[str]) -> None:
-        """Append one row per device (in the caller's transaction)."""
-        names = sorted({device for device in devices if device})
-        if names:
-            self.sudo().create([{"device": name} for name in names])
+    def _epaper_log(self, entries: Iterable[tuple[str, Any]]) -> None:
+        """Append one row per ``(device name, company id or False)`` (in the caller's
+        transaction); repeated entries and empty names are written once / skipped."""
+        rows = sorted({(device, company or False) for device, company in entries if device})
+        if rows:
+            self.sudo().create(
+                [{"device": device, "company_id": company} for device, company in rows]
+            )
 
     @api.model
     def _gc_epaper_changes(self) -> None:

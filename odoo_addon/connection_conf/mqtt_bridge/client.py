@@ -16,7 +16,7 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode
 
 from .backoff import Backoff
-from .events import ConnectionEvent, Event, StatusEvent
+from .events import ActionEvent, ConnectionEvent, Event, StatusEvent
 from .return_codes import describe_connect_error, describe_return_code, return_code
 from .settings import BrokerSettings, new_client_id
 from .test_message import AckWaiter, TestMessageResult
@@ -183,7 +183,8 @@ class BridgeClient:
         self.last_rc = rc
         if not changed:
             return
-        log = _logger.info if kind == "connected" else _logger.warning
+        # A session Odoo stops itself (settings changed, shutdown) is no warning.
+        log = _logger.info if kind == "connected" or self._stop.is_set() else _logger.warning
         log("MQTT %s (%s): %s", kind, self.key, message)
         self._emit(ConnectionEvent(connection_key=self.key, kind=kind, message=message, rc=rc))
 
@@ -210,9 +211,10 @@ class BridgeClient:
             return
         self.backoff.reset()
         prefix = self._prefix
-        result, mid = client.subscribe(
-            [(topic(prefix, "+", "status"), 1), (topic(prefix, "+", "ack"), 1)]
-        )
+        wanted = [(topic(prefix, "+", "status"), 1), (topic(prefix, "+", "ack"), 1)]
+        if self.settings.answer_actions:  # one Odoo process gets each door request
+            wanted.append((f"$share/connection_conf/{topic(prefix, '+', 'action')}", 1))
+        result, mid = client.subscribe(wanted)
         if result != MQTTErrorCode.MQTT_ERR_SUCCESS or mid is None:
             self._emit_connection("failed", f"subscribe failed: {mqtt.error_string(result)}", rc)
             return
@@ -260,6 +262,10 @@ class BridgeClient:
         device = device_from_topic(self._prefix, topic_name, "ack")
         if device is not None:
             self._handle_ack(device, payload)
+            return
+        device = device_from_topic(self._prefix, topic_name, "action")
+        if device is not None and self.settings.answer_actions:
+            self._emit(ActionEvent(self.key, self._prefix, device, bytes(payload)))
 
     def _handle_status(self, device: str, payload: bytes, retained: bool) -> None:
         try:
@@ -306,7 +312,10 @@ class BridgeClient:
         waiter.done.set()
 
     def _online_payload(self) -> str:
-        return json.dumps({"state": "online", "client_id": self.client_id, "error": None})
+        publisher = "odoo" if self.settings.answer_actions else "home_assistant"
+        return json.dumps(
+            {"state": "online", "client_id": self.client_id, "error": None, "publisher": publisher}
+        )
 
     # -- what the addon asks for --------------------------------------------
 
@@ -327,6 +336,11 @@ class BridgeClient:
             _logger.warning("change notice not published: %s", exc)
             return False
         return info.is_published()
+
+    @property
+    def paho(self) -> mqtt.Client:
+        """The paho client, for this package's publishing helpers (``publishing.py``)."""
+        return self._client
 
     def publish_online(self) -> None:
         """Publish ``{prefix}_odoo/status`` online again (retained)."""

@@ -51,7 +51,18 @@ class ConnectionEvent:
     at: dt.datetime = field(default_factory=utcnow)
 
 
-Event = StatusEvent | ConnectionEvent
+@dataclass(frozen=True)
+class ActionEvent:
+    """A door's ``/action`` request (raw bytes) when Odoo answers the doors itself."""
+
+    connection_key: str
+    prefix: str
+    device: str
+    payload: bytes
+    attempts: int = 0
+
+
+Event = StatusEvent | ConnectionEvent | ActionEvent
 
 
 class EventQueue:

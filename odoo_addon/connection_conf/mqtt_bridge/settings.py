@@ -24,6 +24,7 @@ class BrokerSettings:
     topic_prefix: str = DEFAULT_TOPIC_PREFIX
     qos: int = 1
     keepalive: int = 60
+    answer_actions: bool = False  # Odoo is the publisher: it answers the doors' /action
 
     def problems(self) -> list[str]:
         """Return what is wrong with these settings (empty when usable)."""

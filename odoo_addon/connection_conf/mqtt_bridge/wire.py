@@ -53,12 +53,13 @@ def is_valid_device_name(name: object) -> bool:
 
 
 def is_valid_topic_prefix(prefix: object) -> bool:
-    """Return True for a prefix like ``odoo_epaper/`` or ``site/rooms/``."""
+    """Return True for a prefix like ``odoo_epaper/`` or ``site/rooms/`` (no empty level,
+    no level starting or ending with whitespace)."""
     if not isinstance(prefix, str) or not prefix.endswith("/") or prefix.startswith(("/", "$")):
         return False
     if any(char in prefix for char in "+#\x00"):
         return False
-    return all(prefix[:-1].split("/"))
+    return all(level and level == level.strip() for level in prefix[:-1].split("/"))
 
 
 def storable_text(value: str, limit: int = MAX_TEXT) -> str:

@@ -66,6 +66,7 @@ class TestEpaperSchedule(TransactionCase):
                 "locale": "de-DE",
                 "qr": None,
                 "panel_model": None,
+                "publisher": "home_assistant",
                 "events": [],
             },
         )

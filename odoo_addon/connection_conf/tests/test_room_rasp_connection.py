@@ -91,7 +91,15 @@ class TestRoomRaspConnection(TransactionCase):
     def test_topic_prefix_is_checked(self) -> None:
         """The topic prefix follows the wire contract (the numbers: the database's checks,
         test_database_constraints)."""
-        for prefix in ("odoo_epaper", "/odoo/", "a//b/", "odoo+/", "$SYS/"):
+        for prefix in (
+            "odoo_epaper",
+            "/odoo/",
+            "a//b/",
+            "odoo+/",
+            "$SYS/",
+            " odoo_epaper/",  # pasted with a space: topics nobody subscribes to
+            "site/ rooms/",
+        ):
             with (
                 self.subTest(prefix=prefix),
                 self.assertRaises(ValidationError),
@@ -106,6 +114,21 @@ class TestRoomRaspConnection(TransactionCase):
         self.assertEqual(self.boardroom._mqtt_settings().topic_prefix, "odoo_epaper/")
         self.env["ir.config_parameter"].set_param("connection_conf.default_topic_prefix", "site/")
         self.assertEqual(self.boardroom._mqtt_settings().topic_prefix, "site/")
+
+    def test_an_unusable_system_parameter_prefix_falls_back_with_a_warning(self) -> None:
+        """A system parameter typed with a space (or without '/') is no prefix: the
+        default is used and the log says why (Odoo stores parameters unchecked)."""
+        for param in (" site/", "site"):
+            with self.subTest(param=param):
+                self.env["ir.config_parameter"].set_param(
+                    "connection_conf.default_topic_prefix", param
+                )
+                with self.assertLogs(
+                    "odoo.addons.connection_conf.models.room_rasp_connection", "WARNING"
+                ) as logs:
+                    prefix = self.boardroom._mqtt_settings().topic_prefix
+                self.assertEqual(prefix, "odoo_epaper/")
+                self.assertIn(repr(param), logs.output[0])
 
     def test_password_is_for_managers_only(self) -> None:
         """Password is for managers only."""

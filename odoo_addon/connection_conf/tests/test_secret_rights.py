@@ -186,6 +186,9 @@ class TestSecretRights(TransactionCase):
                 self.assert_refused(display.test_mqtt_connection, "test_mqtt_connection")
                 self.assert_refused(display.publish_test_message, "publish_test_message")
                 self.assert_refused(display.connect_mqtt, "connect_mqtt")
+                for command in ("refresh", "full_refresh", "identify", "clear"):
+                    button = getattr(display, f"action_epaper_{command}")
+                    self.assert_refused(button, command)  # the door's /cmd buttons
                 self.assert_refused(display._mqtt_settings, "_mqtt_settings")
                 self.assert_refused(
                     lambda d=display: d._epaper_change_notices(["vault"]), "change notices"
@@ -304,6 +307,8 @@ class TestSecretRights(TransactionCase):
                 "epaper_adoption_choices",
                 "epaper_adopt_display", "epaper_book", "epaper_cancel", "epaper_door_action",
                 "test_mqtt_connection", "publish_test_message", "connect_mqtt",
+                "action_epaper_refresh", "action_epaper_full_refresh", "action_epaper_identify",
+                "action_epaper_clear",
             },
             "room.rasp.broker": {"action_view_displays"},
         }  # fmt: skip

@@ -9,7 +9,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from odoo import api, models
 from odoo.addons.connection_conf.epaper_schedule import ScheduleSource
-from odoo.addons.connection_conf.epaper_schedule.rooms import location_domain, normalize_location
+from odoo.addons.connection_conf.epaper_schedule.rooms import (
+    location_domain,
+    normalize_location,
+    same_company,
+)
 
 from ..schedule_source import CalendarEventSource
 
@@ -54,7 +58,9 @@ class RoomRaspConnection(models.Model):
     def _epaper_booking_matches(self, record: Any) -> bool:
         if record._name != "calendar.event":
             return super()._epaper_booking_matches(record)
-        return normalize_location(record.location) in self._epaper_room_labels()
+        return normalize_location(record.location) in self._epaper_room_labels() and (
+            same_company(self.company_id.id, record.user_id.company_id.id or None)
+        )
 
     def _epaper_booking_span(self, record: Any) -> tuple[dt.datetime, dt.datetime]:
         if record._name != "calendar.event" or not record.allday:

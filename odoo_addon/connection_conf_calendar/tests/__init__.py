@@ -1,1 +1,7 @@
-from . import test_booking, test_calendar_event, test_epaper_schedule, test_epaper_schedule_sync  # noqa: F401
+from . import (  # noqa: F401
+    test_booking,
+    test_calendar_event,
+    test_epaper_schedule,
+    test_epaper_schedule_sync,
+    test_room_identity,
+)

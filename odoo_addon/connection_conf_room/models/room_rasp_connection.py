@@ -21,6 +21,7 @@ class RoomRaspConnection(models.Model):
         ondelete="set null",
         index=True,
         tracking=True,
+        check_company=True,
         help="Meeting room shown on this sign; its name wins over the room name text.",
     )
 

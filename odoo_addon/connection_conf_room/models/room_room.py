@@ -19,13 +19,19 @@ class RoomRoom(models.Model):
         """Write; a new name or link queues a change for the room's displays.
 
         Linked displays show the room's name; unlinked ones whose label is the old
-        or the new name match its bookings differently.
+        or the new name match its bookings differently. A new name keeps the old one as
+        a location alias of the linked displays, so calendar events typed with it still
+        reach their doors.
         """
         if not ANSWER_FIELDS.intersection(vals):
             return super().write(vals)
         names_before = self.mapped("name")
+        old_names = {room.id: room.name for room in self}
         result = super().write(vals)
         Display = self.env["room.rasp.connection"]
+        if "name" in vals:
+            for display in Display._epaper_displays_for_rooms(self):
+                display._epaper_keep_label(old_names.get(display.room_id.id) or "")
         displays = Display._epaper_displays_for_rooms(self) | (
             Display._epaper_displays_for_locations(names_before + self.mapped("name"))
         )

@@ -26,7 +26,8 @@ class Rendered:
     ``texts``: each line as drawn (characters no font has are not in it) and its box;
     ``runs``: each run of one font as (text, font file); ``messages``: the catalog's
     message ids the screen's fixed words came from; ``problems``: what could not be
-    drawn and why (for the status ``error``), such as a QR code too dense for its box.
+    drawn and why (for the status ``error``), such as a QR code too dense for its box;
+    ``drawn``: every line with its role, size and ink (:class:`DrawnText`), for measuring.
     """
 
     image: Image.Image
@@ -35,6 +36,20 @@ class Rendered:
     messages: set[str] = field(default_factory=set)
     runs: list[tuple[str, str]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    drawn: list[DrawnText] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DrawnText:
+    """One line as drawn: ``role`` (``state``, ``until_time``, ``current``, ``next``, ...
+    or ""), its ``box`` on the panel, font ``size`` in px, ``baseline`` y and ``ink``."""
+
+    text: str
+    role: str
+    box: Box
+    size: int
+    baseline: int
+    ink: Color
 
 
 def panel_palette(colors: str) -> list[Color]:
@@ -90,6 +105,7 @@ class Canvas:
         self.texts: list[tuple[str, Box]] = []
         self.runs: list[tuple[str, str]] = []
         self.problems: list[str] = []
+        self.drawn: list[DrawnText] = []
 
     def on(self, background: Color) -> Color:
         """Return the ink that reads on ``background``."""
@@ -104,8 +120,11 @@ class Canvas:
         max_width: int,
         fill: Color = BLACK,
         bold: bool = False,
+        role: str = "",
     ) -> Box:
-        """Draw one line, cut with an ellipsis to ``max_width``; return its box."""
+        """Draw one line, cut with an ellipsis to ``max_width``; return its box.
+
+        ``role`` names what the line is for the legibility budget (:mod:`.legibility`)."""
         line = self.fonts.fit(text, size, max_width, bold)
         if not line:
             return (xy[0], xy[1], xy[0], xy[1])
@@ -113,9 +132,42 @@ class Canvas:
             xy = (self.width - xy[0] - self.fonts.width(line, size, bold), xy[1])
         box = self.fonts.draw(self.draw, xy, line, size, fill=fill, bold=bold)
         runs = self.fonts.runs(line, size, bold)
-        self.texts.append(("".join(run for run, _face in runs), box))
+        shown = "".join(run for run, _face in runs)
+        self.texts.append((shown, box))
         self.runs += [(run, str(face.path)) for run, face in runs]
+        baseline = xy[1] + self.fonts.ascent(size, bold)
+        self.drawn.append(DrawnText(shown, role, box, size, baseline, fill))
         return box
+
+    def parts(
+        self,
+        xy: tuple[int, int],
+        parts: list[tuple[str, bool, str]],
+        size: int,
+        *,
+        max_width: int,
+        fill: Color = BLACK,
+    ) -> None:
+        """Draw one line made of ``parts`` (text, bold, role) side by side, e.g. "until "
+        and a bold "11:05"; ``texts`` records the line whole."""
+        x, top = xy
+        first = len(self.texts)
+        for text, bold, role in parts:
+            if text:
+                room = xy[0] + max_width - x
+                self.text((x, top), text, size, max_width=room, fill=fill, bold=bold, role=role)
+                x += self.fonts.width(text, size, bold)
+        drawn = self.texts[first:]
+        if drawn:
+            del self.texts[first:]
+            boxes = [box for _text, box in drawn]
+            whole = (
+                min(b[0] for b in boxes),
+                top,
+                max(b[2] for b in boxes),
+                max(b[3] for b in boxes),
+            )
+            self.texts.append(("".join(text for text, _box in drawn), whole))
 
     def lines(
         self,
@@ -126,13 +178,14 @@ class Canvas:
         *,
         fill: Color = BLACK,
         bold: bool = False,
+        role: str = "",
     ) -> int:
         """Draw wrapped text at the top of ``box``; return the y below it."""
         x0, y, x1, y1 = box
         height = self.fonts.line_height(size, bold)
         room = max(0, (y1 - y) // height)
         for line in self.fonts.wrap(text, size, x1 - x0, min(max_lines, room), bold):
-            self.text((x0, y), line, size, max_width=x1 - x0, fill=fill, bold=bold)
+            self.text((x0, y), line, size, max_width=x1 - x0, fill=fill, bold=bold, role=role)
             y += height
         return y
 
@@ -222,4 +275,5 @@ class Canvas:
             messages=messages or set(),
             runs=self.runs,
             problems=self.problems,
+            drawn=self.drawn,
         )

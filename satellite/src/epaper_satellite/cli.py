@@ -24,7 +24,7 @@ from .drivers import DriverError
 from .drivers.png import write_png_atomically
 from .files import read_bounded
 from .i18n import parse_tag
-from .keys import KeysUnavailable
+from .keys import KeyBinding, KeysUnavailable, parse_binding
 from .render import render_room, room_view
 from .schedule import system_zone, zone
 from .wire import MAX_PAYLOAD, PayloadError, parse_data, parse_timestamp
@@ -79,9 +79,39 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("--tz", help="timezone when the payload has none (default: machine's)")
     render.add_argument("--offline", action="store_true", help="draw the offline mark")
     render.add_argument(
+        "--keys",
+        default="",
+        help="the door keys left to right, e.g. 'book_now 15,extend 15,end_now,check_in' "
+        "(a legend names their actions)",
+    )
+    render.add_argument(
         "--locale", help="BCP 47 locale when the payload has none (default: en), e.g. de-DE"
     )
     return parser
+
+
+def _keys_argument(text: str) -> tuple[KeyBinding, ...] | None:
+    """The keys of ``--keys`` ("book_now 15,end_now"), left to right; None (logged) when
+    one is not an action."""
+    try:
+        return tuple(
+            parse_binding(pin, part.strip())
+            for pin, part in enumerate(text.split(",") if text else [])
+        )
+    except ValueError as err:
+        _LOGGER.error("--keys: %s", err)
+        return None
+
+
+def _render_problem(args: argparse.Namespace) -> str | None:
+    """What is wrong with ``render``'s --tz, --width/--height or --locale, or None."""
+    if args.tz and zone(args.tz) is None:
+        return f"--tz: unknown timezone {args.tz!r}"
+    if not (32 <= args.width <= 4096 and 32 <= args.height <= 4096):
+        return "--width and --height must be from 32 to 4096"
+    if args.locale and parse_tag(args.locale) is None:
+        return f"--locale: not a BCP 47 locale known to CLDR: {args.locale!r}"
+    return None
 
 
 def render_command(args: argparse.Namespace) -> int:
@@ -96,16 +126,15 @@ def render_command(args: argparse.Namespace) -> int:
         _LOGGER.error("%s: rejected (%s): %s", args.payload, err.reason, err.detail)
         return 1
     tz = next((z for z in (zone(data.tz or ""), zone(args.tz or "")) if z is not None), None)
-    if args.tz and zone(args.tz) is None:
-        _LOGGER.error("--tz: unknown timezone %r", args.tz)
+    problem = _render_problem(args)
+    keys = _keys_argument(args.keys) if problem is None else None
+    if keys is None:
+        if problem:
+            _LOGGER.error("%s", problem)
         return 1
-    if not (32 <= args.width <= 4096 and 32 <= args.height <= 4096):
-        _LOGGER.error("--width and --height must be from 32 to 4096")
-        return 1
-    if args.locale and parse_tag(args.locale) is None:
-        _LOGGER.error("--locale: not a BCP 47 locale known to CLDR: %r", args.locale)
-        return 1
-    view = room_view(data, now, tz or system_zone(), online=not args.offline, locale=args.locale)
+    view = room_view(
+        data, now, tz or system_zone(), online=not args.offline, locale=args.locale, keys=keys
+    )
     rendered = render_room(view, args.width, args.height, args.colors)
     write_png_atomically(rendered.image, args.out)
     _LOGGER.info("Wrote %s (%dx%d, %s)", args.out, args.width, args.height, args.colors)

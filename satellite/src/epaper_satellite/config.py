@@ -134,13 +134,14 @@ def locale_problem(tag: str) -> str | None:
 
 
 def valid_topic_prefix(prefix: str) -> bool:
-    """Tell whether ``prefix`` is a usable topic prefix (ends with '/', no wildcards)."""
+    """Tell whether ``prefix`` is a usable topic prefix (ends with '/', no wildcards, no
+    empty level, no level starting or ending with whitespace)."""
     return (
         prefix.endswith("/")
         and not prefix.startswith(("/", "$"))
         and "+" not in prefix
         and "#" not in prefix
-        and "//" not in prefix
+        and all(level and level == level.strip() for level in prefix[:-1].split("/"))
     )
 
 

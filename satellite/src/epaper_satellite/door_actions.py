@@ -4,9 +4,10 @@ A press shows a confirmation at once and publishes ``{prefix}{device}/action``
 (DESIGN.md 3a, QoS 1). Requests made while the broker is away wait and are sent on
 reconnect (:meth:`DoorActions.flush`). The answer (``/ack`` with the same ``id``) ends
 the confirmation: the room again (with the hub's new ``/data``) when Odoo accepted it,
-the reason when it refused. No answer within ``answer_timeout`` seconds shows "No
-answer"; a late answer is still shown for ``KEEP`` seconds after the press. Every
-text is in the sign's language (``words``, the catalogs of :mod:`.i18n`).
+the outcome when it refused ("Not booked", and the reason). No answer within
+``answer_timeout`` seconds shows "No answer"; a late answer is still shown for ``KEEP``
+seconds after the press. Every text is in the sign's language (``words``, the catalogs
+of :mod:`.i18n`).
 """
 
 from __future__ import annotations
@@ -31,6 +32,14 @@ TITLES = {
     "end_now": N_("End meeting"),
     "check_in": N_("Check in"),
 }
+# The headline of a refused request: what did not happen (the outcome), not the key.
+OUTCOMES = {
+    "book_now": N_("Not booked"),
+    "extend": N_("Not extended"),
+    "end_now": N_("Not ended"),
+    "check_in": N_("Not checked in"),
+}
+NO_ANSWER_TITLE = N_("No answer")
 # The error codes of the addon's rules (epaper_booking) and the hub, in words.
 REASONS = {
     "room_busy": N_("The room is in use right now."),
@@ -143,7 +152,8 @@ class DoorActions:
             words = self.words()
             known = REASONS.get(ack.error or "")
             reason = words.gettext(known) if known else ack.error or words.gettext(REFUSED)
-            self.show(title_of(pending.request, words), reason, RESULT_SECONDS)
+            outcome = words.gettext(OUTCOMES[pending.request.action])
+            self.show(outcome, reason, RESULT_SECONDS)
         return True
 
     def tick(self) -> None:
@@ -158,7 +168,8 @@ class DoorActions:
                 elif waited >= self.answer_timeout and not pending.timed_out:
                     pending.timed_out = True
                     late.append((request_id, waited, pending.request))
-        for request_id, waited, request in late:
+        for request_id, waited, _request in late:
             _LOGGER.warning("No answer to %s within %.0f s", request_id, waited)
             words = self.words()
-            self.show(title_of(request, words), words.gettext(NO_ANSWER), RESULT_SECONDS)
+            title = words.gettext(NO_ANSWER_TITLE)
+            self.show(title, words.gettext(NO_ANSWER), RESULT_SECONDS)

@@ -16,7 +16,8 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from babel import Locale, UnknownLocaleError
+from babel import Locale, UnknownLocaleError, localedata
+from babel.core import get_global
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -78,12 +79,70 @@ def _catalog_language(locale: Locale) -> str | None:
     return locale.language if locale.language in LANGUAGES else None
 
 
-def resolve_locale(requested: str | None, configured: str | None = None) -> SignLocale:
+def _exists(identifier: str) -> bool:
+    return bool(localedata.exists(identifier))
+
+
+def _twelve_hour(locale: Locale) -> bool:
+    return "h" in locale.time_formats["short"].pattern.replace("'", "")
+
+
+def _country(zone_name: str | None) -> str | None:
+    """The ISO country of an IANA zone by CLDR (``Europe/Berlin`` -> ``DE``), else None."""
+    if not zone_name:
+        return None
+    name = get_global("zone_aliases").get(zone_name, zone_name)
+    territory = get_global("zone_territories").get(name)
+    return territory if territory and territory.isalpha() and territory != "ZZ" else None
+
+
+def zone_name(tz: object) -> str | None:
+    """The IANA name of a zone object (``ZoneInfo.key``); ``UTC`` for :data:`datetime.UTC`."""
+    key = getattr(tz, "key", None)
+    if isinstance(key, str):
+        return key
+    return "UTC" if str(tz) == "UTC" else None
+
+
+def with_region(locale: Locale, zone_name: str | None) -> Locale:
+    """Give a locale without a region the room's: the country of its zone.
+
+    ``de`` in Europe/Vienna is ``de_AT``, ``en`` in Europe/Berlin ``en_DE`` (24 h), in
+    America/New_York ``en_US`` (12 h). When CLDR has no English for that country, ``en``
+    takes the hour cycle of the country's main official language (``en_150`` for 24 h,
+    ``en_001`` for 12 h); ``en`` with no country at all (UTC) is ``en_150``: the 12 h
+    clock only where a locale says so. A locale with a region, or no ``zone_name``, is
+    kept as it is.
+    """
+    if locale.territory or not zone_name:
+        return locale
+    country = _country(zone_name)
+    script = f"_{locale.script}" if locale.script else ""
+    if country and _exists(f"{locale.language}{script}_{country}"):
+        return Locale.parse(f"{locale.language}{script}_{country}")
+    if locale.language != DEFAULT_LOCALE:
+        return locale
+    if country:
+        spoken = get_global("territory_languages").get(country, {})
+        official = [
+            (info.get("population_percent", 0), language)
+            for language, info in spoken.items()
+            if info.get("official_status") == "official" and _exists(f"{language}_{country}")
+        ]
+        if official and _twelve_hour(Locale.parse(f"{max(official)[1]}_{country}")):
+            return Locale.parse("en_001")
+    return Locale.parse("en_150")
+
+
+def resolve_locale(
+    requested: str | None, configured: str | None = None, zone_name: str | None = None
+) -> SignLocale:
     """Pick the sign's locale: the payload's, else the configured one, else ``en``.
 
     A requested tag that is malformed or unknown to CLDR falls back to the next choice
     with a ``note``; a known locale without a catalog keeps its formats and takes its
-    words from English, also with a note. Never raises.
+    words from English, also with a note. ``zone_name`` (the room's IANA zone) gives a
+    tag without a region its country (:func:`with_region`). Never raises.
     """
     notes: list[str] = []
     for source, tag in (("payload", requested), ("configured", configured)):
@@ -97,6 +156,7 @@ def resolve_locale(requested: str | None, configured: str | None = None) -> Sign
         if language is None:
             notes.append(f"no catalog for {tag!r}: its formats with English words")
             language = DEFAULT_LOCALE
+        locale = with_region(locale, zone_name)
         return SignLocale(
             tag=str(locale).replace("_", "-"),
             locale=locale,
@@ -105,9 +165,10 @@ def resolve_locale(requested: str | None, configured: str | None = None) -> Sign
         )
     if notes:
         notes.append(f"using {DEFAULT_LOCALE!r}")
+    locale = with_region(Locale.parse(DEFAULT_LOCALE), zone_name)
     return SignLocale(
-        tag=DEFAULT_LOCALE,
-        locale=Locale.parse(DEFAULT_LOCALE),
+        tag=str(locale).replace("_", "-"),
+        locale=locale,
         language=DEFAULT_LOCALE,
         note="; ".join(notes) or None,
     )

@@ -20,6 +20,7 @@ class Layout:
     agenda: Box | None
     qr: Box | None
     banner: Box | None
+    legend: Box | None = None
     room_size: int
     small_size: int
     title_size: int
@@ -38,11 +39,23 @@ def _split_bottom(box: Box, height: int) -> tuple[Box, Box]:
     return (x0, y0, x1, y1 - height), (x0, y1 - height, x1, y1)
 
 
-def plan(width: int, height: int, *, message: bool, qr: bool, header_lines: int = 1) -> Layout:
+def plan(
+    width: int,
+    height: int,
+    *,
+    message: bool,
+    qr: bool,
+    header_lines: int = 1,
+    state_h: int | None = None,
+    legend: bool = False,
+) -> Layout:
     """Return the layout for a panel of ``width`` x ``height`` (logical orientation).
 
     ``header_lines`` 2 makes the header half as high again, for a room name that needs
-    a second line; the text sizes stay those of the one-line header.
+    a second line; the text sizes stay those of the one-line header. ``state_h``: the
+    height the state block needs (the legibility budget's, :mod:`.state_block`); it
+    spans the panel's width, the meetings and the rest of the day share what is left.
+    ``legend``: a strip at the bottom for the door keys' actions.
     """
     short = min(width, height)
     compact = short < 160
@@ -56,6 +69,9 @@ def plan(width: int, height: int, *, message: bool, qr: bool, header_lines: int 
     header: Box = (0, 0, width, header_h)
     body: Box = (0, header_h, width, height)
     banner: Box | None = None
+    legend_box: Box | None = None
+    if legend:
+        body, legend_box = _split_bottom(body, max(12, round(short * (0.1 if compact else 0.07))))
     if message:
         banner_h = max(14, round(short * (0.12 if compact else 0.13)))
         body, banner = _split_bottom(body, banner_h)
@@ -66,12 +82,15 @@ def plan(width: int, height: int, *, message: bool, qr: bool, header_lines: int 
         "title_size": max(9, round(text_unit * 1.1)),
         "body_size": text_unit,
     }
+    body_h = body[3] - body[1]
+    wanted = state_h or round(body_h * 0.4)
+    state_px = min(wanted, round(body_h * (0.62 if compact else 0.55)))
     if height > width:
-        state, details, agenda, qr_box = _portrait(body, pad, text_unit, compact=compact, qr=qr)
+        state, details, agenda, qr_box = _portrait(body, pad, text_unit, state_px, qr=qr)
     elif compact:
-        state, details, agenda, qr_box = _compact_landscape(body, pad, qr=qr)
+        state, details, agenda, qr_box = _compact_landscape(body, pad, state_px, qr=qr)
     else:
-        state, details, agenda, qr_box = _landscape(body, pad, qr=qr)
+        state, details, agenda, qr_box = _landscape(body, pad, state_px, qr=qr)
     return Layout(
         width=width,
         height=height,
@@ -82,6 +101,7 @@ def plan(width: int, height: int, *, message: bool, qr: bool, header_lines: int 
         agenda=agenda,
         qr=qr_box,
         banner=banner,
+        legend=legend_box,
         compact=compact,
         **sizes,
     )
@@ -90,13 +110,12 @@ def plan(width: int, height: int, *, message: bool, qr: bool, header_lines: int 
 Parts = tuple[Box, Box, Box | None, Box | None]
 
 
-def _portrait(body: Box, pad: int, text_unit: int, *, compact: bool, qr: bool) -> Parts:
+def _portrait(body: Box, pad: int, text_unit: int, state_h: int, *, qr: bool) -> Parts:
     """State on top, meetings below, then the agenda with the QR code beside it."""
     bx0, by0, bx1, by1 = body
     body_h = by1 - by0
-    state_h = round(body_h * (0.30 if compact else 0.22))
     state: Box = (bx0, by0, bx1, by0 + state_h)
-    details_h = round(body_h * 0.34)
+    details_h = round(body_h * 0.30)
     details: Box = (bx0, state[3], bx1, state[3] + details_h)
     rest: Box = (bx0, details[3], bx1, by1)
     qr_box: Box | None = None
@@ -110,7 +129,7 @@ def _portrait(body: Box, pad: int, text_unit: int, *, compact: bool, qr: bool) -
     return state, details, agenda, qr_box
 
 
-def _compact_landscape(body: Box, pad: int, *, qr: bool) -> Parts:
+def _compact_landscape(body: Box, pad: int, state_h: int, *, qr: bool) -> Parts:
     """Small wide panels: state and one meeting, the QR code on the right."""
     bx0, by0, bx1, by1 = body
     body_h = by1 - by0
@@ -120,25 +139,26 @@ def _compact_landscape(body: Box, pad: int, *, qr: bool) -> Parts:
         side = body_h - 2 * pad
         qr_box = (bx1 - side - pad, by0 + pad, bx1 - pad, by1 - pad)
         main_x1 = qr_box[0] - pad
-    state: Box = (bx0, by0, main_x1, by0 + round(body_h * 0.55))
+    state: Box = (bx0, by0, main_x1, by0 + state_h)
     return state, (bx0, state[3], main_x1, by1), None, qr_box
 
 
-def _landscape(body: Box, pad: int, *, qr: bool) -> Parts:
-    """Wide panels: state and meetings on the left, agenda and QR code on the right."""
+def _landscape(body: Box, pad: int, state_h: int, *, qr: bool) -> Parts:
+    """Wide panels: the state across the width; below it the meetings on the left, the
+    rest of the day and the QR code on the right."""
     bx0, by0, bx1, by1 = body
-    body_h = by1 - by0
     width = bx1 - bx0
     side_w = round(width * 0.36) if width >= 380 else 0
     main_x1 = bx1 - side_w
-    state: Box = (bx0, by0, main_x1, by0 + round(body_h * 0.40))
+    state: Box = (bx0, by0, bx1, by0 + state_h)
     details: Box = (bx0, state[3], main_x1, by1)
     agenda: Box | None = None
     qr_box: Box | None = None
     if side_w:
-        agenda = (main_x1, by0, bx1, by1)
+        rest_h = by1 - state[3]
+        agenda = (main_x1, state[3], bx1, by1)
         if qr:
-            side = min(side_w - 2 * pad, round(body_h * 0.5))
+            side = min(side_w - 2 * pad, rest_h - pad)
             qr_box = (bx1 - side - pad, by1 - side - pad, bx1 - pad, by1 - pad)
-            agenda = (main_x1, by0, bx1, qr_box[1] - pad)
+            agenda = (main_x1, state[3], bx1, qr_box[1] - pad)
     return state, details, agenda, qr_box

@@ -2,196 +2,51 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import replace
 
-from .canvas import BLACK, WHITE, Canvas, Color, Rendered, to_panel_image
+from qrcode.exceptions import DataOverflowError  # type: ignore[import-untyped]
+
+from .canvas import BLACK, Canvas, Rendered, qr_matrix, to_panel_image
 from .fonts import FontSet
-from .i18n import N_, Words
+from .i18n import N_
+from .key_legend import draw_legend
 from .layouts import Box, Layout, plan
+from .room_header import draw_header, fit_room_name, is_whole
+from .room_sign import Sign
 from .room_view import RoomView, room_view
 from .schedule import Event
 from .screens import render_blank, render_notice
-from .timetext import ALL_DAY, TimeText
+from .state_block import (
+    StateSizes,
+    block_ink,
+    draw_state,
+    state_sizes,
+)
+from .timeline import draw_timeline, needed_height
+from .timetext import ALL_DAY
 
 __all__ = ["Rendered", "RoomView", "render_blank", "render_notice", "render_room", "room_view"]
 __all__ += ["to_panel_image"]
 
-STATE_WORDS = {"free": N_("Free"), "busy": N_("Busy"), "starting_soon": N_("Starting soon")}
-BOOKED = N_("Booked")
-CLOCK_WRONG = N_("Clock wrong")
-# The room name never gets smaller than this share of its full size (nor 10 px).
-NAME_FLOOR = 0.5
+WALK_INS = N_("Walk-ins welcome")
+LATER = N_("Later today")
 AGENDA_LINES = 3
+QR_MODULE = 4  # px per QR module at most: a phone reads it, the agenda keeps its room
 
 
-class Sign:
-    """One drawing of the room screen: canvas, layout, words and time formats."""
-
-    def __init__(self, view: RoomView, canvas: Canvas, layout: Layout) -> None:
-        """Keep what the parts of the screen share."""
-        self.view = view
-        self.canvas = canvas
-        self.layout = layout
-        self.words = Words(view.locale)
-        self.times = TimeText(view.locale, view.tz, self.words)
-        self.today = view.now.astimezone(view.tz).date()
-
-    def title(self, event: Event) -> str:
-        """The title to show: private events (and untitled ones) say "Booked"."""
-        return event.title.strip() if event.shows_title else self.words.gettext(BOOKED)
-
-    def span(self, event: Event) -> str:
-        """When ``event`` takes place, in the sign's locale."""
-        return self.times.span(event, self.today)
-
-    def check_in_line(self, event: Event) -> str:
-        """ "Check in by 10:10" while ``event`` waits for someone to check in at the door."""
-        deadline = event.check_in_until
-        if deadline is None or not event.start <= self.view.now < deadline:
-            return ""
-        return self.words.gettext("Check in by {time}", time=self.times.at(deadline, self.today))
-
-    def until_line(self) -> str:
-        """The line under the state word: until when, or since when it starts."""
-        state, until = self.view.state.state, self.view.state.until
-        words, times = self.words, self.times
-        if state == "starting_soon" and until is not None:
-            return words.gettext("at {time}", time=times.at(until, self.today))
-        if until is None:
-            return words.gettext("for the rest of the day") if state == "free" else ""
-        local = times.local(until)
-        if local.time() == dt.time(0):
-            if local.date() == self.today + dt.timedelta(days=1):
-                return words.gettext("for the rest of the day")
-            last = self.times.date(local.date() - dt.timedelta(days=1))
-            return words.gettext("through {date}", date=last)
-        return words.gettext("until {time}", time=times.at(until, self.today))
-
-
-def _name_parts(sign: Sign) -> tuple[list[tuple[str, Color]], str | None]:
-    view, words, times = sign.view, sign.words, sign.times
-    badges: list[tuple[str, Color]] = []
-    if not view.online:
-        badges.append((words.gettext("OFFLINE"), WHITE))
-    if view.stale_since is not None:
-        badges.append(
-            (words.gettext("STALE"), sign.canvas.accent if sign.canvas.colors != "bw" else WHITE)
-        )
-    stamp = None
-    if view.updated is not None:
-        stamp = times.time(view.updated)
-        if not sign.layout.compact:
-            stamp = words.gettext("Updated {time}", time=stamp)
-    return badges, stamp
-
-
-def fit_room_name(sign: Sign, with_stamp: bool) -> tuple[int, list[str], int]:
-    """Size and lines of the room name in the header, and the x where the name ends.
-
-    The whole name: one line down to the size floor, then two lines, then an ellipsis.
-    """
-    canvas, layout = sign.canvas, sign.layout
-    x0, y0, x1, y1 = layout.header
-    pad, small = layout.pad, layout.small_size
-    badges, stamp = _name_parts(sign)
-    right = x1 - pad - sum(canvas.fonts.width(w, small, True) + 3 * pad for w, _ in badges)
-    if stamp is not None and with_stamp:
-        right -= canvas.fonts.width(stamp, small) + pad
-    box: Box = (x0 + pad, y0 + pad // 2, right - pad, y1 - pad // 2)
-    floor = max(10, round(layout.room_size * NAME_FLOOR))
-    lines = 1 if with_stamp else 2
-    size, text = canvas.whole(sign.view.room, box, layout.room_size, floor, max_lines=lines)
-    return size, text, right
-
-
-def _is_whole(name: tuple[int, list[str], int], room: str) -> bool:
-    return "".join("".join(name[1]).split()) == "".join(room.split())
-
-
-def _header(sign: Sign, name: tuple[int, list[str], int], with_stamp: bool) -> None:
-    canvas, layout = sign.canvas, sign.layout
-    x0, y0, x1, y1 = layout.header
-    canvas.rect((x0, y0, x1, y1), fill=BLACK)
-    pad, small = layout.pad, layout.small_size
-    right = x1 - pad
-    badges, stamp = _name_parts(sign)
-    line_h = canvas.fonts.line_height(small, True)
-    for word, background in badges:
-        width = canvas.fonts.width(word, small, True) + 2 * pad
-        top = y0 + (y1 - y0 - line_h) // 2
-        canvas.rect((right - width, top - 1, right, top + line_h + 1), fill=background)
-        canvas.text(
-            (right - width + pad, top),
-            word,
-            small,
-            max_width=width,
-            fill=canvas.on(background),
-            bold=True,
-        )
-        right -= width + pad
-    if stamp is not None and with_stamp:
-        width = canvas.fonts.width(stamp, small)
-        top = y0 + (y1 - y0 - canvas.fonts.line_height(small)) // 2
-        canvas.text((right - width, top), stamp, small, max_width=width, fill=WHITE)
-    size, lines, name_right = name
-    height = canvas.fonts.line_height(size, True)
-    top = y0 + (y1 - y0 - height * len(lines)) // 2
-    for line in lines:
-        canvas.text(
-            (x0 + pad, top), line, size, max_width=name_right - x0 - 2 * pad, fill=WHITE, bold=True
-        )
-        top += height
-
-
-def _clock_warning(sign: Sign) -> None:
-    """The state area when the clock is behind the hub's: no Free or Busy (they depend on
-    the time), a warning in title type where the state word would be."""
+def _state(sign: Sign, sizes: StateSizes) -> None:
     canvas, layout = sign.canvas, sign.layout
     x0, y0, x1, y1 = layout.state
     pad = layout.pad
-    inner: Box = (x0 + 3 * pad, y0 + 2 * pad, x1 - 3 * pad, y1 - 2 * pad)
-    text = sign.words.gettext(CLOCK_WRONG)
-    size = canvas.largest(text, inner, layout.title_size)
-    canvas.text((inner[0], inner[1]), text, size, max_width=inner[2] - inner[0], bold=True)
-
-
-def _state(sign: Sign) -> None:
-    if sign.view.clock_behind is not None:
-        _clock_warning(sign)
-        return
-    canvas, layout = sign.canvas, sign.layout
-    x0, y0, x1, y1 = layout.state
-    pad = layout.pad
-    state = sign.view.state.state
-    background = canvas.accent if state == "busy" else WHITE
-    ink = canvas.on(background)
-    if state == "starting_soon":
-        ink = BLACK if canvas.colors == "bwy" else canvas.accent
-        frame = max(2, pad // 2)
-        canvas.rect((x0 + pad, y0 + pad, x1 - pad, y1 - pad), outline=canvas.accent, width=frame)
-    elif state == "busy":
-        canvas.rect((x0 + pad, y0 + pad, x1 - pad, y1 - pad), fill=background)
-    inner: Box = (x0 + 3 * pad, y0 + 2 * pad, x1 - 3 * pad, y1 - 2 * pad)
-    word = sign.words.gettext(STATE_WORDS[state])
-    until = sign.until_line()
-    height = inner[3] - inner[1]
-    word_box: Box = (
-        inner[0],
-        inner[1],
-        inner[2],
-        inner[1] + round(height * (0.62 if until else 0.9)),
-    )
-    size = canvas.largest(word, word_box, round(height * 0.6))
-    canvas.text(
-        (inner[0], inner[1]), word, size, max_width=inner[2] - inner[0], fill=ink, bold=True
-    )
-    if until:
-        top = inner[1] + canvas.fonts.line_height(size, True)
-        until_size = canvas.largest(
-            until, (inner[0], top, inner[2], inner[3]), max(9, round(size * 0.45)), False
-        )
-        canvas.text((inner[0], top), until, until_size, max_width=inner[2] - inner[0], fill=ink)
+    text = sign.state_text()
+    warning = sign.view.clock_behind is not None or sign.view.stale_since is not None
+    busy = sign.view.state.state == "busy" and not warning
+    if busy:
+        canvas.rect((x0 + pad, y0 + pad, x1 - pad, y1 - pad), fill=canvas.accent)
+    elif warning:
+        frame = max(2, pad)
+        canvas.rect((x0 + pad, y0 + pad, x1 - pad, y1 - pad), outline=BLACK, width=frame)
+    draw_state(canvas, (x0, y0, x1, y1), pad, text, sizes, block_ink(canvas, busy))
 
 
 def _meeting(sign: Sign, box: Box, *, label: str, event: Event, title_lines: int) -> int:
@@ -202,10 +57,11 @@ def _meeting(sign: Sign, box: Box, *, label: str, event: Event, title_lines: int
     if y + canvas.fonts.line_height(title, True) > y1:
         return y
     shown = sign.title(event)
+    role = "current" if event is sign.view.state.current else "next"
     if layout.compact:
         canvas.text((x0, y), f"{label} {sign.span(event)}", small, max_width=width, bold=True)
         y += canvas.fonts.line_height(small, True)
-        return canvas.lines((x0, y, x1, y1), shown, title, title_lines, bold=True)
+        return canvas.lines((x0, y, x1, y1), shown, title, title_lines, bold=True, role=role)
     label_w = canvas.fonts.width(label, small, True) + 2 * layout.pad
     canvas.text(
         (x0, y),
@@ -217,7 +73,7 @@ def _meeting(sign: Sign, box: Box, *, label: str, event: Event, title_lines: int
     )
     canvas.text((x0 + label_w, y), sign.span(event), small, max_width=width - label_w)
     y += canvas.fonts.line_height(small, True)
-    y = canvas.lines((x0, y, x1, y1), shown, title, title_lines, bold=True)
+    y = canvas.lines((x0, y, x1, y1), shown, title, title_lines, bold=True, role=role)
     if event.organizer and not event.private and y + canvas.fonts.line_height(body) <= y1:
         canvas.text((x0, y), event.organizer, body, max_width=width)
         y += canvas.fonts.line_height(body)
@@ -237,6 +93,12 @@ def _details(sign: Sign) -> None:
     if layout.compact and state.current is not None:
         shown = [(next_word, state.next)] if state.state != "busy" else [(now_word, state.current)]
     y = box[1]
+    if sign.walk_in():
+        hint = sign.words.gettext(WALK_INS)
+        size = layout.title_size
+        sign.canvas.text((box[0], y), hint, size, max_width=box[2] - box[0], bold=True,
+                         role="walk_in")  # fmt: skip
+        y += sign.canvas.fonts.line_height(size, True) + pad
     for label, event in shown:
         if event is not None:
             area: Box = (box[0], y, box[2], box[3])
@@ -245,6 +107,19 @@ def _details(sign: Sign) -> None:
     if state.current is None and state.next is None:
         text = sign.words.gettext("No more meetings today")
         sign.canvas.text((box[0], y), text, layout.body_size, max_width=box[2] - box[0])
+        y += sign.canvas.fonts.line_height(layout.body_size) + pad
+    _day_bar(sign, box, y)
+
+
+def _day_bar(sign: Sign, box: Box, y: int) -> None:
+    """The day at a glance at the bottom of ``box`` when it has room below ``y`` (once)."""
+    layout = sign.layout
+    need = needed_height(sign.canvas, layout.small_size)
+    if sign.day_bar or layout.compact or box[3] - y < need + layout.pad:
+        return
+    area: Box = (box[0], box[3] - need, box[2] - layout.pad, box[3])
+    draw_timeline(sign.canvas, area, sign.view, layout.small_size)
+    sign.day_bar = True
 
 
 def _agenda_label(sign: Sign, event: Event) -> str:
@@ -256,22 +131,28 @@ def _agenda_label(sign: Sign, event: Event) -> str:
 
 def _agenda(sign: Sign) -> None:
     canvas, layout, view = sign.canvas, sign.layout, sign.view
-    if layout.agenda is None:
-        return
+    shown = (view.state.current, view.state.next)
+    rest = [event for event in view.agenda if event not in shown and event.end > view.now]
+    if layout.agenda is None or (not rest and shown == (None, None)):
+        return  # nothing at all: the meetings' column says so once
     x0, y0, x1, y1 = layout.agenda
     pad = layout.pad
-    canvas.vline(x0, y0 + pad, y1 - pad)
+    if x0 > layout.state[0]:
+        canvas.vline(x0, y0 + pad, y1 - pad)
+    else:  # below the meetings (upright panels): a rule above it
+        canvas.rect((x0 + 3 * pad, y0, x1 - 3 * pad, y0 + 1), fill=BLACK)
     x0 += 2 * pad
     size = layout.small_size
     height = canvas.fonts.line_height(size)
     y = y0 + pad
-    today = sign.words.gettext("Today")
-    canvas.text((x0, y), today, layout.body_size, max_width=x1 - x0 - pad, bold=True)
+    later = sign.words.gettext(LATER)
+    canvas.text((x0, y), later, layout.body_size, max_width=x1 - x0 - pad, bold=True)
     y += canvas.fonts.line_height(layout.body_size, True) + pad // 2
     slots = max(0, (y1 - pad - y) // height)
-    events = list(view.agenda)
+    events = list(rest)
     if not events:
         canvas.text((x0, y), sign.words.gettext("Nothing booked"), size, max_width=x1 - x0 - pad)
+        _day_bar(sign, (x0, y0, x1, y1 - pad), y + height + pad)
         return
     if len(events) > slots:
         events = events[: max(0, slots - 1)]
@@ -284,7 +165,7 @@ def _agenda(sign: Sign) -> None:
     # Titles take more lines (up to AGENDA_LINES) while the rows left allow it.
     spare = slots - len(events)
     for event, label in zip(events, labels, strict=True):
-        current = event.start <= view.now < event.end
+        current = False
         if canvas.fonts.width(label, size, True) > time_w and spare > 0:
             # A long label ("All day" in some languages) gets a row of its own.
             canvas.text((x0, y), label, size, max_width=x1 - x0 - pad, bold=True)
@@ -297,10 +178,12 @@ def _agenda(sign: Sign) -> None:
         below = canvas.lines(box, sign.title(event), size, lines, bold=current)
         spare -= max(0, (below - y) // height - 1)
         y = max(below, y + height)
-    hidden = len(view.agenda) - len(events)
+    hidden = len(rest) - len(events)
     if hidden > 0 and slots > 0:
         more = sign.words.ngettext("+{count} more", "+{count} more", hidden)
         canvas.text((x0, y), more, size, max_width=x1 - x0 - pad)
+        y += height
+    _day_bar(sign, (x0, y0, x1, y1 - pad), y + pad)
 
 
 def _banner(sign: Sign) -> None:
@@ -324,6 +207,27 @@ def _banner(sign: Sign) -> None:
     )
 
 
+def _fit_qr(layout: Layout, data: str | None) -> Layout:
+    """The QR code at the bottom right of its box in modules of at most QR_MODULE px;
+    the agenda above it gets the room it leaves (all of the box for dense codes)."""
+    if layout.qr is None or not data:
+        return layout
+    try:
+        modules = len(qr_matrix(data))
+    except (DataOverflowError, ValueError):
+        return layout  # drawn (and reported) by Canvas.qr
+    x0, y0, x1, y1 = layout.qr
+    scale = min((x1 - x0) // modules, (y1 - y0) // modules, QR_MODULE)
+    if scale < 1:
+        return layout
+    side = scale * modules
+    qr: Box = (x1 - side, y1 - side, x1, y1)
+    agenda = layout.agenda
+    if agenda is not None and agenda[1] < qr[1] and agenda[3] <= y0:
+        agenda = (agenda[0], agenda[1], agenda[2], qr[1] - layout.pad)
+    return replace(layout, qr=qr, agenda=agenda)
+
+
 def render_room(
     view: RoomView, width: int, height: int, colors: str = "bw", fonts: FontSet | None = None
 ) -> Rendered:
@@ -344,22 +248,28 @@ def _render_room(
     view: RoomView, width: int, height: int, colors: str, fonts: FontSet | None
 ) -> Rendered:
     canvas = Canvas(width, height, colors, fonts, mirror=view.locale.right_to_left)
-    layout = plan(width, height, message=bool(view.message), qr=bool(view.qr))
+    parts = {"message": bool(view.message), "qr": bool(view.qr), "legend": bool(view.keys)}
+    layout = plan(width, height, **parts)
+    sizes = state_sizes(canvas, width, height, layout.title_size)
+    layout = plan(width, height, **parts, state_h=sizes.height)
     sign = Sign(view, canvas, layout)
     with_stamp = True
     name = fit_room_name(sign, with_stamp)
-    if not _is_whole(name, view.room):
+    if not is_whole(name, view.room):
         with_stamp = False
         name = fit_room_name(sign, with_stamp)
-        if len(name[1]) > 1 or not _is_whole(name, view.room):
+        if len(name[1]) > 1 or not is_whole(name, view.room):
             sign.layout = layout = plan(
-                width, height, message=bool(view.message), qr=bool(view.qr), header_lines=2
+                width, height, **parts, header_lines=2, state_h=sizes.height
             )
             name = fit_room_name(sign, with_stamp)
-    _header(sign, name, with_stamp)
-    _state(sign)
+    sign.layout = layout = _fit_qr(layout, view.qr)
+    draw_header(sign, name, with_stamp)
+    _state(sign, sizes)
     _details(sign)
     _agenda(sign)
+    if layout.legend is not None:
+        draw_legend(canvas, layout.legend, view, sign.words, layout.small_size)
     regions = {"header": layout.header, "state": layout.state, "details": layout.details}
     if layout.qr is not None and view.qr:
         drawn = canvas.qr(layout.qr, view.qr)
@@ -370,4 +280,6 @@ def _render_room(
         regions["agenda"] = layout.agenda
     if layout.banner is not None:
         regions["banner"] = layout.banner
+    if layout.legend is not None:
+        regions["legend"] = layout.legend
     return canvas.finish(regions, sign.words.used)

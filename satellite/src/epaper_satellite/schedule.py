@@ -11,6 +11,9 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 SOON = dt.timedelta(minutes=15)
+# Free at least this long: the sign tells walk-ins they may use the room (its own rule,
+# not the contract's state: a room free for 20 minutes is "free" and gets no hint).
+WALK_IN = dt.timedelta(minutes=30)
 State = Literal["free", "busy", "starting_soon"]
 
 
@@ -145,6 +148,6 @@ def next_boundary(
     """Return the next instant at which what the sign shows may change."""
     moments = [end_of_local_day(now, tz)]
     for event in events:
-        moments += [event.start - SOON, event.start, event.end]
+        moments += [event.start - WALK_IN, event.start - SOON, event.start, event.end]
     moments += [moment for moment in extra if moment is not None]
     return min(moment for moment in moments if moment > now)

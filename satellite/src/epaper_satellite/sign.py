@@ -13,7 +13,7 @@ from .config import Config
 from .drivers import DrawResult, Driver, DriverError
 from .drivers.guard import PanelFault
 from .fonts import default_fonts
-from .i18n import SignLocale, resolve_locale
+from .i18n import SignLocale, resolve_locale, zone_name
 from .overlays import Overlay, OverlayMixin
 from .panel import GuardedPanel, PanelEvent
 from .render import Rendered, render_room, room_view
@@ -159,8 +159,10 @@ class Sign(RoomIntakeMixin, OverlayMixin):
         return system_zone()
 
     def locale(self) -> SignLocale:
-        """The sign's locale: the payload's, else the configured one, else en (logs why not)."""
-        chosen = resolve_locale(self.data.locale if self.data else None, self.config.device.locale)
+        """The sign's locale: the payload's, else the configured one, else en (logs why not);
+        a locale without a region takes the room zone's country (i18n.with_region)."""
+        requested = self.data.locale if self.data else None
+        chosen = resolve_locale(requested, self.config.device.locale, zone_name(self.timezone()))
         if chosen.note != self._locale_note:
             self._locale_note = chosen.note
             if chosen.note:
@@ -201,6 +203,7 @@ class Sign(RoomIntakeMixin, OverlayMixin):
             received=self.received_at,
             locale=self.config.device.locale,
             clock_behind=lag,
+            keys=self.config.keys.bindings if self.config.keys.driver != "none" else (),
         )
         rendered = render_room(view, width, height, colors)
         problem = rendered.problems[0] if rendered.problems else None

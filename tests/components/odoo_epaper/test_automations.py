@@ -20,7 +20,10 @@ from testbed.ha_mqtt import publish
 from tests.components.odoo_epaper.conftest import OutsideSubscriber, wait_until
 from tests.components.odoo_epaper.entity_helpers import PREFIX, send_status
 
-pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
+pytestmark = [
+    pytest.mark.allow_hosts(["127.0.0.1"]),
+    pytest.mark.usefixtures("enable_all_entities"),
+]
 ROOT = Path(__file__).resolve().parents[3]
 DOCS = ROOT / "docs" / "home-assistant.md"
 BLUEPRINT = ROOT / "blueprints" / "automation" / "odoo_epaper" / "notify_display_offline.yaml"
@@ -60,24 +63,25 @@ async def test_doc_example_refresh_on_input_change(
     assert sat.on("reception/cmd")[0].json() == {"cmd": "refresh"}
 
 
-async def test_doc_example_notify_offline(
+async def test_doc_example_notify_problem(
     hass: HomeAssistant, init_integration: MockConfigEntry, sat: OutsideSubscriber
 ) -> None:
-    """A sign offline for five minutes creates a notification naming it."""
+    """A sign with a problem for five minutes creates a notification naming it and the
+    reason; a sign back online before that makes none."""
     assert await async_setup_component(hass, "persistent_notification", {})
-    config = doc_automation("Door sign offline")
-    assert await async_setup_component(hass, "automation", {"automation": config})
+    config = doc_automation("Door sign problem")
     send_status(sat.client, "reception")
-    await wait_until(lambda: hass.states.is_state("binary_sensor.reception_connectivity", "on"))
+    await wait_until(lambda: hass.states.is_state("binary_sensor.reception_problem", "off"))
+    assert await async_setup_component(hass, "automation", {"automation": config})
     publish(sat.client, f"{PREFIX}reception/status", b"offline", retain=True)
-    await wait_until(lambda: hass.states.is_state("binary_sensor.reception_connectivity", "off"))
+    await wait_until(lambda: hass.states.is_state("binary_sensor.reception_problem", "on"))
     notifications = persistent_notification._async_get_or_create_notifications(hass)
     assert notifications == {}
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=5, seconds=1))
     await hass.async_block_till_done()
     assert len(notifications) == 1
     (notification,) = notifications.values()
-    assert "Reception" in notification["message"]
+    assert notification["message"].startswith("Reception Problem: offline since ")
 
 
 async def test_blueprint(
@@ -119,11 +123,16 @@ async def test_blueprint(
     assert await async_setup_component(hass, "automation", {"automation": [config]})
     await hass.async_block_till_done()
     assert hass.states.is_state("automation.sign_offline", "on")
+    # A sign Odoo knows that never reported is disconnected (off): its first status is
+    # "back online" too.
+    await wait_until(lambda: hass.states.is_state("binary_sensor.reception_connectivity", "off"))
     send_status(sat.client, "reception")
-    await wait_until(lambda: hass.states.is_state("binary_sensor.reception_connectivity", "on"))
-    publish(sat.client, f"{PREFIX}reception/status", b"offline", retain=True)
     await wait_until(lambda: len(fired) == 1)
-    assert fired == [{"what": "offline", "name": "Reception Connectivity"}]
-    send_status(sat.client, "reception")
+    online = {"what": "online", "entity": "binary_sensor.reception_connectivity"}
+    assert fired == [online]
+    publish(sat.client, f"{PREFIX}reception/status", b"offline", retain=True)
     await wait_until(lambda: len(fired) == 2)
-    assert fired[1] == {"what": "online", "entity": "binary_sensor.reception_connectivity"}
+    assert fired[1] == {"what": "offline", "name": "Reception Connectivity"}
+    send_status(sat.client, "reception")
+    await wait_until(lambda: len(fired) == 3)
+    assert fired[2] == online

@@ -23,45 +23,61 @@ pytestmark = [
 async def test_status_lifecycle(
     hass: HomeAssistant, init_integration: MockConfigEntry, sat: OutsideSubscriber
 ) -> None:
-    """Unknown before a status, then online, error, offline (still available)."""
+    """Never connected (disconnected, a problem), online, error, offline: each with its
+    states; an offline sign keeps its last render, version and last seen."""
     entry = init_integration
-    assert (
-        state_of(hass, entry, "binary_sensor", "connectivity", "reception").state == STATE_UNKNOWN
-    )
-    assert state_of(hass, entry, "sensor", "panel", "reception").state == "epd7in5_V2"  # from Odoo
+
+    def state(platform: str, key: str) -> str:
+        return state_of(hass, entry, platform, key, "reception").state
+
+    def reason() -> str | None:
+        problem = state_of(hass, entry, "binary_sensor", "problem", "reception")
+        value: str | None = problem.attributes.get("reason")
+        return value
+
+    # Odoo knows the reception, the broker holds no status of it: never connected.
+    await wait_until(lambda: state("binary_sensor", "connectivity") == STATE_OFF)
+    assert state("binary_sensor", "problem") == STATE_ON
+    assert reason() == state("sensor", "problem_reason") == "never_connected"
+    assert state("sensor", "last_seen") == STATE_UNKNOWN
+    assert state("sensor", "panel") == "epd7in5_V2"  # from Odoo
+    online = state_of(hass, entry, "sensor", "displays_online")
+    assert (online.state, online.attributes["total"]) == ("0", 3)
 
     send_status(sat.client, "reception", version="1.2.3", panel="epd7in5_V3")
-    await wait_until(
-        lambda: (
-            state_of(hass, entry, "binary_sensor", "connectivity", "reception").state == STATE_ON
-        )
-    )
-    assert state_of(hass, entry, "binary_sensor", "problem", "reception").state == STATE_OFF
-    assert state_of(hass, entry, "sensor", "version", "reception").state == "1.2.3"
-    assert state_of(hass, entry, "sensor", "panel", "reception").state == "epd7in5_V3"
-    last_render = state_of(hass, entry, "sensor", "last_render", "reception").state
-    assert dt_util.parse_datetime(last_render) == dt_util.parse_datetime("2026-11-27T09:00:05Z")
-    assert state_of(hass, entry, "sensor", "displays_online").state == "1"
+    await wait_until(lambda: state("binary_sensor", "connectivity") == STATE_ON)
+    assert state("binary_sensor", "problem") == STATE_OFF
+    assert reason() == state("sensor", "problem_reason") == "none"
+    assert state("sensor", "version") == "1.2.3"
+    assert state("sensor", "panel") == "epd7in5_V3"
+    last_render = dt_util.parse_datetime(state("sensor", "last_render"))
+    assert last_render == dt_util.parse_datetime("2026-11-27T09:00:05Z")
+    last_seen = dt_util.parse_datetime(state("sensor", "last_seen"))
+    assert last_seen is not None
+    assert abs((dt_util.utcnow() - last_seen).total_seconds()) < 30
+    online = state_of(hass, entry, "sensor", "displays_online")
+    assert (online.state, online.attributes["total"]) == ("1", 3)
 
-    send_status(sat.client, "reception", error="data rejected: v is not 1")
-    await wait_until(
-        lambda: state_of(hass, entry, "binary_sensor", "problem", "reception").state == STATE_ON
-    )
+    send_status(sat.client, "reception", version="1.2.4", error="data rejected: v is not 1")
+    await wait_until(lambda: state("binary_sensor", "problem") == STATE_ON)
     problem = state_of(hass, entry, "binary_sensor", "problem", "reception")
     assert problem.attributes["error"] == "data rejected: v is not 1"
+    assert reason() == state("sensor", "problem_reason") == "error"
 
     publish(sat.client, f"{PREFIX}reception/status", b'{"state":"offline"}', retain=True)
-    await wait_until(
-        lambda: (
-            state_of(hass, entry, "binary_sensor", "connectivity", "reception").state == STATE_OFF
-        )
-    )
+    await wait_until(lambda: state("binary_sensor", "connectivity") == STATE_OFF)
+    assert state("binary_sensor", "problem") == STATE_ON
+    assert reason() == state("sensor", "problem_reason") == "offline"
+    # The panel keeps its picture: the last render, the version and last seen stay.
+    assert dt_util.parse_datetime(state("sensor", "last_render")) == last_render
+    assert state("sensor", "version") == "1.2.4"
+    assert dt_util.parse_datetime(state("sensor", "last_seen")) >= last_seen
     assert state_of(hass, entry, "sensor", "displays_online").state == "0"
     # Garbage does not replace the last good status.
     publish(sat.client, f"{PREFIX}reception/status", b"rebooting", retain=True)
     send_status(sat.client, "boardroom")
     await wait_until(lambda: state_of(hass, entry, "sensor", "displays_online").state == "1")
-    assert state_of(hass, entry, "binary_sensor", "connectivity", "reception").state == STATE_OFF
+    assert state("binary_sensor", "connectivity") == STATE_OFF
 
 
 async def test_display_under_its_own_prefix(

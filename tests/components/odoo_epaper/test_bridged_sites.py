@@ -32,7 +32,11 @@ from tests.components.odoo_epaper.entity_helpers import entity_id, state_of
 from tests.reliability.helpers import Watcher, password_env, satellite_config
 from tests.satellite.conftest import SatelliteProcess
 
-pytestmark = [pytest.mark.allow_hosts(["127.0.0.1"]), pytest.mark.slow]
+pytestmark = [
+    pytest.mark.allow_hosts(["127.0.0.1"]),
+    pytest.mark.slow,
+    pytest.mark.usefixtures("enable_all_entities"),
+]
 
 SCRIPT = Path(__file__).resolve().parents[3] / "deploy" / "mosquitto" / "epaper-mosquitto-users"
 SITE = "berlin"

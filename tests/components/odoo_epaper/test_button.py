@@ -10,10 +10,19 @@ from homeassistant.exceptions import HomeAssistantError
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from testbed.ha_mqtt import async_mqtt_synced
-from tests.components.odoo_epaper.conftest import OutsideSubscriber, commands
-from tests.components.odoo_epaper.entity_helpers import PREFIX, answer_tests, entity_id
+from tests.components.odoo_epaper.conftest import OutsideSubscriber, commands, wait_until
+from tests.components.odoo_epaper.entity_helpers import (
+    PREFIX,
+    answer_tests,
+    entity_id,
+    state_of,
+)
 
-pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
+BUTTON_NAMES = {"identify": "Identify", "full_refresh": "Full refresh", "clear": "Clear display"}
+pytestmark = [
+    pytest.mark.allow_hosts(["127.0.0.1"]),
+    pytest.mark.usefixtures("enable_all_entities"),
+]
 
 
 async def test_test_button(
@@ -53,3 +62,24 @@ async def test_test_button_without_ack(
         await hass.services.async_call("button", "press", {"entity_id": button}, blocking=True)
     assert err.value.translation_key == "test_not_acknowledged"
     assert err.value.translation_placeholders == {"device": "lab-door", "seconds": "0.2"}
+
+
+@pytest.mark.parametrize("command", ["identify", "full_refresh", "clear"])
+async def test_command_buttons(
+    hass: HomeAssistant, init_integration: MockConfigEntry, watcher: OutsideSubscriber, command: str
+) -> None:
+    """Identify, full refresh and clear send their command to their display alone; each
+    has a translated name."""
+    button = entity_id(hass, init_integration, "button", command, "boardroom")
+    name = hass.states.get(button).attributes["friendly_name"]  # type: ignore[union-attr]
+    assert name == f"Boardroom {BUTTON_NAMES[command]}"
+    await hass.services.async_call("button", "press", {"entity_id": button}, blocking=True)
+    await watcher.wait_for(lambda ms: any(m.topic.endswith("/cmd") for m in ms))
+    assert commands(watcher) == {f"{PREFIX}boardroom/cmd": [{"cmd": command}]}
+    if command == "clear":  # the hub hears its own command: the door is blank on purpose
+        await wait_until(
+            lambda: (
+                state_of(hass, init_integration, "sensor", "content", "boardroom").state
+                == "cleared"
+            )
+        )

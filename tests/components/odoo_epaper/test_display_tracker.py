@@ -12,7 +12,8 @@ import pytest
 from homeassistant.core import HomeAssistant, callback
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.odoo_epaper.display_tracker import DisplayState, DisplayTracker
+from custom_components.odoo_epaper.display_state import DisplayState
+from custom_components.odoo_epaper.display_tracker import DisplayTracker
 from custom_components.odoo_epaper.status_mirror import status_report
 from testbed.bad_images import BAD_SNAPSHOTS, PANEL, good_png
 from testbed.ha_mqtt import async_mqtt_synced, publish

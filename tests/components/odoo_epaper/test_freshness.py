@@ -12,15 +12,18 @@ from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant, State
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.odoo_epaper.display_state import DisplayState
 from custom_components.odoo_epaper.display_status import DisplayStatus
-from custom_components.odoo_epaper.display_tracker import DisplayState
 from custom_components.odoo_epaper.freshness import BEHIND_GRACE, freshness
 from custom_components.odoo_epaper.publisher import PublishedData
 from testbed.ha_mqtt import async_mqtt_synced, publish
 from tests.components.odoo_epaper.conftest import OutsideSubscriber, wait_until
 from tests.components.odoo_epaper.entity_helpers import PREFIX, send_status, state_of
 
-pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
+pytestmark = [
+    pytest.mark.allow_hosts(["127.0.0.1"]),
+    pytest.mark.usefixtures("enable_all_entities"),
+]
 T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 
 
@@ -52,6 +55,11 @@ def test_freshness_rules() -> None:
     assert freshness(_published(late), _door("b" * 16)).behind_since == late
     offline = freshness(_published(T0), _door("b" * 16, online=False))
     assert (offline.up_to_date, offline.behind_since) == (False, None)
+    # An offline door still shows what its last online status named.
+    went_offline = replace(
+        _door(None, online=False), shown=DisplayStatus(state="online", content_hash="a" * 16)
+    )
+    assert freshness(_published(T0), went_offline).up_to_date is True
     assert freshness(None, _door("b" * 16)).up_to_date is None
     assert freshness(_published(T0), None).up_to_date is None
     assert freshness(_published(T0), _door(None)).behind_since == T0
@@ -100,13 +108,20 @@ async def test_content_sensor_and_problem(
     ]
     assert behind_since is not None
     await wait_until(lambda: problem() == STATE_ON, grace + 10)
-    assert (
-        state_of(hass, entry, "binary_sensor", "problem", "reception").attributes["error"] is None
-    )
+    lagging = state_of(hass, entry, "binary_sensor", "problem", "reception").attributes
+    assert (lagging["error"], lagging["reason"]) == (None, "behind")
+    assert state_of(hass, entry, "sensor", "problem_reason", "reception").state == "behind"
 
     publish(door.client, f"{PREFIX}reception/status", b'{"state":"offline"}', retain=True)
-    await wait_until(lambda: problem() == STATE_OFF)
-    assert content() == STATE_UNKNOWN  # the last will names no content
+    await wait_until(
+        lambda: (
+            state_of(hass, entry, "binary_sensor", "problem", "reception").attributes["reason"]
+            == "offline"
+        )
+    )
+    assert problem() == STATE_ON
+    # The last will names no content, but the panel keeps what it drew: still behind.
+    assert content() == "behind"
 
     send_status(door.client, "reception", content_hash=published, error=None)
     await wait_until(lambda: content() == "up_to_date")

@@ -91,7 +91,7 @@ def test_entity_translations_and_icons() -> None:
     strings = load_json("translations/en.json")
     icons = load_json("icons.json")
     descriptions = _descriptions()
-    assert len(descriptions) == 15
+    assert len(descriptions) == 20
     for platform, description in descriptions:
         key = description.translation_key
         if key is None:

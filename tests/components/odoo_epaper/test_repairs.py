@@ -101,3 +101,29 @@ async def test_data_carries_locale_all_day_and_no_made_up_zone(
     ]
     assert all("all_day" not in e for e in data["reception"]["events"])
     await hass.config_entries.async_unload(config_entry.entry_id)
+
+
+def collision_issue(hass: HomeAssistant, entry: MockConfigEntry) -> ir.IssueEntry | None:
+    """The entry's "displays share a room name" repair issue, if raised."""
+    return ir.async_get(hass).async_get_issue(DOMAIN, f"room_collision_{entry.entry_id}")
+
+
+async def test_a_shared_room_name_raises_a_repair_issue_until_resolved(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    odoo_server: OdooTestServer,
+) -> None:
+    """boardroom gets the alias " LAB " of lab-door's room: a translated warning names
+    both; the alias removed, the next refresh deletes it. Nothing else changes."""
+    coordinator = init_integration.runtime_data.coordinator
+    assert collision_issue(hass, init_integration) is None
+    odoo_server.update_record("room.rasp.connection", 2, {"location_aliases": "Annex\n LAB "})
+    await coordinator.async_refresh()
+    issue = collision_issue(hass, init_integration)
+    assert issue is not None
+    assert (issue.translation_key, issue.severity) == ("room_collision", ir.IssueSeverity.WARNING)
+    assert issue.translation_placeholders == {"displays": "boardroom, lab-door"}
+    assert set(coordinator.data.displays) >= {"boardroom", "lab-door"}
+    odoo_server.update_record("room.rasp.connection", 2, {"location_aliases": "Annex"})
+    await coordinator.async_refresh()
+    assert collision_issue(hass, init_integration) is None

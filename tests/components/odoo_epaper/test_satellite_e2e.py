@@ -22,6 +22,7 @@ from tests.components.odoo_epaper.conftest import wait_until
 from tests.components.odoo_epaper.entity_helpers import entity_id, state_of
 
 pytestmark = [
+    pytest.mark.usefixtures("enable_all_entities"),
     pytest.mark.allow_hosts(["127.0.0.1"]),
     pytest.mark.slow,
     pytest.mark.skipif(not SATELLITE.exists(), reason="epaper-satellite is not installed"),
@@ -60,7 +61,7 @@ async def test_real_satellite(
     def image() -> State:
         return state_of(hass, entry, "image", "snapshot", "reception")
 
-    assert connectivity().state == STATE_UNKNOWN
+    await wait_until(lambda: connectivity().state == STATE_OFF)  # never connected
     satellite.start()
     await wait_until(lambda: connectivity().state == STATE_ON, 30)
     # The snapshot and the status carrying last_render are two messages: wait for both.

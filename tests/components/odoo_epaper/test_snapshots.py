@@ -19,9 +19,9 @@ pytestmark = [
     pytest.mark.allow_hosts(["127.0.0.1"]),
     pytest.mark.usefixtures("enable_all_entities"),
 ]
-# Computed from the clock and the day's bookings (the calendar is on during a booking), so
-# not snapshotted here.
-CLOCK_DEPENDENT = ("room_state", "current_meeting", "next_meeting", "bookings")
+# Computed from the clock and the day's bookings (the calendar is on during a booking), or the
+# moment a status arrived (last seen), so not snapshotted here.
+CLOCK_DEPENDENT = ("room_state", "current_meeting", "next_meeting", "bookings", "last_seen")
 
 
 def summary(hass: HomeAssistant, entry: MockConfigEntry, device: str) -> dict[str, Any]:

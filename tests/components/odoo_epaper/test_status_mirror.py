@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from homeassistant.core import HomeAssistant
 
+from custom_components.odoo_epaper.display_state import DisplayState
 from custom_components.odoo_epaper.display_status import DisplayStatus, Snapshot
-from custom_components.odoo_epaper.display_tracker import DisplayState
 from custom_components.odoo_epaper.odoo_client import OdooClient
 from custom_components.odoo_epaper.status_mirror import StatusMirror, status_report
 from testbed.ha_entry import ODOO_DATABASE, ODOO_LOGIN, ODOO_PASSWORD

@@ -11,8 +11,8 @@ from typing import Literal
 
 from PIL import Image
 
+from ..canvas import WHITE, to_panel_image
 from ..config import DisplayConfig, RefreshConfig
-from ..render import WHITE, to_panel_image
 
 _LOGGER = logging.getLogger(__name__)
 _TRANSPOSE = {

@@ -22,7 +22,10 @@ from tests.satellite.conftest import SatelliteProcess
 
 from mqtt_bridge import BridgeClient  # isort: skip  (loaded by tests.addon.conftest)
 
-pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
+pytestmark = [
+    pytest.mark.allow_hosts(["127.0.0.1"]),
+    pytest.mark.usefixtures("enable_all_entities"),
+]
 DEVICES = ("reception", "boardroom")
 USERS = {"hub": "hub-pw-71", "odoo": "odoo-pw-72"} | {d: f"{d}-pw-73" for d in DEVICES}
 

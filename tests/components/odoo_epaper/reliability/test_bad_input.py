@@ -28,7 +28,10 @@ from tests.components.odoo_epaper.entity_helpers import FULL_STATUS, PREFIX, sta
 from tests.components.odoo_epaper.test_display_status import png_bytes
 from tests.reliability.case_counts import Counter, record
 
-pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
+pytestmark = [
+    pytest.mark.allow_hosts(["127.0.0.1"]),
+    pytest.mark.usefixtures("enable_all_entities"),
+]
 DEEP = b"[" * 30000 + b"]" * 30000
 
 

@@ -22,6 +22,7 @@ from tests.components.odoo_epaper.entity_helpers import state_of
 from mqtt_bridge import BridgeClient, MqttConnectionManager  # isort: skip  (loaded by tests.addon.conftest)
 
 pytestmark = [
+    pytest.mark.usefixtures("enable_all_entities"),
     pytest.mark.allow_hosts(["127.0.0.1"]),
     pytest.mark.slow,
     pytest.mark.skipif(not SATELLITE.exists(), reason="epaper-satellite is not installed"),

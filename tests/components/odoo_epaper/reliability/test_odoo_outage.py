@@ -21,6 +21,7 @@ from tests.components.odoo_epaper.conftest import OutsideSubscriber, wait_until
 from tests.components.odoo_epaper.entity_helpers import state_of
 
 pytestmark = [
+    pytest.mark.usefixtures("enable_all_entities"),
     pytest.mark.allow_hosts(["127.0.0.1"]),
     pytest.mark.slow,
     pytest.mark.skipif(not SATELLITE.exists(), reason="epaper-satellite is not installed"),

@@ -18,7 +18,10 @@ from tests.components.odoo_epaper.entity_helpers import state_of
 from tests.reliability.helpers import Watcher, satellite_config
 from tests.satellite.conftest import SatelliteProcess
 
-pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
+pytestmark = [
+    pytest.mark.allow_hosts(["127.0.0.1"]),
+    pytest.mark.usefixtures("enable_all_entities"),
+]
 
 
 @pytest.fixture
