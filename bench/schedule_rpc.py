@@ -30,6 +30,7 @@ import odoorpc
 from bench.report import table, write_section
 from custom_components.odoo_epaper.odoo_client import OdooClient
 from custom_components.odoo_epaper.schedule import booking_window, to_odoo
+from custom_components.odoo_epaper.schedule_pages import PAGE_SIZE
 from custom_components.odoo_epaper.wire import format_time
 from testbed.odoo_server import OdooTestServer
 
@@ -185,7 +186,9 @@ def run_size(count: int) -> list[dict[str, Any]]:
         for option, model in SOURCES.items():
             server.reset_counts()
             client.fetch_schedule(option, start, end, "Europe/Berlin")
-            assert server.counts() == {("room.rasp.connection", "epaper_schedule"): 1}
+            # One RPC per page of PAGE_SIZE displays (an exactly full last page: one more).
+            pages = (count + 3) // PAGE_SIZE + 1
+            assert server.counts() == {("room.rasp.connection", "epaper_schedule"): pages}
             old = measure(server, lambda m=model: two_rpc_baseline(odoo, m, start, end))
             new = measure(server, lambda m=model: one_rpc(odoo, m, start, end))
             rows.append({"displays": count + 3, "source": model, "old": old, "new": new})

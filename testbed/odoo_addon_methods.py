@@ -11,7 +11,7 @@ import importlib
 import time
 from typing import Any
 
-from testbed.addon_code import load_plain_package
+from testbed.addon_code import load_plain_package, schedule_sources
 from testbed.odoo_changes import ScheduleChangeLog
 from testbed.odoo_records import Record, RecordStore
 from testbed.odoo_rpc import OdooRpcFault
@@ -38,6 +38,8 @@ class AddonMethods(RecordStore):
         default_tz: Any = None,
         sources: Any = None,
         cursor: Any = None,
+        page_size: Any = None,
+        page: Any = None,
     ) -> dict[str, Any]:
         """The addon's ``epaper_schedule``: its plain package, with this server as the ORM.
 
@@ -60,42 +62,66 @@ class AddonMethods(RecordStore):
             raise OdooRpcFault(
                 "odoo.exceptions.UserError", f"default_tz {default_tz!r} is not an IANA timezone."
             )
-        installed = [source for name, source in rules.SOURCES.items() if name in self.fields]
-        chosen = installed
-        if sources is not None:
-            known = {source.model: source for source in installed}
-            if not isinstance(sources, list) or not all(name in known for name in sources):
-                raise OdooRpcFault(
-                    "odoo.exceptions.UserError",
-                    f"sources must be a list of installed schedule models ({sorted(known)}).",
-                )
-            chosen = [known[name] for name in sources]
+        try:
+            chosen = rules.choose_sources(self._installed_sources(), sources)
+        except ValueError as err:
+            raise OdooRpcFault("odoo.exceptions.UserError", str(err)) from err
         if devices is not None and not isinstance(devices, list):
             raise OdooRpcFault("odoo.exceptions.UserError", "devices must be a list or null.")
 
-        def answer_for(names: list[str] | None) -> dict[str, Any]:
-            asked = devices if names is None else names
-            return self._schedule_answer(uid, window, asked, default_tz, chosen)
+        def answer_for(
+            names: list[str] | None, after: str | None, limit: int | None
+        ) -> dict[str, Any]:
+            return self._schedule_answer(uid, window, names, default_tz, chosen, after, limit)
 
         cursor_rules: Any = importlib.import_module("epaper_schedule.cursor")
-        answer: dict[str, Any] = cursor_rules.answer_with_cursor(
-            cursor,
-            cursor_rules.query_key(start, end, devices, default_tz, sources),
-            time.time(),
-            recent_ids=lambda: self.changes.recent_ids(cursor_rules.RECENT_IDS),
-            read_log=self.changes.read,
-            answer_for=answer_for,
-            devices=devices,
-        )
+        pages: Any = importlib.import_module("epaper_schedule.pages")
+        try:
+            answer: dict[str, Any] = cursor_rules.answer_with_cursor(
+                cursor,
+                cursor_rules.query_key(start, end, devices, default_tz, sources),
+                time.time(),
+                recent_ids=lambda: self.changes.recent_ids(cursor_rules.RECENT_IDS),
+                read_log=self.changes.read,
+                answer_for=answer_for,
+                devices=devices,
+                page_size=page_size,
+                page=page,
+            )
+        except pages.PageError as err:
+            raise OdooRpcFault("odoo.exceptions.UserError", str(err)) from err
         if self.schedule_api is not None:
             answer["api"] = self.schedule_api
         return answer
 
+    def _installed_sources(self) -> list[Any]:
+        """The bridge modules' sources whose model is installed here."""
+        return [source for model, source in schedule_sources().items() if model in self.fields]
+
+    def _epaper_schedule_sources(self, model: str, _uid: int) -> list[dict[str, str]]:
+        """The addon's ``epaper_schedule_sources``: the installed sources' ids."""
+        if model != DISPLAY_MODEL:
+            raise OdooRpcFault(
+                "builtins.AttributeError",
+                f"The method 'epaper_schedule_sources' does not exist on the model '{model}'",
+            )
+        rules: Any = load_plain_package("epaper_schedule")
+        return list(rules.source_list(self._installed_sources()))
+
     def _schedule_answer(
-        self, uid: int, window: Any, devices: list[str] | None, default_tz: Any, chosen: list[Any]
+        self,
+        uid: int,
+        window: Any,
+        devices: list[str] | None,
+        default_tz: Any,
+        chosen: list[Any],
+        after: str | None = None,
+        limit: int | None = None,
     ) -> dict[str, Any]:
         """The plain answer for ``devices`` (None: every active display of the caller's
-        companies, when :meth:`enable_companies` emulates them)."""
+        companies, when :meth:`enable_companies` emulates them), by name: the names above
+        ``after`` (None: from the first), at most ``limit`` (None: all); every display
+        counts for collisions."""
         rules: Any = load_plain_package("epaper_schedule")
         spec = self._known_spec(
             DISPLAY_MODEL, {**rules.DISPLAY_SPECIFICATION, **rules.ROOM_SPECIFICATION}
@@ -113,7 +139,9 @@ class AddonMethods(RecordStore):
             if "company_id" not in spec or record.get("company_id") in user.get("company_ids", [])
         ]
         # As the addon: every active display counts for collisions, the asked ones answer.
-        displays = [d for d in everyone if devices is None or d.device in devices]
+        displays = rules.page_of(
+            [d for d in everyone if devices is None or d.device in devices], after, limit
+        )
         self.records_read += len(displays)
 
         def read_as_superuser(

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from testbed.addon_code import load_plain_package
+from testbed.addon_code import load_plain_package, schedule_sources
 
 DISPLAY_MODEL = "room.rasp.connection"
 ROOM_MODEL = "room.room"
@@ -64,7 +64,7 @@ class ScheduleChangeLog:
             self._index = rules.RoomIndex(self._displays())
         if model == ROOM_MODEL:
             return {d.device for d in self._index.of_room(record["id"], record.get("name"))}
-        source = rules.SOURCES.get(model)
+        source = schedule_sources().get(model)
         if source is None or record.get("active") is False:
             return set()
         rendered = self._render(model, record, source.specification)

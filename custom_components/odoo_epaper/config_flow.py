@@ -272,7 +272,7 @@ class OdooEpaperOptionsFlow(OptionsFlowWithReload):
                 ),
                 vol.Required(CONF_SOURCE, default=current.source): SelectSelector(
                     SelectSelectorConfig(
-                        options=list(SOURCES),
+                        options=self._source_options(current.source),
                         translation_key=CONF_SOURCE,
                         mode=SelectSelectorMode.DROPDOWN,
                     )
@@ -295,6 +295,14 @@ class OdooEpaperOptionsFlow(OptionsFlowWithReload):
             }
         )
         return self.async_show_form(step_id="init", data_schema=schema, errors=errors)
+
+    def _source_options(self, current: str) -> list[str]:
+        """``auto``, then the source ids the addon lists (the known ones before the first
+        connection), and the current choice even when the addon lists it no more."""
+        runtime = getattr(self.config_entry, "runtime_data", None)
+        listed = runtime.info.sources if runtime is not None else None
+        ids = [SOURCE_AUTO, *(listed if listed is not None else SOURCES)]
+        return list(dict.fromkeys([*ids, current]))
 
     def _validate(self, options: EpaperOptions) -> dict[str, str]:
         """Check the prefix against the contract and the source against the server's models."""

@@ -18,10 +18,11 @@ CONF_STATUS_MIRROR: Final = "status_mirror"
 CONF_DOOR_ACTIONS: Final = "door_actions"
 CONF_MAX_BOOKING_MINUTES: Final = "max_booking_minutes"
 
+# Schedule sources: "auto" (the addon's preferred one) or an id the addon lists
+# (epaper_schedule_sources); these are the ids of its two bridge modules, offered
+# before the first connection and given labels in strings.json.
 SOURCE_AUTO: Final = "auto"
-SOURCE_ROOM_BOOKING: Final = "room_booking"
-SOURCE_CALENDAR: Final = "calendar"
-SOURCES: Final = (SOURCE_AUTO, SOURCE_ROOM_BOOKING, SOURCE_CALENDAR)
+SOURCES: Final = ("room_booking", "calendar")
 
 DEFAULT_TOPIC_PREFIX: Final = "odoo_epaper/"
 DEFAULT_QOS: Final = 1

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .room_state import RoomStatus, next_change, room_status
 from .schedule import Booking, Display
 from .wire import data_topic
 
@@ -20,6 +21,23 @@ class DisplayData:
     bookings: tuple[Booking, ...]
     payload: dict[str, Any]
     content_hash: str
+    # (tz, computed at, next change, status): see room_status_at.
+    _status_memo: list[tuple[dt.tzinfo, dt.datetime, dt.datetime, RoomStatus]] = field(
+        default_factory=list, compare=False, repr=False
+    )
+
+    def room_status_at(self, now: dt.datetime, tz: dt.tzinfo) -> tuple[RoomStatus, dt.datetime]:
+        """Return the room's status at ``now`` (aware) in ``tz`` and the first instant
+        after which it may change (room_state.next_change), computed once per display
+        until then: every entity of the display reads the same result instead of
+        scanning the bookings itself."""
+        for memo_tz, since, until, status in self._status_memo:
+            if memo_tz == tz and since <= now < until:
+                return status, until
+        status = room_status(self.bookings, now, tz)
+        until = next_change(self.bookings, now, tz)
+        self._status_memo[:] = [(tz, now, until, status)]
+        return status, until
 
     @property
     def device(self) -> str:

@@ -28,15 +28,18 @@ from .odoo_errors import (
     OdooUrlError,
 )
 from .odoo_models import model_access
+from .odoo_redact import REDACTOR as _REDACTOR
 from .odoo_server_info import (
     DISPLAY_MODEL,
     ROOM_MODEL,
     SCHEDULE_METHOD,
+    SOURCES_METHOD,
     AdoptionChoices,
     ServerAddress,
     ServerInfo,
     key_expiry,
     parse_url,
+    source_ids,
 )
 from .odoo_transport import (
     JSON2,
@@ -52,9 +55,9 @@ from .schedule_answer import (
     ScheduleUpdate,
     UnsupportedAnswerError,
     parse_schedule_answer,
-    parse_schedule_update,
     valid_timezone,
 )
+from .schedule_pages import PAGE_SIZE, read_pages
 from .wire import format_time
 
 # The client's whole vocabulary, importable from here as before the split.
@@ -79,33 +82,6 @@ __all__ = [
     "parse_url",
 ]
 _LOGGER = logging.getLogger(__name__)
-REDACTED = "**REDACTED**"
-
-
-class _SecretRedactor(logging.Filter):
-    """Hide passwords in odoorpc's debug logs, which print every RPC's arguments."""
-
-    def __init__(self) -> None:
-        """Start with no secret."""
-        super().__init__()
-        self.secrets: set[str] = set()
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        """Rewrite a record that holds a secret; never drop one."""
-        if not self.secrets:
-            return True
-        message = record.getMessage()
-        redacted = message
-        for secret in self.secrets:
-            redacted = redacted.replace(secret, REDACTED)
-        if redacted != message:
-            record.msg, record.args = redacted, None
-        return True
-
-
-_REDACTOR = _SecretRedactor()
-logging.getLogger("odoorpc.rpc.jsonrpclib").addFilter(_REDACTOR)
-
 # Seconds a whole call (connect, send, read the full answer) may take.
 DEFAULT_TIMEOUT = 10.0
 APIKEY_MODEL = "res.users.apikeys"
@@ -192,6 +168,7 @@ class OdooClient:
                     self._call(display_model, "fields_get", attributes=["type", "relation"])
                 )
             expiry = self._key_expiry() if transport.name == JSON2 else None
+            sources = self._source_ids() if DISPLAY_MODEL in models else None
             self._info = ServerInfo(
                 server=self.address.url,
                 database=self.database,
@@ -202,8 +179,18 @@ class OdooClient:
                 display_fields=display_fields,
                 transport=transport.name,
                 key_expiry=expiry,
+                sources=sources,
             )
             return self._info
+
+    def _source_ids(self) -> tuple[str, ...] | None:
+        """The addon's source ids in ``auto``'s order; None: too old to list them."""
+        try:
+            rows = self._call(DISPLAY_MODEL, SOURCES_METHOD)
+        except OdooAddonTooOldError as err:
+            _LOGGER.warning("The Odoo E-Paper addon does not list its schedule sources: %s", err)
+            return None
+        return source_ids(rows)
 
     def _model_access(self) -> dict[str, bool]:
         """Which known models exist and whether the user may read each (odoo_models.py)."""
@@ -235,8 +222,8 @@ class OdooClient:
         end: dt.datetime,
         default_tz: str | None = None,
     ) -> Schedule:
-        """Read every display and its bookings in ``[start, end)``: ONE RPC,
-        ``room.rasp.connection.epaper_schedule`` (DESIGN.md section 4).
+        """Read every display and its bookings in ``[start, end)`` (in pages, see
+        :meth:`fetch_schedule_update`): ``room.rasp.connection.epaper_schedule``.
 
         ``default_tz`` is Home Assistant's zone, used by the addon when neither the
         display nor the Odoo user or company names one. Raises OdooMissingModelError
@@ -258,35 +245,44 @@ class OdooClient:
         """Like :meth:`fetch_schedule`, with incremental sync and targeted reads.
 
         ``cursor`` (from an earlier update) asks only for what changed since;
-        ``devices`` limits the read to those device names. Same errors.
+        ``devices`` limits the read to those device names. The answer comes in pages
+        of PAGE_SIZE displays (schedule_pages.py), each one RPC with its own deadline:
+        a fleet of any size is read, and a page Odoo answers too slowly fails with
+        OdooTimeoutError. Same errors.
         """
-        with self._lock:
-            info = self.info
-            model = info.source(source_option)
-            if model is None:
-                raise OdooMissingModelError(
-                    f"No schedule source for {source_option!r}: "
-                    "neither the Meeting Rooms app nor Calendar fits"
-                )
-            if not info.has_addon:
-                raise OdooAddonTooOldError(
-                    f"The Odoo E-Paper addon ({DISPLAY_MODEL}) is not installed"
-                )
-            extra: dict[str, Any] = {} if cursor is None else {"cursor": cursor}
-            answer = self._call(
-                DISPLAY_MODEL,
-                SCHEDULE_METHOD,
-                start=format_time(start),
-                end=format_time(end),
-                devices=None if devices is None else list(devices),
-                default_tz=valid_timezone(default_tz),
-                sources=[model],
-                **extra,
+        info = self.info
+        if not info.has_addon or info.sources is None:
+            raise OdooAddonTooOldError(
+                f"The Odoo E-Paper addon ({DISPLAY_MODEL}) is not installed"
+                if not info.has_addon
+                else "The Odoo E-Paper addon does not list its schedule sources: update it"
             )
-            try:
-                return parse_schedule_update(answer, self._warn_once)
-            except UnsupportedAnswerError as err:
-                raise OdooAddonTooOldError(str(err)) from err
+        source = info.source(source_option)
+        if source is None:
+            raise OdooMissingModelError(
+                f"No schedule source {source_option!r} in the Odoo E-Paper addon "
+                f"(installed: {', '.join(info.sources) or 'none'}); install its bridge module"
+            )
+        extra: dict[str, Any] = {} if cursor is None else {"cursor": cursor}
+        question: dict[str, Any] = {
+            "start": format_time(start),
+            "end": format_time(end),
+            "devices": None if devices is None else list(devices),
+            "default_tz": valid_timezone(default_tz),
+            "sources": [source],
+        }
+
+        def call_page(page: str | None) -> Any:
+            paging: dict[str, Any] = {"page_size": PAGE_SIZE}
+            if page is not None:
+                paging["page"] = page
+            with self._lock:  # per page: a booking waits for one page, not the whole read
+                return self._call(DISPLAY_MODEL, SCHEDULE_METHOD, **question, **extra, **paging)
+
+        try:
+            return read_pages(call_page, self._warn_once)
+        except UnsupportedAnswerError as err:
+            raise OdooAddonTooOldError(str(err)) from err
 
     def can_write_displays(self) -> bool:
         """Return whether the addon is installed and the user may write its displays."""

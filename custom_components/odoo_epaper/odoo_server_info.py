@@ -15,10 +15,10 @@ from .odoo_errors import OdooUrlError
 DISPLAY_MODEL = "room.rasp.connection"
 ROOM_MODEL = "room.room"
 SCHEDULE_METHOD = "epaper_schedule"
-# Schedule sources the addon reads, by the hub's ``source`` option (``auto`` prefers
-# the Meeting Rooms app when it is installed).
-SOURCE_MODELS = {"room_booking": "room.booking", "calendar": "calendar.event"}
-KNOWN_MODELS = (DISPLAY_MODEL, ROOM_MODEL, *SOURCE_MODELS.values())
+# The addon lists its schedule sources by id; the hub knows no source model.
+SOURCES_METHOD = "epaper_schedule_sources"
+SOURCE_AUTO = "auto"
+KNOWN_MODELS = (DISPLAY_MODEL, ROOM_MODEL)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -35,6 +35,9 @@ class ServerInfo:
     # "json2" (API key, 19.0+) or "jsonrpc" (odoorpc); the key's expiry when known.
     transport: str = "jsonrpc"
     key_expiry: dt.datetime | None = None
+    # The addon's schedule source ids in its ``auto`` preference order (() when none is
+    # installed, None when the addon does not list them: too old or missing).
+    sources: tuple[str, ...] | None = None
 
     @property
     def unique_id(self) -> str:
@@ -47,12 +50,12 @@ class ServerInfo:
         return DISPLAY_MODEL in self.models
 
     def source(self, option: str) -> str | None:
-        """Return the schedule model for an option (``auto`` prefers ``room.booking``),
-        or None when its module is not installed."""
-        if option == "auto":
-            option = "room_booking" if "room.booking" in self.models else "calendar"
-        model = SOURCE_MODELS.get(option)
-        return model if model is not None and model in self.models else None
+        """Return what ``epaper_schedule`` is asked to read for the ``source`` option:
+        the option itself when the addon lists it (``auto``: when it lists any), else
+        None (its module is not installed, or the addon lists no sources)."""
+        if not self.sources:
+            return None
+        return option if option == SOURCE_AUTO or option in self.sources else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,3 +124,10 @@ def key_expiry(rows: Any, now: dt.datetime) -> dt.datetime | None:
         if expiry >= now:
             expiries.add(expiry)
     return next(iter(expiries)) if len(expiries) == 1 else None
+
+
+def source_ids(rows: Any) -> tuple[str, ...]:
+    """The source ids of an ``epaper_schedule_sources`` answer (``[{"id", ...}]``), in
+    its order; anything else in it is left out."""
+    ids = [row.get("id") for row in rows if isinstance(row, dict)] if isinstance(rows, list) else []
+    return tuple(i for i in ids if isinstance(i, str) and i)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from testbed.addon_code import load_plain_package
+from testbed.addon_code import load_plain_package, schedule_sources
 
 rules: Any = load_plain_package("epaper_schedule")
 
@@ -142,7 +142,7 @@ def test_room_booking_domain() -> None:
     ]
     linked = rules.Display(device="a", room="A", labels=frozenset({"a"}), tz="UTC", room_id=4)
     named = rules.Display(device="b", room="B", labels=frozenset({"b"}), tz="UTC")
-    source = rules.RoomBookingSource()
+    source = schedule_sources()["room.booking"]
     assert source.domain(rules.RoomIndex([linked]), window) == [("room_id", "in", [4]), *times]
     assert source.domain(rules.RoomIndex([named]), window) == [
         ("room_id.name", "!=", False),
@@ -155,3 +155,22 @@ def test_room_booking_domain() -> None:
         *times,
     ]
     assert source.domain(rules.RoomIndex([]), window) is None
+
+
+def test_sources_by_the_ids_the_addon_owns() -> None:
+    """Each bridge module's source has its own id; ``auto`` is the preferred installed
+    one; a model name still works (older hubs sent those); anything else is refused."""
+    sources = schedule_sources()
+    both = list(sources.values())
+    calendar_only = [sources["calendar.event"]]
+    assert [row["id"] for row in rules.source_list(both)] == ["room_booking", "calendar"]
+    assert rules.choose_sources(both, None) == rules.choose_sources(
+        both, ["room_booking", "calendar"]
+    )
+    assert [s.key for s in rules.choose_sources(both, ["auto"])] == ["room_booking"]
+    assert [s.key for s in rules.choose_sources(calendar_only, ["auto"])] == ["calendar"]
+    assert [s.key for s in rules.choose_sources(both, ["calendar.event"])] == ["calendar"]
+    assert rules.choose_sources([], ["auto"]) == []
+    for bad in (["room_booking"], "calendar", [None], ["auto", "calendar", 3], {"auto": 1}):
+        with pytest.raises(ValueError, match="installed schedule sources"):
+            rules.choose_sources(calendar_only, bad)

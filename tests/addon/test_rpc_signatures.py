@@ -20,6 +20,7 @@ ADDON = Path(__file__).resolve().parents[2] / "odoo_addon"
 # The addon methods the hub calls on room.rasp.connection.
 HUB_METHODS = (
     "epaper_schedule",
+    "epaper_schedule_sources",
     "epaper_book",
     "epaper_cancel",
     "epaper_door_action",

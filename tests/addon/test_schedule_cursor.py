@@ -112,7 +112,8 @@ def test_answer_with_cursor_flow() -> None:
     log: list[tuple[int, str]] = []
     asked: list[list[str] | None] = []
 
-    def answer_for(names: list[str] | None) -> dict[str, Any]:
+    def answer_for(names: list[str] | None, after: str | None, limit: int | None) -> dict[str, Any]:
+        assert (after, limit) == (None, None)
         asked.append(names)
         present = ["kiel", "lindau"] if names is None else [n for n in names if n != "gone"]
         return {"api": 1, "displays": [{"device": name, "events": []} for name in present]}
@@ -138,3 +139,94 @@ def test_answer_with_cursor_flow() -> None:
     asked.clear()
     third = call(second["cursor"])
     assert (third["displays"], third["removed"], asked) == ([], [], [])
+
+
+FLEET = [f"door-{n:03d}" for n in range(23)]
+
+
+def fleet_answer(deleted: set[str]) -> Any:
+    """An answer_for over FLEET (minus ``deleted``) that honours names, after and limit."""
+
+    def answer_for(names: list[str] | None, after: str | None, limit: int | None) -> dict[str, Any]:
+        present = [n for n in FLEET if n not in deleted and (names is None or n in names)]
+        present = [n for n in present if after is None or n > after][:limit]
+        return {"api": 1, "displays": [{"device": name, "events": []} for name in present]}
+
+    return answer_for
+
+
+def paged_call(log: list[tuple[int, str]], deleted: set[str], **kwargs: Any) -> dict[str, Any]:
+    """One epaper_schedule call over FLEET through answer_with_cursor."""
+    return cursor_rules.answer_with_cursor(
+        kwargs.pop("cursor", None),
+        QUERY,
+        10.0,
+        recent_ids=lambda: [row_id for row_id, _ in log],
+        read_log=lambda after, ids: [r for r in log if r[0] > after or r[0] in ids],
+        answer_for=fleet_answer(deleted),
+        **kwargs,
+    )
+
+
+@given(st.integers(1, 30), st.sets(st.sampled_from(FLEET)))
+def test_pages_answer_every_display_once(size: int, deleted: set[str]) -> None:
+    """Whatever the page size, the pages of a snapshot hold every display exactly once,
+    at most ``page_size`` each, and all carry the cursor of the first page."""
+    log = [(1, "door-000")]
+    seen: list[str] = []
+    answer = paged_call(log, deleted, page_size=size)
+    cursor = answer["cursor"]
+    while True:
+        assert len(answer["displays"]) <= size
+        assert (answer["full"], answer["removed"], answer["cursor"]) == (True, [], cursor)
+        seen += [d["device"] for d in answer["displays"]]
+        if answer["next_page"] is None:
+            break
+        log.append((len(log) + 1, "door-001"))  # a change while paging: not in this snapshot
+        answer = paged_call(log, deleted, page_size=size, page=answer["next_page"])
+    assert seen == [n for n in FLEET if n not in deleted]
+    changed = paged_call(log, deleted, page_size=size, cursor=cursor)
+    gone = "door-001" in deleted
+    if len(log) > 1:  # the change made while paging comes with the next incremental read
+        assert changed["full"] is False
+        assert [d["device"] for d in changed["displays"]] == ([] if gone else ["door-001"])
+        assert changed["removed"] == (["door-001"] if gone else [])
+    else:
+        assert (changed["full"], changed["displays"]) == (False, [])
+
+
+def test_without_paging_one_answer_holds_everything() -> None:
+    """No page_size: the answer of API 1 as before, with next_page None."""
+    answer = paged_call([], set())
+    assert (len(answer["displays"]), answer["next_page"]) == (len(FLEET), None)
+
+
+def test_many_changes_page_as_a_full_answer() -> None:
+    """More changed displays than a page holds: a paged full answer, a new cursor."""
+    log: list[tuple[int, str]] = []
+    first = paged_call(log, set(), page_size=5)
+    log.extend((n + 1, name) for n, name in enumerate(FLEET[:8]))
+    few = paged_call(log, set(), page_size=10, cursor=first["cursor"])
+    assert (few["full"], len(few["displays"]), few["next_page"]) == (False, 8, None)
+    many = paged_call(log, set(), page_size=5, cursor=first["cursor"])
+    assert (many["full"], len(many["displays"])) == (True, 5)
+    assert many["next_page"] is not None
+
+
+def test_bad_paging_arguments_are_refused() -> None:
+    """page_size out of range, or a page token that is not one (or of another question)."""
+    pages: Any = importlib.import_module("epaper_schedule.pages")
+    for size in (0, -1, True, 1.5, "10", pages.MAX_PAGE_SIZE + 1):
+        try:
+            paged_call([], set(), page_size=size)
+        except pages.PageError:
+            continue
+        raise AssertionError(f"page_size {size!r} accepted")
+    token = paged_call([], set(), page_size=3)["next_page"]
+    other = pages.Page("another-question", "c", "door-001").encode()
+    for junk in ("", "x", 17, other, token[:-4] + "!!!!"):
+        try:
+            paged_call([], set(), page_size=3, page=junk)
+        except pages.PageError:
+            continue
+        raise AssertionError(f"page {junk!r} accepted")

@@ -16,7 +16,9 @@ from .bookings import (
     Display,
     RoomIndex,
     display_from_record,
+    record_id,
 )
+from .pages import page_of
 from .privacy import (
     HIDDEN_NAME,
     PUBLIC_FIELDS,
@@ -25,6 +27,7 @@ from .privacy import (
     shown_private,
 )
 from .rooms import (
+    LOCATION_KEY_FIELD,
     collisions,
     location_domain,
     normalize_location,
@@ -33,28 +36,40 @@ from .rooms import (
     split_aliases,
     with_alias,
 )
-from .sources import SOURCES, CalendarEventSource, RoomBookingSource, ScheduleSource
-from .times import Window, all_day_span, format_utc, parse_utc
+from .sources import (
+    AUTO,
+    BAD_TIMES,
+    Placed,
+    ScheduleSource,
+    choose_sources,
+    many2one_name,
+    skip_record,
+    source_list,
+    title_text,
+)
+from .times import Window, all_day_span, format_utc, parse_date, parse_utc
 from .zones import resolve_zone, to_bcp47, valid_zone
 
 __all__ = [
     "API_VERSION",
+    "AUTO",
+    "BAD_TIMES",
     "DISPLAY_SPECIFICATION",
     "HIDDEN_NAME",
+    "LOCATION_KEY_FIELD",
     "PUBLIC_FIELDS",
     "ROOM_SPECIFICATION",
-    "SOURCES",
     "Booking",
-    "CalendarEventSource",
     "Display",
+    "Placed",
     "Reader",
-    "RoomBookingSource",
     "RoomIndex",
     "ScheduleSource",
     "Window",
     "all_day_span",
     "answer_schedule",
     "build_answer",
+    "choose_sources",
     "collisions",
     "display_from_record",
     "effective_privacy",
@@ -62,13 +77,20 @@ __all__ = [
     "format_utc",
     "hidden_from_reader",
     "location_domain",
+    "many2one_name",
     "normalize_location",
+    "page_of",
+    "parse_date",
     "parse_utc",
+    "record_id",
     "resolve_zone",
     "room_labels",
     "same_company",
     "shown_private",
+    "skip_record",
+    "source_list",
     "split_aliases",
+    "title_text",
     "to_bcp47",
     "valid_zone",
     "with_alias",

@@ -24,6 +24,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .pages import Page, page_size_of, with_next_page
+
 CURSOR_VERSION = 1
 # Seconds a missing log id is looked for again (a transaction running longer is rare).
 GAP_TTL = 600
@@ -142,6 +144,12 @@ def full_answer(answer: dict[str, Any], cursor: Cursor) -> dict[str, Any]:
     return {**answer, "cursor": cursor.encode(), "removed": [], "full": True}
 
 
+# answer_for(names, after, limit): the answer for those device names (None: every
+# display asked for), only names above ``after`` (None: from the first), at most ``limit``
+# displays (None: all), in name order.
+AnswerFor = Callable[[list[str] | None, str | None, int | None], dict[str, Any]]
+
+
 def answer_with_cursor(
     cursor: Any,
     query: str,
@@ -149,26 +157,45 @@ def answer_with_cursor(
     *,
     recent_ids: Callable[[], Iterable[int]],
     read_log: Callable[[int, list[int]], Iterable[tuple[int, str]]],
-    answer_for: Callable[[list[str] | None], dict[str, Any]],
-    devices: Sequence[str] | None = None,
+    answer_for: AnswerFor,
+    devices: Any = None,
+    page_size: Any = None,
+    page: Any = None,
 ) -> dict[str, Any]:
-    """The whole incremental flow, for the addon's model and the test server alike.
+    """The whole incremental and paged flow, for the addon's model and the test server alike.
 
     ``cursor`` is what the caller sent (None or text); ``query`` the
     :func:`query_key` of its other arguments; ``now`` seconds since the epoch.
     ``recent_ids()`` are the newest visible change-log ids (up to
     :data:`RECENT_IDS`); ``read_log(after, ids)``
     yields the ``(id, device)`` rows with an id above ``after`` or in ``ids``;
-    ``answer_for(None)`` is the full answer, ``answer_for([names])`` the answer for
-    those device names. ``devices`` is the caller's filter (None: every display).
+    ``answer_for`` answers device names (see :data:`AnswerFor`). ``devices`` is the
+    caller's filter (None: every display), passed to ``answer_for`` as given (it
+    checks it). ``page_size`` (None: no paging) bounds the
+    displays of one answer; ``page`` is an earlier answer's ``next_page`` (then
+    ``cursor`` is ignored). An incremental answer with more changed displays than
+    ``page_size`` becomes a paged full one. Every answer has ``next_page`` (None on the
+    last page). Raises PageError for unusable ``page_size`` or ``page``.
     """
+    limit = page_size_of(page_size)
+    if page is not None:
+        following = Page.decode(page, query)
+        answer = answer_for(devices, following.after, limit)
+        return with_next_page(
+            {**answer, "cursor": following.cursor, "removed": [], "full": True},
+            query,
+            limit,
+            following.cursor,
+        )
     previous = Cursor.decode(cursor) if cursor is not None else None
-    if previous is None or not previous.usable(query, now):
-        started = start_cursor(query, recent_ids(), now)
-        return full_answer(answer_for(None), started)
-    changed, following = previous.advance(read_log(previous.last, previous.wanted_ids()), now)
-    if devices is not None:
-        changed &= set(devices)
-    names = sorted(changed)
-    answer = answer_for(names) if names else {"api": 1, "displays": []}
-    return incremental_answer(answer, names, following)
+    if previous is not None and previous.usable(query, now):
+        changed, advanced = previous.advance(read_log(previous.last, previous.wanted_ids()), now)
+        if devices is not None:
+            changed &= set(devices)
+        names = sorted(changed)
+        if limit is None or len(names) <= limit:
+            answer = answer_for(names, None, None) if names else {"api": 1, "displays": []}
+            return {**incremental_answer(answer, names, advanced), "next_page": None}
+    started = start_cursor(query, recent_ids(), now)
+    answer = full_answer(answer_for(devices, None, limit), started)
+    return with_next_page(answer, query, limit, answer["cursor"])

@@ -11,14 +11,17 @@ from __future__ import annotations
 from typing import Any
 
 from odoo import api, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from ..epaper_schedule import (
     DISPLAY_SPECIFICATION,
     ScheduleSource,
     Window,
     answer_schedule,
+    choose_sources,
     display_from_record,
+    page_of,
+    source_list,
     valid_zone,
 )
 
@@ -37,6 +40,8 @@ class RoomRaspConnectionSchedule(models.Model):
         devices: list[str] | None,
         default_tz: str | None,
         sources: list[str] | None,
+        after: str | None = None,
+        limit: int | None = None,
     ) -> dict[str, Any]:
         """Return every active display and its bookings in ``[start, end)`` (DESIGN.md 4):
         the full answer that ``epaper_schedule`` (room_rasp_connection_sync.py, after its
@@ -45,8 +50,12 @@ class RoomRaspConnectionSchedule(models.Model):
         ``start`` / ``end`` are ISO 8601 UTC texts; ``devices`` limits the answer to these
         device names (None: every active display of the caller's companies);
         ``default_tz`` is the caller's zone, used when neither the display nor the
-        caller's user nor the company names one;
-        ``sources`` limits the schedule models read (None: every installed source).
+        caller's user nor the company names one; ``sources`` names the schedule sources
+        read by id (``epaper_schedule_sources``; ``["auto"]``: the preferred one; None:
+        every installed source); ``after`` / ``limit`` give one page: the displays named
+        above ``after``, at most ``limit`` of them, by name (None: from the first, all).
+        Every display of the caller's companies is read for ``collisions``; only the
+        page's bookings are read.
         Returns ``{"api": 1, "displays": [{"device", "room", "topic_prefix", "tz",
         "locale", "qr", "panel_model", "events": [{"title", "start", "end", "organizer",
         "private", "all_day"}]}], "collisions": {device: [devices]}}``, events sorted
@@ -81,7 +90,9 @@ class RoomRaspConnectionSchedule(models.Model):
             for record in records
         ]
         asked = set(devices) if devices is not None else None
-        displays = [d for d in everyone if asked is None or d.device in asked]
+        displays = page_of(
+            [d for d in everyone if asked is None or d.device in asked], after, limit
+        )
         return answer_schedule(displays, window, chosen, self._epaper_read, everyone)
 
     @api.model
@@ -104,19 +115,26 @@ class RoomRaspConnectionSchedule(models.Model):
         return []
 
     @api.model
+    def epaper_schedule_sources(self) -> list[dict[str, str]]:
+        """The schedule sources installed, as ``epaper_schedule``'s ``sources`` takes
+        them: ``[{"id", "name", "model"}]`` in the order ``auto`` prefers (the first is
+        what ``auto`` reads). Raises AccessError when the caller may not read displays."""
+        if not self.has_access("read"):
+            raise AccessError(self.env._("You may not read the e-paper displays."))
+        return source_list(self._epaper_schedule_sources())
+
+    @api.model
     def _epaper_sources(self, names: Any) -> list[ScheduleSource]:
-        installed = self._epaper_schedule_sources()
-        if names is None:
-            return installed
-        known = {source.model: source for source in installed}
-        if not isinstance(names, list) or not all(name in known for name in names):
+        try:
+            return choose_sources(self._epaper_schedule_sources(), names)
+        except ValueError as exc:
             raise UserError(
                 self.env._(
-                    "sources must be a list of installed schedule models (%(known)s).",
-                    known=", ".join(sorted(known)) or "-",
+                    "sources must be a list of installed schedule sources (%(known)s) or auto.",
+                    known=", ".join(s["id"] for s in source_list(self._epaper_schedule_sources()))
+                    or "-",
                 )
-            )
-        return [known[name] for name in names]
+            ) from exc
 
     @api.model
     def _epaper_read(

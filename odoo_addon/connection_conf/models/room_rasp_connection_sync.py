@@ -12,10 +12,11 @@ import time
 from typing import Any
 
 from odoo import api, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 
 from ..epaper_schedule import DISPLAY_SPECIFICATION
 from ..epaper_schedule.cursor import RECENT_IDS, answer_with_cursor, query_key
+from ..epaper_schedule.pages import PageError
 
 # Display fields that change its answer (besides what the schedule reads, see below).
 ANSWER_FIELDS = frozenset({"name", "active", "room_name", "qr", "company_id"})
@@ -36,6 +37,8 @@ class RoomRaspConnectionSync(models.Model):
         default_tz: str | None = None,
         sources: list[str] | None = None,
         cursor: str | None = None,
+        page_size: int | None = None,
+        page: str | None = None,
     ) -> dict[str, Any]:
         """The schedule answer (DESIGN.md section 4, see ``_epaper_schedule_full``), with
         ``cursor`` and ``removed``.
@@ -46,7 +49,10 @@ class RoomRaspConnectionSync(models.Model):
         full: every display asked for, ``removed`` empty. With the cursor of an
         earlier answer to the same arguments, ``displays`` holds only the displays
         whose answer may differ since, and ``removed`` those deleted, archived or
-        renamed away since; an unchanged schedule reads one empty log query. Raises
+        renamed away since; an unchanged schedule reads one empty log query.
+        With ``page_size`` an answer holds at most that many displays (by name) and
+        ``next_page`` names the next page while more may follow: send it back as
+        ``page`` with the same other arguments (``epaper_schedule.pages``). Raises
         AccessError when the caller may not read displays, UserError for unusable
         arguments.
         """
@@ -62,19 +68,27 @@ class RoomRaspConnectionSync(models.Model):
             domain = [*domain, ("company_id", "in", [*self.env.companies.ids, False])]
             return [(r["id"], r["device"]) for r in log.search_read(domain, ["device"], order="id")]
 
-        def answer_for(names: list[str] | None) -> dict[str, Any]:
-            asked = devices if names is None else names
-            return self._epaper_schedule_full(start, end, asked, default_tz, sources)
+        def answer_for(
+            names: list[str] | None, after: str | None, limit: int | None
+        ) -> dict[str, Any]:
+            return self._epaper_schedule_full(
+                start, end, names, default_tz, sources, after=after, limit=limit
+            )
 
-        return answer_with_cursor(
-            cursor,
-            query_key(start, end, devices, default_tz, sources),
-            time.time(),
-            recent_ids=lambda: log.search([], order="id desc", limit=RECENT_IDS).ids,
-            read_log=read_log,
-            answer_for=answer_for,
-            devices=devices,
-        )
+        try:
+            return answer_with_cursor(
+                cursor,
+                query_key(start, end, devices, default_tz, sources),
+                time.time(),
+                recent_ids=lambda: log.search([], order="id desc", limit=RECENT_IDS).ids,
+                read_log=read_log,
+                answer_for=answer_for,
+                devices=devices,
+                page_size=page_size,
+                page=page,
+            )
+        except PageError as err:
+            raise UserError(str(err)) from err
 
     def _epaper_queue_changed(self) -> Any:
         """A schedule bridge announces changed displays: log them, then notify the hub."""

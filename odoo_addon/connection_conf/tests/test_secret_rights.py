@@ -253,6 +253,8 @@ class TestSecretRights(TransactionCase):
                     [{"device": "vault", "state": "error", "error": "x"}]
                 ),
                 "epaper_schedule": lambda m=model: m.epaper_schedule(start, end),
+                "epaper_schedule page": lambda m=model: m.epaper_schedule(start, end, page_size=1),
+                "epaper_schedule_sources": lambda m=model: m.epaper_schedule_sources(),
                 "epaper_adoption_choices": lambda m=model: m.epaper_adoption_choices(),
                 "epaper_adopt_display": lambda m=model: m.epaper_adopt_display(
                     {"device": "vault-2", "room": "Vault"}
@@ -301,7 +303,8 @@ class TestSecretRights(TransactionCase):
         orm_overrides = {"create", "write", "unlink", "copy_data"}
         tested = {
             "room.rasp.connection": {
-                "mqtt_status_report", "epaper_schedule", "epaper_adoption_choices",
+                "mqtt_status_report", "epaper_schedule", "epaper_schedule_sources",
+                "epaper_adoption_choices",
                 "epaper_adopt_display", "epaper_book", "epaper_cancel", "epaper_door_action",
                 "test_mqtt_connection", "publish_test_message", "connect_mqtt",
                 "action_epaper_refresh", "action_epaper_full_refresh", "action_epaper_identify",

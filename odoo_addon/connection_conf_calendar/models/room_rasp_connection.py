@@ -8,12 +8,14 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from odoo import api, models
-from odoo.addons.connection_conf.epaper_schedule import CalendarEventSource, ScheduleSource
+from odoo.addons.connection_conf.epaper_schedule import ScheduleSource
 from odoo.addons.connection_conf.epaper_schedule.rooms import (
     location_domain,
     normalize_location,
     same_company,
 )
+
+from ..schedule_source import CalendarEventSource
 
 
 def _zone(*names: Any) -> ZoneInfo:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, new_test_user, tagged
 
 START = "2026-04-06T00:00:00Z"
@@ -177,3 +178,42 @@ class TestEpaperScheduleSync(TransactionCase):
         following = self.answer(cursor, devices=["kiel"])
         self.assertEqual(self.titles(following), {"kiel": []})
         self.assertEqual(following["removed"], [])
+
+    def test_pages_hold_every_display_once_with_one_cursor(self) -> None:
+        """page_size 1: one display per page, next_page until the last, the first page's
+        cursor on each; a change made while paging comes with the next incremental read."""
+        first = self.answer(page_size=1)
+        pages = [first]
+        while pages[-1]["next_page"]:
+            if len(pages) == 1:
+                self.event("Meanwhile", "Lindau")
+            pages.append(self.answer(page_size=1, page=pages[-1]["next_page"]))
+        names = [d["device"] for page in pages for d in page["displays"]]
+        self.assertEqual(names, sorted(self.env["room.rasp.connection"].search([]).mapped("name")))
+        self.assertTrue(all(len(page["displays"]) <= 1 for page in pages))
+        self.assertEqual({page["cursor"] for page in pages}, {first["cursor"]})
+        self.assert_next(first["cursor"], ["lindau"])
+
+    def test_bad_paging_arguments_are_user_errors(self) -> None:
+        """A page size out of range or a page token of another call: UserError."""
+        token = self.answer(page_size=1)["next_page"]
+        with self.assertRaises(UserError):
+            self.answer(page_size=0)
+        with self.assertRaises(UserError):
+            self.env["room.rasp.connection"].with_user(self.hub).epaper_schedule(
+                START, "2026-04-14T00:00:00Z", page_size=1, page=token
+            )
+
+    def test_sources_are_listed_and_asked_for_by_id(self) -> None:
+        """This module's source is listed by its id; auto, the id and (for older hubs)
+        the model read it; an id not installed is a UserError."""
+        Display = self.env["room.rasp.connection"].with_user(self.hub)
+        listed = Display.epaper_schedule_sources()
+        self.assertIn(
+            {"id": "calendar", "name": listed[-1]["name"], "model": "calendar.event"}, listed
+        )
+        for sources in (["auto"], ["calendar"], ["calendar.event"]):
+            answer = Display.epaper_schedule(START, END, sources=sources)
+            self.assertEqual(self.titles(answer)["kiel"], ["Planning"])
+        with self.assertRaises(UserError):
+            Display.epaper_schedule(START, END, sources=["no_such_source"])

@@ -6,11 +6,9 @@ import datetime as dt
 from typing import Any
 
 from odoo import api, fields, models
-from odoo.addons.connection_conf.epaper_schedule import (
-    ROOM_SPECIFICATION,
-    RoomBookingSource,
-    ScheduleSource,
-)
+from odoo.addons.connection_conf.epaper_schedule import ROOM_SPECIFICATION, ScheduleSource
+
+from ..schedule_source import RoomBookingSource
 
 
 class RoomRaspConnection(models.Model):

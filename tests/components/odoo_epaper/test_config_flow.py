@@ -388,10 +388,21 @@ async def test_options_flow_scan_interval_minimum(
 async def test_options_flow_source_unavailable(
     hass: HomeAssistant, odoo_server: OdooTestServer, init_integration: MockConfigEntry
 ) -> None:
-    """With the entry loaded, a source whose module the server lacks is refused."""
+    """With the entry loaded, the options offer the source ids the addon lists; a
+    stored source whose module was uninstalled since is offered and refused."""
     odoo_server.remove_model("room.booking")
     await hass.config_entries.async_reload(init_integration.entry_id)
     await hass.async_block_till_done()
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    offered = {str(key): value for key, value in result["data_schema"].schema.items()}[CONF_SOURCE]
+    assert offered.config["options"] == ["auto", "calendar"]
+    with pytest.raises(InvalidData):
+        await hass.config_entries.options.async_configure(
+            result["flow_id"], {**DEFAULT_OPTIONS, CONF_QOS: "1", CONF_SOURCE: "room_booking"}
+        )
+    hass.config_entries.async_update_entry(
+        init_integration, options={**DEFAULT_OPTIONS, CONF_SOURCE: "room_booking"}
+    )
     result = await hass.config_entries.options.async_init(init_integration.entry_id)
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {**DEFAULT_OPTIONS, CONF_QOS: "1", CONF_SOURCE: "room_booking"}

@@ -128,7 +128,7 @@ async def test_setup_source_missing(
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.SETUP_RETRY
-    assert "No schedule source for 'room_booking'" in (entry.reason or "")
+    assert "No schedule source 'room_booking'" in (entry.reason or "")
 
 
 async def test_options_change_reloads(

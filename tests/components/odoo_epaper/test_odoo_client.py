@@ -20,7 +20,9 @@ from custom_components.odoo_epaper.odoo_client import (
     parse_url,
     valid_timezone,
 )
+from custom_components.odoo_epaper.odoo_server_info import DISPLAY_MODEL
 from custom_components.odoo_epaper.schedule import Schedule, booking_window
+from custom_components.odoo_epaper.schedule_pages import PAGE_SIZE
 from testbed.ha_entry import ODOO_DATABASE, ODOO_LOGIN, ODOO_PASSWORD
 from testbed.odoo_server import OdooTestServer
 
@@ -107,16 +109,17 @@ def test_connect_reads_metadata_once(odoo_server: OdooTestServer) -> None:
     assert info.uid == 2
     assert info.version == "18.0"
     assert info.user_tz == "Europe/Brussels"
-    assert info.models == {"room.rasp.connection", "room.room", "room.booking", "calendar.event"}
+    assert info.models == {"room.rasp.connection", "room.room"}
+    assert info.sources == ("room_booking", "calendar")
     assert info.has_addon
     assert {"name", "room_id", "topic_prefix", "tz"} <= info.display_fields
     assert info.unique_id == f"{odoo_server.url}|odoo|2"
     assert client.info is info
     assert odoo_server.count(service="common", method=None) == 1
     # context_get, has_access per known model (ir.model is for administrators only on a
-    # real Odoo 18/19: the hub never reads it), the display fields.
+    # real Odoo 18/19: the hub never reads it), the display fields, the addon's sources.
     assert odoo_server.count("ir.model") == 0
-    assert sum(odoo_server.counts().values()) == 1 + 4 + 1
+    assert sum(odoo_server.counts().values()) == 1 + 2 + 1 + 1
 
 
 def test_a_user_who_is_no_administrator_connects(odoo_server: OdooTestServer) -> None:
@@ -125,19 +128,41 @@ def test_a_user_who_is_no_administrator_connects(odoo_server: OdooTestServer) ->
     client = OdooClient(odoo_server.url, ODOO_DATABASE, "demo", "demo-pw")
     info = client.connect()
     assert info.has_addon
-    assert "calendar.event" in info.models
+    assert info.sources == ("room_booking", "calendar")
+
+
+def booking_refs(schedule: Schedule) -> set[str]:
+    """The models of the bookings read (from their refs, ``model,id``)."""
+    return {
+        (b.ref or "").split(",")[0] for bookings in schedule.bookings.values() for b in bookings
+    }
 
 
 def test_source_choice(odoo_server: OdooTestServer) -> None:
-    """``auto`` prefers room.booking, falls back to calendar.event, never both."""
+    """The hub asks for the addon's source ids: ``auto`` reads the Meeting Rooms
+    bookings when that module is installed, else the calendar, never both."""
     info = make_client(odoo_server).connect()
-    assert info.source("auto") == "room.booking"
-    assert info.source("calendar") == "calendar.event"
-    assert info.source("bogus") is None
+    assert (info.source("auto"), info.source("calendar"), info.source("bogus")) == (
+        "auto",
+        "calendar",
+        None,
+    )
+    assert booking_refs(fetch(odoo_server, "auto")) == {"room.booking"}
+    assert booking_refs(fetch(odoo_server, "calendar")) == {"calendar.event"}
     odoo_server.remove_model("room.booking")
     info = make_client(odoo_server).connect()
-    assert info.source("auto") == "calendar.event"
-    assert info.source("room_booking") is None
+    assert (info.sources, info.source("room_booking")) == (("calendar",), None)
+    assert booking_refs(fetch(odoo_server, "auto")) == {"calendar.event"}
+
+
+def test_an_addon_that_lists_no_sources_is_too_old(odoo_server: OdooTestServer) -> None:
+    """An addon without ``epaper_schedule_sources`` (older than the source ids): the
+    read says to update it (the repair issue), it does not guess a model."""
+    odoo_server.drop_method("epaper_schedule_sources")
+    client = make_client(odoo_server)
+    assert client.connect().sources is None
+    with pytest.raises(OdooAddonTooOldError, match="update it"):
+        client.fetch_schedule("auto", *window(odoo_server))
 
 
 def test_list_databases(odoo_server: OdooTestServer) -> None:
@@ -204,7 +229,7 @@ def test_fetch_room_booking(odoo_server: OdooTestServer) -> None:
     call = odoo_server.calls[-1]
     assert call.args == ()  # named arguments only, as JSON-2 requires
     assert (call.kwargs["devices"], call.kwargs["default_tz"]) == (None, "America/Chicago")
-    assert call.kwargs["sources"] == ["room.booking"]  # every display; HA's zone as default
+    assert call.kwargs["sources"] == ["auto"]  # every display; HA's zone as default
     displays = {d.device: d for d in schedule.displays}
     assert set(displays) == {"reception", "boardroom", "lab-door"}  # old-sign is archived
     assert displays["reception"].room == "Reception"
@@ -350,7 +375,7 @@ def test_missing_source(odoo_server: OdooTestServer) -> None:
     odoo_server.remove_model("room.booking")
     client = make_client(odoo_server)
     client.connect()
-    with pytest.raises(OdooMissingModelError, match="room_booking"):
+    with pytest.raises(OdooMissingModelError, match=r"room_booking.*installed: calendar"):
         client.fetch_schedule("room_booking", *window(odoo_server))
 
 
@@ -364,9 +389,10 @@ def test_runtime_failures_are_typed(odoo_server: OdooTestServer) -> None:
     odoo_server.allow_access("room.rasp.connection")
     odoo_server.deny_access("room.booking")  # the addon reads bookings as superuser
     assert client.fetch_schedule("auto", *window(odoo_server)).displays
-    odoo_server.remove_model("room.booking")
-    with pytest.raises(OdooError, match="installed schedule models"):
-        client.fetch_schedule("auto", *window(odoo_server))
+    odoo_server.remove_model("room.booking")  # uninstalled after the hub connected
+    with pytest.raises(OdooError, match="installed schedule sources"):
+        client.fetch_schedule("room_booking", *window(odoo_server))
+    assert client.fetch_schedule("auto", *window(odoo_server)).displays  # the addon's choice
     odoo_server.set_password(ODOO_LOGIN, "changed")
     with pytest.raises(OdooAuthError, match="Access Denied"):
         client.fetch_schedule("calendar", *window(odoo_server))
@@ -388,16 +414,35 @@ def test_unknown_failure_mode(odoo_server: OdooTestServer) -> None:
         odoo_server.go_down("meteor")
 
 
-def test_two_hundred_rooms_cost_one_rpc(odoo_server: OdooTestServer) -> None:
-    """The RPC count per cycle does not grow with the number of rooms."""
-    add_rooms(odoo_server, 200)
+def test_a_fleet_is_read_in_pages(odoo_server: OdooTestServer) -> None:
+    """The full read asks for pages of PAGE_SIZE displays: the RPC count grows with the
+    pages, not the rooms, each page is bounded, and every display arrives once."""
+    add_rooms(odoo_server, 250)
     client = make_client(odoo_server)
     client.connect()
     odoo_server.reset_counts()
-    schedule = client.fetch_schedule("auto", *window(odoo_server))
-    assert len(schedule.displays) == 203
-    assert sum(odoo_server.counts().values()) == 1
-    assert titles(schedule, "room-150") == ["Meeting 150"]
+    update = client.fetch_schedule_update("auto", *window(odoo_server))
+    devices = [display.device for display in update.schedule.displays]
+    assert sorted(devices) == sorted(set(devices)) and len(devices) == 253
+    pages = odoo_server.count(DISPLAY_MODEL, "epaper_schedule")
+    assert pages == 253 // PAGE_SIZE + 1  # an exactly full last page is followed by an empty one
+    assert sum(odoo_server.counts().values()) == pages
+    assert titles(update.schedule, "room-150") == ["Meeting 150"]
+    # The cursor of the paged snapshot reads what changed meanwhile, incrementally.
+    odoo_server.add_record(
+        "room.booking",
+        {
+            "name": "Late",
+            "room_id": 1,
+            "organizer_id": 2,
+            "start_datetime": "{day} 15:00:00",
+            "stop_datetime": "{day} 16:00:00",
+        },
+    )
+    odoo_server.reset_counts()
+    later = client.fetch_schedule_update("auto", *window(odoo_server), cursor=update.cursor)
+    assert later.full is False and odoo_server.count(DISPLAY_MODEL, "epaper_schedule") == 1
+    assert "Late" in {b.title for bookings in later.schedule.bookings.values() for b in bookings}
 
 
 def test_report_status(odoo_server: OdooTestServer) -> None:

@@ -122,3 +122,36 @@ def test_display_timezone(tz: str | None, expected: str) -> None:
         display=display, topic_prefix="odoo_epaper/", bookings=(), payload={}, content_hash=""
     )
     assert str(data.zone(ZoneInfo("America/Chicago"))) == expected
+
+
+def test_display_status_is_computed_once_until_it_may_change() -> None:
+    """DisplayData.room_status_at equals room_status at every minute of a day with
+    back-to-back, overlapping and soon-starting bookings, and hands out the very same
+    status object until next_change (one computation per display, not per entity)."""
+    day = datetime(2026, 4, 6, tzinfo=UTC)
+    bookings = tuple(
+        Booking(title=title, start=day + timedelta(hours=h), end=day + timedelta(hours=e))
+        for title, h, e in (("A", 9, 10), ("B", 10, 11), ("C", 10.5, 12), ("D", 15, 15.5))
+    )
+    data = DisplayData(
+        display=Display(device="kiel", room="Kiel"),
+        topic_prefix="odoo_epaper/",
+        bookings=bookings,
+        payload={},
+        content_hash="",
+    )
+    tz = ZoneInfo("Europe/Berlin")
+    computed = 0
+    previous: Any = None
+    for minute in range(0, 24 * 60, 7):
+        now = day + timedelta(minutes=minute)
+        status, until = data.room_status_at(now, tz)
+        assert status == room_status(bookings, now, tz)
+        assert until == next_change(bookings, now, tz)
+        computed += status is not previous
+        previous = status
+    boundaries = {
+        b for booking in bookings for b in (booking.start - SOON, booking.start, booking.end)
+    }
+    assert computed <= len(boundaries) + 2  # one per boundary crossed (and midnight), not per call
+    assert data.room_status_at(day, ZoneInfo("UTC"))[0] is not previous  # another zone: recomputed
