@@ -146,8 +146,8 @@ class SatelliteTopic(Consumer):
         self.display = _satellite(Path(self._dir.name))
         self.watch = _Watch()
         logging.getLogger("epaper_satellite").addHandler(self.watch)
-        good = next(p for p in valid_payloads("data") if p.get("device") == DEVICE)
-        self._feed_data(copy.deepcopy(good))
+        self._good_payload = next(p for p in valid_payloads("data") if p.get("device") == DEVICE)
+        self._feed_data(copy.deepcopy(self._good_payload))
 
     def _feed_data(self, payload: dict[str, Any]) -> None:
         import json
@@ -176,6 +176,11 @@ class SatelliteTopic(Consumer):
         self.display.on_message(None, None, _Message(f"{PREFIX}{DEVICE}/{self.leaf}", raw))
         if len(self.watch.hits) > before:
             raise Crash(self.watch.hits[-1][:200])
+        if self.leaf == "data" and not raw:  # the retained /data cleared: unassigned
+            if self.display.sign.data is not None:
+                raise Crash("an empty /data left a room on the sign")
+            self._feed_data(copy.deepcopy(self._good_payload))  # assigned again
+            return True
         if self.leaf == "data" and accepted:
             self.good = self.display.sign.data
         if self.display.sign.cleared:  # a valid "clear": show the room again
