@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from .backoff import Backoff
 from .client import BridgeClient
+from .lanes import wait_until_joined
 from .settings import BrokerSettings
 from .wire import changed_payload
 
@@ -170,17 +171,9 @@ class ChangeNotifier:
 
     def flush(self, timeout: float = 10.0) -> bool:
         """Wait until every queued notice of every lane is handled (tests, shutdown)."""
-        deadline = time.monotonic() + timeout
         with self._lock:
             lanes = list(self._lanes.values())
-        for lane in lanes:
-            done = threading.Event()
-            threading.Thread(
-                target=lambda q=lane.queue, d=done: (q.join(), d.set()), daemon=True
-            ).start()
-            if not done.wait(max(0.0, deadline - time.monotonic())):
-                return False
-        return True
+        return wait_until_joined((lane.queue for lane in lanes), timeout)
 
     def stop(self, timeout: float = 5.0) -> None:
         """Stop every lane's thread after its queued notices."""

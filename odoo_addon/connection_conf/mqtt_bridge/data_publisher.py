@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from .backoff import Backoff
 from .client import BridgeClient
+from .lanes import wait_until_joined
 from .publishing import publish_retained
 from .settings import BrokerSettings
 
@@ -185,17 +186,9 @@ class DataPublisher:
 
     def flush(self, timeout: float = 30.0) -> bool:
         """Wait until every lane has handled its queued jobs (tests, benchmarks)."""
-        deadline = time.monotonic() + timeout
         with self._lock:
             lanes = list(self._lanes.values())
-        for lane in lanes:
-            done = threading.Event()
-            threading.Thread(
-                target=lambda q=lane.queue, d=done: (q.join(), d.set()), daemon=True
-            ).start()
-            if not done.wait(max(0.0, deadline - time.monotonic())):
-                return False
-        return True
+        return wait_until_joined((lane.queue for lane in lanes), timeout)
 
     def stop(self, timeout: float = 5.0) -> None:
         """Stop every lane after its queued jobs."""
