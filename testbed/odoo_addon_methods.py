@@ -27,6 +27,7 @@ class AddonMethods(RecordStore):
     schedule_api: int | None
     status_reports: list[list[dict[str, Any]]]
     records_read: int
+    display_memo: dict[tuple[Any, ...], Any]  # see _display
 
     def _epaper_schedule(
         self,
@@ -128,19 +129,16 @@ class AddonMethods(RecordStore):
         )
         user = self.records["res.users"][uid]
         everyone = [
-            rules.display_from_record(
-                self._render_spec(DISPLAY_MODEL, record, spec),
-                user_tz=user.get("tz"),
-                company_tz=self.company["tz"],
-                company_lang=self.company["lang"],
-                default_tz=default_tz,
+            self._display(
+                self._render_spec(DISPLAY_MODEL, record, spec), user.get("tz"), default_tz
             )
             for record in self._find(DISPLAY_MODEL, [], 0, None, "name")
             if "company_id" not in spec or record.get("company_id") in user.get("company_ids", [])
         ]
         # As the addon: every active display counts for collisions, the asked ones answer.
+        asked = None if devices is None else set(devices)
         displays = rules.page_of(
-            [d for d in everyone if devices is None or d.device in devices], after, limit
+            [d for d in everyone if asked is None or d.device in asked], after, limit
         )
         self.records_read += len(displays)
 
@@ -153,6 +151,28 @@ class AddonMethods(RecordStore):
             return [self._render_spec(source_model, record, known_spec) for record in found]
 
         return dict(rules.answer_schedule(displays, window, chosen, read_as_superuser, everyone))
+
+    def _display(self, rendered: Record, user_tz: Any, default_tz: Any) -> Any:
+        """The addon's ``display_from_record`` of a rendered display record, computed once
+        per distinct record and zone chain (every page of a paged read needs every display
+        for the collisions; the plain rules are pure, so an unchanged record gives the
+        same display)."""
+        rules: Any = load_plain_package("epaper_schedule")
+        company_tz, company_lang = self.company["tz"], self.company["lang"]
+        key = (repr(rendered), user_tz, company_tz, company_lang, default_tz)
+        memo = self.display_memo
+        found = memo.get(key)
+        if found is None:
+            if len(memo) > 4 * len(self.records.get(DISPLAY_MODEL, {})) + 100:
+                memo.clear()  # bounded: records edited many times leave old keys
+            found = memo[key] = rules.display_from_record(
+                rendered,
+                user_tz=user_tz,
+                company_tz=company_tz,
+                company_lang=company_lang,
+                default_tz=default_tz,
+            )
+        return found
 
     def _placed_displays(self) -> list[Any]:
         """Every active display as the plain rules know them (to place a changed record)."""

@@ -5,6 +5,7 @@ and rendered as ``read`` / ``web_search_read`` answer them (many2one pairs, spec
 from __future__ import annotations
 
 import copy
+import functools
 from typing import Any, ClassVar
 
 from testbed.odoo_domains import compare, mentions, sort_key
@@ -15,10 +16,46 @@ Record = dict[str, Any]
 
 def _location_key(record: Record) -> Any:
     """``calendar.event.epaper_location_key``, stored by the addon's compute in Odoo."""
+    location = record.get("location")
+    if not isinstance(location, str):
+        return False
+    return _location_key_of(location) or False
+
+
+@functools.lru_cache(maxsize=65536)
+def _location_key_of(location: str) -> str:
+    """The addon's key of a location text (memoized: Odoo stores it, it does not recompute)."""
     from testbed.addon_code import load_plain_package
 
     rooms: Any = load_plain_package("epaper_schedule").rooms
-    return rooms.normalize_location(record.get("location")) or False
+    return str(rooms.normalize_location(location))
+
+
+def _conjuncts(domain: list[Any]) -> list[Any]:
+    """The leaves every match must satisfy: the top-level terms of the domain (Polish
+    notation, implicitly and-ed) that are leaves; operators' terms are skipped whole."""
+    leaves: list[Any] = []
+    index = 0
+    while index < len(domain):
+        if domain[index] in ("&", "|", "!"):
+            needed = 1  # terms still to skip for this operator's term
+            while needed and index < len(domain):
+                item = domain[index]
+                needed += {"&": 1, "|": 1, "!": 0}.get(item, -1) if isinstance(item, str) else -1
+                index += 1
+            continue
+        leaves.append(domain[index])
+        index += 1
+    return leaves
+
+
+def _may_be_in(value: Any, wanted: frozenset[Any]) -> bool:
+    """Whether ``value`` is in ``wanted``; True when it cannot be looked up in a set (a
+    list: the whole domain decides)."""
+    try:
+        return value in wanted
+    except TypeError:
+        return True
 
 
 class RecordStore:
@@ -50,7 +87,8 @@ class RecordStore:
         fields = self.fields[model]
         if "active" in fields and not mentions(domain, "active"):
             domain = [("active", "=", True), *domain] if domain else [("active", "=", True)]
-        found = [rec for rec in self.records[model].values() if self._match(model, rec, domain)]
+        candidates = self._indexed(model, domain)
+        found = [rec for rec in candidates if self._match(model, rec, domain)]
         for part in reversed((order or "id").split(",")):
             name, _, direction = part.strip().partition(" ")
             found.sort(
@@ -58,6 +96,29 @@ class RecordStore:
                 reverse=direction.strip().lower() == "desc",
             )
         return found[offset : offset + limit if limit else None]
+
+    def _indexed(self, model: str, domain: list[Any]) -> list[Record]:
+        """The records that may match ``domain``: all of them, or, when the domain is a
+        conjunction with a leaf ``(field, "in", values)`` on a field of the model itself,
+        only those whose field holds one of the values (what a database index selects;
+        each is still matched against the whole domain). One cheap pass over the model's
+        records, so a page of a paged read costs Odoo-like work, not a full domain match
+        of every record of the fleet."""
+        records = self.records[model].values()
+        for item in _conjuncts(domain):
+            if isinstance(item, list | tuple) and len(item) == 3 and item[1] == "in":
+                name, _, values = item
+                if "." in str(name) or name == "id" or name not in self.fields[model]:
+                    continue
+                try:
+                    wanted = frozenset(values)
+                except TypeError:  # unhashable values: no index to use
+                    continue
+                compute = self.COMPUTED.get((model, name))
+                if compute is not None:
+                    return [rec for rec in records if compute(rec) in wanted]
+                return [rec for rec in records if _may_be_in(rec.get(name, False), wanted)]
+        return list(records)
 
     def _match(self, model: str, record: Record, domain: list[Any]) -> bool:
         stack: list[bool] = []
