@@ -38,7 +38,6 @@ PRIVATE_SUMMARY = "Booked"
 # Refusal codes of the addon a caller can fix (a bad request), each with its own message.
 VALIDATION_CODES = ("overlap", "bad_window", "unknown_booking", "forbidden", "unknown_device")
 
-FOREVER = dt.datetime.max.replace(tzinfo=dt.UTC)
 BOOKINGS = CalendarEntityDescription(key="bookings", translation_key="bookings")
 
 
@@ -69,10 +68,6 @@ class RoomCalendar(OdooEpaperEntity, CalendarEntity):
     def __init__(self, entry: OdooEpaperConfigEntry, device: str) -> None:
         """A calendar of one display."""
         super().__init__(entry, BOOKINGS, device)
-        # (bookings, computed at, valid until, event): see ``event``.
-        self._event_cache: (
-            tuple[tuple[Booking, ...], dt.datetime, dt.datetime, CalendarEvent | None] | None
-        ) = None
 
     def _bookings(self) -> tuple[Booking, ...]:
         data = self.display_data
@@ -80,31 +75,24 @@ class RoomCalendar(OdooEpaperEntity, CalendarEntity):
 
     @property
     def event(self) -> CalendarEvent | None:
-        """Return the booking running now, else the next one.
+        """Return the booking running now (the latest started), else the next one.
 
-        Home Assistant asks several times per state write; the answer is kept until
-        a booking starts or ends, or the bookings change.
+        The room's status is computed once per display for all its entities
+        (DisplayData.room_status_at) until a booking starts or ends.
         """
-        now = dt_util.utcnow()
-        bookings = self._bookings()
-        cached = self._event_cache
-        if cached is not None and cached[0] is bookings and cached[1] <= now < cached[2]:
-            return cached[3]
-        running = [b for b in bookings if b.start <= now < b.end]
-        upcoming = [b for b in bookings if b.start > now]
-        event: CalendarEvent | None = None
-        if running:
-            event = calendar_event(max(running, key=lambda b: (b.start, b.end)))
-        elif upcoming:
-            event = calendar_event(min(upcoming, key=lambda b: b.start))
-        until = min([b.end for b in running] + [b.start for b in upcoming], default=FOREVER)
-        self._event_cache = (bookings, now, until, event)
-        return event
+        data = self.display_data
+        if data is None:
+            return None
+        status, _until = data.room_status_at(
+            dt_util.utcnow(), data.zone(dt_util.get_default_time_zone())
+        )
+        booking = status.current or status.next
+        return None if booking is None else calendar_event(booking)
 
     @callback
-    def _async_update_state(self) -> None:
-        """Write the state and push the changed bookings to subscribed calendar views."""
-        super()._async_update_state()
+    def _async_coordinator_changed(self) -> None:
+        """The bookings changed: write the state, push them to subscribed calendar views."""
+        super()._async_coordinator_changed()
         self.async_update_event_listeners()
 
     async def async_get_events(

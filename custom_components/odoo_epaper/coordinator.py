@@ -35,7 +35,7 @@ from .room_issues import async_report_collisions
 from .schedule import Schedule, booking_window
 from .schedule_sync import ScheduleSync
 from .two_publishers import async_check_publishers
-from .wire import build_payload, content_hash
+from .wire import build_wire_payload
 
 
 def odoo_failure(
@@ -69,29 +69,28 @@ def build_display_data(
     lifetime: dt.timedelta,
     messages: Mapping[str, BoardMessage] | None = None,
 ) -> dict[str, DisplayData]:
-    """Build every display's payload; a display's own prefix wins over the option."""
+    """Build every display's payload in its wire form (once: the bytes published are those
+    built here); a display's own prefix wins over the option."""
     messages = messages or {}
     displays: dict[str, DisplayData] = {}
     for display in schedule.displays:
         bookings = schedule.bookings.get(display.device, ())
-        payload = build_payload(
-            device=display.device,
-            room=display.room,
-            tz=display.tz,
-            bookings=bookings,
-            now=now,
-            lifetime=lifetime,
-            qr=display.qr,
-            locale=display.locale,
-        )
-        if (message := messages.get(display.device)) is not None:
-            payload["message"] = message.as_payload()
+        message = messages.get(display.device)
         displays[display.device] = DisplayData(
             display=display,
             topic_prefix=display.topic_prefix or options.topic_prefix,
             bookings=tuple(bookings),
-            payload=payload,
-            content_hash=content_hash(payload),
+            wire=build_wire_payload(
+                device=display.device,
+                room=display.room,
+                tz=display.tz,
+                bookings=bookings,
+                now=now,
+                lifetime=lifetime,
+                qr=display.qr,
+                locale=display.locale,
+                message=None if message is None else message.as_payload(),
+            ),
         )
     return displays
 
@@ -211,7 +210,7 @@ class OdooEpaperCoordinator(DataUpdateCoordinator[OdooEpaperData]):
         )
         await self.publisher.async_publish_data(
             (
-                (item.data_topic, item.content_hash, item.payload)
+                (item.data_topic, item.wire)
                 for item in displays.values()
                 if not item.display.published_by_odoo  # the addon publishes those
             ),

@@ -3,24 +3,30 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .room_state import RoomStatus, next_change, room_status
 from .schedule import Booking, Display
-from .wire import data_topic
+from .wire import WirePayload, data_topic
 
 
 @dataclass(frozen=True, kw_only=True)
 class DisplayData:
-    """One display as the hub last built it: where it goes and what it shows."""
+    """One display as the hub last built it: where it goes and what it shows.
+
+    What it holds is what the entities need (the display, its bookings) and the payload
+    in its wire form only (``wire``: the bytes the broker gets, built once), not Odoo's
+    answer nor the payload as Python objects: the hub's memory per display stays the
+    bookings plus one compact JSON text.
+    """
 
     display: Display
     topic_prefix: str
     bookings: tuple[Booking, ...]
-    payload: dict[str, Any]
-    content_hash: str
+    wire: WirePayload
     # (tz, computed at, next change, status): see room_status_at.
     _status_memo: list[tuple[dt.tzinfo, dt.datetime, dt.datetime, RoomStatus]] = field(
         default_factory=list, compare=False, repr=False
@@ -38,6 +44,17 @@ class DisplayData:
         until = next_change(self.bookings, now, tz)
         self._status_memo[:] = [(tz, now, until, status)]
         return status, until
+
+    @property
+    def content_hash(self) -> str:
+        """The contract's content_hash of the payload (what the door reports it shows)."""
+        return self.wire.content_hash
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        """The ``/data`` payload, decoded from its wire bytes (diagnostics, tests)."""
+        payload: dict[str, Any] = json.loads(self.wire.data)
+        return payload
 
     @property
     def device(self) -> str:

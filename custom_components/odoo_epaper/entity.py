@@ -26,9 +26,10 @@ from .freshness import Freshness, freshness
 class OdooEpaperEntity(CoordinatorEntity[OdooEpaperCoordinator]):
     """An entity of the hub (``device`` None) or of one display.
 
-    A display's entity writes its state after a refresh only when what it shows
-    from the coordinator changed (:meth:`_coordinator_key`), so a cycle in which
-    one display changed writes that display's states, not every display's.
+    A display's entity looks at its state after a refresh only when what it shows
+    from the coordinator changed (:meth:`_coordinator_key`), and writes it only when
+    the state or its attributes changed (:meth:`_async_update_state`), so a cycle in
+    which one display changed writes that display's changed states, not every display's.
     """
 
     _attr_has_entity_name = True
@@ -96,7 +97,20 @@ class OdooEpaperEntity(CoordinatorEntity[OdooEpaperCoordinator]):
 
     @callback
     def _async_update_state(self) -> None:
-        """Write the state; the one place subclasses add work done on every write."""
+        """Write the state when it or its attributes changed; the one place subclasses
+        add work done on every update.
+
+        The comparison is Home Assistant's own (the state and attributes a write would
+        set against those in the state machine), so a refresh or a display's message
+        that changes nothing this entity shows writes nothing: at thousands of displays
+        a cycle's work is the states that changed (no state object, no event, no
+        recorder row for the others).
+        """
+        current = self.hass.states.get(self.entity_id) if self.entity_id else None
+        if current is not None:
+            calculated = self._async_calculate_state()
+            if calculated.state == current.state and calculated.attributes == current.attributes:
+                return
         self.async_write_ha_state()
 
 

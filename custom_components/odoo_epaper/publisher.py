@@ -7,7 +7,6 @@ import datetime as dt
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from homeassistant.components import mqtt
 from homeassistant.core import HomeAssistant
@@ -15,7 +14,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.storage import Store
 
 from .const import DOMAIN, HUB_DEVICE, LOGGER, PAYLOAD_LIFETIME
-from .wire import encode, status_topic
+from .wire import WirePayload, status_topic
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -25,7 +24,6 @@ class PublishedData:
     topic: str
     content_hash: str
     valid_until: dt.datetime
-    payload: dict[str, Any]
     published_at: dt.datetime  # when this content (hash) was first published, UTC
 
 
@@ -130,14 +128,17 @@ class DataPublisher:
             self.published.pop(topic, None)
 
     async def async_publish_data(
-        self, items: Iterable[tuple[str, str, dict[str, Any]]], now: dt.datetime
+        self, items: Iterable[tuple[str, WirePayload]], now: dt.datetime
     ) -> list[str]:
-        """Publish the due ``(topic, content_hash, payload)`` items; return the topics sent.
+        """Publish the due ``(topic, payload)`` items; return the topics sent.
+
+        The payload's bytes go out as built (no serialization here), the topics in the
+        order given, all in flight at once.
 
         Nothing is sent while the broker is unreachable; a failed publish is logged
         (one line per cycle) and retried on the next cycle.
         """
-        due = [item for item in items if self.is_due(item[0], item[1], now)]
+        due = [item for item in items if self.is_due(item[0], item[1].content_hash, now)]
         if not due:
             return []
         if not mqtt.is_connected(self.hass):
@@ -145,26 +146,25 @@ class DataPublisher:
             return []
         results = await asyncio.gather(
             *(
-                mqtt.async_publish(self.hass, topic, encode(payload), self.qos, True)
-                for topic, _, payload in due
+                mqtt.async_publish(self.hass, topic, payload.data, self.qos, True)
+                for topic, payload in due
             ),
             return_exceptions=True,
         )
         sent: list[str] = []
         failed: list[tuple[str, BaseException]] = []
-        for (topic, content_hash, payload), result in zip(due, results, strict=True):
+        for (topic, payload), result in zip(due, results, strict=True):
             if isinstance(result, BaseException):
                 failed.append((topic, result))
                 continue
             last = self.published.get(topic)
             self.published[topic] = PublishedData(
                 topic=topic,
-                content_hash=content_hash,
-                valid_until=dt.datetime.fromisoformat(payload["valid_until"]),
-                payload=payload,
+                content_hash=payload.content_hash,
+                valid_until=payload.valid_until,
                 published_at=(
                     last.published_at
-                    if last is not None and last.content_hash == content_hash
+                    if last is not None and last.content_hash == payload.content_hash
                     else now
                 ),
             )

@@ -97,12 +97,12 @@ class ScheduleSync:
             self.displays.pop(name, None)
             self.bookings.pop(name, None)
         for display in schedule.displays:
-            bookings = tuple(schedule.bookings.get(display.device, ()))
             device = display.device
-            if self.displays.get(device) != display or self.bookings.get(device) != bookings:
+            bookings = _reuse(self.bookings.get(device, ()), schedule.bookings.get(device, ()))
+            if self.displays.get(device) != display or self.bookings.get(device) is not bookings:
                 changed.add(device)
-            self.displays[device] = display
-            self.bookings[device] = bookings
+                self.displays[device] = display
+                self.bookings[device] = bookings
         return changed
 
     def schedule(self, devices: Iterable[str] | None = None) -> Schedule:
@@ -112,3 +112,18 @@ class ScheduleSync:
             displays=tuple(self.displays[name] for name in names),
             bookings={name: self.bookings[name] for name in names},
         )
+
+
+def _reuse(
+    known: tuple[Booking, ...], answered: tuple[Booking, ...] | list[Booking]
+) -> tuple[Booking, ...]:
+    """``answered`` as a tuple, made of the ``known`` objects where they are equal: the
+    very ``known`` tuple when nothing changed (what the hub holds stays the objects it
+    already built from, and the answer's copies are freed), else the answer with each
+    unchanged booking replaced by the one already held."""
+    if len(known) == len(answered) and all(
+        old == new for old, new in zip(known, answered, strict=True)
+    ):
+        return known
+    held = {booking: booking for booking in known}
+    return tuple(held.get(booking, booking) for booking in answered)

@@ -30,7 +30,7 @@ from .entity import (
     OdooEpaperMqttEntity,
     async_add_display_entities,
 )
-from .room_state import RoomState, RoomStatus, next_change, room_status, shown_title
+from .room_state import RoomState, RoomStatus, shown_title
 
 PARALLEL_UPDATES = 0
 
@@ -192,25 +192,23 @@ class ScheduleSensor(OdooEpaperEntity, SensorEntity):
 
     @callback
     def _update_status(self, now: datetime | None = None) -> None:
-        """Recompute the room's status at ``now`` and wait for its next change."""
+        """Take the room's status at ``now`` (computed once per display for all its
+        entities: DisplayData.room_status_at) and wait for its next change."""
         self._cancel_timer()
         data = self.display_data
         if data is None:
             self._status = None
             return
         now = now or dt_util.utcnow()
-        tz = data.zone(dt_util.get_default_time_zone())
-        self._status = room_status(data.bookings, now, tz)
-        self._unsub_timer = async_track_point_in_utc_time(
-            self.hass, self._handle_boundary, next_change(data.bookings, now, tz)
-        )
+        self._status, until = data.room_status_at(now, data.zone(dt_util.get_default_time_zone()))
+        self._unsub_timer = async_track_point_in_utc_time(self.hass, self._handle_boundary, until)
 
     @callback
     def _handle_boundary(self, now: datetime) -> None:
-        """A meeting starts, ends or is about to start: recompute."""
+        """A meeting starts, ends or is about to start: recompute (and write what changed)."""
         self._unsub_timer = None
         self._update_status(now)
-        self.async_write_ha_state()
+        self._async_update_state()
 
     @callback
     def _async_coordinator_changed(self) -> None:

@@ -135,6 +135,20 @@ def _fit_events(bookings: Iterable[Booking], now: dt.datetime) -> list[Booking]:
     return events[:MAX_EVENTS]
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WirePayload:
+    """A ``/data`` payload as it goes on the wire, built once.
+
+    ``data`` is the compact UTF-8 JSON (:func:`encode`, what the broker retains),
+    ``content_hash`` the contract's hash of its content (:func:`content_hash`),
+    ``valid_until`` the payload's end of life (aware UTC, whole seconds).
+    """
+
+    data: bytes
+    content_hash: str
+    valid_until: dt.datetime
+
+
 def build_payload(
     *,
     device: str,
@@ -145,12 +159,54 @@ def build_payload(
     lifetime: dt.timedelta,
     qr: str | None = None,
     locale: str | None = None,
+    message: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Build the ``/data`` payload of one display; it always fits the contract's limits.
 
     ``tz`` and ``locale`` are left out when unknown (the satellite's own settings apply):
-    the hub never sends a zone it made up.
+    the hub never sends a zone it made up. ``message`` (``{"text", "until"}``) is shown
+    above the events. Events that would push the payload past MAX_PAYLOAD_BYTES are
+    left out from the last one.
     """
+    return _build(device, room, tz, bookings, now, lifetime, qr, locale, message)[0]
+
+
+def build_wire_payload(
+    *,
+    device: str,
+    room: str,
+    tz: str | None,
+    bookings: Iterable[Booking],
+    now: dt.datetime,
+    lifetime: dt.timedelta,
+    qr: str | None = None,
+    locale: str | None = None,
+    message: dict[str, Any] | None = None,
+) -> WirePayload:
+    """Build :func:`build_payload`'s payload straight to its wire form: each booking's
+    times formatted once, the payload serialized once (its bytes are what the broker
+    gets) and its canonical form once (for the hash)."""
+    payload, data = _build(device, room, tz, bookings, now, lifetime, qr, locale, message)
+    return WirePayload(
+        data=data,
+        content_hash=content_hash(payload),
+        valid_until=(now + lifetime).astimezone(dt.UTC).replace(microsecond=0),
+    )
+
+
+def _build(
+    device: str,
+    room: str,
+    tz: str | None,
+    bookings: Iterable[Booking],
+    now: dt.datetime,
+    lifetime: dt.timedelta,
+    qr: str | None,
+    locale: str | None,
+    message: dict[str, Any] | None,
+) -> tuple[dict[str, Any], bytes]:
+    """The payload and its :func:`encode` bytes (encoded once; again only when events
+    had to be dropped to fit MAX_PAYLOAD_BYTES)."""
     payload: dict[str, Any] = {"v": WIRE_VERSION, "device": device, "room": room}
     if tz:
         payload["tz"] = tz
@@ -162,8 +218,11 @@ def build_payload(
         "events": [_event(booking) for booking in _fit_events(bookings, now)],
         "qr": qr if qr and len(qr.encode("utf-8", "surrogatepass")) <= MAX_QR_BYTES else None,
     }
-    if len(encode(payload)) <= MAX_PAYLOAD_BYTES:
-        return payload
+    if message is not None:
+        payload["message"] = message
+    data = encode(payload)
+    if len(data) <= MAX_PAYLOAD_BYTES:
+        return payload, data
     events: list[dict[str, Any]] = payload["events"]
     budget = MAX_PAYLOAD_BYTES - len(encode({**payload, "events": []}))
     for index, event in enumerate(events):
@@ -171,7 +230,7 @@ def build_payload(
         if budget < 0:
             del events[index:]
             break
-    return payload
+    return payload, encode(payload)
 
 
 # Door actions (DESIGN.md 3a) ----------------------------------------------------

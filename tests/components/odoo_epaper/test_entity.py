@@ -17,6 +17,7 @@ from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.odoo_epaper import display_data
 from custom_components.odoo_epaper.devices import async_get_entry_device, display_identifier
 from testbed.broker import Broker
 from testbed.odoo_server import OdooTestServer
@@ -141,3 +142,89 @@ async def test_refresh_writes_only_the_changed_display(
     assert unchanged_cycle <= {"hub"}
     assert changed_cycle - {"hub"} == {"reception"}
     assert {"sensor.reception_room_state", "sensor.reception_next_meeting"} & set(written)
+
+
+async def test_a_change_an_entity_does_not_show_writes_nothing_for_it(
+    hass: HomeAssistant, init_integration: MockConfigEntry, odoo_server: OdooTestServer
+) -> None:
+    """A booking added three days ahead changes reception's payload (published) but not
+    its room state, meetings or calendar event: those entities write nothing, and no
+    entity writes a state equal to its last one (no state_reported at all)."""
+    coordinator = init_integration.runtime_data.coordinator
+    before = coordinator.data.displays["reception"].content_hash
+    ours = {
+        entity.entity_id
+        for entity in er.async_entries_for_config_entry(
+            er.async_get(hass), init_integration.entry_id
+        )
+    }
+    events: list[tuple[str, str]] = []
+
+    @callback
+    def record(event: Event[Any]) -> None:
+        events.append((event.event_type, event.data["entity_id"]))
+
+    @callback
+    def of_ours(event_data: Mapping[str, Any]) -> bool:
+        return event_data["entity_id"] in ours
+
+    unsubscribe = [
+        hass.bus.async_listen(event_type, record, event_filter=of_ours)
+        for event_type in (EVENT_STATE_CHANGED, EVENT_STATE_REPORTED)
+    ]
+    try:
+        odoo_server.add_record(
+            "room.booking",
+            {
+                "name": "Far ahead",
+                "room_id": 1,
+                "start_datetime": "{day+3} 10:00:00",
+                "stop_datetime": "{day+3} 11:00:00",
+                "organizer_id": 2,
+            },
+        )
+        await coordinator.async_refresh()
+        await hass.async_block_till_done()
+    finally:
+        for stop in unsubscribe:
+            stop()
+    assert coordinator.data.displays["reception"].content_hash != before  # published anew
+    assert [entity for kind, entity in events if kind == EVENT_STATE_REPORTED] == []
+    written = {entity for _, entity in events}
+    for quiet in (
+        "sensor.reception_room_state",
+        "sensor.reception_current_meeting",
+        "sensor.reception_next_meeting",
+        "calendar.reception_bookings",
+    ):
+        assert quiet in ours
+        assert quiet not in written
+
+
+async def test_room_status_is_computed_once_per_display_per_change(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    odoo_server: OdooTestServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Reception's booking renamed: its three schedule sensors and its calendar take the
+    room's status from one computation, not one scan of the bookings each."""
+    computed: list[int] = []
+    real = display_data.room_status
+
+    def counting(*args: Any) -> Any:
+        computed.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(display_data, "room_status", counting)
+    odoo_server.update_record("room.booking", 3, {"name": "Stand-up, renamed"})  # reception
+    await init_integration.runtime_data.coordinator.async_refresh()
+    await hass.async_block_till_done()
+    for entity_id in (
+        "sensor.reception_room_state",
+        "sensor.reception_current_meeting",
+        "sensor.reception_next_meeting",
+        "calendar.reception_bookings",
+    ):
+        assert hass.states.get(entity_id) is not None
+    assert len(computed) == 1

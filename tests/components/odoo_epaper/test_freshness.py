@@ -32,7 +32,6 @@ def _published(at: datetime, content: str = "a" * 16) -> PublishedData:
         topic=f"{PREFIX}door/data",
         content_hash=content,
         valid_until=at + timedelta(hours=12),
-        payload={},
         published_at=at,
     )
 

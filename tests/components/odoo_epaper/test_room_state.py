@@ -17,10 +17,12 @@ from custom_components.odoo_epaper.room_state import (
     shown_title,
 )
 from custom_components.odoo_epaper.schedule import Booking, Display
+from custom_components.odoo_epaper.wire import WirePayload
 from tests.fixtures.bookings import bookings_from_events
 from tests.fixtures.vectors import load_vectors
 
 VECTORS = load_vectors("states")
+NO_WIRE = WirePayload(data=b"{}", content_hash="", valid_until=datetime(2026, 1, 1, tzinfo=UTC))
 
 
 def _utc(text: str) -> datetime:
@@ -118,9 +120,7 @@ def test_display_timezone(tz: str | None, expected: str) -> None:
     """A display's room state uses its timezone, Home Assistant's when it has none or a
     bad one (DESIGN.md 3a: never a made-up UTC)."""
     display = Display(device="reception", room="Reception", tz=tz)
-    data = DisplayData(
-        display=display, topic_prefix="odoo_epaper/", bookings=(), payload={}, content_hash=""
-    )
+    data = DisplayData(display=display, topic_prefix="odoo_epaper/", bookings=(), wire=NO_WIRE)
     assert str(data.zone(ZoneInfo("America/Chicago"))) == expected
 
 
@@ -137,8 +137,7 @@ def test_display_status_is_computed_once_until_it_may_change() -> None:
         display=Display(device="kiel", room="Kiel"),
         topic_prefix="odoo_epaper/",
         bookings=bookings,
-        payload={},
-        content_hash="",
+        wire=NO_WIRE,
     )
     tz = ZoneInfo("Europe/Berlin")
     computed = 0
