@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import cProfile
 import datetime as dt
-import json
 import os
 import socket
 import statistics
@@ -204,8 +203,7 @@ async def test_fanout(
             data_topics = [t for t in publish_calls if t.endswith("/data")]
             latencies = [(times[t] - publish_calls[t]) * 1000 for t in data_topics]
             payloads = {
-                item.data_topic: json.dumps(item.payload).encode()
-                for item in coordinator.data.displays.values()
+                item.data_topic: item.wire.data for item in coordinator.data.displays.values()
             }
     finally:
         subscriber.stop()

@@ -18,7 +18,6 @@ against a bare paho client publishing the same payloads, and the process's RSS.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import resource
 import sys
@@ -222,8 +221,7 @@ async def test_sync(
         incremental = await run_mode(cycles, subscriber, count, incremental=True)
         rss_now, rss_peak = rss_mib()
         payloads = {
-            item.data_topic: json.dumps(item.payload).encode()
-            for item in cycles.coordinator.data.displays.values()
+            item.data_topic: item.wire.data for item in cycles.coordinator.data.displays.values()
         }
     finally:
         subscriber.stop()
