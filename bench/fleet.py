@@ -40,7 +40,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from bench.fanout import PAHO_PREFIX, arrivals, bare_paho_baseline, fresh_topics
+from bench.fanout import PAHO_PREFIX, arrivals, bare_paho_baseline, fresh_topics, profiled
 from bench.ha_harness import PLUGINS, RESULTS_ENV, ROOT, append_result, demo_entry, run
 from bench.report import table, write_section
 from bench.sync import DAYS, EVENT, PER_DAY, PREFIX, events, first_event_of, rooms
@@ -115,8 +115,9 @@ async def changed_cycle(
     odoo.update_records(EVENT, [(first_event_of(i), {"name": "Changed"}) for i in range(count)])
     mark = subscriber.mark()
     cpu = time.process_time()
-    await coordinator.async_refresh()
-    times = await hass.async_add_executor_job(arrivals, subscriber, mark, count, WAIT)
+    with profiled(f"fleet-changed-{count}"):
+        await coordinator.async_refresh()
+        times = await hass.async_add_executor_job(arrivals, subscriber, mark, count, WAIT)
     last = max(times.values())
     await hass.async_block_till_done()
     read_start, read_end, cpu_read = timed.reads[-1]

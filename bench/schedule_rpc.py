@@ -29,9 +29,8 @@ import odoorpc
 
 from bench.report import table, write_section
 from custom_components.odoo_epaper.odoo_client import OdooClient
-from custom_components.odoo_epaper.schedule import booking_window, to_odoo
+from custom_components.odoo_epaper.schedule import booking_window, format_time, to_odoo
 from custom_components.odoo_epaper.schedule_pages import PAGE_SIZE
-from custom_components.odoo_epaper.wire import format_time
 from testbed.odoo_server import OdooTestServer
 
 SIZES = [10, 100, 1000]

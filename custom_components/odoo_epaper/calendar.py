@@ -68,6 +68,9 @@ class RoomCalendar(OdooEpaperEntity, CalendarEntity):
     def __init__(self, entry: OdooEpaperConfigEntry, device: str) -> None:
         """A calendar of one display."""
         super().__init__(entry, BOOKINGS, device)
+        # The booking shown and its event: Home Assistant asks for the event several
+        # times per state write, and the hub keeps a booking's object while it is unchanged.
+        self._shown: tuple[Booking, CalendarEvent] | None = None
 
     def _bookings(self) -> tuple[Booking, ...]:
         data = self.display_data
@@ -87,7 +90,11 @@ class RoomCalendar(OdooEpaperEntity, CalendarEntity):
             dt_util.utcnow(), data.zone(dt_util.get_default_time_zone())
         )
         booking = status.current or status.next
-        return None if booking is None else calendar_event(booking)
+        if booking is None:
+            return None
+        if self._shown is None or self._shown[0] is not booking:
+            self._shown = (booking, calendar_event(booking))
+        return self._shown[1]
 
     @callback
     def _async_coordinator_changed(self) -> None:

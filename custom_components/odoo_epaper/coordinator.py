@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from functools import partial
 
 from homeassistant.config_entries import ConfigEntry
@@ -35,7 +35,7 @@ from .room_issues import async_report_collisions
 from .schedule import Schedule, booking_window
 from .schedule_sync import ScheduleSync
 from .two_publishers import async_check_publishers
-from .wire import build_wire_payload
+from .wire import WirePayload, build_wire_payload
 
 
 def odoo_failure(
@@ -71,12 +71,24 @@ def build_display_data(
 ) -> dict[str, DisplayData]:
     """Build every display's payload in its wire form (once: the bytes published are those
     built here); a display's own prefix wins over the option."""
+    return {
+        item.device: item for item in iter_display_data(schedule, options, now, lifetime, messages)
+    }
+
+
+def iter_display_data(
+    schedule: Schedule,
+    options: EpaperOptions,
+    now: dt.datetime,
+    lifetime: dt.timedelta,
+    messages: Mapping[str, BoardMessage] | None = None,
+) -> Iterator[DisplayData]:
+    """:func:`build_display_data`, one display at a time (as the publisher sends them)."""
     messages = messages or {}
-    displays: dict[str, DisplayData] = {}
     for display in schedule.displays:
         bookings = schedule.bookings.get(display.device, ())
         message = messages.get(display.device)
-        displays[display.device] = DisplayData(
+        yield DisplayData(
             display=display,
             topic_prefix=display.topic_prefix or options.topic_prefix,
             bookings=tuple(bookings),
@@ -92,7 +104,6 @@ def build_display_data(
                 message=None if message is None else message.as_payload(),
             ),
         )
-    return displays
 
 
 class OdooEpaperCoordinator(DataUpdateCoordinator[OdooEpaperData]):
@@ -204,18 +215,19 @@ class OdooEpaperCoordinator(DataUpdateCoordinator[OdooEpaperData]):
     async def _async_build_and_publish(
         self, schedule: Schedule, now: dt.datetime
     ) -> dict[str, DisplayData]:
-        """Build every payload (with the messages shown now) and publish the due ones."""
-        displays = build_display_data(
-            schedule, self.options, now, self.publisher.lifetime, self.messages.active(now)
-        )
-        await self.publisher.async_publish_data(
-            (
-                (item.data_topic, item.wire)
-                for item in displays.values()
-                if not item.display.published_by_odoo  # the addon publishes those
-            ),
-            now,
-        )
+        """Build every payload (with the messages shown now) and publish the due ones,
+        each sent as soon as it is built."""
+        displays: dict[str, DisplayData] = {}
+
+        def built() -> Iterator[tuple[str, WirePayload]]:
+            for item in iter_display_data(
+                schedule, self.options, now, self.publisher.lifetime, self.messages.active(now)
+            ):
+                displays[item.device] = item
+                if not item.display.published_by_odoo:  # the addon publishes those
+                    yield item.data_topic, item.wire
+
+        await self.publisher.async_publish_data(built(), now)
         return displays
 
     async def _async_build_and_publish_changed(

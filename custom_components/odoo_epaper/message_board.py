@@ -10,7 +10,7 @@ from typing import Any
 from homeassistant.core import CALLBACK_TYPE, HassJob, HomeAssistant, callback
 from homeassistant.helpers.event import async_track_point_in_utc_time
 
-from .wire import format_time
+from .schedule import format_time
 
 
 @dataclass(frozen=True, slots=True)

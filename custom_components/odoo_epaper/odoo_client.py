@@ -50,7 +50,7 @@ from .odoo_transport import (
     detect_version,
     list_databases,
 )
-from .schedule import Booking, Schedule
+from .schedule import Booking, Schedule, format_time
 from .schedule_answer import (
     ScheduleUpdate,
     UnsupportedAnswerError,
@@ -58,7 +58,6 @@ from .schedule_answer import (
     valid_timezone,
 )
 from .schedule_pages import PAGE_SIZE, read_pages
-from .wire import format_time
 
 # The client's whole vocabulary, importable from here as before the split.
 __all__ = [

@@ -29,6 +29,7 @@ class PublishedData:
 
 STORAGE_VERSION = 1
 SAVE_DELAY = 10  # seconds: a burst of publishes is written to disk once
+SEND_BATCH = 50  # payloads handed to the MQTT client between two turns of the event loop
 
 
 class DataPublisher:
@@ -132,25 +133,39 @@ class DataPublisher:
     ) -> list[str]:
         """Publish the due ``(topic, payload)`` items; return the topics sent.
 
-        The payload's bytes go out as built (no serialization here), the topics in the
-        order given, all in flight at once.
+        ``items`` may build each payload as it is taken (a generator): each due one is
+        handed to the MQTT client at once (its bytes as built, no serialization here)
+        and every SEND_BATCH items the event loop gets a turn, so the first doors'
+        messages are on the wire while the last payloads are still being built, and
+        nothing else on the loop waits for the whole fleet. All are then awaited.
 
-        Nothing is sent while the broker is unreachable; a failed publish is logged
-        (one line per cycle) and retried on the next cycle.
+        Nothing is sent while the broker is unreachable (the items are still taken);
+        a failed publish is logged (one line per cycle) and retried on the next cycle.
         """
-        due = [item for item in items if self.is_due(item[0], item[1].content_hash, now)]
+        connected = mqtt.is_connected(self.hass)
+        due: list[tuple[str, WirePayload]] = []
+        sending: list[asyncio.Task[None]] = []
+        for topic, payload in items:
+            if not self.is_due(topic, payload.content_hash, now):
+                continue
+            due.append((topic, payload))
+            if not connected:
+                continue
+            sending.append(
+                self.hass.async_create_task(
+                    mqtt.async_publish(self.hass, topic, payload.data, self.qos, True),
+                    f"{DOMAIN} publish {topic}",
+                    eager_start=True,
+                )
+            )
+            if len(sending) % SEND_BATCH == 0:
+                await asyncio.sleep(0)  # the loop writes what is queued, then we go on
         if not due:
             return []
-        if not mqtt.is_connected(self.hass):
+        if not connected:
             LOGGER.warning("MQTT broker not connected; %d displays wait for it", len(due))
             return []
-        results = await asyncio.gather(
-            *(
-                mqtt.async_publish(self.hass, topic, payload.data, self.qos, True)
-                for topic, payload in due
-            ),
-            return_exceptions=True,
-        )
+        results = await asyncio.gather(*sending, return_exceptions=True)
         sent: list[str] = []
         failed: list[tuple[str, BaseException]] = []
         for (topic, payload), result in zip(due, results, strict=True):

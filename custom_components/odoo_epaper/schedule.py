@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 
 ODOO_DATETIME = "%Y-%m-%d %H:%M:%S"
 MIN_YEAR = 1970
@@ -47,6 +48,17 @@ class Booking:
     ref: str | None = None  # "model,id" in Odoo (what the addon's epaper_cancel takes)
     check_in_until: dt.datetime | None = None  # released then unless checked in at the door
 
+    @cached_property
+    def wire_times(self) -> tuple[str, str, str | None]:
+        """``start``, ``end`` and ``check_in_until`` as the wire writes them
+        (:func:`format_time`), formatted once per booking however often it is published."""
+        check_in = self.check_in_until
+        return (
+            format_time(self.start),
+            format_time(self.end),
+            None if check_in is None else format_time(check_in),
+        )
+
 
 @dataclass(frozen=True, kw_only=True)
 class Schedule:
@@ -64,6 +76,11 @@ def booking_window(now: dt.datetime, horizon_days: int) -> tuple[dt.datetime, dt
     """
     midnight = dt.datetime.combine(now.astimezone(dt.UTC).date(), dt.time(), tzinfo=dt.UTC)
     return midnight - dt.timedelta(days=1), midnight + dt.timedelta(days=horizon_days + 1)
+
+
+def format_time(moment: dt.datetime) -> str:
+    """Format an aware time as ISO 8601 UTC with a ``Z`` (the wire's and the RPCs' form)."""
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def to_odoo(moment: dt.datetime) -> str:

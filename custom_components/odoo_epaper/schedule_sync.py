@@ -10,6 +10,7 @@ A change notice (``_odoo/changed``) makes it read only the displays named.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -119,11 +120,14 @@ def _reuse(
 ) -> tuple[Booking, ...]:
     """``answered`` as a tuple, made of the ``known`` objects where they are equal: the
     very ``known`` tuple when nothing changed (what the hub holds stays the objects it
-    already built from, and the answer's copies are freed), else the answer with each
-    unchanged booking replaced by the one already held."""
-    if len(known) == len(answered) and all(
-        old == new for old, new in zip(known, answered, strict=True)
-    ):
+    already built from, with their wire times formatted, and the answer's copies are
+    freed), else the answer with each booking equal to the one held at its place (the
+    addon answers them sorted) replaced by that one."""
+    held = len(known)
+    reused = tuple(
+        known[index] if index < held and known[index] == booking else booking
+        for index, booking in enumerate(answered)
+    )
+    if len(reused) == held and all(map(operator.is_, reused, known)):
         return known
-    held = {booking: booking for booking in known}
-    return tuple(held.get(booking, booking) for booking in answered)
+    return reused

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from .const import ODOO_DEVICE
-from .schedule import Booking
+from .schedule import Booking, format_time
 
 WIRE_VERSION = 1
 MAX_PAYLOAD_BYTES = 64 * 1024
@@ -88,11 +88,6 @@ def split_display_topic(topic: str, leaf: str) -> tuple[str, str] | None:
     return prefix, device
 
 
-def format_time(moment: dt.datetime) -> str:
-    """Format an aware time as ISO 8601 UTC with a ``Z``."""
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def encode(payload: dict[str, Any]) -> bytes:
     """Serialise a payload as compact UTF-8 JSON."""
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -113,17 +108,18 @@ def content_hash(payload: dict[str, Any]) -> str:
 def _event(booking: Booking) -> dict[str, Any]:
     """One event of ``/data``; ``all_day`` only when true (absent means false, DESIGN 3a),
     ``check_in_until`` only while the door asks for check-in."""
+    start, end, check_in_until = booking.wire_times
     event: dict[str, Any] = {
         "title": booking.title[:MAX_TITLE_CHARS],
-        "start": format_time(booking.start),
-        "end": format_time(booking.end),
+        "start": start,
+        "end": end,
         "organizer": booking.organizer,
         "private": booking.private,
     }
     if booking.all_day:
         event["all_day"] = True
-    if booking.check_in_until is not None:
-        event["check_in_until"] = format_time(booking.check_in_until)
+    if check_in_until is not None:
+        event["check_in_until"] = check_in_until
     return event
 
 

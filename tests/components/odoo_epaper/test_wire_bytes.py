@@ -7,13 +7,12 @@ from typing import Any
 
 import pytest
 
-from custom_components.odoo_epaper.schedule import Booking
+from custom_components.odoo_epaper.schedule import Booking, format_time
 from custom_components.odoo_epaper.wire import (
     MAX_TITLE_CHARS,
     build_payload,
     build_wire_payload,
     encode,
-    format_time,
 )
 from tests.fixtures.vectors import load_vectors
 
