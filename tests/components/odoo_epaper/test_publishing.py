@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import types
 from collections.abc import Callable, Iterator
+from typing import Any
 from unittest.mock import patch
 
 import jsonschema
@@ -16,6 +17,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.odoo_epaper import coordinator as coordinator_module
 from custom_components.odoo_epaper.const import CONF_QOS, DOMAIN
 from custom_components.odoo_epaper.coordinator import OdooEpaperCoordinator
 from testbed.broker import Broker
@@ -452,3 +454,43 @@ async def test_a_display_deleted_while_home_assistant_was_down_is_cleared(
     await hass.async_block_till_done()
     assert await _retained(subscriber_factory, hass, old) is None
     assert await _retained(subscriber_factory, hass, "odoo_epaper/reception/data") is not None
+
+
+async def test_payloads_are_sent_as_they_are_built(
+    hass: HomeAssistant,
+    mqtt_entry: MockConfigEntry,
+    config_entry: MockConfigEntry,
+    subscriber_factory: Callable[..., OutsideSubscriber],
+    odoo_server: OdooTestServer,
+) -> None:
+    """200 more rooms: the first doors' payloads go to the MQTT client before the last
+    ones are built (the loop is not held for the whole fleet), and every door gets its
+    /data, byte for byte what was built."""
+    add_rooms(odoo_server, 200)
+    order: list[str] = []
+    built: dict[str, bytes] = {}
+    real_build = coordinator_module.build_wire_payload
+    real_publish = mqtt.async_publish
+
+    def build(**kwargs: Any) -> Any:
+        wire = real_build(**kwargs)
+        order.append("build")
+        built[f"odoo_epaper/{kwargs['device']}/data"] = wire.data
+        return wire
+
+    async def publish(hass: HomeAssistant, topic: str, *args: Any, **kwargs: Any) -> None:
+        order.append("publish")
+        await real_publish(hass, topic, *args, **kwargs)
+
+    subscriber = subscriber_factory("+/+/data")
+    with (
+        patch.object(coordinator_module, "build_wire_payload", build),
+        patch("custom_components.odoo_epaper.publisher.mqtt.async_publish", publish),
+    ):
+        assert await hass.config_entries.async_setup(config_entry.entry_id)
+        await hass.async_block_till_done()
+    messages = await subscriber.wait_for(lambda ms: len(ms) == 202)
+    assert order.count("build") == 203  # lab-door too, under test/room/ (not subscribed)
+    assert order.index("publish") < len(order) - 1 - order[::-1].index("build")
+    assert all(m.payload == built[m.topic] for m in messages)
+    await hass.config_entries.async_unload(config_entry.entry_id)

@@ -9,6 +9,9 @@ import pytest
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.odoo_epaper.schedule import Booking, Display, Schedule
+from custom_components.odoo_epaper.schedule_answer import ScheduleUpdate
+from custom_components.odoo_epaper.schedule_sync import ReadPlan, ScheduleSync
 from testbed.ha_mqtt import publish
 from testbed.odoo_server import OdooTestServer
 from tests.components.odoo_epaper.conftest import OutsideSubscriber, wait_until
@@ -134,3 +137,35 @@ async def test_full_read_after_the_broker_came_back(
     coordinator.async_mqtt_connection_changed(True)  # republishes in a background task
     await wait_until(lambda: odoo_server.records_read >= len(ALL))
     assert "cursor" not in last_read(odoo_server)
+
+
+def test_unchanged_bookings_keep_the_objects_the_hub_holds() -> None:
+    """A full read answering equal bookings (new objects) changes nothing and keeps the
+    tuple held (its wire times formatted once stay); one booking renamed: that display
+    changed, and its other bookings are still the objects held."""
+    day = dt.datetime(2026, 12, 7, 8, tzinfo=dt.UTC)
+
+    def answer(first_title: str) -> ScheduleUpdate:
+        bookings = tuple(
+            Booking(
+                title=first_title if slot == 0 else f"Meeting {slot}",
+                start=day + dt.timedelta(hours=slot),
+                end=day + dt.timedelta(hours=slot, minutes=45),
+            )
+            for slot in range(8)
+        )
+        displays = (Display(device="kiel", room="Kiel"), Display(device="bonn", room="Bonn"))
+        return ScheduleUpdate(
+            schedule=Schedule(displays=displays, bookings={"kiel": bookings, "bonn": bookings[1:]})
+        )
+
+    sync = ScheduleSync()
+    assert sync.apply(ReadPlan(), answer("Meeting 0"), day) == {"kiel", "bonn"}
+    held = dict(sync.bookings)
+    formatted = held["kiel"][3].wire_times
+    assert sync.apply(ReadPlan(), answer("Meeting 0"), day) == set()
+    assert sync.bookings["kiel"] is held["kiel"] and sync.bookings["bonn"] is held["bonn"]
+    assert sync.bookings["kiel"][3].wire_times is formatted
+    assert sync.apply(ReadPlan(), answer("Renamed"), day) == {"kiel"}
+    assert sync.bookings["kiel"][0].title == "Renamed"
+    assert all(a is b for a, b in zip(sync.bookings["kiel"][1:], held["kiel"][1:], strict=True))
