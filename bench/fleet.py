@@ -30,7 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +60,14 @@ BASELINE_COMMIT = "0059f28"
 LABEL_ENV = "EPAPER_BENCH_LABEL"
 FULL_READS = 3
 WAIT = 1800.0  # seconds a size may take to reach every door
+
+
+@pytest.fixture
+def mosquitto(broker_factory: Callable[..., Broker]) -> Broker:
+    """A plain broker that queues a whole fleet for a subscriber: mosquitto's default of
+    1000 queued QoS 1 messages per client drops the rest of a 5000-message burst to a
+    subscriber slower than the publisher (the bare paho baseline's)."""
+    return broker_factory(settings=["max_queued_messages 100000"])
 
 
 @pytest.fixture
