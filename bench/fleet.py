@@ -120,6 +120,16 @@ async def changed_cycle(
     coordinator = entry.runtime_data.coordinator
     timed = TimedReads(entry.runtime_data.client)
     result: dict[str, Any] = {}
+    publisher = entry.runtime_data.publisher
+    real_publish = publisher.async_publish_data
+    published: list[float] = []
+
+    async def timed_publish(*args: Any, **kwargs: Any) -> list[str]:
+        sent: list[str] = await real_publish(*args, **kwargs)
+        published.append(time.monotonic())
+        return sent
+
+    publisher.async_publish_data = timed_publish
     odoo.update_records(EVENT, [(first_event_of(i), {"name": "Changed"}) for i in range(count)])
     mark = subscriber.mark()
     cpu = time.process_time()
@@ -131,6 +141,7 @@ async def changed_cycle(
     read_start, read_end, cpu_read = timed.reads[-1]
     result["changed_read_s"] = read_end - read_start
     result["changed_last_ms"] = (last - read_end) * 1000
+    result["changed_sent_ms"] = (published[0] - read_end) * 1000  # every PUBACK back
     result["changed_cpu_ms"] = (time.process_time() - cpu_read) * 1000
     result["changed_cpu_total_ms"] = (time.process_time() - cpu) * 1000
     shown = latest(subscriber, mark)
@@ -242,6 +253,7 @@ def report(results: list[dict[str, Any]]) -> str:
                 f"{r['full_read_s']:.1f}",
                 f"{r['changed_read_s']:.1f}",
                 f"{r['changed_last_ms']:.0f}",
+                f"{r['changed_sent_ms']:.0f}" if "changed_sent_ms" in r else "",
                 f"{paho:.0f}",
                 f"{r['changed_last_ms'] / paho:.1f}x",
                 f"{r['changed_cpu_ms']:.0f}",
@@ -257,7 +269,9 @@ def report(results: list[dict[str, Any]]) -> str:
         f"{FULL_READS}). The changed cycle renames one booking in every room: Odoo's read "
         "(the incremental read answering every display, in pages) is reported apart; "
         "\"last door\" runs from the read's end until the last door's new `/data` arrives "
-        "at an outside subscriber, against a bare paho client publishing the same payloads "
+        "at an outside subscriber (and until the broker acknowledged every publish, QoS 1, "
+        "when the hub's publish step ends and its entity states are written), against a "
+        "bare paho client publishing the same payloads "
         "(retained, same QoS, same broker) from its first publish to its last arrival. CPU "
         "is the Home Assistant process's from the read's end until the last arrival. In "
         "sync: the doors whose last `/data` shows the renamed booking. RSS is the Home "
@@ -274,6 +288,7 @@ def report(results: list[dict[str, Any]]) -> str:
                 "full read s",
                 "changed: Odoo read s",
                 "changed: last door ms",
+                "changed: all acknowledged ms",
                 "bare paho last ms",
                 "hub / paho",
                 "hub CPU ms",
