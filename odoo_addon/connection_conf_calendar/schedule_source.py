@@ -61,6 +61,7 @@ class CalendarEventSource:
             "fields": {"display_name": {}, "calendar_default_privacy": {}, "company_id": {}}
         },
         "epaper_checked_in": {},
+        LOCATION_KEY_FIELD: {},  # the location's key, so no event is normalized again
     }
 
     def domain(self, index: RoomIndex, window: Window) -> list[Any] | None:
@@ -96,7 +97,7 @@ class CalendarEventSource:
             company = record_id(organizer.get("company_id"))
             displays = [
                 display
-                for display in index.at_location(record.get("location"))
+                for display in index.at_key(record.get(LOCATION_KEY_FIELD), record.get("location"))
                 if same_company(display.company_id, company)
             ]
             if not displays:

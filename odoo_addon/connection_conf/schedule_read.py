@@ -1,0 +1,69 @@
+"""Set-based reads for the schedule: ``web_search_read``'s records, without per-record ORM work.
+
+``web_search_read`` of 56,000 events builds a record, fills the cache and formats each
+field of each record in Python (about 20 us a booking on Odoo 18). The schedule needs plain
+values only, so this module selects them in one query the ORM builds (``_search``: the
+domain, ``active_test`` and, for a non-superuser environment, the record rules) and reads
+each many2one's few distinct targets once (``web_read``).
+
+The records are ``web_search_read``'s, except that an empty value is Odoo's False and
+dates and datetimes are ``datetime.date`` / naive UTC ``datetime.datetime`` (the plain
+rules read both forms: ``epaper_schedule.times``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _column(model: Any, name: str) -> bool:
+    field = model._fields.get(name)
+    return field is not None and field.store and bool(field.column_type)
+
+
+def _plain(value: Any) -> Any:
+    return False if value is None else value
+
+
+def read_records(
+    model: Any, domain: list[Any], specification: dict[str, Any], order: str = "id"
+) -> list[dict[str, Any]]:
+    """Return ``model.web_search_read(domain, specification, order=order)["records"]``
+    in set-based queries (see the module docstring for the value forms).
+
+    ``model`` is a recordset of the model in the environment to read with (its user,
+    ``sudo`` and context apply as they do to ``web_search_read``). Stored fields are
+    selected in one query; a many2one with ``{"fields": ...}`` reads its distinct
+    targets with ``web_read``; any other field (computed, one2many...) is read with
+    ``web_read`` of the found records. Errors are the ORM's (an unknown field raises
+    ValueError as ``web_search_read`` would).
+    """
+    query = model._search(domain, order=order)
+    flat = [name for name, spec in specification.items() if _column(model, name) and not spec]
+    many2one = {
+        name: spec["fields"]
+        for name, spec in specification.items()
+        if _column(model, name)
+        and model._fields[name].type == "many2one"
+        and set(spec) == {"fields"}
+    }
+    others = {
+        name: spec
+        for name, spec in specification.items()
+        if name not in flat and name not in many2one
+    }
+    names = [*flat, *many2one]
+    columns = [model._field_to_sql(model._table, name, query) for name in ["id", *names]]
+    rows = model.env.execute_query(query.select(*columns))
+    records = [dict(zip(["id", *names], map(_plain, row), strict=True)) for row in rows]
+    for name, fields in many2one.items():
+        targets = {record[name] for record in records if record[name]}
+        comodel = model.env[model._fields[name].comodel_name]
+        read = {target["id"]: target for target in comodel.browse(sorted(targets)).web_read(fields)}
+        for record in records:
+            record[name] = read.get(record[name], False) if record[name] else False
+    if others and records:
+        by_id = {record["id"]: record for record in records}
+        for values in model.browse(list(by_id)).web_read(others):
+            by_id[values["id"]].update(values)
+    return records
