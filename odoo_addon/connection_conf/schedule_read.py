@@ -3,8 +3,11 @@
 ``web_search_read`` of 56,000 events builds a record, fills the cache and formats each
 field of each record in Python (about 20 us a booking on Odoo 18). The schedule needs plain
 values only, so this module selects them in one query the ORM builds (``_search``: the
-domain, ``active_test`` and, for a non-superuser environment, the record rules) and reads
-each many2one's few distinct targets once (``web_read``).
+domain and ``active_test``) and reads each many2one's few distinct targets once
+(``web_read``). It reads as the superuser only, as the schedule does after its rights
+check (docs/protocol.md): stored values as they are, which is what ``web_search_read``
+gives the superuser (for anyone else, models such as ``calendar.event`` blank fields
+per record, which one query cannot).
 
 The records are ``web_search_read``'s, except that an empty value is Odoo's False and
 dates and datetimes are ``datetime.date`` / naive UTC ``datetime.datetime`` (the plain
@@ -31,13 +34,15 @@ def read_records(
     """Return ``model.web_search_read(domain, specification, order=order)["records"]``
     in set-based queries (see the module docstring for the value forms).
 
-    ``model`` is a recordset of the model in the environment to read with (its user,
-    ``sudo`` and context apply as they do to ``web_search_read``). Stored fields are
+    ``model`` is a superuser recordset of the model (``sudo()``; its context applies, e.g.
+    ``active_test``); any other raises ValueError. Stored fields are
     selected in one query; a many2one with ``{"fields": ...}`` reads its distinct
     targets with ``web_read``; any other field (computed, one2many...) is read with
-    ``web_read`` of the found records. Errors are the ORM's (an unknown field raises
-    ValueError as ``web_search_read`` would).
+    ``web_read`` of the found records. Other errors are the ORM's (a bad domain, a field
+    the model lacks).
     """
+    if not model.env.su:
+        raise ValueError(f"read_records reads {model._name} as the superuser only (sudo).")
     query = model._search(domain, order=order)
     flat = [name for name, spec in specification.items() if _column(model, name) and not spec]
     many2one = {
