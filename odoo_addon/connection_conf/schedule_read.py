@@ -9,9 +9,11 @@ check (docs/protocol.md): stored values as they are, which is what ``web_search_
 gives the superuser (for anyone else, models such as ``calendar.event`` blank fields
 per record, which one query cannot).
 
-The records are ``web_search_read``'s, except that an empty value is Odoo's False and
-dates and datetimes are ``datetime.date`` / naive UTC ``datetime.datetime`` (the plain
-rules read both forms: ``epaper_schedule.times``).
+The records are ``web_search_read``'s, except that an empty stored value is None (Odoo's
+False in ``web_search_read``; an empty many2one with ``fields`` is False in both) and
+dates and datetimes are ``datetime.date`` / naive UTC ``datetime.datetime``: the plain
+rules read both forms (``epaper_schedule``: None and False alike, times by
+``epaper_schedule.times``).
 """
 
 from __future__ import annotations
@@ -22,10 +24,6 @@ from typing import Any
 def _column(model: Any, name: str) -> bool:
     field = model._fields.get(name)
     return field is not None and field.store and bool(field.column_type)
-
-
-def _plain(value: Any) -> Any:
-    return False if value is None else value
 
 
 def read_records(
@@ -60,7 +58,8 @@ def read_records(
     names = [*flat, *many2one]
     columns = [model._field_to_sql(model._table, name, query) for name in ["id", *names]]
     rows = model.env.execute_query(query.select(*columns))
-    records = [dict(zip(["id", *names], map(_plain, row), strict=True)) for row in rows]
+    keys = ["id", *names]
+    records = [dict(zip(keys, row, strict=True)) for row in rows]
     for name, fields in many2one.items():
         targets = {record[name] for record in records if record[name]}
         comodel = model.env[model._fields[name].comodel_name]

@@ -17,7 +17,9 @@ DAY = ("2026-04-06T00:00:00Z", "2026-04-07T00:00:00Z")
 
 def _as_web(value: Any) -> Any:
     """A record (or list, or value) with dates as Odoo's text, ``web_search_read`` giving
-    them as objects or text depending on the series."""
+    them as objects or text depending on the series, and None as Odoo's False."""
+    if value is None:
+        return False
     if isinstance(value, dt.datetime):
         return fields.Datetime.to_string(value)
     if isinstance(value, dt.date):
