@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import errno
 import importlib
 import os
 import ssl
@@ -28,7 +29,7 @@ from pathlib import Path
 from .broker_probe import probe_broker
 from .clock_trust import clock_lag, clock_problem
 from .config import Config, ConfigError, load_config
-from .setup_wizard import describe_probe, init_command
+from .setup_wizard import SERVICE, describe_probe, init_command
 from .store import PayloadStore
 from .wire import MAX_PAYLOAD, PayloadError, parse_data
 
@@ -244,20 +245,32 @@ def check_fonts(
     return findings
 
 
+def storage_fix(directory: Path, err: OSError) -> str:
+    """What to do about ``err`` (from making or writing into ``directory``), by its errno.
+
+    A full disk (ENOSPC, EDQUOT) asks for space; a folder that is not there yet and cannot
+    be made (before the service's first start, systemd's ``StateDirectory=`` makes it)
+    asks to start the service or to run ``check`` as its user; other refusals ask for the
+    folder to be given to the service user.
+    """
+    if err.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"free space on the disk of {directory} (df -h {directory})"
+    if not directory.exists():
+        return (
+            f"{directory} is made by systemd (StateDirectory=) when the service first "
+            f"starts: systemctl start {SERVICE}, or run check with sudo"
+        )
+    return f"give {directory} to the service user (chown), or run check with sudo"
+
+
 def _writable(area: str, directory: Path) -> list[Finding]:
     try:
         directory.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=directory, prefix=".check-"):
             pass
     except OSError as err:
-        return [
-            Finding(
-                area,
-                Level.FAIL,
-                f"{directory} not writable: {err.strerror}",
-                "systemd's StateDirectory= makes it; else chown it to the service user",
-            )
-        ]
+        text = f"{directory} not writable: {err.strerror}"
+        return [Finding(area, Level.FAIL, text, storage_fix(directory, err))]
     return [Finding(area, Level.OK, f"{directory} writable")]
 
 
@@ -265,7 +278,6 @@ def check_storage(state_dir: Path) -> list[Finding]:
     """The state folder takes a payload's worth of bytes (written, fsynced and removed: a
     full disk fails here, where creating an empty file would not) and the stored payload
     reads back within its bound."""
-    fix = "free space on its disk (df -h), or give the folder to the service user"
     try:
         state_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=state_dir, prefix=".check-") as probe:
@@ -274,7 +286,7 @@ def check_storage(state_dir: Path) -> list[Finding]:
             os.fsync(probe.fileno())
     except OSError as err:
         text = f"cannot store a payload in {state_dir}: {err.strerror}"
-        return [Finding("state", Level.FAIL, text, fix)]
+        return [Finding("state", Level.FAIL, text, storage_fix(state_dir, err))]
     findings = [Finding("state", Level.OK, f"{state_dir} writable, room for a payload")]
     store = PayloadStore(state_dir)
     store.load()
