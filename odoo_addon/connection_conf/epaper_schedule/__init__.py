@@ -47,8 +47,8 @@ from .sources import (
     source_list,
     title_text,
 )
-from .times import Window, all_day_span, format_utc, parse_date, parse_utc
-from .zones import resolve_zone, to_bcp47, valid_zone
+from .times import Window, all_day_span, format_utc, parse_date, parse_utc, utc_parser
+from .zones import load_zone, resolve_zone, to_bcp47, valid_zone
 
 __all__ = [
     "API_VERSION",
@@ -76,6 +76,7 @@ __all__ = [
     "event_entry",
     "format_utc",
     "hidden_from_reader",
+    "load_zone",
     "location_domain",
     "many2one_name",
     "normalize_location",
@@ -92,6 +93,7 @@ __all__ = [
     "split_aliases",
     "title_text",
     "to_bcp47",
+    "utc_parser",
     "valid_zone",
     "with_alias",
 ]
