@@ -175,3 +175,18 @@ async def test_ranges_beyond_the_horizon_are_read_in_one_rpc(
     assert [(c.model_method, c.kwargs.get("devices")) for c in calls] == [
         ("epaper_schedule", ["reception"])
     ]
+
+
+async def test_a_room_without_bookings_has_no_event(
+    hass: HomeAssistant, init_integration: MockConfigEntry, odoo_server: OdooTestServer
+) -> None:
+    """Boardroom's only booking deleted in Odoo: after a refresh its calendar is off, with
+    no event to show."""
+    boardroom = entity_id(hass, init_integration, "calendar", "bookings", "boardroom")
+    odoo_server.delete_record("room.booking", 1)
+    await init_integration.runtime_data.coordinator.async_refresh()
+    await hass.async_block_till_done()
+    state = hass.states.get(boardroom)
+    assert state is not None
+    assert state.state == "off"
+    assert "message" not in state.attributes
