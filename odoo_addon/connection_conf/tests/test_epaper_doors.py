@@ -3,13 +3,17 @@ the addon's booking rules, through the plain desk (replays, throttle), and sends
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
+from collections.abc import Iterator
+from typing import Any
 
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
-from ..epaper_doors import BURST, THROTTLED, DoorDesk
+from .. import door_runtime
+from ..epaper_doors import BURST, IDS_PER_DOOR, ODOO_UNAVAILABLE, THROTTLED, DoorDesk
 from ..mqtt_bridge import command_payload
 
 
@@ -81,6 +85,96 @@ class TestEpaperDoors(TransactionCase):
                 for n in range(BURST)
             ]
         self.assertEqual(answers[-1], (f"f-{BURST - 1}", THROTTLED))
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[Any]:
+        """A transaction of the ledger, as a savepoint of the test's: released on a clean
+        exit, rolled back on an exception (a worker's own cursor commits instead)."""
+        with self.env.cr.savepoint():
+            yield self.env.cr
+
+    def _ledger(self) -> door_runtime.DatabaseLedger:
+        return door_runtime.DatabaseLedger(self.env.cr.dbname, cursor=self._transaction)
+
+    def _database_desk(self) -> DoorDesk:
+        """A desk as a fresh Odoo process has: its first answers in this database."""
+        return DoorDesk(ledger=self._ledger())
+
+    def _counted(self, calls: list[str], prefix: str = "odoo_epaper/"):
+        """``door_runtime``'s perform, counting the requests it performs."""
+
+        def perform(device: str, request) -> str | None:
+            calls.append(request.id)
+            env = door_runtime.performing_env()
+            return env["room.rasp.connection"]._epaper_door_request(
+                self.door._mqtt_key(), prefix, device, request.action, request.minutes
+            )
+
+        return perform
+
+    def test_replays_are_answered_from_the_database(self) -> None:
+        """Another worker's desk, or this one after a restart (a new desk): a replayed id
+        gets the first answer from the database and is not performed again; the same id
+        at another door is another request."""
+        calls: list[str] = []
+        raw = json.dumps({"id": "k-1", "action": "end_now"}).encode()
+        first = self._database_desk().handle(("odoo_epaper/", "door"), raw, self._counted(calls))
+        again = self._database_desk().handle(("odoo_epaper/", "door"), raw, self._counted(calls))
+        self.assertEqual(again, first)
+        self.assertEqual(calls, ["k-1"])
+        rows = self.env["room.rasp.door.answer"].search([("request_id", "=", "k-1")])
+        self.assertEqual(rows.mapped("device"), ["door"])
+        self.assertEqual(rows.code or None, first[1])
+        other = self._database_desk().handle(
+            ("other/", "door"), raw, self._counted(calls, "other/")
+        )
+        self.assertEqual(other, ("k-1", "unknown_device"))
+        self.assertEqual(calls, ["k-1", "k-1"])
+
+    def test_a_failed_perform_leaves_nothing_but_its_answer(self) -> None:
+        """An exception while performing: its writes are rolled back, the request is
+        answered ``odoo_unavailable``, and so is its replay (not performed again)."""
+        calls: list[str] = []
+
+        def broken(_device: str, request) -> str | None:
+            calls.append(request.id)
+            door_runtime.performing_env()["room.rasp.connection"].browse(self.door.id).write(
+                {"room_name": "half done"}
+            )
+            raise RuntimeError("the database went away")
+
+        raw = json.dumps({"id": "b-1", "action": "end_now"}).encode()
+        with mute_logger("odoo.addons.connection_conf.door_runtime"):
+            answer = self._database_desk().handle(("odoo_epaper/", "door"), raw, broken)
+        self.assertEqual(answer, ("b-1", ODOO_UNAVAILABLE))
+        self.door.invalidate_recordset()
+        self.assertEqual(self.door.room_name, "Door room")
+        again = self._database_desk().handle(("odoo_epaper/", "door"), raw, broken)
+        self.assertEqual(again, ("b-1", ODOO_UNAVAILABLE))
+        self.assertEqual(calls, ["b-1"])
+
+    def test_the_database_keeps_the_hubs_bounds(self) -> None:
+        """The last IDS_PER_DOOR ids of a door for a day: the oldest of one more is new
+        again, so is an id older than a day; the cron drops rows past the day."""
+        calls: list[str] = []
+        ledger = self._ledger()
+        door = ("odoo_epaper/", "door")
+        for number in range(IDS_PER_DOOR + 1):
+            ledger.once(door, f"n-{number}", lambda n=number: calls.append(f"n-{n}"))
+        Answers = self.env["room.rasp.door.answer"]
+        self.assertEqual(Answers.search_count([("device", "=", "door")]), IDS_PER_DOOR)
+        self.assertIsNone(ledger.recall(door, "n-0"))
+        self.assertIsNotNone(ledger.recall(door, f"n-{IDS_PER_DOOR}"))
+        self.env.cr.execute(
+            "UPDATE room_rasp_door_answer SET seen_at = seen_at - interval '1 day' "
+            "WHERE request_id = 'n-1'"
+        )
+        self.assertIsNone(ledger.recall(door, "n-1"))
+        ledger.once(door, "n-1", lambda: calls.append("n-1 again"))
+        self.assertEqual(calls[-1], "n-1 again")
+        self.env.cr.execute("UPDATE room_rasp_door_answer SET seen_at = seen_at - interval '1 day'")
+        self.assertEqual(Answers._gc_epaper_answers(), IDS_PER_DOOR)
+        self.assertFalse(Answers.search_count([]))
 
     def test_command_buttons_answer_without_a_broker(self) -> None:
         """A command with no broker reachable says so; an unknown command is refused."""
