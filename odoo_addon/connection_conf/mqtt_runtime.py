@@ -183,9 +183,48 @@ def data_publisher() -> DataPublisher:
         return _state["data"]
 
 
-def submit_publish(dbname: str, pending: dict[str, PublishJob]) -> None:
-    """Postcommit hook: queue one ``/data`` job per broker; returns at once."""
-    for job in pending.values():
+@dataclasses.dataclass
+class PendingPublish:
+    """What a transaction asks to publish once it commits, without a secret: the ids of
+    displays to bring up to date, and the retained topics to clear, each as
+    ``(display id, its old broker id or 0, its old route (no secret), topic)``."""
+
+    displays: set[int] = dataclasses.field(default_factory=set)
+    clears: set[tuple[int, int, BrokerSettings, str]] = dataclasses.field(default_factory=set)
+
+
+def route_settings(dbname: str, route: BrokerSettings) -> BrokerSettings | None:
+    """The settings, with secrets, of a session of ``dbname`` this process holds to
+    ``route`` (same ``route_key``), or None."""
+    manager = MqttConnectionManager()
+    for key in manager.registered_keys():
+        client = manager.get_client(key)
+        if (
+            dbname_of(key) == dbname
+            and client is not None
+            and client.settings.route_key() == route.route_key()
+        ):
+            return client.settings
+    return None
+
+
+def submit_publish(dbname: str, pending: PendingPublish) -> None:
+    """Postcommit hook: queue one ``/data`` job per broker; returns once queued.
+
+    The committed transaction hands over ids and routes only; the brokers' secrets are
+    read here, as the system, in a cursor of its own (``_epaper_publish_jobs``), as the
+    change notices do, so whoever changed a booking never has a secret read for them.
+    """
+    if not pending.displays and not pending.clears:
+        return
+    try:
+        with Registry(dbname).cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            jobs = env["room.rasp.connection"]._epaper_publish_jobs(pending)
+    except Exception:
+        _logger.exception("/data of %s not queued (%s)", sorted(pending.displays), dbname)
+        return
+    for job in jobs:
         try:
             data_publisher().submit(job)
         except Exception:
