@@ -130,6 +130,7 @@ class RoomRaspConnectionPublish(models.Model):
             route,
             password=(display.mqtt_password if display else None) or broker.password or None,
             ca_cert=(display.mqtt_ca_cert if display else None) or broker.ca_cert or None,
+            answer_actions=broker.publisher == "odoo",  # the session says who publishes
         )
 
     def _epaper_queue_changed(self) -> Any:

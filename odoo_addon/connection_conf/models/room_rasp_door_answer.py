@@ -74,6 +74,7 @@ class RoomRaspDoorAnswer(models.Model):
             "VALUES (%(prefix)s, %(device)s, %(id)s, %(code)s, now() AT TIME ZONE 'UTC') "
             "ON CONFLICT (prefix, device, request_id) DO NOTHING RETURNING id",
             params,
+            log_exceptions=False,  # a serialization failure here is expected and handled
         )
         if cr.fetchone() is None:
             return False

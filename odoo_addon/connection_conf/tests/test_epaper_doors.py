@@ -6,6 +6,8 @@ from __future__ import annotations
 import contextlib
 import json
 import socket
+import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -175,6 +177,71 @@ class TestEpaperDoors(TransactionCase):
         self.env.cr.execute("UPDATE room_rasp_door_answer SET seen_at = seen_at - interval '1 day'")
         self.assertEqual(Answers._gc_epaper_answers(), IDS_PER_DOOR)
         self.assertFalse(Answers.search_count([]))
+
+    def _worker_cursor(self) -> Any:
+        """A real cursor that commits, as a worker's. Its ORM transaction is made here:
+        ``api.Environment`` would take the registries' lock, which the test runner holds
+        while the tests run, from another thread."""
+        cr = self.registry.cursor()
+        cr.transaction = type(self.env.transaction)(self.registry)
+        return cr
+
+    def _a_transaction_waits_for_a_lock(self, timeout: float = 30.0) -> bool:
+        """Wait until a backend of this database waits for a lock (PostgreSQL says so)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.registry.cursor() as cr:
+                cr.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND wait_event_type = 'Lock' AND query LIKE %s",
+                    ["INSERT INTO room_rasp_door_answer%"],
+                )
+                if cr.fetchone()[0]:
+                    return True
+            time.sleep(0.01)
+        return False
+
+    def test_two_workers_perform_an_id_once(self) -> None:
+        """Two workers' transactions (real cursors, committed) get the same id at once:
+        the second waits on PostgreSQL's unique index until the first commits, then
+        answers with the first's code; only the first performs."""
+        door = ("concurrency-test/", "door")
+        ledger = door_runtime.DatabaseLedger(self.env.cr.dbname, cursor=self._worker_cursor)
+
+        def forget() -> None:
+            with self.registry.cursor() as cr:
+                cr.execute("DELETE FROM room_rasp_door_answer WHERE prefix = %s", [door[0]])
+
+        self.addCleanup(forget)
+        claimed, release = threading.Event(), threading.Event()
+        performed: list[str] = []
+        answers: dict[str, str | None] = {}
+
+        def first_perform() -> str | None:
+            performed.append("first")
+            claimed.set()
+            release.wait(30)
+            return "room_busy"
+
+        def second_perform() -> str | None:
+            performed.append("second")
+            return None
+
+        def run(name: str, perform) -> None:
+            answers[name] = ledger.once(door, "same-id", perform)
+
+        first = threading.Thread(target=run, args=("first", first_perform))
+        first.start()
+        self.assertTrue(claimed.wait(30))
+        second = threading.Thread(target=run, args=("second", second_perform))
+        second.start()
+        self.assertTrue(self._a_transaction_waits_for_a_lock(), "the second did not wait")
+        self.assertEqual(performed, ["first"])
+        release.set()
+        first.join(30)
+        second.join(30)
+        self.assertEqual(answers, {"first": "room_busy", "second": "room_busy"})
+        self.assertEqual(performed, ["first"])
 
     def test_command_buttons_answer_without_a_broker(self) -> None:
         """A command with no broker reachable says so; an unknown command is refused."""

@@ -122,6 +122,7 @@ class TestEpaperPublish(TransactionCase):
         self.assertEqual(job.clear, frozenset({"odoo_epaper/reception/data"}))
         self.assertEqual(job.settings.route_key(), route.route_key())
         self.assertEqual(job.settings.password, "broker-secret-2")
+        self.assertTrue(job.settings.answer_actions)  # its status says Odoo publishes
 
     def test_plan_publishes_the_builders_payload_once(self) -> None:
         """The plan's bytes are epaper_publish's payload of epaper_schedule's answer; once
