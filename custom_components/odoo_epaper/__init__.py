@@ -18,11 +18,13 @@ from homeassistant.const import __version__ as HA_VERSION
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 
 from .const import CONF_DATABASE, DOMAIN, LOGGER
 from .coordinator import OdooEpaperCoordinator, async_connect
 from .data import OdooEpaperConfigEntry, OdooEpaperRuntimeData
+from .device_removal import async_remove_device
 from .devices import async_register_hub_device
 from .discovery import async_follow_new_signs
 from .display_state import DisplayState
@@ -199,3 +201,11 @@ async def async_unload_entry(hass: HomeAssistant, entry: OdooEpaperConfigEntry) 
         await runtime.publisher.async_publish_hub_status(prefix, "offline")
         await runtime.publisher.async_flush()
     return unloaded
+
+
+async def async_remove_config_entry_device(
+    hass: HomeAssistant, entry: OdooEpaperConfigEntry, device_entry: dr.DeviceEntry
+) -> bool:
+    """Let the user delete a display Odoo no longer lists; refuse the others, saying why
+    (:func:`.device_removal.async_remove_device`)."""
+    return await async_remove_device(hass, entry, device_entry)

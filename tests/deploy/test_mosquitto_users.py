@@ -107,6 +107,7 @@ def test_writes_files_and_keeps_passwords_on_a_second_run(tmp_path: Path) -> Non
         (["--prefix", "a/+/", "reception"], "bad --prefix"),
         (["--hub-user", "reception", "reception"], "every user name must be different"),
         (["--remove", "odoo"], "every user name must be different"),
+        (["--remove", "lobby", "--broker", "localhost:mqtts"], "bad broker 'localhost:mqtts'"),
     ],
 )
 def test_refuses_bad_arguments(tmp_path: Path, args: list[str], message: str) -> None:

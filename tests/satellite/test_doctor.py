@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from epaper_satellite import doctor, fonts, setup_wizard
+from epaper_satellite import doctor, doctor_storage, fonts, setup_wizard
 from epaper_satellite.doctor import Finding, Level
 
 from testbed.broker import Broker
@@ -226,3 +227,27 @@ def test_ready_only_with_the_main_fonts(
     report = doctor.format_report(findings)
     assert "[FAIL] fonts   main font DejaVuSans.ttf and DejaVuSans-Bold.ttf missing" in report
     assert "Ready" not in report
+
+
+def test_storage_fix_says_what_the_error_means(tmp_path: Path) -> None:
+    """The fix follows the errno: a full disk asks for space, a folder not made yet (before
+    the service's first start) for the service's start, a refusal for the folder's owner."""
+    missing = tmp_path / "not-yet"
+    denied = PermissionError(errno.EACCES, "Permission denied")
+    full = doctor_storage.storage_fix(tmp_path, OSError(errno.ENOSPC, "No space left on device"))
+    assert full.startswith("free space") and str(tmp_path) in full
+    before_start = doctor_storage.storage_fix(missing, denied)
+    assert "StateDirectory=" in before_start and "systemctl start epaper-satellite" in before_start
+    assert "free space" not in before_start
+    refused = doctor_storage.storage_fix(tmp_path, denied)
+    assert "chown" in refused and "free space" not in refused
+
+
+def test_a_state_folder_that_cannot_be_made_is_not_called_a_full_disk(tmp_path: Path) -> None:
+    """A state folder that cannot be made (its parent is a file here; a user without the
+    rights to /var/lib before the first start elsewhere) fails with the fix for that."""
+    (tmp_path / "file").write_text("")
+    findings = doctor_storage.check_storage(tmp_path / "file" / "state")
+    assert [finding.level for finding in findings] == [Level.FAIL]
+    fix = findings[0].fix or ""
+    assert "StateDirectory=" in fix and "free space" not in fix

@@ -114,6 +114,16 @@ def test_action_vectors(case: dict[str, Any]) -> None:
         assert err.value.ack_id == case.get("ack_id")
 
 
+def test_every_answer_code_has_words() -> None:
+    """Each error code an /ack may carry (the vectors' ``answers``) is said in words.
+
+    A code without words reaches the door as the bare code (``throttled``), which a
+    person at the door cannot read; an unknown code still is shown as it is.
+    """
+    codes = {code for side in ("hub", "addon") for code in ACTIONS["answers"][side]}
+    assert codes - set(REASONS) == set()
+
+
 def test_every_key_binding_sends_a_valid_action() -> None:
     """What any valid key binding publishes passes the contract."""
     for text in ("book_now 15", "book_now 30", "extend", "extend 15", "end_now", "check_in"):

@@ -237,6 +237,29 @@ def test_interactive_init_asks_everything_once_and_ends_with_the_command_to_run(
 
 
 @pytest.mark.usefixtures("no_systemd")
+def test_a_ca_file_given_means_tls_without_asking(
+    mosquitto_tls: Broker, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--ca-certs`` answers "TLS?" (a CA file is only read over TLS); with ``--no-tls``
+    the contradiction is refused before anything is asked or written."""
+    assert mosquitto_tls.tls_files is not None
+    ca = str(mosquitto_tls.tls_files.ca_cert)
+    terminal = Terminal(["", "127.0.0.1", str(mosquitto_tls.port), "", *PNG_ANSWERS], [""])
+    args = init_args(tmp_path, "--ca-certs", ca)
+    assert setup_wizard.run_init(args, terminal.asker(), hostname="lobby-3") == 0
+    assert terminal.asked("TLS") == [] and terminal.asked("CA file") == []
+    assert terminal.answers == [] and terminal.secrets == []
+    config = load_config(tmp_path / "config.toml", environ={})
+    assert (config.mqtt.tls, config.mqtt.ca_certs) == (True, mosquitto_tls.tls_files.ca_cert)
+
+    refused = tmp_path / "refused"
+    contradiction = init_args(refused, "--no-tls", "--ca-certs", ca)
+    assert setup_wizard.run_init(contradiction, Terminal([""]).asker(), hostname="lobby-3") == 2
+    assert "--ca-certs is for TLS" in capsys.readouterr().err
+    assert not (refused / "config.toml").exists()
+
+
+@pytest.mark.usefixtures("no_systemd")
 def test_a_failed_test_keeps_every_answer_and_retypes_only_the_password(
     mosquitto_auth: Broker, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import pytz
+
 WIRE_VERSION = 1
 MAX_PAYLOAD_BYTES = 64 * 1024
 MAX_EVENTS = 500
@@ -76,13 +78,18 @@ def is_valid_topic_prefix(prefix: object) -> bool:
 
 
 def valid_timezone(name: object) -> str | None:
-    """Return ``name`` when it is a known IANA zone, else None (never a made-up zone)."""
+    """Return ``name`` when it is a known IANA zone, else None (never a made-up zone).
+
+    Known to ``zoneinfo`` (the system's data, the ``tzdata`` package) or to pytz (Odoo's
+    dependency, with its own copy): a server without Debian 13's tzdata-legacy still
+    passes the legacy names Odoo's timezone list offers (the satellite knows them).
+    """
     if not isinstance(name, str) or not name:
         return None
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
-        return None
+        return name if name in pytz.all_timezones_set else None
     return name
 
 

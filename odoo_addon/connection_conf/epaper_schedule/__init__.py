@@ -48,7 +48,7 @@ from .sources import (
     title_text,
 )
 from .times import Window, all_day_span, format_utc, parse_date, parse_utc
-from .zones import resolve_zone, to_bcp47, valid_zone
+from .zones import load_zone, resolve_zone, to_bcp47, valid_zone
 
 __all__ = [
     "API_VERSION",
@@ -76,6 +76,7 @@ __all__ = [
     "event_entry",
     "format_utc",
     "hidden_from_reader",
+    "load_zone",
     "location_domain",
     "many2one_name",
     "normalize_location",

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfoNotFoundError
+
+from .zones import load_zone
 
 UTC = dt.timezone.utc  # noqa: UP017 - Odoo 18 still runs on Python 3.10
 ODOO_DATETIME = "%Y-%m-%d %H:%M:%S"
@@ -56,7 +58,9 @@ def all_day_span(
     """Return the UTC span of all-day dates in ``zone``: local midnight of ``first_day``
     to local midnight after ``last_day`` (Odoo's ``stop_date`` is the last day, inclusive).
     """
-    tzinfo = ZoneInfo(zone)
+    tzinfo = load_zone(zone)
+    if tzinfo is None:  # callers pass zones resolve_zone checked
+        raise ZoneInfoNotFoundError(f"unknown timezone {zone!r}")
     start = dt.datetime.combine(first_day, dt.time(), tzinfo=tzinfo)
     end = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(), tzinfo=tzinfo)
     return start.astimezone(UTC), end.astimezone(UTC)

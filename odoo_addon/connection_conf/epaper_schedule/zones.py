@@ -2,24 +2,59 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import pytz
 
 _logger = logging.getLogger(__name__)
 FALLBACK_ZONE = "UTC"
 _SCRIPTS = {"latin": "Latn", "cyrillic": "Cyrl"}
 
 
-def valid_zone(name: Any) -> str | None:
-    """Return ``name`` when it is a known IANA timezone, else None (Odoo's False too)."""
-    if not isinstance(name, str) or not name or name.startswith(("/", ".")):
+def load_zone(name: Any) -> ZoneInfo | None:
+    """Return the IANA zone called ``name``, None when nothing knows it (Odoo's False too).
+
+    Looked up where ``zoneinfo`` looks (the system's data, then the ``tzdata`` package),
+    then in the copy pytz bundles (Odoo's own dependency): Debian 13 moved the legacy
+    names that Odoo's timezone list offers (``US/Eastern``, ``Europe/Kiev``) to the
+    package tzdata-legacy, and a server without it must still place them right.
+    """
+    if not isinstance(name, str) or not name or name.startswith(("/", ".")) or ".." in name:
         return None
+    return _load_zone(name)
+
+
+@functools.lru_cache(maxsize=256)
+def _load_zone(name: str) -> ZoneInfo | None:
+    """:func:`load_zone` for a plausible name, remembered (ZoneInfo caches only its own)."""
     try:
-        ZoneInfo(name)
+        return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file
+        return _pytz_zone(name)
+
+
+def _pytz_zone(name: str) -> ZoneInfo | None:
+    """The zone ``name`` read from the data pytz bundles (the PyPI package's ``zoneinfo``
+    folder), None when pytz does not know it or has no copy of its own (Debian's python3-tz
+    reads the system's). The file is opened by path: ``pytz.open_resource`` goes through
+    ``importlib.resources``, which fails under Odoo 19's module loader (TypeError)."""
+    if name not in pytz.all_timezones_set:
         return None
-    return name
+    path = Path(pytz.__file__).with_name("zoneinfo").joinpath(*name.split("/"))
+    try:
+        with path.open("rb") as data:
+            return ZoneInfo.from_file(data, key=name)
+    except (OSError, ValueError):  # ValueError: not a TZif file
+        return None
+
+
+def valid_zone(name: Any) -> str | None:
+    """Return ``name`` when it is a known IANA timezone (:func:`load_zone`), else None."""
+    return name if load_zone(name) is not None else None
 
 
 def resolve_zone(*candidates: Any, default_tz: str | None) -> str:

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from odoo import api, models
-from odoo.addons.connection_conf.epaper_schedule import ScheduleSource
+from odoo.addons.connection_conf.epaper_schedule import ScheduleSource, load_zone
 from odoo.addons.connection_conf.epaper_schedule.rooms import (
     location_domain,
     normalize_location,
@@ -18,14 +17,9 @@ from odoo.addons.connection_conf.epaper_schedule.rooms import (
 from ..schedule_source import CalendarEventSource
 
 
-def _zone(*names: Any) -> ZoneInfo:
-    for name in names:
-        if isinstance(name, str) and name:
-            try:
-                return ZoneInfo(name)
-            except (ZoneInfoNotFoundError, ValueError):
-                continue
-    return ZoneInfo("UTC")
+def _zone(*names: Any) -> dt.tzinfo:
+    """The first of ``names`` that is a known zone (legacy names too: ``load_zone``), else UTC."""
+    return next((zone for name in names if (zone := load_zone(name)) is not None), dt.UTC)
 
 
 class RoomRaspConnection(models.Model):

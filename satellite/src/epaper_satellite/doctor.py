@@ -14,23 +14,23 @@ fonts and clock are still reported).
 from __future__ import annotations
 
 import datetime as dt
-import enum
 import importlib
 import os
 import ssl
 import subprocess
 import sys
-import tempfile
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from .broker_probe import probe_broker
 from .clock_trust import clock_lag, clock_problem
 from .config import Config, ConfigError, load_config
+from .doctor_findings import Finding, Level
+from .doctor_storage import check_storage, writable
 from .setup_wizard import describe_probe, init_command
 from .store import PayloadStore
-from .wire import MAX_PAYLOAD, PayloadError, parse_data
+from .wire import PayloadError, parse_data
 
 SPI_DEVICE = Path("/dev/spidev0.0")
 TIMESYNC_MARKER = Path("/run/systemd/timesync/synchronized")
@@ -38,24 +38,6 @@ TIMESYNC_MARKER = Path("/run/systemd/timesync/synchronized")
 CJK_SAMPLES = {"zh": "会议室", "ja": "会議室", "ko": "회의실"}
 RTL_LANGUAGES = ("ar", "he", "fa", "ur")
 SYMBOL_SAMPLE = "✓★☎"
-
-
-class Level(enum.Enum):
-    """How bad a finding is."""
-
-    OK = "ok"
-    WARN = "warn"
-    FAIL = "FAIL"
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One line of the report: an area, a level, what was found and what to do."""
-
-    area: str
-    level: Level
-    text: str
-    fix: str | None = None
 
 
 def check_broker(config: Config, timeout: float = 10.0) -> list[Finding]:
@@ -114,7 +96,7 @@ def check_panel(config: Config, spi_device: Path = SPI_DEVICE) -> list[Finding]:
         size = f"{display.width}x{display.height}"
         return [
             Finding("panel", Level.OK, f"png driver, {size} into {display.path}"),
-            *_writable("panel", target),
+            *writable("panel", target),
         ]
     findings: list[Finding] = []
     try:
@@ -241,48 +223,6 @@ def check_fonts(
                 "apt install fonts-symbola",
             )
         )
-    return findings
-
-
-def _writable(area: str, directory: Path) -> list[Finding]:
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=directory, prefix=".check-"):
-            pass
-    except OSError as err:
-        return [
-            Finding(
-                area,
-                Level.FAIL,
-                f"{directory} not writable: {err.strerror}",
-                "systemd's StateDirectory= makes it; else chown it to the service user",
-            )
-        ]
-    return [Finding(area, Level.OK, f"{directory} writable")]
-
-
-def check_storage(state_dir: Path) -> list[Finding]:
-    """The state folder takes a payload's worth of bytes (written, fsynced and removed: a
-    full disk fails here, where creating an empty file would not) and the stored payload
-    reads back within its bound."""
-    fix = "free space on its disk (df -h), or give the folder to the service user"
-    try:
-        state_dir.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=state_dir, prefix=".check-") as probe:
-            probe.write(bytes(MAX_PAYLOAD))
-            probe.flush()
-            os.fsync(probe.fileno())
-    except OSError as err:
-        text = f"cannot store a payload in {state_dir}: {err.strerror}"
-        return [Finding("state", Level.FAIL, text, fix)]
-    findings = [Finding("state", Level.OK, f"{state_dir} writable, room for a payload")]
-    store = PayloadStore(state_dir)
-    store.load()
-    if store.problem is not None:
-        fix = f"remove {store.path}; the next /data from the hub replaces it"
-        findings.append(Finding("state", Level.WARN, store.problem, fix))
-    else:
-        findings.append(Finding("state", Level.OK, f"{store.path}: readable or not there yet"))
     return findings
 
 

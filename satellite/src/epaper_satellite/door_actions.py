@@ -40,7 +40,7 @@ OUTCOMES = {
     "check_in": N_("Not checked in"),
 }
 NO_ANSWER_TITLE = N_("No answer")
-# The error codes of the addon's rules (epaper_booking) and the hub, in words.
+# Every error code an /ack may carry (tests/vectors/actions.json, ``answers``), in words.
 REASONS = {
     "room_busy": N_("The room is in use right now."),
     "room_free": N_("No meeting is running."),
@@ -52,6 +52,15 @@ REASONS = {
     "not_allowed": N_("This action is switched off for the doors."),
     "too_long": N_("That is longer than doors may book."),
     "odoo_unavailable": N_("Odoo cannot be reached. Try again later."),
+    "unknown_device": N_("This sign is not set up in Odoo."),
+    "invalid_request": N_("The request could not be read. Try again."),
+    "throttled": N_("Too many requests. Wait a minute, then try again."),
+    "bad_action": N_("This sign asked for an action Odoo does not know."),
+    "bad_minutes": N_("That length is not possible."),
+    "bad_window": N_("That time is not possible."),
+    "no_source": N_("This room cannot be booked from the door."),
+    "refused": N_("Odoo refused the request."),
+    "unknown_booking": N_("The meeting no longer exists."),
 }
 NO_ANSWER = N_("No answer. Nothing was changed unless the sign updates; try again later.")
 ASKING = N_("Asking Odoo...")

@@ -235,7 +235,12 @@ class Questions:
         self.values: dict[str, Any] = {}
 
     def gather(self) -> dict[str, Any]:
-        """Ask every question that applies, in order; return the answers."""
+        """Ask every question that applies, in order; return the answers.
+
+        Raises ConfigError, before asking anything, for flags that contradict each other.
+        """
+        if self.args.tls is False and self.args.ca_certs is not None:
+            raise ConfigError("--ca-certs is for TLS: give --tls, or leave out --ca-certs")
         for name in FIELDS:
             self.ask(name)
         return self.values
@@ -295,6 +300,8 @@ class Questions:
     def _ask_tls(self, given: Any, current: Any) -> bool:
         if given is not None:
             return bool(given)
+        if current is None and self.args.ca_certs is not None:
+            return True  # a CA file is only read over TLS: asking would offer a contradiction
         return self.asker.yes("TLS (port 8883)?", True if current is None else current)
 
     def _ask_port(self, given: Any, current: Any) -> int:

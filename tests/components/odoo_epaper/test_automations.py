@@ -103,7 +103,7 @@ async def test_blueprint(
         "use_blueprint": {
             "path": f"odoo_epaper/{BLUEPRINT.name}",
             "input": {
-                "displays": ["binary_sensor.reception_connectivity"],
+                "displays": ["binary_sensor.reception_problem"],
                 "offline_for": {"hours": 0, "minutes": 0, "seconds": 0},
                 "offline_actions": [
                     {
@@ -123,16 +123,19 @@ async def test_blueprint(
     assert await async_setup_component(hass, "automation", {"automation": [config]})
     await hass.async_block_till_done()
     assert hass.states.is_state("automation.sign_offline", "on")
-    # A sign Odoo knows that never reported is disconnected (off): its first status is
-    # "back online" too.
-    await wait_until(lambda: hass.states.is_state("binary_sensor.reception_connectivity", "off"))
+    # A sign Odoo knows that never reported has a problem (never_connected) already when
+    # the automation starts; its first status runs the "back online" actions.
+    problem = "binary_sensor.reception_problem"
+    offline = {"what": "offline", "name": "Reception"}  # the device's name
+    online = {"what": "online", "entity": problem}
+    await wait_until(lambda: hass.states.get(problem).attributes["reason"] == "never_connected")
     send_status(sat.client, "reception")
     await wait_until(lambda: len(fired) == 1)
-    online = {"what": "online", "entity": "binary_sensor.reception_connectivity"}
     assert fired == [online]
     publish(sat.client, f"{PREFIX}reception/status", b"offline", retain=True)
     await wait_until(lambda: len(fired) == 2)
-    assert fired[1] == {"what": "offline", "name": "Reception Connectivity"}
+    assert fired[1] == offline
+    assert hass.states.get(problem).attributes["reason"] == "offline"
     send_status(sat.client, "reception")
     await wait_until(lambda: len(fired) == 3)
     assert fired[2] == online
