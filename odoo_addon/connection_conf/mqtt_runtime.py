@@ -11,6 +11,7 @@ import dataclasses
 import logging
 import os
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from odoo import SUPERUSER_ID, api
@@ -94,11 +95,24 @@ def event_queue(dbname: str) -> EventQueue:
         return drain.events
 
 
+def _sink(dbname: str) -> Callable[[Event], None]:
+    """Where a session of ``dbname`` hands its events (paho's thread, never blocks): door
+    requests straight to the doors' thread (a door waits for its answer, not for the
+    status drain's settling), everything else to the event drain."""
+    events = event_queue(dbname)
+
+    def put(event: Event) -> None:
+        if isinstance(event, ActionEvent):
+            door_runtime.submit(dbname, [event])
+        else:
+            events.put(event)
+
+    return put
+
+
 def register(dbname: str, settings: BrokerSettings) -> BridgeClient:
     """Start (or return) the session of ``dbname`` with these settings."""
-    return MqttConnectionManager().register(
-        client_key(dbname, settings), settings, event_queue(dbname).put
-    )
+    return MqttConnectionManager().register(client_key(dbname, settings), settings, _sink(dbname))
 
 
 def client_for_key(key: str, settings: BrokerSettings) -> BridgeClient:

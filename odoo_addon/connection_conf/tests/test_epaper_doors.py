@@ -10,13 +10,14 @@ import threading
 import time
 from collections.abc import Iterator
 from typing import Any
+from unittest.mock import patch
 
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
-from .. import door_runtime
+from .. import door_runtime, mqtt_runtime
 from ..epaper_doors import BURST, IDS_PER_DOOR, ODOO_UNAVAILABLE, THROTTLED, DoorDesk
-from ..mqtt_bridge import command_payload
+from ..mqtt_bridge import ActionEvent, command_payload
 
 
 def _free_port() -> int:
@@ -242,6 +243,23 @@ class TestEpaperDoors(TransactionCase):
         second.join(30)
         self.assertEqual(answers, {"first": "room_busy", "second": "room_busy"})
         self.assertEqual(performed, ["first"])
+
+    def test_door_requests_skip_the_status_drain(self) -> None:
+        """A session's door request goes straight to the doors' thread (a door waits for
+        its answer); other events go to the event drain, which settles before storing."""
+        doors: list[object] = []
+        drained: list[object] = []
+        queue = type("Queue", (), {"put": lambda _self, event: drained.append(event)})()
+        with (
+            patch.object(mqtt_runtime, "event_queue", lambda _dbname: queue),
+            patch.object(door_runtime, "submit", lambda _db, events: doors.extend(events)),
+        ):
+            sink = mqtt_runtime._sink(self.env.cr.dbname)
+            request = ActionEvent("key", "odoo_epaper/", "door", b"{}")
+            other = object()
+            sink(request)
+            sink(other)
+        self.assertEqual((doors, drained), ([request], [other]))
 
     def test_command_buttons_answer_without_a_broker(self) -> None:
         """A command with no broker reachable says so; an unknown command is refused."""
