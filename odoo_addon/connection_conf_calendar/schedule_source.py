@@ -18,12 +18,12 @@ from ..connection_conf.epaper_schedule import (
     location_domain,
     many2one_name,
     parse_date,
-    parse_utc,
     record_id,
     same_company,
     shown_private,
     skip_record,
     title_text,
+    utc_parser,
 )
 
 
@@ -61,6 +61,7 @@ class CalendarEventSource:
             "fields": {"display_name": {}, "calendar_default_privacy": {}, "company_id": {}}
         },
         "epaper_checked_in": {},
+        LOCATION_KEY_FIELD: {},  # the location's key, so no event is normalized again
     }
 
     def domain(self, index: RoomIndex, window: Window) -> list[Any] | None:
@@ -89,6 +90,7 @@ class CalendarEventSource:
 
     def place(self, records: Iterable[dict[str, Any]], index: RoomIndex) -> Iterator[Placed]:
         """Give each event to every display whose room label or alias is its location."""
+        utc = utc_parser()
         for record in records:
             organizer = record.get("user_id") or {}
             if not isinstance(organizer, dict):
@@ -96,7 +98,7 @@ class CalendarEventSource:
             company = record_id(organizer.get("company_id"))
             displays = [
                 display
-                for display in index.at_location(record.get("location"))
+                for display in index.at_key(record.get(LOCATION_KEY_FIELD), record.get("location"))
                 if same_company(display.company_id, company)
             ]
             if not displays:
@@ -104,23 +106,25 @@ class CalendarEventSource:
             private = shown_private(
                 record.get("privacy"), organizer.get("calendar_default_privacy")
             ) or (not organizer and any(d.company_id is not None for d in displays))
+            start = end = first_day = last_day = None
             try:
                 if record.get("allday"):
-                    times: dict[str, Any] = {
-                        "first_day": parse_date(record["start_date"]),
-                        "last_day": parse_date(record["stop_date"]),
-                    }
+                    first_day = parse_date(record["start_date"])
+                    last_day = parse_date(record["stop_date"])
                 else:
-                    times = {"start": parse_utc(record["start"]), "end": parse_utc(record["stop"])}
+                    start, end = utc(record["start"]), utc(record["stop"])
             except BAD_TIMES as err:
                 skip_record(self.model, record, err)
                 continue
             booking = Booking(
-                title="" if private else title_text(record.get("name")),
-                organizer=None if private else many2one_name(organizer),
-                private=private,
-                ref=f"{self.model},{record['id']}",
-                checked_in=bool(record.get("epaper_checked_in")),
-                **times,
+                "" if private else title_text(record.get("name")),
+                None if private else many2one_name(organizer),
+                private,
+                start,
+                end,
+                first_day,
+                last_day,
+                f"{self.model},{record['id']}",
+                bool(record.get("epaper_checked_in")),
             )
             yield booking, displays

@@ -16,11 +16,11 @@ from ..connection_conf.epaper_schedule import (
     Window,
     location_domain,
     many2one_name,
-    parse_utc,
     record_id,
     same_company,
     skip_record,
     title_text,
+    utc_parser,
 )
 
 
@@ -61,6 +61,7 @@ class RoomBookingSource:
 
     def place(self, records: Iterable[dict[str, Any]], index: RoomIndex) -> Iterator[Placed]:
         """Give each booking to every display of its room."""
+        utc = utc_parser()
         for record in records:
             room = record.get("room_id") or {}
             room_id = room.get("id") if isinstance(room, dict) else None
@@ -75,8 +76,8 @@ class RoomBookingSource:
             if not displays:
                 continue
             try:
-                start = parse_utc(record["start_datetime"])
-                end = parse_utc(record["stop_datetime"])
+                start = utc(record["start_datetime"])
+                end = utc(record["stop_datetime"])
             except BAD_TIMES as err:
                 skip_record(self.model, record, err)
                 continue

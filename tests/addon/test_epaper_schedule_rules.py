@@ -6,6 +6,8 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from testbed.addon_code import load_plain_package, schedule_sources
 
@@ -174,3 +176,90 @@ def test_sources_by_the_ids_the_addon_owns() -> None:
     for bad in (["room_booking"], "calendar", [None], ["auto", "calendar", 3], {"auto": 1}):
         with pytest.raises(ValueError, match="installed schedule sources"):
             rules.choose_sources(calendar_only, bad)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        dt.datetime(2026, 4, 6, 8, 0),
+        dt.datetime(2026, 4, 6, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=2))),
+        "2026-04-06 08:00:00",
+        "2026-04-06T08:00:00Z",
+        "2026-04-06T10:00:00+02:00",
+        False,
+        "",
+        "not a time",
+        None,
+    ],
+)
+def test_utc_parser_is_parse_utc(value: Any) -> None:
+    """The remembering parser answers as parse_utc, the first time and the next, errors too."""
+    parse = rules.utc_parser()
+    for _ in range(2):
+        try:
+            expected = rules.parse_utc(value)
+        except ValueError:
+            with pytest.raises(ValueError):
+                parse(value)
+        else:
+            assert parse(value) == expected
+            assert parse(value).tzinfo is not None
+
+
+def test_a_stored_location_key_matches_as_the_location() -> None:
+    """``at_key`` with a stored key finds the displays ``at_location`` finds for the text;
+    without a key (False, None) it matches the location itself."""
+    display = rules.Display(
+        device="sued", room="Süd", labels=rules.room_labels("Süd", ""), tz="UTC"
+    )
+    index = rules.RoomIndex([display])
+    for text in ("SÜD", "Su\u0308d", " süd "):
+        key = rules.normalize_location(text)
+        assert index.at_key(key, text) == index.at_location(text) == [display]
+        assert index.at_key(False, text) == index.at_key(None, text) == [display]
+    assert index.at_key("nord", "Süd") == []
+
+
+ZONES = ["UTC", "Europe/Berlin", "America/Los_Angeles", "Pacific/Kiritimati"]
+T0 = dt.datetime(2026, 3, 28, tzinfo=dt.UTC)  # the week Europe changes to summer time
+
+
+def _booking(draw: Any, number: int) -> Any:
+    """A timed or all-day booking drawn near T0 (hypothesis' ``draw``)."""
+    if draw(st.booleans()):
+        first = (T0 + dt.timedelta(days=draw(st.integers(-2, 8)))).date()
+        last = first + dt.timedelta(days=draw(st.integers(-1, 2)))
+        return rules.Booking(f"m{number}", None, False, first_day=first, last_day=last)
+    start = T0 + dt.timedelta(minutes=30 * draw(st.integers(-100, 500)))
+    end = start + dt.timedelta(minutes=30 * draw(st.integers(-1, 6)))
+    return rules.Booking(
+        f"m{number % 3}", "o", draw(st.booleans()), start, end, ref=f"x,{number}",
+        checked_in=draw(st.booleans()),
+    )  # fmt: skip
+
+
+@given(st.data())
+def test_build_answer_is_every_entry_in_the_window_sorted(data: Any) -> None:
+    """build_answer (each span once, each time formatted once) gives what event_entry gives
+    for every booking at every display, kept when it overlaps the window, sorted."""
+    displays = [
+        rules.Display(device=f"d{i}", room="r", labels=frozenset({"r"}), tz=zone,
+                      checkin_minutes=data.draw(st.sampled_from([0, 10])))
+        for i, zone in enumerate(ZONES)
+    ]  # fmt: skip
+    placed = [
+        (_booking(data.draw, n), data.draw(st.lists(st.sampled_from(displays), unique_by=id)))
+        for n in range(data.draw(st.integers(0, 12)))
+    ]
+    window = rules.Window(T0, T0 + dt.timedelta(days=7))
+    answer = rules.build_answer(displays, placed, window)
+    for display, got in zip(displays, answer["displays"], strict=True):
+        expected = [
+            entry
+            for booking, at in placed
+            if display in at and window.overlaps(*booking.span(display.tz))
+            for entry in [rules.event_entry(booking, display.tz, display.checkin_minutes)]
+            if entry is not None
+        ]
+        expected.sort(key=lambda e: (e["start"], e["end"], e["title"]))
+        assert got["events"] == expected

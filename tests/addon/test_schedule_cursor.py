@@ -34,6 +34,15 @@ def test_usable_only_for_its_question_and_within_retention() -> None:
     assert not cursor.usable(QUERY, 999.0)  # from the future: a clock jumped
 
 
+def test_a_cursor_is_usable_the_moment_it_is_issued() -> None:
+    """Its text keeps milliseconds, rounded down: sent back within the same millisecond
+    (an unchanged schedule answers that fast) it is still incremental, not full."""
+    for issued in (1000.0006, 1000.0004, 1000.9999, 1_780_000_000.123_456):
+        decoded = Cursor.decode(Cursor(QUERY, 5, issued).encode())
+        assert decoded.issued <= issued
+        assert decoded.usable(QUERY, issued)
+
+
 def test_a_late_commit_is_seen_once() -> None:
     """Row 7 commits after row 8 was read: it is a gap, then seen once, then forgotten."""
     cursor = Cursor(QUERY, 5, 0.0)

@@ -47,7 +47,7 @@ from .sources import (
     source_list,
     title_text,
 )
-from .times import Window, all_day_span, format_utc, parse_date, parse_utc
+from .times import Window, all_day_span, format_utc, parse_date, parse_utc, utc_parser
 from .zones import load_zone, resolve_zone, to_bcp47, valid_zone
 
 __all__ = [
@@ -93,6 +93,7 @@ __all__ = [
     "split_aliases",
     "title_text",
     "to_bcp47",
+    "utc_parser",
     "valid_zone",
     "with_alias",
 ]

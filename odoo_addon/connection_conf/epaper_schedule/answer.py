@@ -17,20 +17,36 @@ API_VERSION = 1
 Reader = Callable[[str, list[Any], dict[str, Any]], Iterable[dict[str, Any]]]
 
 
-def event_entry(booking: Booking, zone: str, checkin_minutes: int = 0) -> dict[str, Any] | None:
+def event_entry(
+    booking: Booking,
+    zone: str,
+    checkin_minutes: int = 0,
+    text: Callable[[dt.datetime], str] = format_utc,
+) -> dict[str, Any] | None:
     """Return the answer's event for a booking at a door in ``zone`` (None when empty).
 
     Keys beyond DESIGN.md 4: ``ref`` (``"model,id"``, what ``epaper_cancel`` takes) and,
     when the display asks for check-in (``checkin_minutes`` > 0) and nobody checked in
     yet, ``check_in_until``: when the booking is released unless someone checks in.
+    ``text`` formats a time (:func:`format_utc`, or a memo of it).
     """
     start, end = booking.span(zone)
+    return _entry(booking, start, end, checkin_minutes, text)
+
+
+def _entry(
+    booking: Booking,
+    start: dt.datetime,
+    end: dt.datetime,
+    checkin_minutes: int,
+    text: Callable[[dt.datetime], str],
+) -> dict[str, Any] | None:
     if end <= start:
         return None
     entry: dict[str, Any] = {
         "title": booking.title,
-        "start": format_utc(start),
-        "end": format_utc(end),
+        "start": text(start),
+        "end": text(end),
         "organizer": booking.organizer,
         "private": booking.private,
         "all_day": booking.all_day,
@@ -39,28 +55,47 @@ def event_entry(booking: Booking, zone: str, checkin_minutes: int = 0) -> dict[s
     if checkin_minutes > 0 and not booking.checked_in and not booking.all_day:
         deadline = start + dt.timedelta(minutes=checkin_minutes)
         if deadline < end:
-            entry["check_in_until"] = format_utc(deadline)
+            entry["check_in_until"] = text(deadline)
     return entry
+
+
+def _memo(format_time: Callable[[dt.datetime], str]) -> Callable[[dt.datetime], str]:
+    """``format_time`` remembering its answers: a fleet's bookings share few distinct times."""
+    texts: dict[dt.datetime, str] = {}
+
+    def text(moment: dt.datetime) -> str:
+        found = texts.get(moment)
+        if found is None:
+            found = texts[moment] = format_time(moment)
+        return found
+
+    return text
+
+
+def _order(entry: dict[str, Any]) -> tuple[str, str, str]:
+    return entry["start"], entry["end"], entry["title"]
 
 
 def build_answer(
     displays: Sequence[Display], placed: Iterable[Placed], window: Window
 ) -> dict[str, Any]:
     """Return ``{"api": 1, "displays": [...]}``: every display with its events in the
-    window, sorted by start (then end, then title)."""
+    window, sorted by start (then end, then title). Each booking's span is computed once
+    per display and each distinct time formatted once per answer."""
     events: dict[str, list[dict[str, Any]]] = {display.device: [] for display in displays}
+    text = _memo(format_utc)
     for booking, at in placed:
         for display in at:
-            entry = event_entry(booking, display.tz, display.checkin_minutes)
-            if entry is not None and window.overlaps(*booking.span(display.tz)):
+            start, end = booking.span(display.tz)
+            if not window.overlaps(start, end):
+                continue
+            entry = _entry(booking, start, end, display.checkin_minutes, text)
+            if entry is not None:
                 events[display.device].append(entry)
     return {
         "api": API_VERSION,
         "displays": [
-            display.as_answer(
-                sorted(events[display.device], key=lambda e: (e["start"], e["end"], e["title"]))
-            )
-            for display in displays
+            display.as_answer(sorted(events[display.device], key=_order)) for display in displays
         ],
     }
 

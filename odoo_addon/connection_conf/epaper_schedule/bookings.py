@@ -156,6 +156,14 @@ class RoomIndex:
         """Displays whose room label or alias is ``location`` (the one matching rule)."""
         return self.by_label.get(normalize_location(location), [])
 
+    def at_key(self, key: Any, location: Any) -> list[Display]:
+        """Like :meth:`at_location`, given the location's stored key too
+        (``calendar.event.epaper_location_key``: :func:`normalize_location` of the location,
+        computed when it was written); a record without one is matched by ``location``."""
+        if isinstance(key, str) and key:
+            return self.by_label.get(key, [])
+        return self.at_location(location)
+
     def of_room(self, room_id: int | None, room_name: Any) -> list[Display]:
         """Displays linked to the room, and unlinked displays labelled with its name."""
         linked = self.by_room_id.get(room_id, []) if room_id is not None else []

@@ -20,6 +20,7 @@ import base64
 import binascii
 import hashlib
 import json
+import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -60,7 +61,8 @@ class Cursor:
             "v": CURSOR_VERSION,
             "q": self.query,
             "l": self.last,
-            "t": round(self.issued, 3),
+            # Down to the millisecond: a cursor is never issued after the moment it was.
+            "t": math.floor(self.issued * 1000) / 1000,
             "g": [[gap, round(at, 3)] for gap, at in self.gaps],
         }
         raw = json.dumps(body, separators=(",", ":")).encode("ascii")

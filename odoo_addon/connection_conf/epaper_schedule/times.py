@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfoNotFoundError
@@ -31,6 +32,20 @@ def parse_utc(value: Any) -> dt.datetime:
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)
+
+
+def utc_parser() -> Callable[[Any], dt.datetime]:
+    """:func:`parse_utc` remembering its answers, for one read: a window's bookings share
+    few distinct times (meetings start on the hour or half hour). Same errors."""
+    parsed: dict[Any, dt.datetime] = {}
+
+    def parse(value: Any) -> dt.datetime:
+        found = parsed.get(value)
+        if found is None:
+            found = parsed[value] = parse_utc(value)
+        return found
+
+    return parse
 
 
 def parse_date(value: Any) -> dt.date:

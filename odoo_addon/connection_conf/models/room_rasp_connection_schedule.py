@@ -24,6 +24,7 @@ from ..epaper_schedule import (
     source_list,
     valid_zone,
 )
+from ..schedule_read import read_records
 
 
 class RoomRaspConnectionSchedule(models.Model):
@@ -74,10 +75,8 @@ class RoomRaspConnectionSchedule(models.Model):
         # The caller's companies only (record rules, read as superuser for the fields).
         domain: list[Any] = [("company_id", "in", self.env.companies.ids)]
         company = self.env.company.sudo().partner_id
-        records = (
-            self.sudo()
-            .web_search_read(domain, self._epaper_display_specification(), order="name")
-            .get("records", [])
+        records = read_records(
+            self.sudo(), domain, self._epaper_display_specification(), order="name"
         )
         everyone = [
             display_from_record(
@@ -142,11 +141,8 @@ class RoomRaspConnectionSchedule(models.Model):
     ) -> list[dict[str, Any]]:
         """Read one source's bookings as superuser: only the fields in ``specification``
         (what places a booking in a room and its times; the answer drops what a door may
-        not show). Archived records are left out (``active_test``)."""
-        return (
-            self.env[model]
-            .sudo()
-            .with_context(active_test=True)
-            .web_search_read(domain, specification, order="id")
-            .get("records", [])
+        not show). Archived records are left out (``active_test``). One query for the
+        records and one per many2one's targets (``schedule_read``), whatever their number."""
+        return read_records(
+            self.env[model].sudo().with_context(active_test=True), domain, specification
         )
