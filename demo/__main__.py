@@ -310,9 +310,12 @@ def run_odoo_direct(demo: Demo, check: bool, timeout: float) -> int:
         drawn = demo.wait_until_drawn(timeout)
         LOG.info("drawn: %s", ", ".join(f"{d} ({s['content_hash']})" for d, s in drawn.items()))
         if check:
+            panel = demo.panel_path(door_keys.DEVICE)
+            LOG.info(door_keys.check_direct(demo.broker, PREFIX, demo.keys_port, panel, timeout))
             LOG.info("check passed (odoo-direct)")
             return 0
         print(f"Odoo test server: {demo.odoo.url}\nPanels: {demo.workdir / 'panels'}")
+        print(door_keys.how_to_press(demo.keys_port))
         while True:
             demo.assert_running()
             time.sleep(1)

@@ -3,7 +3,9 @@
 The png satellite has no buttons, so its ``[keys]`` driver is the ``http`` stand-in:
 ``POST http://127.0.0.1:<port>/keys/<pin>`` presses the Waveshare 2.7" HAT key on that
 BCM pin. The press goes to Home Assistant as ``/action``, Odoo carries it out, and both
-the panel and the room's calendar entity in Home Assistant change.
+the panel and the room's calendar entity in Home Assistant change. Without Home
+Assistant (``--odoo-direct``) the addon answers the press on ``/ack`` and publishes the
+new ``/data`` itself (:func:`check_direct`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import urllib.request
 from pathlib import Path
 
 from demo.ha_api import HomeAssistantApi
+from testbed.broker import Broker
+from testbed.mqtt_peer import MqttPeer
 
 DEVICE = "reception"
 ROOM = "Reception"
@@ -68,3 +72,39 @@ def check(api: HomeAssistantApi, port: int, panel: Path, timeout: float) -> str:
             raise TimeoutError(f"end now at the {ROOM} door changed nothing in time")
         time.sleep(0.2)
     return f"end now at the {ROOM} door: calendar off, panel redrawn"
+
+
+def _drawn_hash(watcher: MqttPeer, prefix: str) -> str | None:
+    statuses = watcher.on(f"{prefix}{DEVICE}/status")
+    status = statuses[-1].json() if statuses else None
+    return status.get("content_hash") if isinstance(status, dict) else None
+
+
+def check_direct(broker: Broker, prefix: str, port: int, panel: Path, timeout: float) -> str:
+    """No Home Assistant: press *end now* while the Reception's meeting runs; wait for
+    the ``/ack`` that says done, the door's report of new content and its panel redrawn.
+    Returns what changed."""
+    watcher = MqttPeer(broker, client_id="demo-keys").start(
+        f"{prefix}{DEVICE}/status", f"{prefix}{DEVICE}/ack"
+    )
+    deadline = time.monotonic() + timeout
+    try:
+        while (before := _drawn_hash(watcher, prefix)) is None:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the {ROOM} door never reported what it shows")
+            time.sleep(0.2)
+        drawn_at = panel.stat().st_mtime_ns
+        press(port, 13)
+        while True:
+            acks = [message.json() for message in watcher.on(f"{prefix}{DEVICE}/ack")]
+            now = _drawn_hash(watcher, prefix)
+            if any(isinstance(ack, dict) and ack.get("ok") is False for ack in acks):
+                raise RuntimeError(f"end now at the {ROOM} door was refused: {acks}")
+            done = any(isinstance(ack, dict) and ack.get("ok") is True for ack in acks)
+            if done and now not in (None, before) and panel.stat().st_mtime_ns != drawn_at:
+                return f"end now at the {ROOM} door: answered ok by Odoo, new content {now} drawn"
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"end now at the {ROOM} door changed nothing in time: {acks}")
+            time.sleep(0.2)
+    finally:
+        watcher.stop()

@@ -11,6 +11,7 @@ import dataclasses
 import logging
 import os
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from odoo import SUPERUSER_ID, api
@@ -94,11 +95,24 @@ def event_queue(dbname: str) -> EventQueue:
         return drain.events
 
 
+def _sink(dbname: str) -> Callable[[Event], None]:
+    """Where a session of ``dbname`` hands its events (paho's thread, never blocks): door
+    requests straight to the doors' thread (a door waits for its answer, not for the
+    status drain's settling), everything else to the event drain."""
+    events = event_queue(dbname)
+
+    def put(event: Event) -> None:
+        if isinstance(event, ActionEvent):
+            door_runtime.submit(dbname, [event])
+        else:
+            events.put(event)
+
+    return put
+
+
 def register(dbname: str, settings: BrokerSettings) -> BridgeClient:
     """Start (or return) the session of ``dbname`` with these settings."""
-    return MqttConnectionManager().register(
-        client_key(dbname, settings), settings, event_queue(dbname).put
-    )
+    return MqttConnectionManager().register(client_key(dbname, settings), settings, _sink(dbname))
 
 
 def client_for_key(key: str, settings: BrokerSettings) -> BridgeClient:
@@ -183,9 +197,48 @@ def data_publisher() -> DataPublisher:
         return _state["data"]
 
 
-def submit_publish(dbname: str, pending: dict[str, PublishJob]) -> None:
-    """Postcommit hook: queue one ``/data`` job per broker; returns at once."""
-    for job in pending.values():
+@dataclasses.dataclass
+class PendingPublish:
+    """What a transaction asks to publish once it commits, without a secret: the ids of
+    displays to bring up to date, and the retained topics to clear, each as
+    ``(display id, its old broker id or 0, its old route (no secret), topic)``."""
+
+    displays: set[int] = dataclasses.field(default_factory=set)
+    clears: set[tuple[int, int, BrokerSettings, str]] = dataclasses.field(default_factory=set)
+
+
+def route_settings(dbname: str, route: BrokerSettings) -> BrokerSettings | None:
+    """The settings, with secrets, of a session of ``dbname`` this process holds to
+    ``route`` (same ``route_key``), or None."""
+    manager = MqttConnectionManager()
+    for key in manager.registered_keys():
+        client = manager.get_client(key)
+        if (
+            dbname_of(key) == dbname
+            and client is not None
+            and client.settings.route_key() == route.route_key()
+        ):
+            return client.settings
+    return None
+
+
+def submit_publish(dbname: str, pending: PendingPublish) -> None:
+    """Postcommit hook: queue one ``/data`` job per broker; returns once queued.
+
+    The committed transaction hands over ids and routes only; the brokers' secrets are
+    read here, as the system, in a cursor of its own (``_epaper_publish_jobs``), as the
+    change notices do, so whoever changed a booking never has a secret read for them.
+    """
+    if not pending.displays and not pending.clears:
+        return
+    try:
+        with Registry(dbname).cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            jobs = env["room.rasp.connection"]._epaper_publish_jobs(pending)
+    except Exception:
+        _logger.exception("/data of %s not queued (%s)", sorted(pending.displays), dbname)
+        return
+    for job in jobs:
         try:
             data_publisher().submit(job)
         except Exception:

@@ -174,3 +174,42 @@ def test_a_failing_perform_is_answered_odoo_unavailable() -> None:
 
     assert desk.handle(DOOR, _request("k"), broken) == ("k", doors.ODOO_UNAVAILABLE)
     assert desk.handle(DOOR, _request("k"), Odoo()) == ("k", doors.ODOO_UNAVAILABLE)
+
+
+def test_desks_sharing_a_ledger_perform_an_id_once() -> None:
+    """Two workers (or one after a restart: a new desk) share the first answers through
+    their ledger (the database's in Odoo): a replay at the other desk is not performed
+    again, though each desk keeps its own throttle."""
+    ledger = doors.MemoryLedger(doors.DoorMemory())
+    first, restarted = doors.DoorDesk(ledger=ledger), doors.DoorDesk(ledger=ledger)
+    odoo = Odoo("room_busy")
+    assert first.handle(DOOR, _request("k-1"), odoo) == ("k-1", "room_busy")
+    odoo.code = None
+    assert restarted.handle(DOOR, _request("k-1"), odoo) == ("k-1", "room_busy")
+    assert len(odoo.performed) == 1
+    bad = json.dumps({"id": "k-2", "action": "dance"}).encode()
+    assert first.handle(DOOR, bad, odoo) == ("k-2", doors.INVALID_REQUEST)
+    assert restarted.handle(DOOR, _request("k-2"), odoo) == ("k-2", doors.INVALID_REQUEST)
+    assert len(odoo.performed) == 1
+    assert first.memory is not restarted.memory
+
+
+class SlowLedger:
+    """A ledger whose first request of an id is still running in another worker."""
+
+    def recall(self, door: Any, request_id: str) -> Any:
+        """Nothing committed yet."""
+        return None
+
+    def once(self, door: Any, request_id: str, perform: Any) -> str | None:
+        """The other worker holds the id past the wait."""
+        raise TimeoutError("still running")
+
+
+def test_a_ledger_that_cannot_say_is_answered_odoo_unavailable() -> None:
+    """When the first request of an id outlasts the wait, the repeat is answered
+    ``odoo_unavailable`` and not performed."""
+    odoo = Odoo()
+    desk = doors.DoorDesk(ledger=SlowLedger())
+    assert desk.handle(DOOR, _request("k"), odoo) == ("k", doors.ODOO_UNAVAILABLE)
+    assert not odoo.performed

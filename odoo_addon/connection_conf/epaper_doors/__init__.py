@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from .actions import ActionError, DoorAction, ack_payload, parse_action
-from .desk import INVALID_REQUEST, ODOO_UNAVAILABLE, DoorDesk, ack_bytes
+from .desk import INVALID_REQUEST, DoorDesk, ack_bytes
+from .ledger import ODOO_UNAVAILABLE, REPEAT_WAIT, Answer, Ledger, MemoryLedger
 from .memory import (
     BURST,
     IDS_PER_DOOR,
@@ -23,12 +24,16 @@ __all__ = [
     "ODOO_UNAVAILABLE",
     "REFILL_SECONDS",
     "REMEMBER_SECONDS",
+    "REPEAT_WAIT",
     "THROTTLED",
     "ActionError",
+    "Answer",
     "Door",
     "DoorAction",
     "DoorDesk",
     "DoorMemory",
+    "Ledger",
+    "MemoryLedger",
     "Outcome",
     "ack_bytes",
     "ack_payload",

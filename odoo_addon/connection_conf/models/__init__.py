@@ -13,5 +13,6 @@ from . import (  # noqa: F401
     room_rasp_connection_secrets,
     room_rasp_connection_status,
     room_rasp_connection_sync,
+    room_rasp_door_answer,
     room_rasp_schedule_change,
 )

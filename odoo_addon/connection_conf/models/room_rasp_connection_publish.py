@@ -1,7 +1,8 @@
 """Odoo as its broker's publisher (``room.rasp.broker.publisher == "odoo"``, DESIGN 3a).
 
 After the transaction that changed a booking or a display commits, the displays concerned
-are queued (a postcommit hook: nothing waits for the network inside a transaction); a
+are queued (a postcommit hook: nothing waits for the network inside a transaction, and
+only ids cross it: the hook reads the brokers' secrets as the system); a
 lane per broker (``mqtt_bridge.DataPublisher``) then reads what is due in a short
 transaction of its own (``_epaper_publish_plan``), publishes it retained with QoS 1 and
 stores the hashes (``_epaper_publish_done``). A cron renews payloads near their
@@ -11,6 +12,7 @@ byte for byte the hub's.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import logging
@@ -20,7 +22,7 @@ from odoo import api, fields, models
 
 from .. import mqtt_runtime
 from ..epaper_publish import Published, answer_payloads, data_topic, due_messages
-from ..mqtt_bridge import Outgoing, PublishJob
+from ..mqtt_bridge import BrokerSettings, Outgoing, PublishJob
 
 _logger = logging.getLogger(__name__)
 
@@ -49,16 +51,14 @@ class RoomRaspConnectionPublish(models.Model):
     publisher = fields.Selection(related="broker_id.publisher", string="Room Data Publisher")
 
     def _epaper_odoo_published(self) -> Any:
-        """The displays in ``self`` whose room data Odoo publishes."""
-        return self.sudo().filtered(
-            lambda d: d.broker_id.publisher == "odoo" and d._mqtt_settings().host
-        )
+        """The displays in ``self`` on a broker whose publisher is Odoo (no secret read)."""
+        return self.sudo().filtered(lambda d: d.broker_id.publisher == "odoo")
 
-    def _epaper_pending_jobs(self) -> dict[str, PublishJob]:
+    def _epaper_pending(self) -> mqtt_runtime.PendingPublish:
         postcommit = self.env.cr.postcommit
         pending = postcommit.data.get(mqtt_runtime.PUBLISH_DATA_KEY)
         if pending is None:
-            pending = postcommit.data[mqtt_runtime.PUBLISH_DATA_KEY] = {}
+            pending = postcommit.data[mqtt_runtime.PUBLISH_DATA_KEY] = mqtt_runtime.PendingPublish()
             postcommit.add(
                 functools.partial(mqtt_runtime.submit_publish, self.env.cr.dbname, pending)
             )
@@ -66,24 +66,72 @@ class RoomRaspConnectionPublish(models.Model):
 
     def _epaper_queue_publish(self) -> None:
         """After commit, bring the ``/data`` of these displays up to date (Odoo-published
-        ones only; the lane decides what changed)."""
+        ones only; the lane decides what changed). Only ids are queued: the hook reads
+        the brokers and their secrets as the system (``mqtt_runtime.submit_publish``)."""
         displays = self._epaper_odoo_published()
-        if not displays:
-            return
-        pending = self._epaper_pending_jobs()
-        for key, (settings, group) in displays._group_by_broker().items():
-            job = PublishJob(key, settings, frozenset(group.ids))
-            pending[key] = pending[key].merged(job) if key in pending else job
+        if displays:
+            self._epaper_pending().displays.update(displays.ids)
 
     def _epaper_queue_clear(self) -> None:
         """After commit, clear the retained ``/data`` these displays left (before they are
-        deleted or moved to another broker or topic)."""
-        pending = self._epaper_pending_jobs()
-        for display in self.sudo().filtered("data_topic"):
-            settings = display._mqtt_settings()
+        deleted or moved to another broker or topic). Queued: the display, its broker
+        and its route, without a secret."""
+        published = self.sudo().with_context(active_test=False).filtered("data_topic")
+        if not published:
+            return
+        pending = self._epaper_pending()
+        for display in published:
+            pending.clears.add(
+                (display.id, display.broker_id.id or 0, display._mqtt_route(), display.data_topic)
+            )
+
+    # -- in the postcommit hook, as the system ---------------------------------------
+
+    @api.model
+    def _epaper_publish_jobs(self, pending: mqtt_runtime.PendingPublish) -> list[PublishJob]:
+        """Return one job per broker for what a committed transaction queued. Reads the
+        secrets in this environment: the system's (``mqtt_runtime.submit_publish``)."""
+        jobs: dict[str, PublishJob] = {}
+
+        def add(job: PublishJob) -> None:
+            jobs[job.key] = jobs[job.key].merged(job) if job.key in jobs else job
+
+        displays = self.browse(sorted(pending.displays)).exists()._epaper_odoo_published()
+        for key, (settings, group) in displays._group_by_broker().items():
+            add(PublishJob(key, settings, frozenset(group.ids)))
+        for display_id, broker_id, route, topic in sorted(
+            pending.clears, key=lambda clear: clear[3]
+        ):
+            settings = self._epaper_clear_settings(display_id, broker_id, route)
+            if settings is None:
+                _logger.warning("retained %s not cleared: its broker's password is gone", topic)
+                continue
             key = mqtt_runtime.client_key(self.env.cr.dbname, settings)
-            job = PublishJob(key, settings, clear=frozenset({display.data_topic}))
-            pending[key] = pending[key].merged(job) if key in pending else job
+            add(PublishJob(key, settings, clear=frozenset({topic})))
+        return list(jobs.values())
+
+    @api.model
+    def _epaper_clear_settings(
+        self, display_id: int, broker_id: int, route: BrokerSettings
+    ) -> BrokerSettings | None:
+        """The settings, with secrets, of a display's old ``route``: a session this
+        process holds there, else the display's own if it still goes there, else its old
+        broker's secrets on that route (the display's own password, if any, first)."""
+        held = mqtt_runtime.route_settings(self.env.cr.dbname, route)
+        if held is not None:
+            return held
+        display = self.with_context(active_test=False).browse(display_id).exists()
+        if display and display._mqtt_route().route_key() == route.route_key():
+            return display._mqtt_settings()
+        broker = self.env["room.rasp.broker"].browse(broker_id).exists()
+        if not broker:
+            return None
+        return dataclasses.replace(
+            route,
+            password=(display.mqtt_password if display else None) or broker.password or None,
+            ca_cert=(display.mqtt_ca_cert if display else None) or broker.ca_cert or None,
+            answer_actions=broker.publisher == "odoo",  # the session says who publishes
+        )
 
     def _epaper_queue_changed(self) -> Any:
         """A booking at these displays' rooms changed: publish their ``/data`` too."""

@@ -36,7 +36,7 @@ CHECKS = [
     ),
     ("room_rasp_broker_port_range", "room.rasp.broker", "port", (0, 65536), (1, 65535)),
 ]
-UNIQUE = ["room_rasp_connection_name_unique"]
+UNIQUE = ["room_rasp_connection_name_unique", "room_rasp_door_answer_door_request_unique"]
 
 
 @tagged("post_install", "-at_install")
@@ -106,3 +106,11 @@ class TestDatabaseConstraints(TransactionCase):
                 "mqtt_connection_state) VALUES ('boardroom', 'broker', 1, 60, 'unknown')"
             )
         )
+
+    def test_a_door_request_is_answered_once_in_the_database(self) -> None:
+        """A second row for one door's request id is refused; another door may use it."""
+        Answers = self.env["room.rasp.door.answer"]
+        row = {"prefix": "p/", "device": "boardroom", "request_id": "k", "seen_at": "2026-01-01"}
+        Answers.create(row)
+        self.assert_refused(lambda: Answers.create(row))
+        Answers.create(dict(row, device="hall"))

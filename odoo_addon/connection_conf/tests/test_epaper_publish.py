@@ -16,9 +16,10 @@ import subprocess
 import tempfile
 import threading
 from pathlib import Path
+from unittest.mock import patch
 
 import paho.mqtt.client as mqtt
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import TransactionCase, new_test_user, tagged
 from paho.mqtt.enums import CallbackAPIVersion
 
 from ..epaper_publish import answer_payloads, encode
@@ -63,9 +64,11 @@ class TestEpaperPublish(TransactionCase):
         self.env.cr.postcommit.clear()
 
     def _job(self) -> PublishJob:
-        pending = self.env.cr.postcommit.data.get(PUBLISH_DATA_KEY, {})
-        self.assertEqual(len(pending), 1)
-        return next(iter(pending.values()))
+        """The one job the postcommit hook makes of what this transaction queued."""
+        pending = self.env.cr.postcommit.data[PUBLISH_DATA_KEY]
+        jobs = self.Display.sudo()._epaper_publish_jobs(pending)
+        self.assertEqual(len(jobs), 1)
+        return jobs[0]
 
     def test_home_assistant_is_the_default_publisher(self) -> None:
         """A new broker leaves /data to Home Assistant; its displays queue nothing."""
@@ -80,6 +83,46 @@ class TestEpaperPublish(TransactionCase):
         job = self._job()
         self.assertEqual(job.display_ids, frozenset({self.reception.id}))
         self.assertEqual(job.key, self.reception._mqtt_key())
+
+    def test_a_plain_users_change_publishes_without_reading_a_secret(self) -> None:
+        """A booking change by a plain employee queues ids only: no broker secret is read
+        in their transaction; the hook, as the system, makes the job with the secret."""
+        self.odoo_broker.write({"username": "odoo", "password": "broker-secret-1"})
+        employee = new_test_user(self.env, login="publish-employee", groups="base.group_user")
+        reads: list[tuple[int, bool]] = []
+        Model = type(self.Display)
+        original = Model._epaper_broker_values
+
+        def spy(display):
+            reads.append((display.env.uid, display.env.su))
+            return original(display)
+
+        with patch.object(Model, "_epaper_broker_values", spy):
+            self.reception.with_user(employee)._epaper_queue_changed()
+            self.assertEqual(reads, [])
+            pending = self.env.cr.postcommit.data[PUBLISH_DATA_KEY]
+            self.assertEqual(pending.displays, {self.reception.id})
+            self.assertNotIn("broker-secret-1", repr(pending))
+            job = self._job()
+        self.assertTrue(reads)
+        self.assertTrue(all(su for _uid, su in reads))
+        self.assertEqual(job.settings.password, "broker-secret-1")
+        self.assertEqual(job.display_ids, frozenset({self.reception.id}))
+
+    def test_a_deleted_displays_topic_is_cleared_with_its_brokers_secret(self) -> None:
+        """The clear of a display gone after commit reaches its old broker: route queued
+        without a secret, the broker's secret read by the hook."""
+        self.odoo_broker.write({"username": "odoo", "password": "broker-secret-2"})
+        self.reception.write({"data_topic": "odoo_epaper/reception/data", "data_hash": "x"})
+        route = self.reception._mqtt_route()
+        self.reception.unlink()
+        pending = self.env.cr.postcommit.data[PUBLISH_DATA_KEY]
+        self.assertNotIn("broker-secret-2", repr(pending))
+        job = self._job()
+        self.assertEqual(job.clear, frozenset({"odoo_epaper/reception/data"}))
+        self.assertEqual(job.settings.route_key(), route.route_key())
+        self.assertEqual(job.settings.password, "broker-secret-2")
+        self.assertTrue(job.settings.answer_actions)  # its status says Odoo publishes
 
     def test_plan_publishes_the_builders_payload_once(self) -> None:
         """The plan's bytes are epaper_publish's payload of epaper_schedule's answer; once
