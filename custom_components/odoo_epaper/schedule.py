@@ -7,12 +7,15 @@ The Odoo addon resolves them (``room.rasp.connection.epaper_schedule``):
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 ODOO_DATETIME = "%Y-%m-%d %H:%M:%S"
 MIN_YEAR = 1970
 MAX_YEAR = 9998
+MAX_TITLE_CHARS = 200  # the contract's longest event title (docs/protocol.md)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -48,15 +51,35 @@ class Booking:
     ref: str | None = None  # "model,id" in Odoo (what the addon's epaper_cancel takes)
     check_in_until: dt.datetime | None = None  # released then unless checked in at the door
 
+    def wire_event(self) -> dict[str, Any]:
+        """This booking as an event of ``/data`` (docs/protocol.md): the title cut to
+        MAX_TITLE_CHARS, times in UTC with ``Z``, ``all_day`` only when true (absent
+        means false, DESIGN 3a), ``check_in_until`` only while the door asks for
+        check-in. A new object each call (what the hub keeps is :attr:`wire_texts`)."""
+        event: dict[str, Any] = {
+            "title": self.title[:MAX_TITLE_CHARS],
+            "start": format_time(self.start),
+            "end": format_time(self.end),
+            "organizer": self.organizer,
+            "private": self.private,
+        }
+        if self.all_day:
+            event["all_day"] = True
+        if self.check_in_until is not None:
+            event["check_in_until"] = format_time(self.check_in_until)
+        return event
+
     @cached_property
-    def wire_times(self) -> tuple[str, str, str | None]:
-        """``start``, ``end`` and ``check_in_until`` as the wire writes them
-        (:func:`format_time`), formatted once per booking however often it is published."""
-        check_in = self.check_in_until
+    def wire_texts(self) -> tuple[bytes, bytes]:
+        """:meth:`wire_event` as compact UTF-8 JSON, encoded once per booking however
+        often it is published: in its members' order (the wire's bytes) and with its
+        keys sorted (the content hash's canonical form)."""
+        event = self.wire_event()
         return (
-            format_time(self.start),
-            format_time(self.end),
-            None if check_in is None else format_time(check_in),
+            json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
+            json.dumps(event, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode(
+                "utf-8"
+            ),
         )
 
 

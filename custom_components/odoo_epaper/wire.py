@@ -18,7 +18,6 @@ MAX_PAYLOAD_BYTES = 64 * 1024
 MAX_EVENTS = 500
 MAX_QR_BYTES = 1024  # bytes of UTF-8: what a QR code holds
 MAX_DEVICE_CHARS = 64
-MAX_TITLE_CHARS = 200
 _DEVICE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 _NOT_IN_NAME = re.compile(r"[^a-z0-9_-]+")
 _HASH_IGNORES = ("generated_at", "valid_until")
@@ -106,21 +105,8 @@ def content_hash(payload: dict[str, Any]) -> str:
 
 
 def _event(booking: Booking) -> dict[str, Any]:
-    """One event of ``/data``; ``all_day`` only when true (absent means false, DESIGN 3a),
-    ``check_in_until`` only while the door asks for check-in."""
-    start, end, check_in_until = booking.wire_times
-    event: dict[str, Any] = {
-        "title": booking.title[:MAX_TITLE_CHARS],
-        "start": start,
-        "end": end,
-        "organizer": booking.organizer,
-        "private": booking.private,
-    }
-    if booking.all_day:
-        event["all_day"] = True
-    if check_in_until is not None:
-        event["check_in_until"] = check_in_until
-    return event
+    """One event of ``/data`` (Booking.wire_event)."""
+    return booking.wire_event()
 
 
 def _fit_events(bookings: Iterable[Booking], now: dt.datetime) -> list[Booking]:
@@ -179,15 +165,63 @@ def build_wire_payload(
     locale: str | None = None,
     message: dict[str, Any] | None = None,
 ) -> WirePayload:
-    """Build :func:`build_payload`'s payload straight to its wire form: each booking's
-    times formatted once, the payload serialized once (its bytes are what the broker
-    gets) and its canonical form once (for the hash)."""
-    payload, data = _build(device, room, tz, bookings, now, lifetime, qr, locale, message)
+    """Build :func:`build_payload`'s payload straight to its wire form, with no object of
+    it in between: each booking's event is encoded once for as long as the hub holds the
+    booking (Booking.wire_texts) and put between the payload's other members, encoded
+    once, in both forms (the wire's bytes and the canonical form hashed). A payload that
+    would pass MAX_PAYLOAD_BYTES is built by :func:`build_payload`'s rule instead."""
+    events = _fit_events(bookings, now)
+    head = _head(device, room, tz, locale, now, lifetime, qr, message)
+    valid_until = (now + lifetime).astimezone(dt.UTC).replace(microsecond=0)
+    data = _with_events(encode(head), [booking.wire_texts[0] for booking in events])
+    if len(data) > MAX_PAYLOAD_BYTES:
+        payload, data = _build(device, room, tz, events, now, lifetime, qr, locale, message)
+        return WirePayload(data=data, content_hash=content_hash(payload), valid_until=valid_until)
+    content = {key: value for key, value in head.items() if key not in _HASH_IGNORES}
+    canonical = json.dumps(content, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    hashed = _with_events(canonical.encode("utf-8"), [b.wire_texts[1] for b in events])
     return WirePayload(
         data=data,
-        content_hash=content_hash(payload),
-        valid_until=(now + lifetime).astimezone(dt.UTC).replace(microsecond=0),
+        content_hash=hashlib.sha256(hashed).hexdigest()[:16],
+        valid_until=valid_until,
     )
+
+
+_NO_EVENTS = b'"events":[]'
+
+
+def _with_events(encoded: bytes, events: list[bytes]) -> bytes:
+    """``encoded`` (a payload with ``"events": []``) with the encoded ``events`` in that
+    list: what encoding the payload with them gives. The first ``"events":[]`` is the
+    member (in a JSON string every quote is escaped, so no text holds it)."""
+    return encoded.replace(_NO_EVENTS, b'"events":[' + b",".join(events) + b"]", 1)
+
+
+def _head(
+    device: str,
+    room: str,
+    tz: str | None,
+    locale: str | None,
+    now: dt.datetime,
+    lifetime: dt.timedelta,
+    qr: str | None,
+    message: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """A payload's members in the wire's order, with ``events`` still empty."""
+    payload: dict[str, Any] = {"v": WIRE_VERSION, "device": device, "room": room}
+    if tz:
+        payload["tz"] = tz
+    if locale:
+        payload["locale"] = locale
+    payload |= {
+        "generated_at": format_time(now),
+        "valid_until": format_time(now + lifetime),
+        "events": [],
+        "qr": qr if qr and len(qr.encode("utf-8", "surrogatepass")) <= MAX_QR_BYTES else None,
+    }
+    if message is not None:
+        payload["message"] = message
+    return payload
 
 
 def _build(
@@ -203,19 +237,8 @@ def _build(
 ) -> tuple[dict[str, Any], bytes]:
     """The payload and its :func:`encode` bytes (encoded once; again only when events
     had to be dropped to fit MAX_PAYLOAD_BYTES)."""
-    payload: dict[str, Any] = {"v": WIRE_VERSION, "device": device, "room": room}
-    if tz:
-        payload["tz"] = tz
-    if locale:
-        payload["locale"] = locale
-    payload |= {
-        "generated_at": format_time(now),
-        "valid_until": format_time(now + lifetime),
-        "events": [_event(booking) for booking in _fit_events(bookings, now)],
-        "qr": qr if qr and len(qr.encode("utf-8", "surrogatepass")) <= MAX_QR_BYTES else None,
-    }
-    if message is not None:
-        payload["message"] = message
+    payload = _head(device, room, tz, locale, now, lifetime, qr, message)
+    payload["events"] = [_event(booking) for booking in _fit_events(bookings, now)]
     data = encode(payload)
     if len(data) <= MAX_PAYLOAD_BYTES:
         return payload, data

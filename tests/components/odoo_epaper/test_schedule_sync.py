@@ -141,7 +141,7 @@ async def test_full_read_after_the_broker_came_back(
 
 def test_unchanged_bookings_keep_the_objects_the_hub_holds() -> None:
     """A full read answering equal bookings (new objects) changes nothing and keeps the
-    tuple held (its wire times formatted once stay); one booking renamed: that display
+    tuple held (its wire texts encoded once stay); one booking renamed: that display
     changed, and its other bookings are still the objects held."""
     day = dt.datetime(2026, 12, 7, 8, tzinfo=dt.UTC)
 
@@ -162,10 +162,10 @@ def test_unchanged_bookings_keep_the_objects_the_hub_holds() -> None:
     sync = ScheduleSync()
     assert sync.apply(ReadPlan(), answer("Meeting 0"), day) == {"kiel", "bonn"}
     held = dict(sync.bookings)
-    formatted = held["kiel"][3].wire_times
+    formatted = held["kiel"][3].wire_texts
     assert sync.apply(ReadPlan(), answer("Meeting 0"), day) == set()
     assert sync.bookings["kiel"] is held["kiel"] and sync.bookings["bonn"] is held["bonn"]
-    assert sync.bookings["kiel"][3].wire_times is formatted
+    assert sync.bookings["kiel"][3].wire_texts is formatted
     assert sync.apply(ReadPlan(), answer("Renamed"), day) == {"kiel"}
     assert sync.bookings["kiel"][0].title == "Renamed"
     assert all(a is b for a, b in zip(sync.bookings["kiel"][1:], held["kiel"][1:], strict=True))

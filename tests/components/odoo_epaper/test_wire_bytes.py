@@ -7,11 +7,12 @@ from typing import Any
 
 import pytest
 
-from custom_components.odoo_epaper.schedule import Booking, format_time
+from custom_components.odoo_epaper.schedule import MAX_TITLE_CHARS, Booking, format_time
 from custom_components.odoo_epaper.wire import (
-    MAX_TITLE_CHARS,
+    MAX_PAYLOAD_BYTES,
     build_payload,
     build_wire_payload,
+    content_hash,
     encode,
 )
 from tests.fixtures.vectors import load_vectors
@@ -111,3 +112,53 @@ def test_wire_bytes_are_the_vectors(case: dict[str, Any]) -> None:
     assert wire.content_hash == case["content_hash"]
     assert format_time(wire.valid_until) == case["payload"]["valid_until"]
     assert encode(build_payload(**inputs)) == wire.data
+
+
+NOW = dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC)
+
+
+def _many(count: int, title: str) -> list[Booking]:
+    return [
+        Booking(
+            title=f"{title} {index}",
+            start=NOW + dt.timedelta(minutes=10 * index),
+            end=NOW + dt.timedelta(minutes=10 * index + 5),
+            organizer='"events":[] organizer',
+            check_in_until=NOW + dt.timedelta(minutes=10 * index + 2) if index % 2 else None,
+            all_day=index % 7 == 0,
+        )
+        for index in range(count)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("room", "bookings", "message"),
+    [
+        ('Room "events":[] 1', _many(3, "Täst"), {"text": '"events":[]', "until": "x"}),
+        ("Lab", [], None),
+        ("Hall", _many(500, "Ä long title " * 12), {"text": "Closed", "until": "2026"}),
+    ],
+    ids=["member-like texts", "no events", "past 64 KiB"],
+)
+def test_the_wire_form_is_the_payload_encoded(
+    room: str, bookings: list[Booking], message: dict[str, Any] | None
+) -> None:
+    """Whatever the texts (one that reads like the events member), no events, or a
+    payload that must drop events to fit 64 KiB: the wire form is build_payload's object
+    encoded, with its content_hash, however often it is built."""
+    args: dict[str, Any] = {
+        "device": "hall",
+        "room": room,
+        "tz": "Europe/Berlin",
+        "bookings": bookings,
+        "now": NOW,
+        "lifetime": dt.timedelta(hours=12),
+        "qr": "https://example.com/q",
+        "message": message,
+    }
+    payload = build_payload(**args)
+    for _ in range(2):  # the second time from the bookings' encoded texts
+        wire = build_wire_payload(**args)
+        assert wire.data == encode(payload)
+        assert wire.content_hash == content_hash(payload)
+        assert len(wire.data) <= MAX_PAYLOAD_BYTES
