@@ -117,6 +117,8 @@ class Demo:
         """Onboard, then add the MQTT and Odoo E-Paper integrations through config flows."""
         assert self.api and self.broker and self.odoo
         self.api.onboard("Demo", HA_USER, HA_PASSWORD)
+        if self.api.confirm_http_settings():
+            LOG.info("confirmed Home Assistant's HTTP settings (127.0.0.1 only, this port)")
         self.api.run_config_flow("mqtt", [{"broker": "127.0.0.1", "port": self.broker.port}])
         entry = self.api.run_config_flow(
             "odoo_epaper",
@@ -256,8 +258,10 @@ class Demo:
         assert self.api is not None
         panel = self.panel_path(door_keys.DEVICE)
         LOG.info(door_keys.check(self.api, self.keys_port, panel, timeout))
+        self.api.assert_frontend_loads()
+        self.api.assert_http_settings_kept()
         self.assert_quiet_log()
-        LOG.info("Home Assistant's log has no warning or error from odoo_epaper")
+        LOG.info("the frontend's first commands answer; no warning or error from odoo_epaper")
 
     def assert_quiet_log(self) -> None:
         """Fail when Home Assistant logged a warning or error about the integration

@@ -177,6 +177,38 @@ class HomeAssistantApi:
             raise RuntimeError(f"websocket {command['type']} failed: {answer}")
         return answer["result"]
 
+    def assert_frontend_loads(self) -> None:
+        """Run the websocket commands Home Assistant's frontend sends before it draws a page.
+
+        ``get_services`` imports the base entity components (conversation, camera, tts...)
+        to read their services: a Python package one of them needs that is missing leaves
+        every page at "Loading..." while the integrations run. Raises RuntimeError naming
+        the command that failed.
+        """
+        for command in ("get_config", "get_panels", "get_states", "get_services"):
+            asyncio.run(self._websocket_command({"type": command}))
+
+    def confirm_http_settings(self) -> bool:
+        """Confirm the HTTP settings Home Assistant started with (its "Confirm" dialog).
+
+        Since 2026.11 Home Assistant moves ``http:`` from YAML into its storage as a
+        *pending* trial and, unless a user confirms it within 5 minutes, restarts on the
+        stable settings (port 8123 on every interface for a new configuration). Returns
+        True when there was a pending configuration to confirm. Raises RuntimeError when
+        Home Assistant refuses.
+        """
+        config = asyncio.run(self._websocket_command({"type": "http/config"}))
+        if config.get("pending") is None:
+            return False
+        asyncio.run(self._websocket_command({"type": "http/config/promote"}))
+        return True
+
+    def assert_http_settings_kept(self) -> None:
+        """Raise RuntimeError when Home Assistant would still revert its HTTP settings."""
+        config = asyncio.run(self._websocket_command({"type": "http/config"}))
+        if config.get("revert_at") is not None or config.get("pending") is not None:
+            raise RuntimeError(f"Home Assistant will revert its HTTP settings: {config}")
+
     def answer_flow(self, flow_id: str, answer: dict[str, Any]) -> dict[str, Any]:
         """Submit one form of a flow; return Home Assistant's answer."""
         return dict(self._request("POST", f"/api/config/config_entries/flow/{flow_id}", answer))
