@@ -1,7 +1,8 @@
 """Benchmark the satellite: milliseconds per render per layout, peak RSS of a running daemon.
 
-Run with ``scripts/py314 .venv/bin/python -m bench.render``; writes the "render" section of
-docs/benchmarks.md. ``scripts/py314 .venv/bin/python -m bench.render scripts`` writes only the
+Runs in the satellite's own environment (what a Pi runs: Python 3.11, the satellite
+package and its dependencies only): ``PYTHONPATH=. .venv-satellite/bin/python -m bench.render``
+writes the "render" section of docs/benchmarks.md; ``... -m bench.render scripts`` writes only the
 "render-scripts" section: Latin, right-to-left and CJK screens in several locales at
 800x480, against the English-only renderer of commit ``BASELINE`` measured in the
 same run (checked out into a temporary git worktree, timed by the same code).
