@@ -82,6 +82,7 @@ class Demo:
             port = free_port()
             (config / "configuration.yaml").write_text(
                 "homeassistant:\n  name: Odoo E-Paper demo\n  time_zone: Europe/Brussels\n"
+                "  country: BE\n"
                 f"http:\n  server_host: 127.0.0.1\n  server_port: {port}\n"
                 "frontend:\nconfig:\n"
                 "logger:\n  default: warning\n  logs:\n    custom_components.odoo_epaper: info\n"

@@ -47,14 +47,21 @@ def panel_manufacturer(model: str | None) -> str | None:
 
 
 def display_device_info(entry: ConfigEntry, display: DisplayData) -> DeviceInfo:
-    """Describe a display, named after its room (the link to the hub is set by the sync)."""
-    return DeviceInfo(
+    """Describe a display, named after its room (the link to the hub is set by the sync).
+
+    The panel (model, manufacturer) is given only when Odoo names it: otherwise what the
+    sign's own status said (:func:`.discovery.async_update_panel`) stays on the device
+    (a None here would erase it whenever the displays are synced again).
+    """
+    info = DeviceInfo(
         identifiers={display_identifier(entry, display.device)},
         name=display.room,
-        manufacturer=panel_manufacturer(display.display.panel_model),
-        model=display.display.panel_model,
         serial_number=display.device,
     )
+    if panel_model := display.display.panel_model:
+        info["model"] = panel_model
+        info["manufacturer"] = panel_manufacturer(panel_model)
+    return info
 
 
 @callback

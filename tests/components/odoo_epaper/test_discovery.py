@@ -281,3 +281,38 @@ async def test_a_png_sign_is_not_said_to_be_made_by_waveshare(
     )
     assert device is not None
     assert (device.model, device.manufacturer) == ("png", None)
+
+
+async def test_a_panel_the_sign_reported_stays_when_the_displays_sync_again(
+    hass: HomeAssistant, init_integration: MockConfigEntry, odoo_server: OdooTestServer
+) -> None:
+    """A display Odoo names no panel for keeps the panel its sign's status reported when
+    the displays are synced again (another room renamed, a sign adopted): it was erased."""
+    coordinator = init_integration.runtime_data.coordinator
+    odoo_server.update_record("room.rasp.connection", 3, {"panel_model": False})
+    await coordinator.async_refresh()
+    payload = json.dumps(
+        {"state": "online", "panel": "png", "width": 400, "height": 300, "colors": "bw"}
+    )
+    await hass.config_entries.flow.async_init(
+        DOMAIN,
+        context={"source": SOURCE_MQTT},
+        data=MqttServiceInfo(
+            topic="odoo_epaper/lab-door/status",
+            payload=payload,
+            qos=1,
+            retain=True,
+            subscribed_topic="odoo_epaper/+/status",
+            timestamp=0.0,
+        ),
+    )
+    identifier = display_identifier(init_integration, "lab-door")
+    device = async_get_entry_device(hass, init_integration, identifier)
+    assert device is not None
+    assert (device.model, device.hw_version) == ("png", "400x300 black/white")
+
+    odoo_server.update_record("room.room", 1, {"name": "Front desk"})
+    await coordinator.async_refresh()
+    device = async_get_entry_device(hass, init_integration, identifier)
+    assert device is not None
+    assert (device.model, device.hw_version) == ("png", "400x300 black/white")
