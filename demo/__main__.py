@@ -27,13 +27,13 @@ from typing import Any
 from demo import adopt, data, door_keys
 from demo.ha_api import HomeAssistantApi
 from demo.ha_log import integration_problems
-from demo.odoo_direct import OdooDirect
+from demo.odoo_direct import run_odoo_direct
 from testbed.broker import Broker, free_port
 from testbed.mqtt_peer import MqttPeer
 from testbed.odoo_server import OdooTestServer
 
 ROOT = Path(__file__).resolve().parent.parent
-PREFIX = "odoo_epaper/"
+PREFIX = data.PREFIX
 # The Problem reasons of a display that is not connected (display_problem.ProblemReason).
 UNCONNECTED = ("never_connected", "offline")
 HA_USER, HA_PASSWORD = "demo", "demo-password"
@@ -235,7 +235,9 @@ class Demo:
     def print_addresses(self) -> None:
         """Say where everything is and how to adopt the new sign."""
         print(f"\nHome Assistant: {self.ha_url}  (login {HA_USER} / {HA_PASSWORD})")
-        print(f"Odoo test server: {self.odoo.url if self.odoo else ''}")
+        print(
+            f"Odoo test server (JSON-RPC only, no web pages): {self.odoo.url if self.odoo else ''}"
+        )
         print("Panels (png driver, redrawn as the schedule changes):")
         for panel in [*data.PANELS, adopt.NEW_SIGN]:
             print(f"  {panel.width}x{panel.height}  {self.panel_path(panel.device)}")
@@ -305,27 +307,6 @@ class Demo:
             self.odoo.stop()
         if self.broker:
             self.broker.stop()
-
-
-def run_odoo_direct(demo: Demo, check: bool, timeout: float) -> int:
-    """The seed's topology: the addon's publisher serves the doors, no Home Assistant."""
-    assert demo.broker and demo.odoo
-    publisher = OdooDirect(demo.broker, demo.odoo.url).start()
-    try:
-        drawn = demo.wait_until_drawn(timeout)
-        LOG.info("drawn: %s", ", ".join(f"{d} ({s['content_hash']})" for d, s in drawn.items()))
-        if check:
-            panel = demo.panel_path(door_keys.DEVICE)
-            LOG.info(door_keys.check_direct(demo.broker, PREFIX, demo.keys_port, panel, timeout))
-            LOG.info("check passed (odoo-direct)")
-            return 0
-        print(f"Odoo test server: {demo.odoo.url}\nPanels: {demo.workdir / 'panels'}")
-        print(door_keys.how_to_press(demo.keys_port))
-        while True:
-            demo.assert_running()
-            time.sleep(1)
-    finally:
-        publisher.stop()
 
 
 @contextlib.contextmanager

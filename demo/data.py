@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+PREFIX = "odoo_epaper/"  # the demo's MQTT topic prefix (the integration's default)
 DATABASE = "demo"
 LOGIN = "admin"
 PASSWORD = "demo-admin"  # noqa: S105 - the demo's own loopback Odoo

@@ -37,9 +37,11 @@ def press(port: int, pin: int) -> None:
             raise RuntimeError(f"key {pin} answered {answer.status}")
 
 
-def how_to_press(port: int) -> str:
-    """What to type to press the Reception's keys."""
-    lines = [f"Door keys of the {ROOM} (watch its panel and calendar.{DEVICE}_bookings):"]
+def how_to_press(port: int, *, home_assistant: bool = True) -> str:
+    """What to type to press the Reception's keys (what to watch: its panel, and with
+    ``home_assistant`` its calendar entity)."""
+    watch = f"its panel and calendar.{DEVICE}_bookings" if home_assistant else "its panel"
+    lines = [f"Door keys of the {ROOM} (watch {watch}):"]
     lines += [
         f"  curl -X POST http://127.0.0.1:{port}/keys/{pin}   # {what}"
         for pin, what in KEYS.items()

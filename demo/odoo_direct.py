@@ -19,14 +19,18 @@ import json
 import logging
 import queue
 import threading
+import time
 import urllib.request
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from demo import data
+from demo import adopt, data, door_keys
 from testbed.addon_code import load_plain_package
 from testbed.broker import Broker
 
 LOG = logging.getLogger("demo")
+
+if TYPE_CHECKING:
+    from demo.__main__ import Demo
 POLL_SECONDS = 2.0
 HORIZON_DAYS = 7
 MAX_BOOKING_MINUTES = 120  # the addon's default connection_conf.door_max_booking_minutes
@@ -75,7 +79,7 @@ class OdooDirect:
     def _plan(self, job: Any) -> list[Any]:
         now = dt.datetime.now(dt.UTC).replace(microsecond=0)
         current = {
-            device: (self.publish.data_topic(prefix or "odoo_epaper/", device), payload)
+            device: (self.publish.data_topic(prefix or data.PREFIX, device), payload)
             for device, (prefix, payload) in self.latest.items()
             if device in job.display_ids
         }
@@ -182,3 +186,31 @@ class OdooDirect:
         self._door_thread.join(10)
         self.publisher.stop()
         self.manager.shutdown()
+
+
+def run_odoo_direct(demo: Demo, check: bool, timeout: float) -> int:
+    """The seed's topology: the addon's publisher serves the doors, no Home Assistant."""
+    assert demo.broker and demo.odoo
+    publisher = OdooDirect(demo.broker, demo.odoo.url).start()
+    try:
+        drawn = demo.wait_until_drawn(timeout)
+        LOG.info("drawn: %s", ", ".join(f"{d} ({s['content_hash']})" for d, s in drawn.items()))
+        if check:
+            panel = demo.panel_path(door_keys.DEVICE)
+            said = door_keys.check_direct(demo.broker, data.PREFIX, demo.keys_port, panel, timeout)
+            LOG.info(said)
+            LOG.info("check passed (odoo-direct)")
+            return 0
+        print(f"\nOdoo test server (JSON-RPC only, no web pages): {demo.odoo.url}")
+        print("Panels (png driver, redrawn as the schedule changes):")
+        for panel in data.PANELS:
+            print(f"  {panel.width}x{panel.height}  {demo.panel_path(panel.device)}")
+        new = adopt.NEW_SIGN
+        print(f"  {new.width}x{new.height}  {demo.panel_path(new.device)}  (not in Odoo: setup)")
+        print(door_keys.how_to_press(demo.keys_port, home_assistant=False))
+        print(f"Logs: {demo.workdir}\nPress Ctrl-C to stop.")
+        while True:
+            demo.assert_running()
+            time.sleep(1)
+    finally:
+        publisher.stop()

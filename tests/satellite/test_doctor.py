@@ -251,3 +251,27 @@ def test_a_state_folder_that_cannot_be_made_is_not_called_a_full_disk(tmp_path: 
     assert [finding.level for finding in findings] == [Level.FAIL]
     fix = findings[0].fix or ""
     assert "StateDirectory=" in fix and "free space" not in fix
+
+
+def test_config_is_taken_after_the_command_too(tmp_path: Path) -> None:
+    """``check --config FILE`` names the same file as ``--config FILE check``."""
+    missing = tmp_path / "nowhere.toml"
+    before = check(missing, "--config-only")
+    after = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "epaper_satellite",
+            "check",
+            "--config-only",
+            "--config",
+            str(missing),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    said = before.stdout + before.stderr
+    assert (after.returncode, after.stdout + after.stderr) == (before.returncode, said)
+    assert before.returncode == 2 and str(missing) in said

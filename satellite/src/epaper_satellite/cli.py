@@ -59,17 +59,34 @@ def _parser() -> argparse.ArgumentParser:
         help=f"TOML configuration file (default {DEFAULT_CONFIG_PATH})",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    # --config is also taken after the command (``check --config FILE``), as people type it.
+    config_after = argparse.ArgumentParser(add_help=False)
+    config_after.add_argument(
+        "--config", type=Path, default=argparse.SUPPRESS, help="TOML configuration file"
+    )
     commands = parser.add_subparsers(dest="command")
-    commands.add_parser("run", help="run the daemon (the default)")
+    commands.add_parser("run", parents=[config_after], help="run the daemon (the default)")
     check = commands.add_parser(
-        "check", help="check config, broker, TLS, panel, fonts, state and clock; say what to fix"
+        "check",
+        parents=[config_after],
+        help="check config, broker, TLS, panel, fonts, state and clock; say what to fix",
     )
     check.add_argument(
         "--config-only", action="store_true", help="only validate the configuration (offline)"
     )
-    init = commands.add_parser("init", help="set up this door sign: ask, test, write, enable")
+    init = commands.add_parser(
+        "init",
+        parents=[config_after],
+        help="set up this door sign: ask, test, write, enable",
+        description="Set up this door sign: ask for the broker, the panel, the room's time "
+        "zone and language (each flag answers its question), test the connection, write the "
+        f"configuration (--config, default {DEFAULT_CONFIG_PATH}) and the password file "
+        "beside it, then enable and start the service.",
+    )
     setup_wizard.add_arguments(init)
-    render = commands.add_parser("render", help="render a /data payload to a PNG, no MQTT")
+    render = commands.add_parser(
+        "render", parents=[config_after], help="render a /data payload to a PNG, no MQTT"
+    )
     render.add_argument("--payload", type=Path, required=True, help="JSON file of a /data payload")
     render.add_argument("--out", type=Path, required=True, help="PNG file to write")
     render.add_argument("--width", type=int, default=800)

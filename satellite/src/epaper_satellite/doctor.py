@@ -288,8 +288,7 @@ def run_checks(
         fix = (
             "fix the keys named, then rerun"
             if config_path.is_file()
-            else f"write it with `{init_command(config_path)}` (or from example.toml), "
-            "or name another with --config PATH"
+            else f"write it with `{init_command(config_path)}`, or name another with --config PATH"
         )
         findings = [Finding("config", Level.FAIL, problem) for problem in err.problems]
         findings[-1] = replace(findings[-1], fix=fix)

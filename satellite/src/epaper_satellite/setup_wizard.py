@@ -254,7 +254,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--username", help="broker user (default: the device name; '-': none)")
     parser.add_argument("--password", help="broker password (prefer --password-file or asking)")
     parser.add_argument("--password-file", type=Path, help="read the broker password from here")
-    parser.add_argument("--tls", action=argparse.BooleanOptionalAction, default=None)
+    parser.add_argument(
+        "--tls",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="connect over TLS (default: asked; --ca-certs implies it)",
+    )
     parser.add_argument("--ca-certs", type=Path, help="CA file of the broker's certificate")
     parser.add_argument("--topic-prefix", help="topic prefix (default odoo_epaper/)")
     parser.add_argument("--driver", choices=DRIVER_NAMES, help="panel driver (default waveshare)")
