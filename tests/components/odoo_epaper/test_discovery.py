@@ -12,7 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from homeassistant.config_entries import SOURCE_IGNORE, SOURCE_INTEGRATION_DISCOVERY, SOURCE_MQTT
+from homeassistant.config_entries import (
+    SOURCE_IGNORE,
+    SOURCE_INTEGRATION_DISCOVERY,
+    SOURCE_MQTT,
+    ConfigFlowResult,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers.service_info.mqtt import MqttServiceInfo
@@ -70,6 +75,22 @@ def flows(hass: HomeAssistant, device: str) -> list[dict[str, Any]]:
         for flow in hass.config_entries.flow.async_progress_by_handler(DOMAIN)
         if flow["context"].get("unique_id") == device
     ]
+
+
+async def status_flow(hass: HomeAssistant, device: str, payload: str) -> ConfigFlowResult:
+    """Start the MQTT discovery flow HA starts for a retained ``{prefix}{device}/status``."""
+    return await hass.config_entries.flow.async_init(
+        DOMAIN,
+        context={"source": SOURCE_MQTT},
+        data=MqttServiceInfo(
+            topic=f"odoo_epaper/{device}/status",
+            payload=payload,
+            qos=1,
+            retain=True,
+            subscribed_topic="odoo_epaper/+/status",
+            timestamp=0.0,
+        ),
+    )
 
 
 def test_panel_label() -> None:
@@ -206,17 +227,10 @@ async def test_ignored_sign_is_not_offered_again_until_unignored(
         )
     finally:
         watcher.stop()
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN,
-        context={"source": SOURCE_MQTT},
-        data=MqttServiceInfo(
-            topic="odoo_epaper/storage/status",
-            payload=json.dumps({"state": "online", "panel": "png", "width": 400, "height": 300}),
-            qos=1,
-            retain=True,
-            subscribed_topic="odoo_epaper/+/status",
-            timestamp=0.0,
-        ),
+    result = await status_flow(
+        hass,
+        "storage",
+        json.dumps({"state": "online", "panel": "png", "width": 400, "height": 300}),
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
@@ -234,18 +248,7 @@ async def test_a_known_sign_with_new_panel_data_updates_its_device(
     payload = json.dumps(
         {"state": "online", "panel": "epd7in5b_V2", "width": 800, "height": 480, "colors": "bwr"}
     )
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN,
-        context={"source": SOURCE_MQTT},
-        data=MqttServiceInfo(
-            topic="odoo_epaper/reception/status",
-            payload=payload,
-            qos=1,
-            retain=True,
-            subscribed_topic="odoo_epaper/+/status",
-            timestamp=0.0,
-        ),
-    )
+    result = await status_flow(hass, "reception", payload)
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
     device = async_get_entry_device(
@@ -263,18 +266,7 @@ async def test_a_png_sign_is_not_said_to_be_made_by_waveshare(
     payload = json.dumps(
         {"state": "online", "panel": "png", "width": 800, "height": 480, "colors": "bw"}
     )
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN,
-        context={"source": SOURCE_MQTT},
-        data=MqttServiceInfo(
-            topic="odoo_epaper/reception/status",
-            payload=payload,
-            qos=1,
-            retain=True,
-            subscribed_topic="odoo_epaper/+/status",
-            timestamp=0.0,
-        ),
-    )
+    result = await status_flow(hass, "reception", payload)
     assert result["reason"] == "already_configured"
     device = async_get_entry_device(
         hass, init_integration, display_identifier(init_integration, "reception")
@@ -294,18 +286,7 @@ async def test_a_panel_the_sign_reported_stays_when_the_displays_sync_again(
     payload = json.dumps(
         {"state": "online", "panel": "png", "width": 400, "height": 300, "colors": "bw"}
     )
-    await hass.config_entries.flow.async_init(
-        DOMAIN,
-        context={"source": SOURCE_MQTT},
-        data=MqttServiceInfo(
-            topic="odoo_epaper/lab-door/status",
-            payload=payload,
-            qos=1,
-            retain=True,
-            subscribed_topic="odoo_epaper/+/status",
-            timestamp=0.0,
-        ),
-    )
+    await status_flow(hass, "lab-door", payload)
     identifier = display_identifier(init_integration, "lab-door")
     device = async_get_entry_device(hass, init_integration, identifier)
     assert device is not None
