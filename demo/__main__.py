@@ -133,7 +133,7 @@ class Demo:
             ],
         )
         LOG.info("Odoo E-Paper set up: %s", entry.get("title"))
-        if removed := self.api.remove_failed_entries():
+        if removed := self.api.remove_unusable_entries():
             LOG.info("removed what cannot run offline: %s", ", ".join(removed))
 
     def start_satellites(self) -> None:
@@ -252,7 +252,8 @@ class Demo:
         return self.wait_until_drawn(timeout, {adopt.NEW_SIGN.device})
 
     def check(self, timeout: float) -> None:
-        """What ``--check`` adds: adopt the new sign, press a door key, read the log.
+        """What ``--check`` adds: adopt the new sign, press a door key, the frontend, the
+        integrations page (nothing failed or retrying), read the log.
 
         Raises RuntimeError or TimeoutError when any of them fails.
         """
@@ -263,6 +264,7 @@ class Demo:
         LOG.info(door_keys.check(self.api, self.keys_port, panel, timeout))
         self.api.assert_frontend_loads()
         self.api.assert_http_settings_kept()
+        self.api.assert_entries_set_up()
         self.assert_quiet_log()
         LOG.info("the frontend's first commands answer; no warning or error from odoo_epaper")
 

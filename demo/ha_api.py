@@ -12,6 +12,11 @@ from typing import Any
 import aiohttp
 
 CLIENT_ID = "http://127.0.0.1/"
+OWN_DOMAINS = ("mqtt", "odoo_epaper")  # the demo sets these up: never removed
+# What onboarding sets up that needs the internet (homeassistant.components.onboarding).
+ONLINE_DOMAINS = ("google_translate", "radio_browser")
+# homeassistant.config_entries.ConfigEntryState values the integrations page shows as failing.
+FAILED_STATES = ("setup_error", "setup_retry", "migration_error", "failed_unload")
 
 
 class HomeAssistantApi:
@@ -121,18 +126,36 @@ class HomeAssistantApi:
         entries = self._request("GET", f"/api/config/config_entries/entry?domain={domain}")
         return list(entries)
 
-    def remove_failed_entries(self) -> list[str]:
-        """Delete the config entries whose setup failed; return their titles.
+    def remove_unusable_entries(self) -> list[str]:
+        """Delete the config entries that cannot work offline: those onboarding adds that
+        need the internet (:data:`ONLINE_DOMAINS`, whatever their state: Radio Browser
+        takes a while to fail) and any other whose setup failed or waits to retry, except
+        the demo's own (MQTT and Odoo E-Paper); return their titles.
 
-        Onboarding adds Google Translate text-to-speech, which cannot work on a loopback-only
-        demo (no internet): it would show as "Failed to set up" beside the door signs.
+        On a loopback-only demo they would show as "Failed to set up" or "Retrying setup"
+        beside the door signs.
         """
         removed = []
         for entry in self._request("GET", "/api/config/config_entries/entry"):
-            if entry.get("state") == "setup_error":
+            if entry.get("domain") in OWN_DOMAINS:
+                continue
+            failed = entry.get("state") in FAILED_STATES
+            if failed or entry.get("domain") in ONLINE_DOMAINS:
                 self._request("DELETE", f"/api/config/config_entries/entry/{entry['entry_id']}")
                 removed.append(str(entry.get("title")))
         return removed
+
+    def assert_entries_set_up(self) -> None:
+        """Fail when a config entry shows as failed or retrying on the integrations page
+        (what a new user would see beside the door signs). Raises RuntimeError."""
+        entries = self._request("GET", "/api/config/config_entries/entry")
+        failing = [
+            f"{entry.get('title')} ({entry.get('domain')}: {entry.get('state')})"
+            for entry in entries
+            if entry.get("state") in FAILED_STATES
+        ]
+        if failing:
+            raise RuntimeError("config entries not set up: " + ", ".join(failing))
 
     def run_config_flow(self, handler: str, answers: list[dict[str, Any]]) -> dict[str, Any]:
         """Start a config flow and answer its forms in order; return the final result.
