@@ -261,6 +261,8 @@ class Demo:
         LOG.info("adopted through the discovered card and drawn: %s", new)
         assert self.api is not None
         panel = self.panel_path(door_keys.DEVICE)
+        assert self.broker is not None
+        LOG.info(door_keys.check_in(self.broker, data.PREFIX, self.keys_port, panel, timeout))
         LOG.info(door_keys.check(self.api, self.keys_port, panel, timeout))
         self.api.assert_frontend_loads()
         self.api.assert_http_settings_kept()

@@ -10,6 +10,7 @@ new ``/data`` itself (:func:`check_direct`).
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 import urllib.request
 from pathlib import Path
@@ -74,6 +75,45 @@ def check(api: HomeAssistantApi, port: int, panel: Path, timeout: float) -> str:
             raise TimeoutError(f"end now at the {ROOM} door changed nothing in time")
         time.sleep(0.2)
     return f"end now at the {ROOM} door: calendar off, panel redrawn"
+
+
+def _waits_for_check_in(watcher: MqttPeer, prefix: str, now: dt.datetime) -> bool | None:
+    """Whether the Reception's running meeting asks for a check-in in its last ``/data``
+    (None before any ``/data`` or while no meeting runs)."""
+    payloads = watcher.on(f"{prefix}{DEVICE}/data")
+    payload = payloads[-1].json() if payloads else None
+    events = payload.get("events") if isinstance(payload, dict) else None
+    for event in events if isinstance(events, list) else []:
+        start, end = (dt.datetime.fromisoformat(event[key]) for key in ("start", "end"))
+        if start <= now < end:
+            return bool(event.get("check_in_until"))
+    return None
+
+
+def check_in(broker: Broker, prefix: str, port: int, panel: Path, timeout: float) -> str:
+    """Press *check in* while the Reception's meeting waits for one (the demo asks for a
+    check-in within :data:`demo.data.CHECK_IN_GRACE` minutes of a start); wait for the
+    ``/data`` whose meeting no longer asks and the panel redrawn. Returns what changed;
+    raises TimeoutError when either does not come."""
+    watcher = MqttPeer(broker, client_id="demo-check-in").start(f"{prefix}{DEVICE}/data")
+    deadline = time.monotonic() + timeout
+    try:
+        while not _waits_for_check_in(watcher, prefix, dt.datetime.now(dt.UTC)):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the {ROOM}'s running meeting never asked for a check-in")
+            time.sleep(0.2)
+        drawn_at = panel.stat().st_mtime_ns
+        press(port, 19)
+        while (
+            _waits_for_check_in(watcher, prefix, dt.datetime.now(dt.UTC)) is not False
+            or panel.stat().st_mtime_ns == drawn_at
+        ):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"check in at the {ROOM} door changed nothing in time")
+            time.sleep(0.2)
+        return f"check in at the {ROOM} door: the meeting no longer asks for one, panel redrawn"
+    finally:
+        watcher.stop()
 
 
 def _drawn_hash(watcher: MqttPeer, prefix: str) -> str | None:

@@ -197,6 +197,8 @@ def run_odoo_direct(demo: Demo, check: bool, timeout: float) -> int:
         LOG.info("drawn: %s", ", ".join(f"{d} ({s['content_hash']})" for d, s in drawn.items()))
         if check:
             panel = demo.panel_path(door_keys.DEVICE)
+            said = door_keys.check_in(demo.broker, data.PREFIX, demo.keys_port, panel, timeout)
+            LOG.info(said)
             said = door_keys.check_direct(demo.broker, data.PREFIX, demo.keys_port, panel, timeout)
             LOG.info(said)
             LOG.info("check passed (odoo-direct)")
