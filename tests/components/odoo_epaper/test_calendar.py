@@ -87,7 +87,10 @@ async def test_create_and_delete_book_and_cancel_in_odoo(
 ) -> None:
     """calendar.create_event books a room.booking as the hub's user; delete cancels it."""
     boardroom = entity_id(hass, init_integration, "calendar", "bookings", "boardroom")
-    start = dt_util.utcnow().replace(microsecond=0) + dt.timedelta(hours=3)
+    # Clear of the Boardroom's other bookings for the hour listed below.
+    start = odoo_server.free_start(
+        2, dt_util.utcnow().replace(microsecond=0) + dt.timedelta(hours=3), 60
+    )
     await hass.services.async_call(
         CALENDAR_DOMAIN,
         "create_event",
@@ -140,6 +143,12 @@ async def test_calendar_trigger_fires_at_a_bookings_start(
 ) -> None:
     """The docs' automation on the Boardroom's calendar turns the light on at the start."""
     start = dt_util.utcnow().replace(microsecond=0) + dt.timedelta(minutes=5)
+    # The Boardroom holds this booking only: the fixture's board meeting (09:00 UTC)
+    # would turn the light on too when the suite runs a few minutes before it.
+    for record_id in [
+        i for i, r in odoo_server.records["room.booking"].items() if r["room_id"] == 2
+    ]:
+        odoo_server.delete_record("room.booking", record_id)
     odoo_server.add_record(
         "room.booking",
         {"name": "Budget review", "room_id": 2, "organizer_id": 2,
