@@ -10,6 +10,7 @@ is gone loses its retained /data and shows its setup screen."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -23,6 +24,7 @@ from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from testbed.broker import Broker
+from testbed.odoo_bookings import odoo_text
 from testbed.odoo_server import OdooTestServer
 from testbed.satellite_process import SATELLITE, SatelliteProcess
 from tests.components.odoo_epaper.conftest import OutsideSubscriber, wait_until
@@ -134,7 +136,9 @@ ADMIN, DEMO = 2, 6  # the fixture's users: admin organizes company 1's meetings,
 
 def two_boardrooms(odoo_server: OdooTestServer) -> None:
     """Admin (the hub's user) works for companies 1 and 2, demo for 2; board-a (company 1)
-    and board-b (company 2) are both "Boardroom"; demo books "Beta layoffs" there."""
+    and board-b (company 2) are both "Boardroom"; demo books "Beta layoffs" there at the
+    time of the fixture's board meeting, both moved to an hour from now (a door draws
+    what is still to come, whatever the hour the test runs at)."""
     odoo_server.enable_companies({ADMIN: [1, 2], DEMO: [2]})
     for record_id, record in odoo_server.records["room.rasp.connection"].items():
         company = 1 if record["name"] != "boardroom" else 3  # keep the fixture's one aside
@@ -145,11 +149,16 @@ def two_boardrooms(odoo_server: OdooTestServer) -> None:
             {"name": device, "room_name": "Boardroom", "tz": "UTC", "active": True,
              "company_id": company},
         )  # fmt: skip
+    start = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0) + dt.timedelta(hours=1)
+    when = {"start": odoo_text(start), "stop": odoo_text(start + dt.timedelta(hours=1))}
+    events = odoo_server.records["calendar.event"]
+    (board_meeting,) = [i for i, e in events.items() if e["name"] == "Board meeting"]
+    odoo_server.update_record("calendar.event", board_meeting, when)
     odoo_server.add_record(
         "calendar.event",
-        {"name": "Beta layoffs", "location": " boardroom", "start": "{day} 11:00:00",
-         "stop": "{day} 12:00:00", "allday": False, "start_date": False, "stop_date": False,
-         "privacy": "public", "show_as": "busy", "user_id": DEMO, "active": True},
+        {"name": "Beta layoffs", "location": " boardroom", **when, "allday": False,
+         "start_date": False, "stop_date": False, "privacy": "public", "show_as": "busy",
+         "user_id": DEMO, "active": True},
     )  # fmt: skip
 
 
