@@ -80,8 +80,7 @@ def draw_timeline(canvas: Canvas, box: Box, view: RoomView, size: int) -> None:
     placed = label_places(ticks, labels, label_span, width_of, gap)
     for hour, left in placed.items():
         text = labels[hour]
-        width = canvas.fonts.width(text, size)
-        canvas.text((left, bar_bottom + 3), text, size, max_width=width + 1, role="hour")
+        canvas.text((left, bar_bottom + 3), text, size, max_width=width_of(text) + 1, role="hour")
     if midnight + dt.timedelta(hours=first) <= local_now <= midnight + dt.timedelta(hours=last):
         x = x_at(local_now)  # black, edged in white: seen on a booked (black) block too
         canvas.rect((x - 3, y0 - 2, x + 4, bar_bottom + 2), fill=WHITE)

@@ -17,16 +17,12 @@ from pytest_homeassistant_custom_component.common import (
     async_mock_service,
 )
 
+from testbed.odoo_bookings import odoo_text
 from testbed.odoo_server import OdooTestServer
 from tests.components.odoo_epaper.entity_helpers import entity_id
 from tests.components.odoo_epaper.test_automations import doc_automation
 
 pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
-
-
-def odoo_text(moment: dt.datetime) -> str:
-    """Odoo's naive UTC storage text."""
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def today_at(server: OdooTestServer, hour: int, minute: int = 0) -> dt.datetime:
